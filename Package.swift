@@ -1,0 +1,102 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One settings array for every Swift target (as grpc-swift-2 and hummingbird do).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "peerd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "peerd", targets: ["peerd"]),
+        .executable(name: "peerctl", targets: ["peerctl"]),
+        .library(name: "PeerCore", targets: ["PeerCore"]),
+        .library(name: "PeerIdentity", targets: ["PeerIdentity"]),
+        .library(name: "PeerWire", targets: ["PeerWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages; scripts/bootstrap installs them).
+        .systemLibrary(
+            name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(
+            name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+
+        // protoc-c output for proto/, committed; scripts/gen-proto regenerates it.
+        .target(name: "PeerdProtoC", dependencies: ["CProtobufC"]),
+
+        // Pure Swift, no I/O: multiaddr, peer id, ENR.
+        .target(name: "PeerIdentity", dependencies: ["CSecp256k1"], swiftSettings: swiftSettings),
+        // Pure Swift, no I/O: the peer store and every policy.
+        .target(name: "PeerCore", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
+        // Frames, envelopes, Swift <-> protobuf-c: the only unsafe-pointer code.
+        .target(
+            name: "PeerWire",
+            dependencies: [
+                "CProtobufC", "PeerdProtoC",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        // The SwiftNIO Unix-socket server: stream state, router, deadlines, credentials.
+        .target(
+            name: "PeerServer",
+            dependencies: [
+                "PeerWire", "PeerCore", "PeerIdentity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "peerd",
+            dependencies: [
+                "PeerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "peerctl",
+            dependencies: [
+                "PeerIdentity", "PeerWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "PeerIdentityTests", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
+        .testTarget(name: "PeerCoreTests", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerWireTests",
+            dependencies: [
+                "PeerWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerServerTests",
+            dependencies: [
+                "PeerServer", "PeerWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "peerdTests",
+            dependencies: ["PeerWire"],
+            swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+// PeerCore: filled by its issue.

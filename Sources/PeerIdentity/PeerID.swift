@@ -1,0 +1,18 @@
+/// A libp2p peer id: the multihash of the peer's public key, shown as base58btc text.
+///
+/// Equality, hashing and ordering use the multihash bytes, so the engine can key its books by it.
+public struct PeerID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The multihash bytes (identity multihash for short keys, sha2-256 otherwise).
+    public let multihash: [UInt8]
+
+    public init(multihash: [UInt8]) {
+        self.multihash = multihash
+    }
+
+    /// The base58btc text form (`16Uiu2...`, `12D3KooW...`, `Qm...`).
+    public var description: String { Base58.encode(multihash) }
+
+    public static func < (lhs: PeerID, rhs: PeerID) -> Bool {
+        lhs.multihash.lexicographicallyPrecedes(rhs.multihash)
+    }
+}

@@ -1,0 +1,1 @@
+// PeerServer: filled by its issue.

@@ -1,0 +1,1 @@
+// PeerWire: filled by its issue.

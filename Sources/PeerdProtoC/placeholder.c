@@ -1,0 +1,1 @@
+/* filled by scripts/gen-proto */
