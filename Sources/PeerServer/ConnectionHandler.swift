@@ -1,0 +1,331 @@
+import Logging
+import NIOCore
+import PeerWire
+
+/// One client connection: the ttrpc stream state machine and the dispatch of calls.
+///
+/// Runs on the connection's event loop. It enforces the stream rules (odd, increasing ids; a cap
+/// on concurrent streams; bounded per-stream queues), decodes envelopes, routes calls, runs
+/// deadlines and Cancel frames, and writes every stream's single final Response. Errors become a
+/// status on their stream; the connection stays up.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = FrameDecoder.Output
+    typealias OutboundOut = Frame
+
+    private struct ActiveStream {
+        var task: Task<Void, Never>?
+        /// Where Data frames go, for bidirectional streams until the client half-closes.
+        var inbound: RequestStream.Continuation?
+        var deadlineTimer: Scheduled<Void>?
+        var fullMethod: String
+    }
+
+    private let router: RPCRouter
+    private let configuration: ServerConfiguration
+    private let credentials: PeerCredentials
+    private let registry: ConnectionRegistry
+    private let logger: Logger
+
+    private var context: ChannelHandlerContext?
+    private var lastStreamID: UInt32 = 0
+    private var streams: [UInt32: ActiveStream] = [:]
+    private var draining = false
+
+    init(
+        router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
+        registry: ConnectionRegistry, logger: Logger
+    ) {
+        self.router = router
+        self.configuration = configuration
+        self.credentials = credentials
+        self.registry = registry
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        registry.add(context.channel) {
+            eventLoop.execute { handler.value.draining = true }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client is gone: nobody can read the answers, so stop the work.
+        for (_, stream) in streams { release(stream, error: CancellationError()) }
+        streams.removeAll()
+        registry.remove(context.channel)
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .frame(let frame):
+            switch frame.type {
+            case .request: receiveRequest(frame)
+            case .data: receiveData(frame)
+            case .cancel: receiveCancel(frame)
+            default:
+                // ttrpc: unknown message types are ignored for forward compatibility.
+                logger.trace(
+                    "ignored frame", metadata: ["rpc.stream_id": "\(frame.streamID)", "frame.type": "\(frame.type)"])
+            }
+        case .oversized(let header):
+            receiveOversized(header)
+        }
+    }
+
+    // MARK: - Frames
+
+    private func receiveRequest(_ frame: Frame) {
+        let id = frame.streamID
+        guard id % 2 == 1 else {
+            return respond(id, .invalidArgument, "stream id \(id) must be odd: client streams use odd ids")
+        }
+        guard id > lastStreamID else {
+            return respond(
+                id, .invalidArgument, "stream id \(id) cannot be re-used and must increment (last: \(lastStreamID))")
+        }
+        lastStreamID = id
+        guard let envelope = try? RequestEnvelope(wire: frame.payload) else {
+            return respond(id, .internal, "cannot decode ttrpc.Request (\(frame.payload.readableBytes) bytes)")
+        }
+        guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
+        let handler: RPCHandler
+        switch router.lookup(service: envelope.service, method: envelope.method) {
+        case .unknownService: return respond(id, .unimplemented, "service \(envelope.service)")
+        case .unknownMethod: return respond(id, .unimplemented, "method \(envelope.method)")
+        case .found(let found): handler = found
+        }
+        if !handler.isStreaming && frame.flags.contains(.remoteOpen) {
+            return respond(id, .unimplemented, "method \(envelope.fullMethod) is unary but the request opened a stream")
+        }
+        guard streams.count < configuration.maxConcurrentStreams else {
+            return respond(
+                id, .resourceExhausted, "too many concurrent streams: max \(configuration.maxConcurrentStreams)")
+        }
+        dispatch(id, envelope: envelope, handler: handler, flags: frame.flags)
+    }
+
+    private func receiveData(_ frame: Frame) {
+        let id = frame.streamID
+        guard var stream = streams[id] else {
+            // Data for a stream that ended (we may have answered already) is dropped; data for a
+            // stream that never opened is an error the client should hear about.
+            if id > lastStreamID { respond(id, .invalidArgument, "stream id \(id) is not active") }
+            return
+        }
+        guard let inbound = stream.inbound else {
+            return fail(id, RPCError(code: .invalidArgument, message: "stream \(id) accepts no data"))
+        }
+        if !frame.flags.contains(.noData), case .dropped = inbound.yield(frame.payload) {
+            return fail(
+                id,
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
+        }
+        if frame.flags.contains(.remoteClosed) {
+            inbound.finish()
+            stream.inbound = nil
+            streams[id] = stream
+        }
+    }
+
+    private func receiveCancel(_ frame: Frame) {
+        guard streams[frame.streamID] != nil else { return }
+        fail(frame.streamID, RPCError(code: .cancelled, message: "cancelled by the client"))
+    }
+
+    private func receiveOversized(_ header: FrameHeader) {
+        let message = "frame of \(header.length) bytes exceeds the maximum of \(configuration.maxFrameSize)"
+        switch header.type {
+        case .request:
+            if header.streamID % 2 == 1 && header.streamID > lastStreamID { lastStreamID = header.streamID }
+            respond(header.streamID, .resourceExhausted, message)
+        case .data where streams[header.streamID] != nil:
+            fail(header.streamID, RPCError(code: .resourceExhausted, message: message))
+        default:
+            logger.debug("ignored oversized frame", metadata: ["rpc.stream_id": "\(header.streamID)"])
+        }
+    }
+
+    // MARK: - Calls
+
+    private func dispatch(_ id: UInt32, envelope: RequestEnvelope, handler: RPCHandler, flags: FrameFlags) {
+        var callLogger = logger
+        callLogger[metadataKey: "rpc.method"] = "\(envelope.fullMethod)"
+        callLogger[metadataKey: "rpc.stream_id"] = "\(id)"
+        let deadline: NIODeadline? =
+            envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
+        let serverContext = ServerContext(
+            service: envelope.service, method: envelope.method, streamID: id, metadata: envelope.metadata,
+            peer: credentials, deadline: deadline, logger: callLogger)
+        let payload = envelope.payload
+
+        switch handler {
+        case .inline(let body):
+            do {
+                respond(id, ResponseEnvelope(payload: try body(payload, serverContext)))
+            } catch {
+                respond(id, ResponseEnvelope(error: Self.status(for: error)))
+            }
+        case .unary(let body):
+            start(id, envelope: envelope, inbound: nil) { try await body(payload, serverContext) }
+        case .serverStreaming(let body):
+            let writer = makeWriter(for: id)
+            start(id, envelope: envelope, inbound: nil) {
+                try await body(payload, serverContext, writer)
+                return ByteBuffer()
+            }
+        case .bidirectionalStreaming(let body):
+            let (requests, inbound) = RequestStream.makeStream(
+                bufferingPolicy: .bufferingOldest(configuration.maxQueuedMessagesPerStream))
+            if payload.readableBytes > 0 { inbound.yield(payload) }
+            // Only `remote open` keeps the client's side open; a stock unary-style request has none.
+            if !flags.contains(.remoteOpen) { inbound.finish() }
+            let writer = makeWriter(for: id)
+            start(id, envelope: envelope, inbound: flags.contains(.remoteOpen) ? inbound : nil) {
+                try await body(requests, serverContext, writer)
+                return ByteBuffer()
+            }
+        }
+    }
+
+    /// Runs a handler in a Task; whichever comes first of its end, its deadline, a Cancel frame or
+    /// the connection's end answers the stream, once.
+    private func start(
+        _ id: UInt32, envelope: RequestEnvelope, inbound: RequestStream.Continuation?,
+        _ body: @escaping @Sendable () async throws -> ByteBuffer
+    ) {
+        guard let context else { return }
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        registry.callStarted()
+        let task = Task {
+            let result: Result<ByteBuffer, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            eventLoop.execute { handler.value.finish(id, result) }
+        }
+        var stream = ActiveStream(task: task, inbound: inbound, deadlineTimer: nil, fullMethod: envelope.fullMethod)
+        if envelope.timeoutNanos > 0 {
+            let timeout = TimeAmount.nanoseconds(envelope.timeoutNanos)
+            stream.deadlineTimer = eventLoop.scheduleTask(in: timeout) {
+                handler.value.fail(
+                    id,
+                    RPCError(
+                        code: .deadlineExceeded,
+                        message: "deadline of \(Self.milliseconds(timeout)) ms exceeded"))
+            }
+        }
+        streams[id] = stream
+    }
+
+    private func finish(_ id: UInt32, _ result: Result<ByteBuffer, any Error>) {
+        guard let stream = streams.removeValue(forKey: id) else { return }  // already answered
+        release(stream, error: nil)
+        switch result {
+        case .success(let payload): respond(id, ResponseEnvelope(payload: payload))
+        case .failure(let error): respond(id, ResponseEnvelope(error: Self.status(for: error)))
+        }
+    }
+
+    /// Ends a stream early with `error`, cancelling its handler.
+    private func fail(_ id: UInt32, _ error: RPCError) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        release(stream, error: error)
+        respond(id, ResponseEnvelope(error: error))
+    }
+
+    private func release(_ stream: ActiveStream, error: (any Error)?) {
+        stream.deadlineTimer?.cancel()
+        if let error {
+            stream.inbound?.finish(throwing: error)
+            stream.task?.cancel()
+        } else {
+            stream.inbound?.finish()
+        }
+        registry.callEnded()
+    }
+
+    private func makeWriter(for id: UInt32) -> StreamWriter {
+        let eventLoop = context!.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        return StreamWriter { payload in
+            try await eventLoop.flatSubmit { handler.value.writeData(id, payload, on: eventLoop) }.get()
+        }
+    }
+
+    private func writeData(_ id: UInt32, _ payload: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        guard let context, streams[id] != nil else {
+            return eventLoop.makeFailedFuture(
+                RPCError(code: .cancelled, message: "stream \(id) has ended"))
+        }
+        guard payload.readableBytes <= configuration.maxFrameSize else {
+            return context.eventLoop.makeFailedFuture(
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "message of \(payload.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)"))
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(Frame(streamID: id, type: .data, payload: payload)), promise: promise)
+        return promise.futureResult
+    }
+
+    // MARK: - Responses
+
+    private func respond(_ id: UInt32, _ code: StatusCode, _ message: String) {
+        logger.debug(
+            "call refused", metadata: ["rpc.stream_id": "\(id)", "rpc.status": "\(code)", "rpc.message": "\(message)"])
+        respond(id, ResponseEnvelope(code: code, message: message))
+    }
+
+    private func respond(_ id: UInt32, _ response: ResponseEnvelope) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: response.payload.readableBytes + 32)
+        response.encode(into: &buffer)
+        if buffer.readableBytes > configuration.maxFrameSize {
+            let tooLarge = ResponseEnvelope(
+                code: .resourceExhausted,
+                message: "response of \(buffer.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)")
+            buffer.clear()
+            tooLarge.encode(into: &buffer)
+        }
+        context.writeAndFlush(wrapOutboundOut(Frame(streamID: id, type: .response, payload: buffer)), promise: nil)
+    }
+
+    /// gRPC's rules: a handler's `RPCError` keeps its code, cancellation is CANCELLED, a request it
+    /// could not decode is INTERNAL, anything else is UNKNOWN.
+    static func status(for error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: error
+        case is CancellationError: RPCError(code: .cancelled, message: "cancelled")
+        case let error as WireDecodingError: RPCError(code: .internal, message: error.description)
+        default: RPCError(code: .unknown, message: "\(error)")
+        }
+    }
+
+    private static func milliseconds(_ amount: TimeAmount) -> String {
+        let ms = Double(amount.nanoseconds) / 1_000_000
+        return ms < 10 ? String(format2: ms) : "\(Int(ms.rounded()))"
+    }
+}
+
+extension String {
+    /// Two decimals without Foundation.
+    fileprivate init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionHandler: Sendable {}

@@ -1,0 +1,125 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PeerWire
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// peerd's socket server as a `Service`: binds the Unix socket, checks each client's
+/// credentials, serves the router's methods, and shuts down gracefully.
+///
+/// Shutdown (SIGTERM/SIGINT through the `ServiceGroup`): health turns NOT_SERVING, the listener
+/// closes, new calls on open connections get UNAVAILABLE, calls in flight get up to the grace
+/// period, then the connections close and the socket file is removed.
+public struct PeerdServer: Service {
+    public let configuration: ServerConfiguration
+    public let health: HealthStatus
+    private let router: RPCRouter
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let onListening: @Sendable (String) -> Void
+
+    /// - Parameters:
+    ///   - router: the methods to serve; Health and GetInfo are added to it.
+    ///   - version: peerd's version for GetInfo.
+    ///   - onListening: called once the socket accepts connections (tests wait on it).
+    public init(
+        configuration: ServerConfiguration, router: RPCRouter = RPCRouter(), version: String,
+        health: HealthStatus = HealthStatus(), logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        var router = router
+        let services = Set(router.serviceNames + [Health.serviceName, InfoService.serviceName])
+        HealthService.register(in: &router, status: health, knownServices: services)
+        InfoService.register(
+            in: &router, version: version, configuration: configuration, startedAt: .now,
+            services: services.sorted())
+
+        self.configuration = configuration
+        self.health = health
+        self.router = router
+        self.logger = logger
+        self.group = group
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let shared = !configuration.allowedUIDs.isEmpty
+        let socketFile = try SocketFile(path: configuration.socketPath, sharedWithOtherUsers: shared)
+        defer { socketFile.remove() }
+
+        let registry = ConnectionRegistry()
+        let listener = try await bind(registry: registry)
+        try socketFile.restrictPermissions(sharedWithOtherUsers: shared)
+        health.set(.serving)
+        logger.info(
+            "listening",
+            metadata: [
+                "socket.path": "\(configuration.socketPath)", "socket.mode": "\(shared ? "0666" : "0600")",
+                "services": "\(router.serviceNames.joined(separator: ","))",
+            ])
+        onListening(configuration.socketPath)
+
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await listener.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            health.set(.notServing)
+            listener.close(promise: nil)
+        }
+        health.set(.notServing)
+        await drain(registry)
+    }
+
+    private func bind(registry: ConnectionRegistry) async throws -> any Channel {
+        let configuration = configuration
+        let router = router
+        let logger = logger
+        let ownUID = getuid()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                PeerCredentials.read(from: channel).flatMapThrowing { credentials in
+                    guard credentials.uid == ownUID || configuration.allowedUIDs.contains(credentials.uid) else {
+                        logger.warning(
+                            "refused connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
+                        throw ChannelError.ioOnClosedChannel
+                    }
+                    logger.debug("connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)),
+                        MessageToByteHandler(FrameEncoder()),
+                        ConnectionHandler(
+                            router: router, configuration: configuration, credentials: credentials, registry: registry,
+                            logger: logger),
+                    ])
+                }
+            }
+        do {
+            return try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
+        } catch {
+            throw SocketFileError(description: "cannot listen on \(configuration.socketPath): \(error)")
+        }
+    }
+
+    /// Lets calls in flight finish within the grace period, then closes what is left.
+    private func drain(_ registry: ConnectionRegistry) async {
+        registry.drainAll()
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.shutdownGracePeriod
+        while registry.activeCalls > 0 && clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let unfinished = registry.activeCalls
+        await registry.closeAll()
+        logger.info(
+            "stopped", metadata: ["calls.unfinished": "\(unfinished)", "socket.path": "\(configuration.socketPath)"])
+    }
+}
+
+extension PeerdServer: CustomStringConvertible {
+    public var description: String { "PeerdServer(socket: \(configuration.socketPath))" }
+}

@@ -1,1 +1,0 @@
-// PeerServer: filled by its issue.

@@ -1,0 +1,103 @@
+import CProtobufC
+import NIOCore
+import PeerdProtoC
+
+extension RequestEnvelope: WireMessage {
+    public static let protobufName = "ttrpc.Request"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked
+        ) { request in
+            RequestEnvelope(
+                service: String(protobufC: request.service),
+                method: String(protobufC: request.method),
+                payload: ByteBuffer(protobufC: request.payload),
+                timeoutNanos: request.timeout_nano,
+                metadata: (0..<request.n_metadata).map { index in
+                    let pair = request.metadata[index]!.pointee
+                    return KeyValue(key: String(protobufC: pair.key), value: String(protobufC: pair.value))
+                })
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var request = Ttrpc__Request()
+            ttrpc__request__init(&request)
+            request.service = arena.cString(service)
+            request.method = arena.cString(method)
+            request.payload = arena.binary(payload)
+            request.timeout_nano = timeoutNanos
+            request.n_metadata = metadata.count
+            let pairs = arena.allocate(UnsafeMutablePointer<Ttrpc__KeyValue>?.self, count: metadata.count)
+            for (index, pair) in metadata.enumerated() {
+                pairs[index] = arena.message(ttrpc__key_value__init) {
+                    $0.key = arena.cString(pair.key)
+                    $0.value = arena.cString(pair.value)
+                }
+            }
+            request.metadata = pairs
+            buffer.writeProtobufC(size: ttrpc__request__get_packed_size(&request)) {
+                ttrpc__request__pack(&request, $0)
+            }
+        }
+    }
+}
+
+extension ResponseEnvelope: WireMessage {
+    public static let protobufName = "ttrpc.Response"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: ttrpc__response__unpack, free: ttrpc__response__free_unpacked
+        ) { response in
+            // An absent status means OK, as in Go's ttrpc client.
+            let status = response.status?.pointee
+            return ResponseEnvelope(
+                code: StatusCode(rawValue: status?.code ?? 0),
+                message: String(protobufC: status?.message),
+                payload: ByteBuffer(protobufC: response.payload))
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var response = Ttrpc__Response()
+            ttrpc__response__init(&response)
+            response.status = arena.message(google__rpc__status__init) {
+                $0.code = code.rawValue
+                $0.message = arena.cString(message)
+            }
+            response.payload = arena.binary(payload)
+            buffer.writeProtobufC(size: ttrpc__response__get_packed_size(&response)) {
+                ttrpc__response__pack(&response, $0)
+            }
+        }
+    }
+}
+
+/// The payload of peerd's Cancel frame (message type 0x10).
+public struct CancelMessage: Hashable, Sendable, WireMessage {
+    public static let protobufName = "ttrpc.peerd.Cancel"
+    public var reason: String
+
+    public init(reason: String = "") { self.reason = reason }
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: ttrpc__peerd__cancel__unpack, free: ttrpc__peerd__cancel__free_unpacked
+        ) { CancelMessage(reason: String(protobufC: $0.reason)) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var cancel = Ttrpc__Peerd__Cancel()
+            ttrpc__peerd__cancel__init(&cancel)
+            cancel.reason = arena.cString(reason)
+            buffer.writeProtobufC(size: ttrpc__peerd__cancel__get_packed_size(&cancel)) {
+                ttrpc__peerd__cancel__pack(&cancel, $0)
+            }
+        }
+    }
+}

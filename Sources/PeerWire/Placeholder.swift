@@ -1,1 +1,0 @@
-// PeerWire: filled by its issue.

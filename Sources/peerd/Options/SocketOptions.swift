@@ -1,0 +1,43 @@
+import ArgumentParser
+import PeerServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct SocketOptions: ParsableArguments {
+    @Option(
+        name: .customLong("socket"),
+        help: ArgumentHelp(
+            "The Unix socket to listen on.",
+            discussion: """
+                Default: /run/peerd/peerd.sock for root; $XDG_RUNTIME_DIR/peerd/peerd.sock for other \
+                users, or /tmp/peerd-<uid>/peerd.sock when XDG_RUNTIME_DIR is unset. Its directory is \
+                created 0700, the socket is 0600. A stale socket file is replaced; a path served by \
+                a running peerd is refused.
+                """,
+            valueName: "path"))
+    var path: String?
+
+    @Option(
+        name: .customLong("allow-uid"),
+        help: ArgumentHelp(
+            "Also accept clients running as this user id (repeatable).",
+            discussion: """
+                Clients are checked with SO_PEERCRED; by default only peerd's own uid may connect. \
+                With --allow-uid the socket is made 0666 and its directory 0711, and the uid check \
+                is the gate.
+                """,
+            valueName: "uid"))
+    var allowUID: [UInt32] = []
+
+    var resolvedPath: String {
+        path ?? SocketPath.defaultPath(environment: Self.environment())
+    }
+
+    private static func environment() -> [String: String] {
+        var environment: [String: String] = [:]
+        if let value = getenv("XDG_RUNTIME_DIR") { environment["XDG_RUNTIME_DIR"] = String(cString: value) }
+        return environment
+    }
+}
