@@ -1,0 +1,80 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import PeerWire
+
+@testable import PeerServer
+
+/// A ConnectionHandler in a test channel: frames in, frames out, no socket.
+struct ConnectionHarness {
+    let channel: NIOAsyncTestingChannel
+    let registry: ConnectionRegistry
+
+    init(router: RPCRouter, configuration: ServerConfiguration = ServerConfiguration(socketPath: "/unused")) async throws {
+        let registry = ConnectionRegistry()
+        self.channel = try await NIOAsyncTestingChannel { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                ConnectionHandler(
+                    router: router, configuration: configuration, credentials: PeerCredentials(pid: 1, uid: 0, gid: 0),
+                    registry: registry, logger: Logger(label: "test")))
+        }
+        self.registry = registry
+    }
+
+    func send(_ frame: Frame) async throws {
+        try await channel.writeInbound(FrameDecoder.Output.frame(frame))
+    }
+
+    func call(_ id: UInt32, _ service: String, _ method: String, payload: ByteBuffer = ByteBuffer(), timeoutNanos: Int64 = 0, flags: FrameFlags = []) async throws {
+        let envelope = RequestEnvelope(service: service, method: method, payload: payload, timeoutNanos: timeoutNanos)
+        try await send(Frame(streamID: id, type: .request, flags: flags, payload: envelope.encoded()))
+    }
+
+    /// The next frame the handler writes.
+    func nextFrame() async throws -> Frame {
+        try await channel.waitForOutboundWrite(as: Frame.self)
+    }
+
+    /// The next frame, which must be a Response; returns its stream id and envelope.
+    func nextResponse() async throws -> (streamID: UInt32, response: ResponseEnvelope) {
+        let frame = try await nextFrame()
+        guard frame.type == .response else { throw HarnessError.unexpected(frame) }
+        return (frame.streamID, try ResponseEnvelope(wire: frame.payload))
+    }
+
+    /// True when nothing is waiting to be read out.
+    func noOutput() async throws -> Bool {
+        try await channel.readOutbound(as: Frame.self) == nil
+    }
+
+    enum HarnessError: Error { case unexpected(Frame) }
+}
+
+extension RPCRouter {
+    /// A router with test methods: Echo (inline), Fail (inline, throws), Sleep (unary, never ends
+    /// unless cancelled), Count (server streaming), Sum (bidirectional).
+    static func testRouter() -> RPCRouter {
+        var router = RPCRouter()
+        router.register(service: "t", method: "Echo", .inline { payload, _ in payload })
+        router.register(service: "t", method: "Fail", .inline { _, _ in
+            throw RPCError(code: .failedPrecondition, message: "no")
+        })
+        router.register(service: "t", method: "Boom", .inline { _, _ in throw TestFailure() })
+        router.register(service: "t", method: "Sleep", .unary { _, _ in
+            try await Task.sleep(for: .seconds(3600))
+            return ByteBuffer()
+        })
+        router.register(service: "t", method: "Count", .serverStreaming { payload, _, writer in
+            let count = payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0
+            for index in 0..<count { try await writer.write(bytes: ByteBuffer(bytes: [index])) }
+        })
+        router.register(service: "t", method: "Sum", .bidirectionalStreaming { requests, _, writer in
+            var total = 0
+            for try await message in requests { total += Int(message.getInteger(at: message.readerIndex, as: UInt8.self) ?? 0) }
+            try await writer.write(bytes: ByteBuffer(bytes: [UInt8(total)]))
+        })
+        return router
+    }
+}
+
+struct TestFailure: Error {}
