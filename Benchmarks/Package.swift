@@ -9,7 +9,7 @@ let package = Package(
     name: "peerd-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "peerd", path: ".."),
+        .package(name: "peerd", path: "..")
     ],
     targets: [
         .executableTarget(

@@ -272,7 +272,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             return context.eventLoop.makeFailedFuture(
                 RPCError(
                     code: .resourceExhausted,
-                    message: "message of \(payload.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)"))
+                    message:
+                        "message of \(payload.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)"
+                ))
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(Frame(streamID: id, type: .data, payload: payload)), promise: promise)
@@ -294,7 +296,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         if buffer.readableBytes > configuration.maxFrameSize {
             let tooLarge = ResponseEnvelope(
                 code: .resourceExhausted,
-                message: "response of \(buffer.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)")
+                message:
+                    "response of \(buffer.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)")
             buffer.clear()
             tooLarge.encode(into: &buffer)
         }

@@ -7,17 +7,20 @@ enum InfoService {
     static let wireProtocol = "ttrpc/1.2+peerd-cancel"
 
     static func register(
-        in router: inout RPCRouter, version: String, configuration: ServerConfiguration, startedAt: ContinuousClock.Instant,
+        in router: inout RPCRouter, version: String, configuration: ServerConfiguration,
+        startedAt: ContinuousClock.Instant,
         services: [String]
     ) {
-        router.register(service: serviceName, method: ServerInfo.method, .inline { payload, _ in
-            _ = try ServerInfo.Request(wire: payload)
-            let uptime = ContinuousClock.now - startedAt
-            return ServerInfo.Response(
-                version: version, protocol: wireProtocol, uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
-                services: services, maxFrameSize: UInt32(configuration.maxFrameSize),
-                maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams)
-            ).encoded()
-        })
+        router.register(
+            service: serviceName, method: ServerInfo.method,
+            .inline { payload, _ in
+                _ = try ServerInfo.Request(wire: payload)
+                let uptime = ContinuousClock.now - startedAt
+                return ServerInfo.Response(
+                    version: version, protocol: wireProtocol, uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
+                    services: services, maxFrameSize: UInt32(configuration.maxFrameSize),
+                    maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams)
+                ).encoded()
+            })
     }
 }

@@ -85,10 +85,12 @@ public struct PeerdServer: Service {
                 PeerCredentials.read(from: channel).flatMapThrowing { credentials in
                     guard credentials.uid == ownUID || configuration.allowedUIDs.contains(credentials.uid) else {
                         logger.warning(
-                            "refused connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
+                            "refused connection",
+                            metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
                         throw ChannelError.ioOnClosedChannel
                     }
-                    logger.debug("connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
+                    logger.debug(
+                        "connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)),
                         MessageToByteHandler(FrameEncoder()),

@@ -17,12 +17,14 @@ struct ConnectionHandlerTests {
         #expect(Array(response.payload.readableBytesView) == [4, 2])
     }
 
-    @Test("Refusals carry gRPC's codes", arguments: [
-        ("nope", "Echo", StatusCode.unimplemented, "service nope"),
-        ("t", "Nope", .unimplemented, "method Nope"),
-        ("t", "Fail", .failedPrecondition, "no"),
-        ("t", "Boom", .unknown, "TestFailure()"),
-    ])
+    @Test(
+        "Refusals carry gRPC's codes",
+        arguments: [
+            ("nope", "Echo", StatusCode.unimplemented, "service nope"),
+            ("t", "Nope", .unimplemented, "method Nope"),
+            ("t", "Fail", .failedPrecondition, "no"),
+            ("t", "Boom", .unknown, "TestFailure()"),
+        ])
     func refusals(service: String, method: String, code: StatusCode, message: String) async throws {
         let harness = try await ConnectionHarness(router: .testRouter())
         try await harness.call(1, service, method)
@@ -149,9 +151,11 @@ struct ConnectionHandlerTests {
         var configuration = ServerConfiguration(socketPath: "/unused")
         configuration.maxQueuedMessagesPerStream = 2
         var router = RPCRouter()
-        router.register(service: "t", method: "Stuck", .bidirectionalStreaming { _, _, _ in
-            try await Task.sleep(for: .seconds(3600))
-        })
+        router.register(
+            service: "t", method: "Stuck",
+            .bidirectionalStreaming { _, _, _ in
+                try await Task.sleep(for: .seconds(3600))
+            })
         let harness = try await ConnectionHarness(router: router, configuration: configuration)
         try await harness.call(1, "t", "Stuck", flags: .remoteOpen)
         for value in 0..<3 as Range<UInt8> {

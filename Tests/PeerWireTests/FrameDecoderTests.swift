@@ -106,7 +106,8 @@ struct FrameDecoderTests {
     @Test("The encoder writes header then payload, big-endian")
     func encoderLayout() throws {
         let channel = EmbeddedChannel(handler: MessageToByteHandler(FrameEncoder()))
-        try channel.writeOutbound(Frame(streamID: 0x0102_0304, type: .data, flags: .remoteClosed, payload: ByteBuffer(bytes: [0xEE])))
+        try channel.writeOutbound(
+            Frame(streamID: 0x0102_0304, type: .data, flags: .remoteClosed, payload: ByteBuffer(bytes: [0xEE])))
         let bytes = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(Array(bytes.readableBytesView) == [0, 0, 0, 1, 1, 2, 3, 4, 3, 1, 0xEE])
         #expect(try channel.finish().isClean)

@@ -44,7 +44,9 @@ struct PeerdLifecycleTests {
             raw[path.utf8.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         close(fd)
@@ -82,7 +84,9 @@ struct PeerdLifecycleTests {
         try peerd.run()
         peerd.waitUntilExit()
         #expect(peerd.terminationStatus == 1)
-        #expect(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("is not a socket"))
+        #expect(
+            String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
+                "is not a socket"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
     }
 
@@ -90,7 +94,8 @@ struct PeerdLifecycleTests {
     func gracefulShutdown() throws {
         let peerd = try PeerdProcess(arguments: ["--shutdown-grace", "0.5"])
         let client = try SocketClient(path: peerd.socketPath)
-        try client.request(1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+        try client.request(
+            1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         #expect(try Health.CheckResponse(wire: client.readFrame().payload).status == .serving)
 
         kill(peerd.process.processIdentifier, SIGTERM)
@@ -108,7 +113,9 @@ struct PeerdLifecycleTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let peerd = Process()
         peerd.executableURL = PeerdProcess.binary
-        peerd.arguments = ["--socket", "\(directory)/s.sock", "--max-frame-size", "10", "--max-concurrent-streams", "0"]
+        peerd.arguments = [
+            "--socket", "\(directory)/s.sock", "--max-frame-size", "10", "--max-concurrent-streams", "0",
+        ]
         let stderr = Pipe()
         peerd.standardError = stderr
         try peerd.run()

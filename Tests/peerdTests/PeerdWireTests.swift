@@ -12,7 +12,8 @@ struct PeerdWireTests {
         let client = try SocketClient(path: peerd.socketPath)
         #expect(try client.healthCheck(1) == .serving)
         #expect(try client.healthCheck(3, service: "waku.peermanager.v1.PeerManager") == .serving)
-        let unknown = try client.call(5, Health.serviceName, "Check", payload: Health.CheckRequest(service: "x.Y").encoded())
+        let unknown = try client.call(
+            5, Health.serviceName, "Check", payload: Health.CheckRequest(service: "x.Y").encoded())
         #expect(unknown.code == .notFound)
     }
 
@@ -20,7 +21,8 @@ struct PeerdWireTests {
     func getInfo() throws {
         let peerd = try PeerdProcess(arguments: ["--max-concurrent-streams", "7"])
         let client = try SocketClient(path: peerd.socketPath)
-        let response = try client.call(1, "waku.peermanager.v1.PeerManager", "GetInfo", payload: ServerInfo.Request().encoded())
+        let response = try client.call(
+            1, "waku.peermanager.v1.PeerManager", "GetInfo", payload: ServerInfo.Request().encoded())
         #expect(response.code == .ok)
         let info = try ServerInfo.Response(wire: response.payload)
         #expect(info.protocol == "ttrpc/1.2+peerd-cancel")
@@ -104,7 +106,8 @@ struct PeerdWireTests {
     func cancel() throws {
         let peerd = try PeerdProcess()
         let client = try SocketClient(path: peerd.socketPath)
-        try client.request(1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+        try client.request(
+            1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         #expect(try client.readFrame().type == .data)
         try client.send(Frame(streamID: 1, type: .cancel, payload: CancelMessage(reason: "test").encoded()))
         let (id, response) = try client.readResponse()
@@ -117,10 +120,12 @@ struct PeerdWireTests {
         let peerd = try PeerdProcess(arguments: ["--max-concurrent-streams", "2"])
         let client = try SocketClient(path: peerd.socketPath)
         for id in [1, 3] as [UInt32] {
-            try client.request(id, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+            try client.request(
+                id, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
             #expect(try client.readFrame().type == .data)
         }
-        try client.request(5, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+        try client.request(
+            5, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         let (id, response) = try client.readResponse()
         #expect(id == 5)
         #expect(response.code == .resourceExhausted)

@@ -10,7 +10,9 @@ struct ConnectionHarness {
     let channel: NIOAsyncTestingChannel
     let registry: ConnectionRegistry
 
-    init(router: RPCRouter, configuration: ServerConfiguration = ServerConfiguration(socketPath: "/unused")) async throws {
+    init(router: RPCRouter, configuration: ServerConfiguration = ServerConfiguration(socketPath: "/unused"))
+        async throws
+    {
         let registry = ConnectionRegistry()
         self.channel = try await NIOAsyncTestingChannel { channel in
             try channel.pipeline.syncOperations.addHandler(
@@ -25,7 +27,10 @@ struct ConnectionHarness {
         try await channel.writeInbound(FrameDecoder.Output.frame(frame))
     }
 
-    func call(_ id: UInt32, _ service: String, _ method: String, payload: ByteBuffer = ByteBuffer(), timeoutNanos: Int64 = 0, flags: FrameFlags = []) async throws {
+    func call(
+        _ id: UInt32, _ service: String, _ method: String, payload: ByteBuffer = ByteBuffer(), timeoutNanos: Int64 = 0,
+        flags: FrameFlags = []
+    ) async throws {
         let envelope = RequestEnvelope(service: service, method: method, payload: payload, timeoutNanos: timeoutNanos)
         try await send(Frame(streamID: id, type: .request, flags: flags, payload: envelope.encoded()))
     }
@@ -56,23 +61,33 @@ extension RPCRouter {
     static func testRouter() -> RPCRouter {
         var router = RPCRouter()
         router.register(service: "t", method: "Echo", .inline { payload, _ in payload })
-        router.register(service: "t", method: "Fail", .inline { _, _ in
-            throw RPCError(code: .failedPrecondition, message: "no")
-        })
+        router.register(
+            service: "t", method: "Fail",
+            .inline { _, _ in
+                throw RPCError(code: .failedPrecondition, message: "no")
+            })
         router.register(service: "t", method: "Boom", .inline { _, _ in throw TestFailure() })
-        router.register(service: "t", method: "Sleep", .unary { _, _ in
-            try await Task.sleep(for: .seconds(3600))
-            return ByteBuffer()
-        })
-        router.register(service: "t", method: "Count", .serverStreaming { payload, _, writer in
-            let count = payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0
-            for index in 0..<count { try await writer.write(bytes: ByteBuffer(bytes: [index])) }
-        })
-        router.register(service: "t", method: "Sum", .bidirectionalStreaming { requests, _, writer in
-            var total = 0
-            for try await message in requests { total += Int(message.getInteger(at: message.readerIndex, as: UInt8.self) ?? 0) }
-            try await writer.write(bytes: ByteBuffer(bytes: [UInt8(total)]))
-        })
+        router.register(
+            service: "t", method: "Sleep",
+            .unary { _, _ in
+                try await Task.sleep(for: .seconds(3600))
+                return ByteBuffer()
+            })
+        router.register(
+            service: "t", method: "Count",
+            .serverStreaming { payload, _, writer in
+                let count = payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0
+                for index in 0..<count { try await writer.write(bytes: ByteBuffer(bytes: [index])) }
+            })
+        router.register(
+            service: "t", method: "Sum",
+            .bidirectionalStreaming { requests, _, writer in
+                var total = 0
+                for try await message in requests {
+                    total += Int(message.getInteger(at: message.readerIndex, as: UInt8.self) ?? 0)
+                }
+                try await writer.write(bytes: ByteBuffer(bytes: [UInt8(total)]))
+            })
         return router
     }
 }

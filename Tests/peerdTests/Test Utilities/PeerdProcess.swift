@@ -50,7 +50,9 @@ final class PeerdProcess {
                 client.close()
                 return
             }
-            guard process.isRunning else { throw PeerdProcessError.exited(status: process.terminationStatus, log: log()) }
+            guard process.isRunning else {
+                throw PeerdProcessError.exited(status: process.terminationStatus, log: log())
+            }
             usleep(20_000)
         }
         throw PeerdProcessError.notListening(socketPath)

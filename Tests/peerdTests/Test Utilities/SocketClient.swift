@@ -19,7 +19,9 @@ final class SocketClient {
             raw[bytes.count] = 0
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else {
             let code = errno
@@ -37,7 +39,9 @@ final class SocketClient {
     func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw POSIXError(.EPIPE) }
             offset += written
         }
@@ -92,7 +96,8 @@ final class SocketClient {
     }
 
     func healthCheck(_ id: UInt32, service: String = "") throws -> Health.ServingStatus? {
-        let response = try call(id, Health.serviceName, "Check", payload: Health.CheckRequest(service: service).encoded())
+        let response = try call(
+            id, Health.serviceName, "Check", payload: Health.CheckRequest(service: service).encoded())
         guard response.code == .ok else { return nil }
         return try Health.CheckResponse(wire: response.payload).status
     }
