@@ -4,8 +4,13 @@ import Testing
 @Suite("Generated code")
 struct GeneratedCodeTests {
     /// Fails when proto/ changed but `scripts/gen-proto` was not run (or its output was edited).
-    @Test("The committed protoc-c output matches scripts/gen-proto")
-    func protobufCIsFresh() throws {
+    @Test(
+        "The committed protoc-c and Swift output matches scripts/gen-proto",
+        arguments: [
+            ("PeerdProtoC", "Sources/PeerdProtoC"),
+            ("Generated", "Sources/PeerWire/Generated"),
+        ])
+    func generatedCodeIsFresh(generated: String, committed: String) throws {
         let root = PeerdProcess.repositoryRoot
         let output = try PeerdProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: output) }
@@ -19,7 +24,7 @@ struct GeneratedCodeTests {
 
         let diff = Process()
         diff.executableURL = URL(fileURLWithPath: "/usr/bin/diff")
-        diff.arguments = ["-r", output, root.appendingPathComponent("Sources/PeerdProtoC").path]
+        diff.arguments = ["-r", "\(output)/\(generated)", root.appendingPathComponent(committed).path]
         let pipe = Pipe()
         diff.standardOutput = pipe
         try diff.run()

@@ -65,6 +65,27 @@ final class PackArena {
         return ProtobufCBinaryData(len: count, data: block)
     }
 
+    /// A copy of `bytes` as a `bytes` field.
+    func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        let block = raw(byteCount: bytes.count).bindMemory(to: UInt8.self, capacity: max(bytes.count, 1))
+        block.update(from: bytes, count: bytes.count)
+        return ProtobufCBinaryData(len: bytes.count, data: block)
+    }
+
+    /// A C array holding `values` (a repeated field).
+    func array<T>(of type: T.Type, _ values: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = allocate(T.self, count: values.count)
+        pointer.initialize(from: values, count: values.count)
+        return pointer
+    }
+
+    /// `value` copied into the arena (a sub-message field).
+    func pointer<T>(to value: T) -> UnsafeMutablePointer<T> {
+        let pointer = allocate(T.self, count: 1)
+        pointer.initialize(to: value)
+        return pointer
+    }
+
     /// Uninitialized storage for `count` values (sub-messages, pointer arrays).
     func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         raw(byteCount: MemoryLayout<T>.stride * max(count, 1)).bindMemory(to: T.self, capacity: max(count, 1))
@@ -142,6 +163,13 @@ extension Array where Element == String {
     /// A `repeated string` field.
     init(protobufC pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, count: Int) {
         self = (0..<count).map { String(protobufC: pointer?[$0]) }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// A copy of a `bytes` field.
+    init(protobufC binary: ProtobufCBinaryData) {
+        self = binary.data == nil ? [] : Array(UnsafeBufferPointer(start: binary.data, count: binary.len))
     }
 }
 

@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Generates Swift value types and their protobuf-c codecs from a protoc descriptor set.
+
+Usage: gen_swift_wire.py DESCRIPTOR_SET OUT_DIR PACKAGE=SwiftNamespace ...
+
+For every message of each named proto package it writes a Swift struct (Hashable, Sendable) with
+a memberwise init, and for top-level messages a `WireMessage` conformance that packs and unpacks
+through the protoc-c functions. The pointer work goes through PeerWire's PackArena and
+unpackProtobufC helpers, so the generated code adds no unsafe code of its own.
+
+Mapping: scalars to Swift integers/Bool/Double/Float; string to String; bytes to [UInt8];
+enums to open RawRepresentable structs (unknown values survive); singular messages to optionals;
+`oneof _x { T x = N; }` (proto3 optional, as protoc-c 1.4.1 needs it) to `T?`; other oneofs to a
+Swift enum; repeated fields to arrays. Maps are not supported (declare repeated entry messages).
+
+It reads the descriptor set with a small protobuf reader of its own, so it needs no Python package.
+"""
+import os
+import sys
+
+# --- A minimal protobuf reader: enough of descriptor.proto for code generation. ---
+
+def read_varint(data, pos):
+    result = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def fields(data):
+    """Yields (field number, wire type, value) for one serialized message."""
+    pos = 0
+    while pos < len(data):
+        key, pos = read_varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = read_varint(data, pos)
+        elif wire == 1:
+            value, pos = data[pos:pos + 8], pos + 8
+        elif wire == 2:
+            length, pos = read_varint(data, pos)
+            value, pos = data[pos:pos + length], pos + length
+        elif wire == 5:
+            value, pos = data[pos:pos + 4], pos + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        yield number, wire, value
+
+
+def parse(data, schema):
+    """schema: {number: (name, kind, repeated)} with kind 'str', 'int' or a nested schema."""
+    out = {name: ([] if repeated else None) for (name, _, repeated) in schema.values()}
+    for number, _, value in fields(data):
+        if number not in schema:
+            continue
+        name, kind, repeated = schema[number]
+        if kind == 'str':
+            value = value.decode()
+        elif kind == 'int':
+            pass
+        else:
+            value = parse(value, kind)
+        if repeated:
+            out[name].append(value)
+        else:
+            out[name] = value
+    return out
+
+
+ENUM_VALUE = {1: ('name', 'str', False), 2: ('number', 'int', False)}
+ENUM = {1: ('name', 'str', False), 2: ('values', ENUM_VALUE, True)}
+FIELD = {1: ('name', 'str', False), 3: ('number', 'int', False), 4: ('label', 'int', False),
+         5: ('type', 'int', False), 6: ('type_name', 'str', False), 9: ('oneof_index', 'int', False)}
+ONEOF = {1: ('name', 'str', False)}
+MESSAGE = {1: ('name', 'str', False), 2: ('fields', FIELD, True), 4: ('enums', ENUM, True),
+           8: ('oneofs', ONEOF, True)}
+MESSAGE[3] = ('nested', MESSAGE, True)
+FILE = {1: ('name', 'str', False), 2: ('package', 'str', False), 4: ('messages', MESSAGE, True),
+        5: ('enums', ENUM, True)}
+FILE_SET = {1: ('files', FILE, True)}
+
+# FieldDescriptorProto.Type
+DOUBLE, FLOAT, INT64, UINT64, INT32, FIXED64, FIXED32, BOOL, STRING, GROUP, MESSAGE_T, BYTES, \
+    UINT32, ENUM_T, SFIXED32, SFIXED64, SINT32, SINT64 = range(1, 19)
+SCALARS = {DOUBLE: 'Double', FLOAT: 'Float', INT64: 'Int64', UINT64: 'UInt64', INT32: 'Int32',
+           FIXED64: 'UInt64', FIXED32: 'UInt32', UINT32: 'UInt32', SFIXED32: 'Int32',
+           SFIXED64: 'Int64', SINT32: 'Int32', SINT64: 'Int64'}
+REPEATED = 3
+
+SWIFT_KEYWORDS = {'protocol', 'in', 'default', 'case', 'class', 'struct', 'enum', 'func', 'import',
+                  'internal', 'is', 'let', 'var', 'operator', 'private', 'public', 'return', 'self',
+                  'static', 'subscript', 'switch', 'where', 'while', 'for', 'if', 'else', 'repeat',
+                  'Type', 'extension', 'init', 'deinit', 'true', 'false', 'nil', 'as', 'break',
+                  'continue', 'do', 'fallthrough', 'guard', 'throw', 'throws', 'try', 'catch'}
+
+# --- protoc-c's names ---
+
+def camel_to_lower(name):
+    """protoc-c's CamelToLower: GetInfoResponse -> get_info_response."""
+    out, was_upper = [], True
+    for ch in name:
+        if ch.isupper():
+            if not was_upper:
+                out.append('_')
+            out.append(ch.lower())
+            was_upper = True
+        else:
+            out.append(ch)
+            was_upper = False
+    return ''.join(out)
+
+
+def c_struct(package, path):
+    """A__B__Foo__Nested for package a.b, message path [Foo, Nested]."""
+    parts = [p[:1].upper() + p[1:] for p in package.split('.')] + path
+    return '__'.join(parts)
+
+
+def c_prefix(package, path):
+    """a__b__foo__nested: the prefix of the generated functions."""
+    return '__'.join(package.split('.') + [camel_to_lower(p) for p in path])
+
+
+def lower_camel(name):
+    parts = name.split('_')
+    text = parts[0] + ''.join(p[:1].upper() + p[1:] for p in parts[1:])
+    text = text[:1].lower() + text[1:]
+    return f'`{text}`' if text in SWIFT_KEYWORDS else text
+
+
+def upper_camel(name):
+    return ''.join(p[:1].upper() + p[1:] for p in name.lstrip('_').split('_'))
+
+
+def enum_case_name(enum_name, value_name):
+    """CONNECTEDNESS_CAN_CONNECT in enum Connectedness -> canConnect."""
+    prefix = camel_to_lower(enum_name).upper() + '_'
+    if value_name.startswith(prefix) and len(value_name) > len(prefix):
+        value_name = value_name[len(prefix):]
+    name = lower_camel(value_name.lower())
+    if name[:1].isdigit():
+        name = '_' + name
+    return name
+
+# --- Swift generation ---
+
+class Generator:
+    def __init__(self, files, namespaces):
+        self.namespaces = namespaces
+        self.types = {}  # '.pkg.Msg' -> info
+        for f in files:
+            package = f['package'] or ''
+            for m in f['messages']:
+                self.register_message(package, [], m)
+            for e in f['enums']:
+                self.register_enum(package, [], e)
+
+    def swift_name(self, package, path):
+        return f"{self.namespaces.get(package, '?')}.{'.'.join(path)}"
+
+    def register_message(self, package, parents, message):
+        path = parents + [message['name']]
+        full = '.' + '.'.join(([package] if package else []) + path)
+        self.types[full] = dict(kind='message', package=package, path=path, message=message,
+                                swift=self.swift_name(package, path),
+                                c=c_struct(package, path), prefix=c_prefix(package, path))
+        for nested in message['nested']:
+            self.register_message(package, path, nested)
+        for e in message['enums']:
+            self.register_enum(package, path, e)
+
+    def register_enum(self, package, parents, enum):
+        path = parents + [enum['name']]
+        full = '.' + '.'.join(([package] if package else []) + path)
+        self.types[full] = dict(kind='enum', package=package, path=path, enum=enum,
+                                swift=self.swift_name(package, path), c=c_struct(package, path))
+
+    # Field helpers: (swift type, read expression from c, write statements to c)
+    def swift_type(self, field):
+        t = field['type']
+        if t in SCALARS:
+            return SCALARS[t]
+        if t == BOOL:
+            return 'Bool'
+        if t == STRING:
+            return 'String'
+        if t == BYTES:
+            return '[UInt8]'
+        if t in (MESSAGE_T, ENUM_T):
+            return self.types[field['type_name']]['swift']
+        raise ValueError(f"unsupported field type {t} ({field['name']})")
+
+    def default(self, field):
+        t = field['type']
+        if t in SCALARS:
+            return '0'
+        return {BOOL: 'false', STRING: '""', BYTES: '[]'}.get(t, '.init(rawValue: 0)')
+
+    def read_one(self, field, expr):
+        """Swift expression converting one C value `expr` to Swift."""
+        t = field['type']
+        if t in SCALARS:
+            return expr
+        if t == BOOL:
+            return f'{expr} != 0'
+        if t == STRING:
+            return f'String(protobufC: {expr})'
+        if t == BYTES:
+            return f'[UInt8](protobufC: {expr})'
+        if t == ENUM_T:
+            return f'{self.swift_type(field)}(rawValue: Int32(truncatingIfNeeded: {expr}.rawValue))'
+        if t == MESSAGE_T:
+            return f'{self.swift_type(field)}(c: {expr}!.pointee)'
+        raise ValueError(t)
+
+    def write_one(self, field, expr):
+        """Swift expression converting Swift value `expr` to its C form (may use `arena`)."""
+        t = field['type']
+        if t in SCALARS:
+            return expr
+        if t == BOOL:
+            return f'{expr} ? 1 : 0'
+        if t == STRING:
+            return f'arena.cString({expr})'
+        if t == BYTES:
+            return f'arena.binary({expr})'
+        if t == ENUM_T:
+            return f'.init(rawValue: .init(truncatingIfNeeded: {expr}.rawValue))'
+        if t == MESSAGE_T:
+            return f'arena.pointer(to: {expr}.c(in: arena))'
+        raise ValueError(t)
+
+    def c_element_type(self, field):
+        t = field['type']
+        if t == MESSAGE_T:
+            return f"UnsafeMutablePointer<{self.types[field['type_name']]['c']}>?"
+        if t == STRING:
+            return 'UnsafeMutablePointer<CChar>?'
+        if t == BYTES:
+            return 'ProtobufCBinaryData'
+        if t == ENUM_T:
+            return self.types[field['type_name']]['c']
+        if t == BOOL:
+            return 'protobuf_c_boolean'
+        return SCALARS[t]
+
+    def generate_enum(self, info, indent):
+        enum = info['enum']
+        name = info['path'][-1]
+        pad = ' ' * indent
+        lines = [f'{pad}/// `{info["package"]}.{".".join(info["path"])}`: an open enum; unknown values survive.',
+                 f'{pad}public struct {name}: RawRepresentable, Hashable, Sendable {{',
+                 f'{pad}    public var rawValue: Int32',
+                 f'{pad}    public init(rawValue: Int32) {{ self.rawValue = rawValue }}', '']
+        for value in enum['values']:
+            case = enum_case_name(name, value['name'])
+            number = value['number']
+            if number >= 1 << 31:
+                number -= 1 << 64
+            lines.append(f'{pad}    public static let {case} = {name}(rawValue: {number})')
+        lines.append(f'{pad}}}')
+        return lines
+
+    def message_fields(self, message):
+        """Groups fields: plain, optional (proto3-optional oneofs) and real oneofs."""
+        oneofs = [dict(name=o['name'], fields=[]) for o in message['oneofs']]
+        plain = []
+        for field in message['fields']:
+            if field['oneof_index'] is not None:
+                oneofs[field['oneof_index']]['fields'].append(field)
+            else:
+                plain.append(field)
+        optionals, real = [], []
+        for oneof in oneofs:
+            fs = oneof['fields']
+            if oneof['name'].startswith('_') and len(fs) == 1 and fs[0]['name'] == oneof['name'][1:]:
+                optionals.append((oneof, fs[0]))
+            else:
+                real.append(oneof)
+        return plain, optionals, real
+
+    def generate_message(self, info, indent):
+        message = info['message']
+        name = info['path'][-1]
+        pad = ' ' * indent
+        plain, optionals, real = self.message_fields(message)
+        props = []  # (swift name, type, default)
+        for field in plain:
+            swift = self.swift_type(field)
+            if field['label'] == REPEATED:
+                props.append((lower_camel(field['name']), f'[{swift}]', '[]'))
+            elif field['type'] == MESSAGE_T:
+                props.append((lower_camel(field['name']), f'{swift}?', 'nil'))
+            else:
+                props.append((lower_camel(field['name']), swift, self.default(field)))
+        for _, field in optionals:
+            props.append((lower_camel(field['name']), f'{self.swift_type(field)}?', 'nil'))
+        for oneof in real:
+            props.append((lower_camel(oneof['name']), f'{upper_camel(oneof["name"])}?', 'nil'))
+        lines = [f'{pad}/// `{info["package"]}.{".".join(info["path"])}`',
+                 f'{pad}public struct {name}: Hashable, Sendable {{']
+        for prop, swift, default in props:
+            lines.append(f'{pad}    public var {prop}: {swift} = {default}')
+        if props:
+            lines.append('')
+        params = ', '.join(f'{p}: {t} = {d}' for p, t, d in props)
+        lines.append(f'{pad}    public init({params}) {{')
+        for prop, _, _ in props:
+            bare = prop.strip('`')
+            lines.append(f'{pad}        self.{bare} = {prop}')
+        lines.append(f'{pad}    }}')
+        for oneof in real:
+            lines.append('')
+            lines.append(f'{pad}    public enum {upper_camel(oneof["name"])}: Hashable, Sendable {{')
+            for field in oneof['fields']:
+                lines.append(f'{pad}        case {lower_camel(field["name"])}({self.swift_type(field)})')
+            lines.append(f'{pad}    }}')
+        for nested in message['enums']:
+            lines.append('')
+            lines += self.generate_enum(self.types[self.full(info, nested['name'])], indent + 4)
+        for nested in message['nested']:
+            lines.append('')
+            lines += self.generate_message(self.types[self.full(info, nested['name'])], indent + 4)
+        lines.append(f'{pad}}}')
+        return lines
+
+    def full(self, info, child):
+        return '.' + '.'.join(([info['package']] if info['package'] else []) + info['path'] + [child])
+
+    def generate_bridge(self, info):
+        message = info['message']
+        c, prefix, swift = info['c'], info['prefix'], info['swift']
+        plain, optionals, real = self.message_fields(message)
+        read, write = [], []
+        for field in plain:
+            prop, cname = lower_camel(field['name']), field['name']
+            if field['label'] == REPEATED:
+                element = self.read_one(field, f'c.{cname}[$0]')
+                read.append(f'self.{prop.strip("`")} = (0..<c.n_{cname}).map {{ {element} }}')
+                write.append(f'c.n_{cname} = {prop}.count')
+                write.append(f'c.{cname} = arena.array(of: {self.c_element_type(field)}.self, '
+                             f'{prop}.map {{ {self.write_one(field, "$0")} }})')
+            elif field['type'] == MESSAGE_T:
+                read.append(f'self.{prop.strip("`")} = c.{cname}.map {{ {self.swift_type(field)}(c: $0.pointee) }}')
+                write.append(f'c.{cname} = {prop}.map {{ {self.write_one(field, "$0")} }}')
+            else:
+                read.append(f'self.{prop.strip("`")} = {self.read_one(field, "c." + cname)}')
+                write.append(f'c.{cname} = {self.write_one(field, prop)}')
+        for oneof, field in optionals:
+            prop, cname = lower_camel(field['name']), field['name']
+            case = f"c.{oneof['name']}_case"
+            read.append(f'self.{prop.strip("`")} = {case}.rawValue == {field["number"]} ? '
+                        f'{self.read_one(field, "c." + cname)} : nil')
+            write.append(f'if let value = {prop} {{')
+            write.append(f'    {case} = .init(rawValue: {field["number"]})')
+            write.append(f'    c.{cname} = {self.write_one(field, "value")}')
+            write.append('}')
+        for oneof in real:
+            prop = lower_camel(oneof['name'])
+            case = f"c.{oneof['name']}_case"
+            read.append(f'switch {case}.rawValue {{')
+            for field in oneof['fields']:
+                read.append(f'case {field["number"]}: self.{prop.strip("`")} = '
+                            f'.{lower_camel(field["name"])}({self.read_one(field, "c." + field["name"])})')
+            read.append(f'default: self.{prop.strip("`")} = nil')
+            read.append('}')
+            write.append(f'switch {prop} {{')
+            for field in oneof['fields']:
+                write.append(f'case .{lower_camel(field["name"])}(let value)?:')
+                write.append(f'    {case} = .init(rawValue: {field["number"]})')
+                write.append(f'    c.{field["name"]} = {self.write_one(field, "value")}')
+            write.append('case nil: break')
+            write.append('}')
+        lines = [f'extension {swift} {{',
+                 f'    init(c: {c}) {{',
+                 '        self.init()']
+        lines += ['        ' + line for line in read]
+        lines += ['    }', '',
+                  f'    func c(in arena: PackArena) -> {c} {{',
+                  f'        var c = {c}()',
+                  f'        {prefix}__init(&c)']
+        lines += ['        ' + line for line in write]
+        lines += ['        return c', '    }', '}']
+        if len(info['path']) == 1:
+            full = f"{info['package']}.{info['path'][0]}"
+            lines += ['', f'extension {swift}: WireMessage {{',
+                      f'    public static let protobufName = "{full}"', '',
+                      '    public init(wire buffer: ByteBuffer) throws {',
+                      '        self = try buffer.unpackProtobufC(',
+                      f'            Self.protobufName, unpack: {prefix}__unpack, free: {prefix}__free_unpacked',
+                      '        ) { Self(c: $0) }',
+                      '    }', '',
+                      '    public func encode(into buffer: inout ByteBuffer) {',
+                      '        PackArena.with { arena in',
+                      '            var c = self.c(in: arena)',
+                      f'            buffer.writeProtobufC(size: {prefix}__get_packed_size(&c)) {{ {prefix}__pack(&c, $0) }}',
+                      '        }',
+                      '    }',
+                      '}']
+        for nested in message['nested']:
+            lines += [''] + self.generate_bridge(self.types[self.full(info, nested['name'])])
+        return lines
+
+    def generate_file(self, f):
+        package = f['package']
+        namespace = self.namespaces[package]
+        header = ['// Generated by scripts/gen-proto from proto/' + f['name'] + '. Do not edit.', '',
+                  'import CProtobufC', 'import NIOCore', 'import PeerdProtoC', '']
+        body = [f'extension {namespace} {{']
+        for m in f['messages']:
+            body += [''] + ['    ' + line if line else line for line in
+                            self.generate_message(self.types[f'.{package}.{m["name"]}'], 0)]
+        for e in f['enums']:
+            body += [''] + ['    ' + line if line else line for line in
+                            self.generate_enum(self.types[f'.{package}.{e["name"]}'], 0)]
+        body.append('}')
+        bridges = []
+        for m in f['messages']:
+            bridges += [''] + self.generate_bridge(self.types[f'.{package}.{m["name"]}'])
+        return '\n'.join(header + body + bridges) + '\n'
+
+
+def main():
+    descriptor_set, out_dir = sys.argv[1], sys.argv[2]
+    namespaces = dict(arg.split('=', 1) for arg in sys.argv[3:])
+    with open(descriptor_set, 'rb') as handle:
+        files = parse(handle.read(), FILE_SET)['files']
+    generator = Generator(files, namespaces)
+    os.makedirs(out_dir, exist_ok=True)
+    for f in files:
+        if f['package'] not in namespaces:
+            continue
+        base = os.path.basename(f['name']).replace('.proto', '')
+        swift_name = ''.join(p[:1].upper() + p[1:] for p in base.replace('-', '_').split('_'))
+        with open(os.path.join(out_dir, f'{swift_name}.pb.swift'), 'w') as handle:
+            handle.write(generator.generate_file(f))
+    with open(os.path.join(out_dir, 'Namespaces.pb.swift'), 'w') as handle:
+        handle.write('// Generated by scripts/gen-proto. Do not edit.\n\n')
+        for package, namespace in sorted(namespaces.items()):
+            handle.write(f'/// Messages of the protobuf package `{package}`.\npublic enum {namespace} {{}}\n')
+
+
+if __name__ == '__main__':
+    main()
