@@ -126,8 +126,10 @@ def c_prefix(package, path):
 
 
 def lower_camel(name):
-    parts = name.split('_')
-    text = parts[0] + ''.join(p[:1].upper() + p[1:] for p in parts[1:])
+    """peer_id -> peerID, shard_ids -> shardIDs (Swift's API guidelines spell ID in capitals)."""
+    parts = [p for p in name.split('_') if p]
+    words = [{'id': 'ID', 'ids': 'IDs'}.get(p, p[:1].upper() + p[1:]) for p in parts[1:]]
+    text = parts[0] + ''.join(words)
     text = text[:1].lower() + text[1:]
     return f'`{text}`' if text in SWIFT_KEYWORDS else text
 
@@ -288,19 +290,21 @@ class Generator:
         name = info['path'][-1]
         pad = ' ' * indent
         plain, optionals, real = self.message_fields(message)
-        props = []  # (swift name, type, default)
+        props = []  # (field number, swift name, type, default), sorted by field number below
         for field in plain:
             swift = self.swift_type(field)
             if field['label'] == REPEATED:
-                props.append((lower_camel(field['name']), f'[{swift}]', '[]'))
+                props.append((field['number'], lower_camel(field['name']), f'[{swift}]', '[]'))
             elif field['type'] == MESSAGE_T:
-                props.append((lower_camel(field['name']), f'{swift}?', 'nil'))
+                props.append((field['number'], lower_camel(field['name']), f'{swift}?', 'nil'))
             else:
-                props.append((lower_camel(field['name']), swift, self.default(field)))
+                props.append((field['number'], lower_camel(field['name']), swift, self.default(field)))
         for _, field in optionals:
-            props.append((lower_camel(field['name']), f'{self.swift_type(field)}?', 'nil'))
+            props.append((field['number'], lower_camel(field['name']), f'{self.swift_type(field)}?', 'nil'))
         for oneof in real:
-            props.append((lower_camel(oneof['name']), f'{upper_camel(oneof["name"])}?', 'nil'))
+            first = min(f['number'] for f in oneof['fields'])
+            props.append((first, lower_camel(oneof['name']), f'OneOf_{upper_camel(oneof["name"])}?', 'nil'))
+        props = [prop[1:] for prop in sorted(props)]
         lines = [f'{pad}/// `{info["package"]}.{".".join(info["path"])}`',
                  f'{pad}public struct {name}: Hashable, Sendable {{']
         for prop, swift, default in props:
@@ -315,7 +319,7 @@ class Generator:
         lines.append(f'{pad}    }}')
         for oneof in real:
             lines.append('')
-            lines.append(f'{pad}    public enum {upper_camel(oneof["name"])}: Hashable, Sendable {{')
+            lines.append(f'{pad}    public enum OneOf_{upper_camel(oneof["name"])}: Hashable, Sendable {{')
             for field in oneof['fields']:
                 lines.append(f'{pad}        case {lower_camel(field["name"])}({self.swift_type(field)})')
             lines.append(f'{pad}    }}')

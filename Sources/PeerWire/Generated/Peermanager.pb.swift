@@ -6,6 +6,359 @@ import PeerdProtoC
 
 extension PeerManagerV1 {
 
+    /// `waku.peermanager.v1.RelayShards`
+    public struct RelayShards: Hashable, Sendable {
+        public var clusterID: UInt32 = 0
+        public var shardIDs: [UInt32] = []
+
+        public init(clusterID: UInt32 = 0, shardIDs: [UInt32] = []) {
+            self.clusterID = clusterID
+            self.shardIDs = shardIDs
+        }
+    }
+
+    /// `waku.peermanager.v1.Peer`
+    public struct Peer: Hashable, Sendable {
+        public var peerID: String = ""
+        public var addresses: [String] = []
+        public var protocols: [String] = []
+        public var publicKey: [UInt8] = []
+        public var agent: String = ""
+        public var protocolVersion: String = ""
+        public var enr: String = ""
+        public var origin: PeerManagerV1.Origin = .init(rawValue: 0)
+        public var connectedness: PeerManagerV1.Connectedness = .init(rawValue: 0)
+        public var direction: PeerManagerV1.Direction = .init(rawValue: 0)
+        public var disconnectTimeMs: Int64? = nil
+        public var failedDials: UInt32 = 0
+        public var lastFailedDialMs: Int64? = nil
+        public var enrShards: PeerManagerV1.RelayShards? = nil
+        public var metadataShards: PeerManagerV1.RelayShards? = nil
+        public var capabilities: UInt32 = 0
+        public var protectionTags: [String] = []
+
+        public init(
+            peerID: String = "", addresses: [String] = [], protocols: [String] = [], publicKey: [UInt8] = [],
+            agent: String = "", protocolVersion: String = "", enr: String = "",
+            origin: PeerManagerV1.Origin = .init(rawValue: 0),
+            connectedness: PeerManagerV1.Connectedness = .init(rawValue: 0),
+            direction: PeerManagerV1.Direction = .init(rawValue: 0), disconnectTimeMs: Int64? = nil,
+            failedDials: UInt32 = 0, lastFailedDialMs: Int64? = nil, enrShards: PeerManagerV1.RelayShards? = nil,
+            metadataShards: PeerManagerV1.RelayShards? = nil, capabilities: UInt32 = 0, protectionTags: [String] = []
+        ) {
+            self.peerID = peerID
+            self.addresses = addresses
+            self.protocols = protocols
+            self.publicKey = publicKey
+            self.agent = agent
+            self.protocolVersion = protocolVersion
+            self.enr = enr
+            self.origin = origin
+            self.connectedness = connectedness
+            self.direction = direction
+            self.disconnectTimeMs = disconnectTimeMs
+            self.failedDials = failedDials
+            self.lastFailedDialMs = lastFailedDialMs
+            self.enrShards = enrShards
+            self.metadataShards = metadataShards
+            self.capabilities = capabilities
+            self.protectionTags = protectionTags
+        }
+    }
+
+    /// `waku.peermanager.v1.Decision`
+    public struct Decision: Hashable, Sendable {
+        public var timeMs: Int64 = 0
+        public var reason: String = ""
+        public var peerIDs: [String] = []
+        public var current: Int64? = nil
+        public var target: Int64? = nil
+        public var chosen: Int64? = nil
+        public var available: Int64? = nil
+        public var detail: String = ""
+
+        public init(
+            timeMs: Int64 = 0, reason: String = "", peerIDs: [String] = [], current: Int64? = nil, target: Int64? = nil,
+            chosen: Int64? = nil, available: Int64? = nil, detail: String = ""
+        ) {
+            self.timeMs = timeMs
+            self.reason = reason
+            self.peerIDs = peerIDs
+            self.current = current
+            self.target = target
+            self.chosen = chosen
+            self.available = available
+            self.detail = detail
+        }
+    }
+
+    /// `waku.peermanager.v1.HostHello`
+    public struct HostHello: Hashable, Sendable {
+        public var peerID: String = ""
+        public var listenAddresses: [String] = []
+        public var clusterID: UInt32? = nil
+        public var shards: [UInt32] = []
+        public var online: Bool = false
+        public var takeOver: Bool = false
+        public var connections: [PeerManagerV1.ConnectionOpened] = []
+        public var identified: [PeerManagerV1.Identified] = []
+
+        public init(
+            peerID: String = "", listenAddresses: [String] = [], clusterID: UInt32? = nil, shards: [UInt32] = [],
+            online: Bool = false, takeOver: Bool = false, connections: [PeerManagerV1.ConnectionOpened] = [],
+            identified: [PeerManagerV1.Identified] = []
+        ) {
+            self.peerID = peerID
+            self.listenAddresses = listenAddresses
+            self.clusterID = clusterID
+            self.shards = shards
+            self.online = online
+            self.takeOver = takeOver
+            self.connections = connections
+            self.identified = identified
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectionOpened`
+    public struct ConnectionOpened: Hashable, Sendable {
+        public var connectionID: UInt64 = 0
+        public var peerID: String = ""
+        public var direction: PeerManagerV1.Direction = .init(rawValue: 0)
+        public var observedAddress: String = ""
+
+        public init(
+            connectionID: UInt64 = 0, peerID: String = "", direction: PeerManagerV1.Direction = .init(rawValue: 0),
+            observedAddress: String = ""
+        ) {
+            self.connectionID = connectionID
+            self.peerID = peerID
+            self.direction = direction
+            self.observedAddress = observedAddress
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectionClosed`
+    public struct ConnectionClosed: Hashable, Sendable {
+        public var connectionID: UInt64 = 0
+
+        public init(connectionID: UInt64 = 0) {
+            self.connectionID = connectionID
+        }
+    }
+
+    /// `waku.peermanager.v1.StreamEvent`
+    public struct StreamEvent: Hashable, Sendable {
+        public var peerID: String = ""
+        public var `protocol`: String = ""
+        public var direction: PeerManagerV1.Direction = .init(rawValue: 0)
+
+        public init(
+            peerID: String = "", `protocol`: String = "", direction: PeerManagerV1.Direction = .init(rawValue: 0)
+        ) {
+            self.peerID = peerID
+            self.protocol = `protocol`
+            self.direction = direction
+        }
+    }
+
+    /// `waku.peermanager.v1.Identified`
+    public struct Identified: Hashable, Sendable {
+        public var peerID: String = ""
+        public var protocols: [String] = []
+        public var agent: String = ""
+        public var protocolVersion: String = ""
+        public var publicKey: [UInt8] = []
+        public var listenAddresses: [String] = []
+
+        public init(
+            peerID: String = "", protocols: [String] = [], agent: String = "", protocolVersion: String = "",
+            publicKey: [UInt8] = [], listenAddresses: [String] = []
+        ) {
+            self.peerID = peerID
+            self.protocols = protocols
+            self.agent = agent
+            self.protocolVersion = protocolVersion
+            self.publicKey = publicKey
+            self.listenAddresses = listenAddresses
+        }
+    }
+
+    /// `waku.peermanager.v1.MetadataInfo`
+    public struct MetadataInfo: Hashable, Sendable {
+        public var clusterID: UInt32? = nil
+        public var shards: [UInt32] = []
+
+        public init(clusterID: UInt32? = nil, shards: [UInt32] = []) {
+            self.clusterID = clusterID
+            self.shards = shards
+        }
+    }
+
+    /// `waku.peermanager.v1.MetadataReport`
+    public struct MetadataReport: Hashable, Sendable {
+        public var peerID: String = ""
+        public var result: OneOf_Result? = nil
+
+        public init(peerID: String = "", result: OneOf_Result? = nil) {
+            self.peerID = peerID
+            self.result = result
+        }
+
+        public enum OneOf_Result: Hashable, Sendable {
+            case received(PeerManagerV1.MetadataInfo)
+            case failure(String)
+        }
+    }
+
+    /// `waku.peermanager.v1.CommandResult`
+    public struct CommandResult: Hashable, Sendable {
+        public var commandID: UInt64 = 0
+        public var outcome: OneOf_Outcome? = nil
+
+        public init(commandID: UInt64 = 0, outcome: OneOf_Outcome? = nil) {
+            self.commandID = commandID
+            self.outcome = outcome
+        }
+
+        public enum OneOf_Outcome: Hashable, Sendable {
+            case succeeded(Bool)
+            case failed(String)
+            case timedOut(Bool)
+            case metadata(PeerManagerV1.MetadataInfo)
+            case metadataFailed(String)
+        }
+    }
+
+    /// `waku.peermanager.v1.Reachability`
+    public struct Reachability: Hashable, Sendable {
+        public var online: Bool = false
+
+        public init(online: Bool = false) {
+            self.online = online
+        }
+    }
+
+    /// `waku.peermanager.v1.HostEvent`
+    public struct HostEvent: Hashable, Sendable {
+        public var event: OneOf_Event? = nil
+
+        public init(event: OneOf_Event? = nil) {
+            self.event = event
+        }
+
+        public enum OneOf_Event: Hashable, Sendable {
+            case hello(PeerManagerV1.HostHello)
+            case connectionOpened(PeerManagerV1.ConnectionOpened)
+            case connectionClosed(PeerManagerV1.ConnectionClosed)
+            case streamOpened(PeerManagerV1.StreamEvent)
+            case streamClosed(PeerManagerV1.StreamEvent)
+            case identified(PeerManagerV1.Identified)
+            case metadata(PeerManagerV1.MetadataReport)
+            case commandResult(PeerManagerV1.CommandResult)
+            case reachability(PeerManagerV1.Reachability)
+        }
+    }
+
+    /// `waku.peermanager.v1.DialCommand`
+    public struct DialCommand: Hashable, Sendable {
+        public var peerID: String = ""
+        public var addresses: [String] = []
+        public var timeoutMs: UInt64 = 0
+
+        public init(peerID: String = "", addresses: [String] = [], timeoutMs: UInt64 = 0) {
+            self.peerID = peerID
+            self.addresses = addresses
+            self.timeoutMs = timeoutMs
+        }
+    }
+
+    /// `waku.peermanager.v1.DisconnectCommand`
+    public struct DisconnectCommand: Hashable, Sendable {
+        public var peerID: String = ""
+        public var reason: String = ""
+
+        public init(peerID: String = "", reason: String = "") {
+            self.peerID = peerID
+            self.reason = reason
+        }
+    }
+
+    /// `waku.peermanager.v1.RequestMetadataCommand`
+    public struct RequestMetadataCommand: Hashable, Sendable {
+        public var peerID: String = ""
+        public var timeoutMs: UInt64 = 0
+
+        public init(peerID: String = "", timeoutMs: UInt64 = 0) {
+            self.peerID = peerID
+            self.timeoutMs = timeoutMs
+        }
+    }
+
+    /// `waku.peermanager.v1.HostCommand`
+    public struct HostCommand: Hashable, Sendable {
+        public var commandID: UInt64 = 0
+        public var command: OneOf_Command? = nil
+
+        public init(commandID: UInt64 = 0, command: OneOf_Command? = nil) {
+            self.commandID = commandID
+            self.command = command
+        }
+
+        public enum OneOf_Command: Hashable, Sendable {
+            case dial(PeerManagerV1.DialCommand)
+            case disconnect(PeerManagerV1.DisconnectCommand)
+            case requestMetadata(PeerManagerV1.RequestMetadataCommand)
+        }
+    }
+
+    /// `waku.peermanager.v1.ReportEventsRequest`
+    public struct ReportEventsRequest: Hashable, Sendable {
+        public var sessionID: UInt64 = 0
+        public var events: [PeerManagerV1.HostEvent] = []
+
+        public init(sessionID: UInt64 = 0, events: [PeerManagerV1.HostEvent] = []) {
+            self.sessionID = sessionID
+            self.events = events
+        }
+    }
+
+    /// `waku.peermanager.v1.ReportEventsResponse`
+    public struct ReportEventsResponse: Hashable, Sendable {
+        public var sessionID: UInt64 = 0
+        public var accepted: UInt32 = 0
+        public var ignored: UInt32 = 0
+        public var sessionTimeoutMs: UInt64 = 0
+
+        public init(sessionID: UInt64 = 0, accepted: UInt32 = 0, ignored: UInt32 = 0, sessionTimeoutMs: UInt64 = 0) {
+            self.sessionID = sessionID
+            self.accepted = accepted
+            self.ignored = ignored
+            self.sessionTimeoutMs = sessionTimeoutMs
+        }
+    }
+
+    /// `waku.peermanager.v1.PollCommandsRequest`
+    public struct PollCommandsRequest: Hashable, Sendable {
+        public var sessionID: UInt64 = 0
+        public var maxCommands: UInt32 = 0
+        public var waitMs: UInt64 = 0
+
+        public init(sessionID: UInt64 = 0, maxCommands: UInt32 = 0, waitMs: UInt64 = 0) {
+            self.sessionID = sessionID
+            self.maxCommands = maxCommands
+            self.waitMs = waitMs
+        }
+    }
+
+    /// `waku.peermanager.v1.PollCommandsResponse`
+    public struct PollCommandsResponse: Hashable, Sendable {
+        public var commands: [PeerManagerV1.HostCommand] = []
+
+        public init(commands: [PeerManagerV1.HostCommand] = []) {
+            self.commands = commands
+        }
+    }
+
     /// `waku.peermanager.v1.GetInfoRequest`
     public struct GetInfoRequest: Hashable, Sendable {
         public init() {
@@ -31,6 +384,1482 @@ extension PeerManagerV1 {
             self.services = services
             self.maxFrameSize = maxFrameSize
             self.maxConcurrentStreams = maxConcurrentStreams
+        }
+    }
+
+    /// `waku.peermanager.v1.AddPeerRequest`
+    public struct AddPeerRequest: Hashable, Sendable {
+        public var source: OneOf_Source? = nil
+        public var origin: PeerManagerV1.Origin = .init(rawValue: 0)
+
+        public init(source: OneOf_Source? = nil, origin: PeerManagerV1.Origin = .init(rawValue: 0)) {
+            self.source = source
+            self.origin = origin
+        }
+
+        public enum OneOf_Source: Hashable, Sendable {
+            case address(String)
+            case peer(PeerManagerV1.Peer)
+        }
+    }
+
+    /// `waku.peermanager.v1.AddPeerResponse`
+    public struct AddPeerResponse: Hashable, Sendable {
+        public var peer: PeerManagerV1.Peer? = nil
+
+        public init(peer: PeerManagerV1.Peer? = nil) {
+            self.peer = peer
+        }
+    }
+
+    /// `waku.peermanager.v1.RemovePeerRequest`
+    public struct RemovePeerRequest: Hashable, Sendable {
+        public var peerID: String = ""
+
+        public init(peerID: String = "") {
+            self.peerID = peerID
+        }
+    }
+
+    /// `waku.peermanager.v1.RemovePeerResponse`
+    public struct RemovePeerResponse: Hashable, Sendable {
+        public var removed: Bool = false
+
+        public init(removed: Bool = false) {
+            self.removed = removed
+        }
+    }
+
+    /// `waku.peermanager.v1.GetPeerRequest`
+    public struct GetPeerRequest: Hashable, Sendable {
+        public var peerID: String = ""
+
+        public init(peerID: String = "") {
+            self.peerID = peerID
+        }
+    }
+
+    /// `waku.peermanager.v1.ListPeersRequest`
+    public struct ListPeersRequest: Hashable, Sendable {
+        public var `protocol`: String = ""
+        public var protocolPrefix: Bool = false
+        public var connectedness: PeerManagerV1.Connectedness? = nil
+        public var direction: PeerManagerV1.Direction? = nil
+        public var origin: PeerManagerV1.Origin? = nil
+        public var clusterID: UInt32? = nil
+        public var shard: UInt32? = nil
+        public var capabilities: UInt32 = 0
+        public var pageSize: UInt32 = 0
+        public var pageToken: String = ""
+
+        public init(
+            `protocol`: String = "", protocolPrefix: Bool = false, connectedness: PeerManagerV1.Connectedness? = nil,
+            direction: PeerManagerV1.Direction? = nil, origin: PeerManagerV1.Origin? = nil, clusterID: UInt32? = nil,
+            shard: UInt32? = nil, capabilities: UInt32 = 0, pageSize: UInt32 = 0, pageToken: String = ""
+        ) {
+            self.protocol = `protocol`
+            self.protocolPrefix = protocolPrefix
+            self.connectedness = connectedness
+            self.direction = direction
+            self.origin = origin
+            self.clusterID = clusterID
+            self.shard = shard
+            self.capabilities = capabilities
+            self.pageSize = pageSize
+            self.pageToken = pageToken
+        }
+    }
+
+    /// `waku.peermanager.v1.ListPeersResponse`
+    public struct ListPeersResponse: Hashable, Sendable {
+        public var peers: [PeerManagerV1.Peer] = []
+        public var nextPageToken: String = ""
+        public var total: UInt32 = 0
+
+        public init(peers: [PeerManagerV1.Peer] = [], nextPageToken: String = "", total: UInt32 = 0) {
+            self.peers = peers
+            self.nextPageToken = nextPageToken
+            self.total = total
+        }
+    }
+
+    /// `waku.peermanager.v1.SelectPeerRequest`
+    public struct SelectPeerRequest: Hashable, Sendable {
+        public var `protocol`: String = ""
+        public var shard: UInt32? = nil
+        public var clusterID: UInt32? = nil
+        public var pubsubTopic: String = ""
+
+        public init(`protocol`: String = "", shard: UInt32? = nil, clusterID: UInt32? = nil, pubsubTopic: String = "") {
+            self.protocol = `protocol`
+            self.shard = shard
+            self.clusterID = clusterID
+            self.pubsubTopic = pubsubTopic
+        }
+    }
+
+    /// `waku.peermanager.v1.SelectPeerResponse`
+    public struct SelectPeerResponse: Hashable, Sendable {
+        public var peer: PeerManagerV1.Peer? = nil
+
+        public init(peer: PeerManagerV1.Peer? = nil) {
+            self.peer = peer
+        }
+    }
+
+    /// `waku.peermanager.v1.SelectPeersRequest`
+    public struct SelectPeersRequest: Hashable, Sendable {
+        public var `protocol`: String = ""
+        public var shard: UInt32? = nil
+        public var clusterID: UInt32? = nil
+        public var pubsubTopic: String = ""
+        public var count: UInt32 = 0
+
+        public init(
+            `protocol`: String = "", shard: UInt32? = nil, clusterID: UInt32? = nil, pubsubTopic: String = "",
+            count: UInt32 = 0
+        ) {
+            self.protocol = `protocol`
+            self.shard = shard
+            self.clusterID = clusterID
+            self.pubsubTopic = pubsubTopic
+            self.count = count
+        }
+    }
+
+    /// `waku.peermanager.v1.SelectPeersResponse`
+    public struct SelectPeersResponse: Hashable, Sendable {
+        public var peers: [PeerManagerV1.Peer] = []
+
+        public init(peers: [PeerManagerV1.Peer] = []) {
+            self.peers = peers
+        }
+    }
+
+    /// `waku.peermanager.v1.AddServicePeerRequest`
+    public struct AddServicePeerRequest: Hashable, Sendable {
+        public var address: String = ""
+        public var `protocol`: String = ""
+
+        public init(address: String = "", `protocol`: String = "") {
+            self.address = address
+            self.protocol = `protocol`
+        }
+    }
+
+    /// `waku.peermanager.v1.RemoveServicePeerRequest`
+    public struct RemoveServicePeerRequest: Hashable, Sendable {
+        public var peerID: String = ""
+        public var `protocol`: String = ""
+
+        public init(peerID: String = "", `protocol`: String = "") {
+            self.peerID = peerID
+            self.protocol = `protocol`
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectedPeersRequest`
+    public struct ConnectedPeersRequest: Hashable, Sendable {
+        public var `protocol`: String = ""
+
+        public init(`protocol`: String = "") {
+            self.protocol = `protocol`
+        }
+    }
+
+    /// `waku.peermanager.v1.ProtocolStreams`
+    public struct ProtocolStreams: Hashable, Sendable {
+        public var `protocol`: String = ""
+        public var inbound: UInt32 = 0
+        public var outbound: UInt32 = 0
+
+        public init(`protocol`: String = "", inbound: UInt32 = 0, outbound: UInt32 = 0) {
+            self.protocol = `protocol`
+            self.inbound = inbound
+            self.outbound = outbound
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectedPeer`
+    public struct ConnectedPeer: Hashable, Sendable {
+        public var peerID: String = ""
+        public var direction: PeerManagerV1.Direction = .init(rawValue: 0)
+        public var streams: [PeerManagerV1.ProtocolStreams] = []
+
+        public init(
+            peerID: String = "", direction: PeerManagerV1.Direction = .init(rawValue: 0),
+            streams: [PeerManagerV1.ProtocolStreams] = []
+        ) {
+            self.peerID = peerID
+            self.direction = direction
+            self.streams = streams
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectedPeersResponse`
+    public struct ConnectedPeersResponse: Hashable, Sendable {
+        public var peers: [PeerManagerV1.ConnectedPeer] = []
+
+        public init(peers: [PeerManagerV1.ConnectedPeer] = []) {
+            self.peers = peers
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectRequest`
+    public struct ConnectRequest: Hashable, Sendable {
+        public var peers: [String] = []
+        public var timeoutMs: UInt64 = 0
+
+        public init(peers: [String] = [], timeoutMs: UInt64 = 0) {
+            self.peers = peers
+            self.timeoutMs = timeoutMs
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectOutcome`
+    public struct ConnectOutcome: Hashable, Sendable {
+        public var peer: String = ""
+        public var peerID: String = ""
+        public var connected: Bool = false
+        public var error: String = ""
+
+        public init(peer: String = "", peerID: String = "", connected: Bool = false, error: String = "") {
+            self.peer = peer
+            self.peerID = peerID
+            self.connected = connected
+            self.error = error
+        }
+    }
+
+    /// `waku.peermanager.v1.ConnectResponse`
+    public struct ConnectResponse: Hashable, Sendable {
+        public var outcomes: [PeerManagerV1.ConnectOutcome] = []
+
+        public init(outcomes: [PeerManagerV1.ConnectOutcome] = []) {
+            self.outcomes = outcomes
+        }
+    }
+
+    /// `waku.peermanager.v1.DisconnectRequest`
+    public struct DisconnectRequest: Hashable, Sendable {
+        public var peerID: String = ""
+
+        public init(peerID: String = "") {
+            self.peerID = peerID
+        }
+    }
+
+    /// `waku.peermanager.v1.DisconnectResponse`
+    public struct DisconnectResponse: Hashable, Sendable {
+        public init() {
+        }
+    }
+
+    /// `waku.peermanager.v1.ReconnectRequest`
+    public struct ReconnectRequest: Hashable, Sendable {
+        public var `protocol`: String = ""
+
+        public init(`protocol`: String = "") {
+            self.protocol = `protocol`
+        }
+    }
+
+    /// `waku.peermanager.v1.ReconnectResponse`
+    public struct ReconnectResponse: Hashable, Sendable {
+        public var dialing: UInt32 = 0
+
+        public init(dialing: UInt32 = 0) {
+            self.dialing = dialing
+        }
+    }
+
+    /// `waku.peermanager.v1.CanBeConnectedRequest`
+    public struct CanBeConnectedRequest: Hashable, Sendable {
+        public var peerID: String = ""
+
+        public init(peerID: String = "") {
+            self.peerID = peerID
+        }
+    }
+
+    /// `waku.peermanager.v1.CanBeConnectedResponse`
+    public struct CanBeConnectedResponse: Hashable, Sendable {
+        public var allowed: Bool = false
+        public var earliestMs: Int64? = nil
+
+        public init(allowed: Bool = false, earliestMs: Int64? = nil) {
+            self.allowed = allowed
+            self.earliestMs = earliestMs
+        }
+    }
+
+    /// `waku.peermanager.v1.ProtectRequest`
+    public struct ProtectRequest: Hashable, Sendable {
+        public var peerID: String = ""
+        public var tag: String = ""
+
+        public init(peerID: String = "", tag: String = "") {
+            self.peerID = peerID
+            self.tag = tag
+        }
+    }
+
+    /// `waku.peermanager.v1.ProtectResponse`
+    public struct ProtectResponse: Hashable, Sendable {
+        public var isProtected: Bool = false
+
+        public init(isProtected: Bool = false) {
+            self.isProtected = isProtected
+        }
+    }
+
+    /// `waku.peermanager.v1.GetStatisticsRequest`
+    public struct GetStatisticsRequest: Hashable, Sendable {
+        public init() {
+        }
+    }
+
+    /// `waku.peermanager.v1.Statistics`
+    public struct Statistics: Hashable, Sendable {
+        public var storeSize: UInt32 = 0
+        public var capacity: UInt32 = 0
+        public var connected: UInt32 = 0
+        public var maxConnections: UInt32 = 0
+        public var inboundRelay: UInt32 = 0
+        public var outboundRelay: UInt32 = 0
+        public var targetRelay: UInt32 = 0
+        public var targetService: UInt32 = 0
+        public var targetInbound: UInt32 = 0
+        public var targetOutbound: UInt32 = 0
+        public var servicePeers: UInt32 = 0
+        public var notConnected: UInt32 = 0
+        public var outsideBackoff: UInt32 = 0
+        public var online: Bool = false
+        public var hostAttached: Bool = false
+        public var protectedPeers: UInt32 = 0
+        public var dialsInFlight: UInt32 = 0
+
+        public init(
+            storeSize: UInt32 = 0, capacity: UInt32 = 0, connected: UInt32 = 0, maxConnections: UInt32 = 0,
+            inboundRelay: UInt32 = 0, outboundRelay: UInt32 = 0, targetRelay: UInt32 = 0, targetService: UInt32 = 0,
+            targetInbound: UInt32 = 0, targetOutbound: UInt32 = 0, servicePeers: UInt32 = 0, notConnected: UInt32 = 0,
+            outsideBackoff: UInt32 = 0, online: Bool = false, hostAttached: Bool = false, protectedPeers: UInt32 = 0,
+            dialsInFlight: UInt32 = 0
+        ) {
+            self.storeSize = storeSize
+            self.capacity = capacity
+            self.connected = connected
+            self.maxConnections = maxConnections
+            self.inboundRelay = inboundRelay
+            self.outboundRelay = outboundRelay
+            self.targetRelay = targetRelay
+            self.targetService = targetService
+            self.targetInbound = targetInbound
+            self.targetOutbound = targetOutbound
+            self.servicePeers = servicePeers
+            self.notConnected = notConnected
+            self.outsideBackoff = outsideBackoff
+            self.online = online
+            self.hostAttached = hostAttached
+            self.protectedPeers = protectedPeers
+            self.dialsInFlight = dialsInFlight
+        }
+    }
+
+    /// `waku.peermanager.v1.GetConfigurationRequest`
+    public struct GetConfigurationRequest: Hashable, Sendable {
+        public init() {
+        }
+    }
+
+    /// `waku.peermanager.v1.Configuration`
+    public struct Configuration: Hashable, Sendable {
+        public var maxConnections: UInt32 = 0
+        public var relayServiceRatio: String = ""
+        public var peerStoreCapacity: UInt32 = 0
+        public var ipColocationLimit: UInt32 = 0
+        public var clusterID: UInt32? = nil
+        public var shards: [UInt32] = []
+        public var relayShardManager: Bool = false
+        public var dialTimeoutMs: UInt64 = 0
+        public var initialBackoffMs: UInt64 = 0
+        public var backoffFactor: UInt32 = 0
+        public var maxFailedAttempts: UInt32 = 0
+        public var pruneIntervalMs: UInt64 = 0
+        public var socketPath: String = ""
+        public var metricsAddress: String = ""
+
+        public init(
+            maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
+            ipColocationLimit: UInt32 = 0, clusterID: UInt32? = nil, shards: [UInt32] = [],
+            relayShardManager: Bool = false, dialTimeoutMs: UInt64 = 0, initialBackoffMs: UInt64 = 0,
+            backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
+            socketPath: String = "", metricsAddress: String = ""
+        ) {
+            self.maxConnections = maxConnections
+            self.relayServiceRatio = relayServiceRatio
+            self.peerStoreCapacity = peerStoreCapacity
+            self.ipColocationLimit = ipColocationLimit
+            self.clusterID = clusterID
+            self.shards = shards
+            self.relayShardManager = relayShardManager
+            self.dialTimeoutMs = dialTimeoutMs
+            self.initialBackoffMs = initialBackoffMs
+            self.backoffFactor = backoffFactor
+            self.maxFailedAttempts = maxFailedAttempts
+            self.pruneIntervalMs = pruneIntervalMs
+            self.socketPath = socketPath
+            self.metricsAddress = metricsAddress
+        }
+    }
+
+    /// `waku.peermanager.v1.WatchRequest`
+    public struct WatchRequest: Hashable, Sendable {
+        public var decisions: Bool = false
+        public var peerEvents: Bool = false
+
+        public init(decisions: Bool = false, peerEvents: Bool = false) {
+            self.decisions = decisions
+            self.peerEvents = peerEvents
+        }
+    }
+
+    /// `waku.peermanager.v1.PeerEvent`
+    public struct PeerEvent: Hashable, Sendable {
+        public var timeMs: Int64 = 0
+        public var kind: PeerManagerV1.PeerEvent.Kind = .init(rawValue: 0)
+        public var peerID: String = ""
+
+        public init(timeMs: Int64 = 0, kind: PeerManagerV1.PeerEvent.Kind = .init(rawValue: 0), peerID: String = "") {
+            self.timeMs = timeMs
+            self.kind = kind
+            self.peerID = peerID
+        }
+
+        /// `waku.peermanager.v1.PeerEvent.Kind`: an open enum; unknown values survive.
+        public struct Kind: RawRepresentable, Hashable, Sendable {
+            public var rawValue: Int32
+            public init(rawValue: Int32) { self.rawValue = rawValue }
+
+            public static let unspecified = Kind(rawValue: 0)
+            public static let added = Kind(rawValue: 1)
+            public static let removed = Kind(rawValue: 2)
+            public static let connected = Kind(rawValue: 3)
+            public static let disconnected = Kind(rawValue: 4)
+        }
+    }
+
+    /// `waku.peermanager.v1.WatchEvent`
+    public struct WatchEvent: Hashable, Sendable {
+        public var event: OneOf_Event? = nil
+
+        public init(event: OneOf_Event? = nil) {
+            self.event = event
+        }
+
+        public enum OneOf_Event: Hashable, Sendable {
+            case decision(PeerManagerV1.Decision)
+            case peerEvent(PeerManagerV1.PeerEvent)
+        }
+    }
+
+    /// `waku.peermanager.v1.Connectedness`: an open enum; unknown values survive.
+    public struct Connectedness: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        public static let notConnected = Connectedness(rawValue: 0)
+        public static let cannotConnect = Connectedness(rawValue: 1)
+        public static let canConnect = Connectedness(rawValue: 2)
+        public static let connected = Connectedness(rawValue: 3)
+    }
+
+    /// `waku.peermanager.v1.Direction`: an open enum; unknown values survive.
+    public struct Direction: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        public static let unknown = Direction(rawValue: 0)
+        public static let inbound = Direction(rawValue: 1)
+        public static let outbound = Direction(rawValue: 2)
+    }
+
+    /// `waku.peermanager.v1.Origin`: an open enum; unknown values survive.
+    public struct Origin: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        public static let unknown = Origin(rawValue: 0)
+        public static let discv5 = Origin(rawValue: 1)
+        public static let `static` = Origin(rawValue: 2)
+        public static let peerExchange = Origin(rawValue: 3)
+        public static let dns = Origin(rawValue: 4)
+        public static let kademlia = Origin(rawValue: 5)
+        public static let cache = Origin(rawValue: 6)
+    }
+}
+
+extension PeerManagerV1.RelayShards {
+    init(c: Waku__Peermanager__V1__RelayShards) {
+        self.init()
+        self.clusterID = c.cluster_id
+        self.shardIDs = (0..<c.n_shard_ids).map { c.shard_ids[$0] }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RelayShards {
+        var c = Waku__Peermanager__V1__RelayShards()
+        waku__peermanager__v1__relay_shards__init(&c)
+        c.cluster_id = clusterID
+        c.n_shard_ids = shardIDs.count
+        c.shard_ids = arena.array(of: UInt32.self, shardIDs.map { $0 })
+        return c
+    }
+}
+
+extension PeerManagerV1.RelayShards: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RelayShards"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__relay_shards__unpack,
+            free: waku__peermanager__v1__relay_shards__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__relay_shards__get_packed_size(&c)) {
+                waku__peermanager__v1__relay_shards__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Peer {
+    init(c: Waku__Peermanager__V1__Peer) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.addresses = (0..<c.n_addresses).map { String(protobufC: c.addresses[$0]) }
+        self.protocols = (0..<c.n_protocols).map { String(protobufC: c.protocols[$0]) }
+        self.publicKey = [UInt8](protobufC: c.public_key)
+        self.agent = String(protobufC: c.agent)
+        self.protocolVersion = String(protobufC: c.protocol_version)
+        self.enr = String(protobufC: c.enr)
+        self.origin = PeerManagerV1.Origin(rawValue: Int32(truncatingIfNeeded: c.origin.rawValue))
+        self.connectedness = PeerManagerV1.Connectedness(rawValue: Int32(truncatingIfNeeded: c.connectedness.rawValue))
+        self.direction = PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue))
+        self.failedDials = c.failed_dials
+        self.enrShards = c.enr_shards.map { PeerManagerV1.RelayShards(c: $0.pointee) }
+        self.metadataShards = c.metadata_shards.map { PeerManagerV1.RelayShards(c: $0.pointee) }
+        self.capabilities = c.capabilities
+        self.protectionTags = (0..<c.n_protection_tags).map { String(protobufC: c.protection_tags[$0]) }
+        self.disconnectTimeMs = c._disconnect_time_ms_case.rawValue == 11 ? c.disconnect_time_ms : nil
+        self.lastFailedDialMs = c._last_failed_dial_ms_case.rawValue == 13 ? c.last_failed_dial_ms : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Peer {
+        var c = Waku__Peermanager__V1__Peer()
+        waku__peermanager__v1__peer__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.n_addresses = addresses.count
+        c.addresses = arena.array(of: UnsafeMutablePointer<CChar>?.self, addresses.map { arena.cString($0) })
+        c.n_protocols = protocols.count
+        c.protocols = arena.array(of: UnsafeMutablePointer<CChar>?.self, protocols.map { arena.cString($0) })
+        c.public_key = arena.binary(publicKey)
+        c.agent = arena.cString(agent)
+        c.protocol_version = arena.cString(protocolVersion)
+        c.enr = arena.cString(enr)
+        c.origin = .init(rawValue: .init(truncatingIfNeeded: origin.rawValue))
+        c.connectedness = .init(rawValue: .init(truncatingIfNeeded: connectedness.rawValue))
+        c.direction = .init(rawValue: .init(truncatingIfNeeded: direction.rawValue))
+        c.failed_dials = failedDials
+        c.enr_shards = enrShards.map { arena.pointer(to: $0.c(in: arena)) }
+        c.metadata_shards = metadataShards.map { arena.pointer(to: $0.c(in: arena)) }
+        c.capabilities = capabilities
+        c.n_protection_tags = protectionTags.count
+        c.protection_tags = arena.array(of: UnsafeMutablePointer<CChar>?.self, protectionTags.map { arena.cString($0) })
+        if let value = disconnectTimeMs {
+            c._disconnect_time_ms_case = .init(rawValue: 11)
+            c.disconnect_time_ms = value
+        }
+        if let value = lastFailedDialMs {
+            c._last_failed_dial_ms_case = .init(rawValue: 13)
+            c.last_failed_dial_ms = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.Peer: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Peer"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__peer__unpack,
+            free: waku__peermanager__v1__peer__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__peer__get_packed_size(&c)) {
+                waku__peermanager__v1__peer__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Decision {
+    init(c: Waku__Peermanager__V1__Decision) {
+        self.init()
+        self.timeMs = c.time_ms
+        self.reason = String(protobufC: c.reason)
+        self.peerIDs = (0..<c.n_peer_ids).map { String(protobufC: c.peer_ids[$0]) }
+        self.detail = String(protobufC: c.detail)
+        self.current = c._current_case.rawValue == 4 ? c.current : nil
+        self.target = c._target_case.rawValue == 5 ? c.target : nil
+        self.chosen = c._chosen_case.rawValue == 6 ? c.chosen : nil
+        self.available = c._available_case.rawValue == 7 ? c.available : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Decision {
+        var c = Waku__Peermanager__V1__Decision()
+        waku__peermanager__v1__decision__init(&c)
+        c.time_ms = timeMs
+        c.reason = arena.cString(reason)
+        c.n_peer_ids = peerIDs.count
+        c.peer_ids = arena.array(of: UnsafeMutablePointer<CChar>?.self, peerIDs.map { arena.cString($0) })
+        c.detail = arena.cString(detail)
+        if let value = current {
+            c._current_case = .init(rawValue: 4)
+            c.current = value
+        }
+        if let value = target {
+            c._target_case = .init(rawValue: 5)
+            c.target = value
+        }
+        if let value = chosen {
+            c._chosen_case = .init(rawValue: 6)
+            c.chosen = value
+        }
+        if let value = available {
+            c._available_case = .init(rawValue: 7)
+            c.available = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.Decision: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Decision"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__decision__unpack,
+            free: waku__peermanager__v1__decision__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__decision__get_packed_size(&c)) {
+                waku__peermanager__v1__decision__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.HostHello {
+    init(c: Waku__Peermanager__V1__HostHello) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.listenAddresses = (0..<c.n_listen_addresses).map { String(protobufC: c.listen_addresses[$0]) }
+        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.online = c.online != 0
+        self.takeOver = c.take_over != 0
+        self.connections = (0..<c.n_connections).map { PeerManagerV1.ConnectionOpened(c: c.connections[$0]!.pointee) }
+        self.identified = (0..<c.n_identified).map { PeerManagerV1.Identified(c: c.identified[$0]!.pointee) }
+        self.clusterID = c._cluster_id_case.rawValue == 3 ? c.cluster_id : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__HostHello {
+        var c = Waku__Peermanager__V1__HostHello()
+        waku__peermanager__v1__host_hello__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.n_listen_addresses = listenAddresses.count
+        c.listen_addresses = arena.array(
+            of: UnsafeMutablePointer<CChar>?.self, listenAddresses.map { arena.cString($0) })
+        c.n_shards = shards.count
+        c.shards = arena.array(of: UInt32.self, shards.map { $0 })
+        c.online = online ? 1 : 0
+        c.take_over = takeOver ? 1 : 0
+        c.n_connections = connections.count
+        c.connections = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__ConnectionOpened>?.self,
+            connections.map { arena.pointer(to: $0.c(in: arena)) })
+        c.n_identified = identified.count
+        c.identified = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__Identified>?.self,
+            identified.map { arena.pointer(to: $0.c(in: arena)) })
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 3)
+            c.cluster_id = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.HostHello: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.HostHello"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__host_hello__unpack,
+            free: waku__peermanager__v1__host_hello__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__host_hello__get_packed_size(&c)) {
+                waku__peermanager__v1__host_hello__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectionOpened {
+    init(c: Waku__Peermanager__V1__ConnectionOpened) {
+        self.init()
+        self.connectionID = c.connection_id
+        self.peerID = String(protobufC: c.peer_id)
+        self.direction = PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue))
+        self.observedAddress = String(protobufC: c.observed_address)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectionOpened {
+        var c = Waku__Peermanager__V1__ConnectionOpened()
+        waku__peermanager__v1__connection_opened__init(&c)
+        c.connection_id = connectionID
+        c.peer_id = arena.cString(peerID)
+        c.direction = .init(rawValue: .init(truncatingIfNeeded: direction.rawValue))
+        c.observed_address = arena.cString(observedAddress)
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectionOpened: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectionOpened"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connection_opened__unpack,
+            free: waku__peermanager__v1__connection_opened__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connection_opened__get_packed_size(&c)) {
+                waku__peermanager__v1__connection_opened__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectionClosed {
+    init(c: Waku__Peermanager__V1__ConnectionClosed) {
+        self.init()
+        self.connectionID = c.connection_id
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectionClosed {
+        var c = Waku__Peermanager__V1__ConnectionClosed()
+        waku__peermanager__v1__connection_closed__init(&c)
+        c.connection_id = connectionID
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectionClosed: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectionClosed"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connection_closed__unpack,
+            free: waku__peermanager__v1__connection_closed__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connection_closed__get_packed_size(&c)) {
+                waku__peermanager__v1__connection_closed__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.StreamEvent {
+    init(c: Waku__Peermanager__V1__StreamEvent) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.protocol = String(protobufC: c.protocol)
+        self.direction = PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue))
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__StreamEvent {
+        var c = Waku__Peermanager__V1__StreamEvent()
+        waku__peermanager__v1__stream_event__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.protocol = arena.cString(`protocol`)
+        c.direction = .init(rawValue: .init(truncatingIfNeeded: direction.rawValue))
+        return c
+    }
+}
+
+extension PeerManagerV1.StreamEvent: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.StreamEvent"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__stream_event__unpack,
+            free: waku__peermanager__v1__stream_event__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__stream_event__get_packed_size(&c)) {
+                waku__peermanager__v1__stream_event__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Identified {
+    init(c: Waku__Peermanager__V1__Identified) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.protocols = (0..<c.n_protocols).map { String(protobufC: c.protocols[$0]) }
+        self.agent = String(protobufC: c.agent)
+        self.protocolVersion = String(protobufC: c.protocol_version)
+        self.publicKey = [UInt8](protobufC: c.public_key)
+        self.listenAddresses = (0..<c.n_listen_addresses).map { String(protobufC: c.listen_addresses[$0]) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Identified {
+        var c = Waku__Peermanager__V1__Identified()
+        waku__peermanager__v1__identified__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.n_protocols = protocols.count
+        c.protocols = arena.array(of: UnsafeMutablePointer<CChar>?.self, protocols.map { arena.cString($0) })
+        c.agent = arena.cString(agent)
+        c.protocol_version = arena.cString(protocolVersion)
+        c.public_key = arena.binary(publicKey)
+        c.n_listen_addresses = listenAddresses.count
+        c.listen_addresses = arena.array(
+            of: UnsafeMutablePointer<CChar>?.self, listenAddresses.map { arena.cString($0) })
+        return c
+    }
+}
+
+extension PeerManagerV1.Identified: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Identified"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__identified__unpack,
+            free: waku__peermanager__v1__identified__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__identified__get_packed_size(&c)) {
+                waku__peermanager__v1__identified__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.MetadataInfo {
+    init(c: Waku__Peermanager__V1__MetadataInfo) {
+        self.init()
+        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.clusterID = c._cluster_id_case.rawValue == 1 ? c.cluster_id : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__MetadataInfo {
+        var c = Waku__Peermanager__V1__MetadataInfo()
+        waku__peermanager__v1__metadata_info__init(&c)
+        c.n_shards = shards.count
+        c.shards = arena.array(of: UInt32.self, shards.map { $0 })
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 1)
+            c.cluster_id = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.MetadataInfo: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.MetadataInfo"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__metadata_info__unpack,
+            free: waku__peermanager__v1__metadata_info__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__metadata_info__get_packed_size(&c)) {
+                waku__peermanager__v1__metadata_info__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.MetadataReport {
+    init(c: Waku__Peermanager__V1__MetadataReport) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        switch c.result_case.rawValue {
+        case 2: self.result = .received(PeerManagerV1.MetadataInfo(c: c.received!.pointee))
+        case 3: self.result = .failure(String(protobufC: c.failure))
+        default: self.result = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__MetadataReport {
+        var c = Waku__Peermanager__V1__MetadataReport()
+        waku__peermanager__v1__metadata_report__init(&c)
+        c.peer_id = arena.cString(peerID)
+        switch result {
+        case .received(let value)?:
+            c.result_case = .init(rawValue: 2)
+            c.received = arena.pointer(to: value.c(in: arena))
+        case .failure(let value)?:
+            c.result_case = .init(rawValue: 3)
+            c.failure = arena.cString(value)
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.MetadataReport: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.MetadataReport"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__metadata_report__unpack,
+            free: waku__peermanager__v1__metadata_report__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__metadata_report__get_packed_size(&c)) {
+                waku__peermanager__v1__metadata_report__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.CommandResult {
+    init(c: Waku__Peermanager__V1__CommandResult) {
+        self.init()
+        self.commandID = c.command_id
+        switch c.outcome_case.rawValue {
+        case 2: self.outcome = .succeeded(c.succeeded != 0)
+        case 3: self.outcome = .failed(String(protobufC: c.failed))
+        case 4: self.outcome = .timedOut(c.timed_out != 0)
+        case 5: self.outcome = .metadata(PeerManagerV1.MetadataInfo(c: c.metadata!.pointee))
+        case 6: self.outcome = .metadataFailed(String(protobufC: c.metadata_failed))
+        default: self.outcome = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__CommandResult {
+        var c = Waku__Peermanager__V1__CommandResult()
+        waku__peermanager__v1__command_result__init(&c)
+        c.command_id = commandID
+        switch outcome {
+        case .succeeded(let value)?:
+            c.outcome_case = .init(rawValue: 2)
+            c.succeeded = value ? 1 : 0
+        case .failed(let value)?:
+            c.outcome_case = .init(rawValue: 3)
+            c.failed = arena.cString(value)
+        case .timedOut(let value)?:
+            c.outcome_case = .init(rawValue: 4)
+            c.timed_out = value ? 1 : 0
+        case .metadata(let value)?:
+            c.outcome_case = .init(rawValue: 5)
+            c.metadata = arena.pointer(to: value.c(in: arena))
+        case .metadataFailed(let value)?:
+            c.outcome_case = .init(rawValue: 6)
+            c.metadata_failed = arena.cString(value)
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.CommandResult: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.CommandResult"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__command_result__unpack,
+            free: waku__peermanager__v1__command_result__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__command_result__get_packed_size(&c)) {
+                waku__peermanager__v1__command_result__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Reachability {
+    init(c: Waku__Peermanager__V1__Reachability) {
+        self.init()
+        self.online = c.online != 0
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Reachability {
+        var c = Waku__Peermanager__V1__Reachability()
+        waku__peermanager__v1__reachability__init(&c)
+        c.online = online ? 1 : 0
+        return c
+    }
+}
+
+extension PeerManagerV1.Reachability: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Reachability"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__reachability__unpack,
+            free: waku__peermanager__v1__reachability__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__reachability__get_packed_size(&c)) {
+                waku__peermanager__v1__reachability__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.HostEvent {
+    init(c: Waku__Peermanager__V1__HostEvent) {
+        self.init()
+        switch c.event_case.rawValue {
+        case 1: self.event = .hello(PeerManagerV1.HostHello(c: c.hello!.pointee))
+        case 2: self.event = .connectionOpened(PeerManagerV1.ConnectionOpened(c: c.connection_opened!.pointee))
+        case 3: self.event = .connectionClosed(PeerManagerV1.ConnectionClosed(c: c.connection_closed!.pointee))
+        case 4: self.event = .streamOpened(PeerManagerV1.StreamEvent(c: c.stream_opened!.pointee))
+        case 5: self.event = .streamClosed(PeerManagerV1.StreamEvent(c: c.stream_closed!.pointee))
+        case 6: self.event = .identified(PeerManagerV1.Identified(c: c.identified!.pointee))
+        case 7: self.event = .metadata(PeerManagerV1.MetadataReport(c: c.metadata!.pointee))
+        case 8: self.event = .commandResult(PeerManagerV1.CommandResult(c: c.command_result!.pointee))
+        case 9: self.event = .reachability(PeerManagerV1.Reachability(c: c.reachability!.pointee))
+        default: self.event = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__HostEvent {
+        var c = Waku__Peermanager__V1__HostEvent()
+        waku__peermanager__v1__host_event__init(&c)
+        switch event {
+        case .hello(let value)?:
+            c.event_case = .init(rawValue: 1)
+            c.hello = arena.pointer(to: value.c(in: arena))
+        case .connectionOpened(let value)?:
+            c.event_case = .init(rawValue: 2)
+            c.connection_opened = arena.pointer(to: value.c(in: arena))
+        case .connectionClosed(let value)?:
+            c.event_case = .init(rawValue: 3)
+            c.connection_closed = arena.pointer(to: value.c(in: arena))
+        case .streamOpened(let value)?:
+            c.event_case = .init(rawValue: 4)
+            c.stream_opened = arena.pointer(to: value.c(in: arena))
+        case .streamClosed(let value)?:
+            c.event_case = .init(rawValue: 5)
+            c.stream_closed = arena.pointer(to: value.c(in: arena))
+        case .identified(let value)?:
+            c.event_case = .init(rawValue: 6)
+            c.identified = arena.pointer(to: value.c(in: arena))
+        case .metadata(let value)?:
+            c.event_case = .init(rawValue: 7)
+            c.metadata = arena.pointer(to: value.c(in: arena))
+        case .commandResult(let value)?:
+            c.event_case = .init(rawValue: 8)
+            c.command_result = arena.pointer(to: value.c(in: arena))
+        case .reachability(let value)?:
+            c.event_case = .init(rawValue: 9)
+            c.reachability = arena.pointer(to: value.c(in: arena))
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.HostEvent: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.HostEvent"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__host_event__unpack,
+            free: waku__peermanager__v1__host_event__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__host_event__get_packed_size(&c)) {
+                waku__peermanager__v1__host_event__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DialCommand {
+    init(c: Waku__Peermanager__V1__DialCommand) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.addresses = (0..<c.n_addresses).map { String(protobufC: c.addresses[$0]) }
+        self.timeoutMs = c.timeout_ms
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DialCommand {
+        var c = Waku__Peermanager__V1__DialCommand()
+        waku__peermanager__v1__dial_command__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.n_addresses = addresses.count
+        c.addresses = arena.array(of: UnsafeMutablePointer<CChar>?.self, addresses.map { arena.cString($0) })
+        c.timeout_ms = timeoutMs
+        return c
+    }
+}
+
+extension PeerManagerV1.DialCommand: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DialCommand"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__dial_command__unpack,
+            free: waku__peermanager__v1__dial_command__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__dial_command__get_packed_size(&c)) {
+                waku__peermanager__v1__dial_command__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DisconnectCommand {
+    init(c: Waku__Peermanager__V1__DisconnectCommand) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.reason = String(protobufC: c.reason)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DisconnectCommand {
+        var c = Waku__Peermanager__V1__DisconnectCommand()
+        waku__peermanager__v1__disconnect_command__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.reason = arena.cString(reason)
+        return c
+    }
+}
+
+extension PeerManagerV1.DisconnectCommand: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DisconnectCommand"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__disconnect_command__unpack,
+            free: waku__peermanager__v1__disconnect_command__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_command__get_packed_size(&c)) {
+                waku__peermanager__v1__disconnect_command__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.RequestMetadataCommand {
+    init(c: Waku__Peermanager__V1__RequestMetadataCommand) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.timeoutMs = c.timeout_ms
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RequestMetadataCommand {
+        var c = Waku__Peermanager__V1__RequestMetadataCommand()
+        waku__peermanager__v1__request_metadata_command__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.timeout_ms = timeoutMs
+        return c
+    }
+}
+
+extension PeerManagerV1.RequestMetadataCommand: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RequestMetadataCommand"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__request_metadata_command__unpack,
+            free: waku__peermanager__v1__request_metadata_command__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__request_metadata_command__get_packed_size(&c)) {
+                waku__peermanager__v1__request_metadata_command__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.HostCommand {
+    init(c: Waku__Peermanager__V1__HostCommand) {
+        self.init()
+        self.commandID = c.command_id
+        switch c.command_case.rawValue {
+        case 2: self.command = .dial(PeerManagerV1.DialCommand(c: c.dial!.pointee))
+        case 3: self.command = .disconnect(PeerManagerV1.DisconnectCommand(c: c.disconnect!.pointee))
+        case 4: self.command = .requestMetadata(PeerManagerV1.RequestMetadataCommand(c: c.request_metadata!.pointee))
+        default: self.command = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__HostCommand {
+        var c = Waku__Peermanager__V1__HostCommand()
+        waku__peermanager__v1__host_command__init(&c)
+        c.command_id = commandID
+        switch command {
+        case .dial(let value)?:
+            c.command_case = .init(rawValue: 2)
+            c.dial = arena.pointer(to: value.c(in: arena))
+        case .disconnect(let value)?:
+            c.command_case = .init(rawValue: 3)
+            c.disconnect = arena.pointer(to: value.c(in: arena))
+        case .requestMetadata(let value)?:
+            c.command_case = .init(rawValue: 4)
+            c.request_metadata = arena.pointer(to: value.c(in: arena))
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.HostCommand: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.HostCommand"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__host_command__unpack,
+            free: waku__peermanager__v1__host_command__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__host_command__get_packed_size(&c)) {
+                waku__peermanager__v1__host_command__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ReportEventsRequest {
+    init(c: Waku__Peermanager__V1__ReportEventsRequest) {
+        self.init()
+        self.sessionID = c.session_id
+        self.events = (0..<c.n_events).map { PeerManagerV1.HostEvent(c: c.events[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ReportEventsRequest {
+        var c = Waku__Peermanager__V1__ReportEventsRequest()
+        waku__peermanager__v1__report_events_request__init(&c)
+        c.session_id = sessionID
+        c.n_events = events.count
+        c.events = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__HostEvent>?.self,
+            events.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.ReportEventsRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ReportEventsRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__report_events_request__unpack,
+            free: waku__peermanager__v1__report_events_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__report_events_request__get_packed_size(&c)) {
+                waku__peermanager__v1__report_events_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ReportEventsResponse {
+    init(c: Waku__Peermanager__V1__ReportEventsResponse) {
+        self.init()
+        self.sessionID = c.session_id
+        self.accepted = c.accepted
+        self.ignored = c.ignored
+        self.sessionTimeoutMs = c.session_timeout_ms
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ReportEventsResponse {
+        var c = Waku__Peermanager__V1__ReportEventsResponse()
+        waku__peermanager__v1__report_events_response__init(&c)
+        c.session_id = sessionID
+        c.accepted = accepted
+        c.ignored = ignored
+        c.session_timeout_ms = sessionTimeoutMs
+        return c
+    }
+}
+
+extension PeerManagerV1.ReportEventsResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ReportEventsResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__report_events_response__unpack,
+            free: waku__peermanager__v1__report_events_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__report_events_response__get_packed_size(&c)) {
+                waku__peermanager__v1__report_events_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.PollCommandsRequest {
+    init(c: Waku__Peermanager__V1__PollCommandsRequest) {
+        self.init()
+        self.sessionID = c.session_id
+        self.maxCommands = c.max_commands
+        self.waitMs = c.wait_ms
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__PollCommandsRequest {
+        var c = Waku__Peermanager__V1__PollCommandsRequest()
+        waku__peermanager__v1__poll_commands_request__init(&c)
+        c.session_id = sessionID
+        c.max_commands = maxCommands
+        c.wait_ms = waitMs
+        return c
+    }
+}
+
+extension PeerManagerV1.PollCommandsRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.PollCommandsRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__poll_commands_request__unpack,
+            free: waku__peermanager__v1__poll_commands_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__poll_commands_request__get_packed_size(&c)) {
+                waku__peermanager__v1__poll_commands_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.PollCommandsResponse {
+    init(c: Waku__Peermanager__V1__PollCommandsResponse) {
+        self.init()
+        self.commands = (0..<c.n_commands).map { PeerManagerV1.HostCommand(c: c.commands[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__PollCommandsResponse {
+        var c = Waku__Peermanager__V1__PollCommandsResponse()
+        waku__peermanager__v1__poll_commands_response__init(&c)
+        c.n_commands = commands.count
+        c.commands = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__HostCommand>?.self,
+            commands.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.PollCommandsResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.PollCommandsResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__poll_commands_response__unpack,
+            free: waku__peermanager__v1__poll_commands_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__poll_commands_response__get_packed_size(&c)) {
+                waku__peermanager__v1__poll_commands_response__pack(&c, $0)
+            }
         }
     }
 }
@@ -107,6 +1936,1396 @@ extension PeerManagerV1.GetInfoResponse: WireMessage {
             var c = self.c(in: arena)
             buffer.writeProtobufC(size: waku__peermanager__v1__get_info_response__get_packed_size(&c)) {
                 waku__peermanager__v1__get_info_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.AddPeerRequest {
+    init(c: Waku__Peermanager__V1__AddPeerRequest) {
+        self.init()
+        self.origin = PeerManagerV1.Origin(rawValue: Int32(truncatingIfNeeded: c.origin.rawValue))
+        switch c.source_case.rawValue {
+        case 1: self.source = .address(String(protobufC: c.address))
+        case 2: self.source = .peer(PeerManagerV1.Peer(c: c.peer!.pointee))
+        default: self.source = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__AddPeerRequest {
+        var c = Waku__Peermanager__V1__AddPeerRequest()
+        waku__peermanager__v1__add_peer_request__init(&c)
+        c.origin = .init(rawValue: .init(truncatingIfNeeded: origin.rawValue))
+        switch source {
+        case .address(let value)?:
+            c.source_case = .init(rawValue: 1)
+            c.address = arena.cString(value)
+        case .peer(let value)?:
+            c.source_case = .init(rawValue: 2)
+            c.peer = arena.pointer(to: value.c(in: arena))
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.AddPeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.AddPeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__add_peer_request__unpack,
+            free: waku__peermanager__v1__add_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__add_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__add_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.AddPeerResponse {
+    init(c: Waku__Peermanager__V1__AddPeerResponse) {
+        self.init()
+        self.peer = c.peer.map { PeerManagerV1.Peer(c: $0.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__AddPeerResponse {
+        var c = Waku__Peermanager__V1__AddPeerResponse()
+        waku__peermanager__v1__add_peer_response__init(&c)
+        c.peer = peer.map { arena.pointer(to: $0.c(in: arena)) }
+        return c
+    }
+}
+
+extension PeerManagerV1.AddPeerResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.AddPeerResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__add_peer_response__unpack,
+            free: waku__peermanager__v1__add_peer_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__add_peer_response__get_packed_size(&c)) {
+                waku__peermanager__v1__add_peer_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.RemovePeerRequest {
+    init(c: Waku__Peermanager__V1__RemovePeerRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RemovePeerRequest {
+        var c = Waku__Peermanager__V1__RemovePeerRequest()
+        waku__peermanager__v1__remove_peer_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        return c
+    }
+}
+
+extension PeerManagerV1.RemovePeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RemovePeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__remove_peer_request__unpack,
+            free: waku__peermanager__v1__remove_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__remove_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__remove_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.RemovePeerResponse {
+    init(c: Waku__Peermanager__V1__RemovePeerResponse) {
+        self.init()
+        self.removed = c.removed != 0
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RemovePeerResponse {
+        var c = Waku__Peermanager__V1__RemovePeerResponse()
+        waku__peermanager__v1__remove_peer_response__init(&c)
+        c.removed = removed ? 1 : 0
+        return c
+    }
+}
+
+extension PeerManagerV1.RemovePeerResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RemovePeerResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__remove_peer_response__unpack,
+            free: waku__peermanager__v1__remove_peer_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__remove_peer_response__get_packed_size(&c)) {
+                waku__peermanager__v1__remove_peer_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.GetPeerRequest {
+    init(c: Waku__Peermanager__V1__GetPeerRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__GetPeerRequest {
+        var c = Waku__Peermanager__V1__GetPeerRequest()
+        waku__peermanager__v1__get_peer_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        return c
+    }
+}
+
+extension PeerManagerV1.GetPeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.GetPeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__get_peer_request__unpack,
+            free: waku__peermanager__v1__get_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__get_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__get_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ListPeersRequest {
+    init(c: Waku__Peermanager__V1__ListPeersRequest) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+        self.protocolPrefix = c.protocol_prefix != 0
+        self.capabilities = c.capabilities
+        self.pageSize = c.page_size
+        self.pageToken = String(protobufC: c.page_token)
+        self.connectedness =
+            c._connectedness_case.rawValue == 3
+            ? PeerManagerV1.Connectedness(rawValue: Int32(truncatingIfNeeded: c.connectedness.rawValue)) : nil
+        self.direction =
+            c._direction_case.rawValue == 4
+            ? PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue)) : nil
+        self.origin =
+            c._origin_case.rawValue == 5
+            ? PeerManagerV1.Origin(rawValue: Int32(truncatingIfNeeded: c.origin.rawValue)) : nil
+        self.clusterID = c._cluster_id_case.rawValue == 6 ? c.cluster_id : nil
+        self.shard = c._shard_case.rawValue == 7 ? c.shard : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ListPeersRequest {
+        var c = Waku__Peermanager__V1__ListPeersRequest()
+        waku__peermanager__v1__list_peers_request__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        c.protocol_prefix = protocolPrefix ? 1 : 0
+        c.capabilities = capabilities
+        c.page_size = pageSize
+        c.page_token = arena.cString(pageToken)
+        if let value = connectedness {
+            c._connectedness_case = .init(rawValue: 3)
+            c.connectedness = .init(rawValue: .init(truncatingIfNeeded: value.rawValue))
+        }
+        if let value = direction {
+            c._direction_case = .init(rawValue: 4)
+            c.direction = .init(rawValue: .init(truncatingIfNeeded: value.rawValue))
+        }
+        if let value = origin {
+            c._origin_case = .init(rawValue: 5)
+            c.origin = .init(rawValue: .init(truncatingIfNeeded: value.rawValue))
+        }
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 6)
+            c.cluster_id = value
+        }
+        if let value = shard {
+            c._shard_case = .init(rawValue: 7)
+            c.shard = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.ListPeersRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ListPeersRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__list_peers_request__unpack,
+            free: waku__peermanager__v1__list_peers_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__list_peers_request__get_packed_size(&c)) {
+                waku__peermanager__v1__list_peers_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ListPeersResponse {
+    init(c: Waku__Peermanager__V1__ListPeersResponse) {
+        self.init()
+        self.peers = (0..<c.n_peers).map { PeerManagerV1.Peer(c: c.peers[$0]!.pointee) }
+        self.nextPageToken = String(protobufC: c.next_page_token)
+        self.total = c.total
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ListPeersResponse {
+        var c = Waku__Peermanager__V1__ListPeersResponse()
+        waku__peermanager__v1__list_peers_response__init(&c)
+        c.n_peers = peers.count
+        c.peers = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__Peer>?.self,
+            peers.map { arena.pointer(to: $0.c(in: arena)) })
+        c.next_page_token = arena.cString(nextPageToken)
+        c.total = total
+        return c
+    }
+}
+
+extension PeerManagerV1.ListPeersResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ListPeersResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__list_peers_response__unpack,
+            free: waku__peermanager__v1__list_peers_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__list_peers_response__get_packed_size(&c)) {
+                waku__peermanager__v1__list_peers_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.SelectPeerRequest {
+    init(c: Waku__Peermanager__V1__SelectPeerRequest) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+        self.pubsubTopic = String(protobufC: c.pubsub_topic)
+        self.shard = c._shard_case.rawValue == 2 ? c.shard : nil
+        self.clusterID = c._cluster_id_case.rawValue == 3 ? c.cluster_id : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__SelectPeerRequest {
+        var c = Waku__Peermanager__V1__SelectPeerRequest()
+        waku__peermanager__v1__select_peer_request__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        c.pubsub_topic = arena.cString(pubsubTopic)
+        if let value = shard {
+            c._shard_case = .init(rawValue: 2)
+            c.shard = value
+        }
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 3)
+            c.cluster_id = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.SelectPeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.SelectPeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__select_peer_request__unpack,
+            free: waku__peermanager__v1__select_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__select_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__select_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.SelectPeerResponse {
+    init(c: Waku__Peermanager__V1__SelectPeerResponse) {
+        self.init()
+        self.peer = c.peer.map { PeerManagerV1.Peer(c: $0.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__SelectPeerResponse {
+        var c = Waku__Peermanager__V1__SelectPeerResponse()
+        waku__peermanager__v1__select_peer_response__init(&c)
+        c.peer = peer.map { arena.pointer(to: $0.c(in: arena)) }
+        return c
+    }
+}
+
+extension PeerManagerV1.SelectPeerResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.SelectPeerResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__select_peer_response__unpack,
+            free: waku__peermanager__v1__select_peer_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__select_peer_response__get_packed_size(&c)) {
+                waku__peermanager__v1__select_peer_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.SelectPeersRequest {
+    init(c: Waku__Peermanager__V1__SelectPeersRequest) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+        self.pubsubTopic = String(protobufC: c.pubsub_topic)
+        self.count = c.count
+        self.shard = c._shard_case.rawValue == 2 ? c.shard : nil
+        self.clusterID = c._cluster_id_case.rawValue == 3 ? c.cluster_id : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__SelectPeersRequest {
+        var c = Waku__Peermanager__V1__SelectPeersRequest()
+        waku__peermanager__v1__select_peers_request__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        c.pubsub_topic = arena.cString(pubsubTopic)
+        c.count = count
+        if let value = shard {
+            c._shard_case = .init(rawValue: 2)
+            c.shard = value
+        }
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 3)
+            c.cluster_id = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.SelectPeersRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.SelectPeersRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__select_peers_request__unpack,
+            free: waku__peermanager__v1__select_peers_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__select_peers_request__get_packed_size(&c)) {
+                waku__peermanager__v1__select_peers_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.SelectPeersResponse {
+    init(c: Waku__Peermanager__V1__SelectPeersResponse) {
+        self.init()
+        self.peers = (0..<c.n_peers).map { PeerManagerV1.Peer(c: c.peers[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__SelectPeersResponse {
+        var c = Waku__Peermanager__V1__SelectPeersResponse()
+        waku__peermanager__v1__select_peers_response__init(&c)
+        c.n_peers = peers.count
+        c.peers = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__Peer>?.self,
+            peers.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.SelectPeersResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.SelectPeersResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__select_peers_response__unpack,
+            free: waku__peermanager__v1__select_peers_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__select_peers_response__get_packed_size(&c)) {
+                waku__peermanager__v1__select_peers_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.AddServicePeerRequest {
+    init(c: Waku__Peermanager__V1__AddServicePeerRequest) {
+        self.init()
+        self.address = String(protobufC: c.address)
+        self.protocol = String(protobufC: c.protocol)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__AddServicePeerRequest {
+        var c = Waku__Peermanager__V1__AddServicePeerRequest()
+        waku__peermanager__v1__add_service_peer_request__init(&c)
+        c.address = arena.cString(address)
+        c.protocol = arena.cString(`protocol`)
+        return c
+    }
+}
+
+extension PeerManagerV1.AddServicePeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.AddServicePeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__add_service_peer_request__unpack,
+            free: waku__peermanager__v1__add_service_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__add_service_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__add_service_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.RemoveServicePeerRequest {
+    init(c: Waku__Peermanager__V1__RemoveServicePeerRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.protocol = String(protobufC: c.protocol)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RemoveServicePeerRequest {
+        var c = Waku__Peermanager__V1__RemoveServicePeerRequest()
+        waku__peermanager__v1__remove_service_peer_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.protocol = arena.cString(`protocol`)
+        return c
+    }
+}
+
+extension PeerManagerV1.RemoveServicePeerRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RemoveServicePeerRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__remove_service_peer_request__unpack,
+            free: waku__peermanager__v1__remove_service_peer_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__remove_service_peer_request__get_packed_size(&c)) {
+                waku__peermanager__v1__remove_service_peer_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectedPeersRequest {
+    init(c: Waku__Peermanager__V1__ConnectedPeersRequest) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectedPeersRequest {
+        var c = Waku__Peermanager__V1__ConnectedPeersRequest()
+        waku__peermanager__v1__connected_peers_request__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectedPeersRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectedPeersRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connected_peers_request__unpack,
+            free: waku__peermanager__v1__connected_peers_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connected_peers_request__get_packed_size(&c)) {
+                waku__peermanager__v1__connected_peers_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ProtocolStreams {
+    init(c: Waku__Peermanager__V1__ProtocolStreams) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+        self.inbound = c.inbound
+        self.outbound = c.outbound
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ProtocolStreams {
+        var c = Waku__Peermanager__V1__ProtocolStreams()
+        waku__peermanager__v1__protocol_streams__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        c.inbound = inbound
+        c.outbound = outbound
+        return c
+    }
+}
+
+extension PeerManagerV1.ProtocolStreams: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ProtocolStreams"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__protocol_streams__unpack,
+            free: waku__peermanager__v1__protocol_streams__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__protocol_streams__get_packed_size(&c)) {
+                waku__peermanager__v1__protocol_streams__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectedPeer {
+    init(c: Waku__Peermanager__V1__ConnectedPeer) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.direction = PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue))
+        self.streams = (0..<c.n_streams).map { PeerManagerV1.ProtocolStreams(c: c.streams[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectedPeer {
+        var c = Waku__Peermanager__V1__ConnectedPeer()
+        waku__peermanager__v1__connected_peer__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.direction = .init(rawValue: .init(truncatingIfNeeded: direction.rawValue))
+        c.n_streams = streams.count
+        c.streams = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__ProtocolStreams>?.self,
+            streams.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectedPeer: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectedPeer"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connected_peer__unpack,
+            free: waku__peermanager__v1__connected_peer__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connected_peer__get_packed_size(&c)) {
+                waku__peermanager__v1__connected_peer__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectedPeersResponse {
+    init(c: Waku__Peermanager__V1__ConnectedPeersResponse) {
+        self.init()
+        self.peers = (0..<c.n_peers).map { PeerManagerV1.ConnectedPeer(c: c.peers[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectedPeersResponse {
+        var c = Waku__Peermanager__V1__ConnectedPeersResponse()
+        waku__peermanager__v1__connected_peers_response__init(&c)
+        c.n_peers = peers.count
+        c.peers = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__ConnectedPeer>?.self,
+            peers.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectedPeersResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectedPeersResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connected_peers_response__unpack,
+            free: waku__peermanager__v1__connected_peers_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connected_peers_response__get_packed_size(&c)) {
+                waku__peermanager__v1__connected_peers_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectRequest {
+    init(c: Waku__Peermanager__V1__ConnectRequest) {
+        self.init()
+        self.peers = (0..<c.n_peers).map { String(protobufC: c.peers[$0]) }
+        self.timeoutMs = c.timeout_ms
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectRequest {
+        var c = Waku__Peermanager__V1__ConnectRequest()
+        waku__peermanager__v1__connect_request__init(&c)
+        c.n_peers = peers.count
+        c.peers = arena.array(of: UnsafeMutablePointer<CChar>?.self, peers.map { arena.cString($0) })
+        c.timeout_ms = timeoutMs
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connect_request__unpack,
+            free: waku__peermanager__v1__connect_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connect_request__get_packed_size(&c)) {
+                waku__peermanager__v1__connect_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectOutcome {
+    init(c: Waku__Peermanager__V1__ConnectOutcome) {
+        self.init()
+        self.peer = String(protobufC: c.peer)
+        self.peerID = String(protobufC: c.peer_id)
+        self.connected = c.connected != 0
+        self.error = String(protobufC: c.error)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectOutcome {
+        var c = Waku__Peermanager__V1__ConnectOutcome()
+        waku__peermanager__v1__connect_outcome__init(&c)
+        c.peer = arena.cString(peer)
+        c.peer_id = arena.cString(peerID)
+        c.connected = connected ? 1 : 0
+        c.error = arena.cString(error)
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectOutcome: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectOutcome"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connect_outcome__unpack,
+            free: waku__peermanager__v1__connect_outcome__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connect_outcome__get_packed_size(&c)) {
+                waku__peermanager__v1__connect_outcome__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ConnectResponse {
+    init(c: Waku__Peermanager__V1__ConnectResponse) {
+        self.init()
+        self.outcomes = (0..<c.n_outcomes).map { PeerManagerV1.ConnectOutcome(c: c.outcomes[$0]!.pointee) }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectResponse {
+        var c = Waku__Peermanager__V1__ConnectResponse()
+        waku__peermanager__v1__connect_response__init(&c)
+        c.n_outcomes = outcomes.count
+        c.outcomes = arena.array(
+            of: UnsafeMutablePointer<Waku__Peermanager__V1__ConnectOutcome>?.self,
+            outcomes.map { arena.pointer(to: $0.c(in: arena)) })
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__connect_response__unpack,
+            free: waku__peermanager__v1__connect_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connect_response__get_packed_size(&c)) {
+                waku__peermanager__v1__connect_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DisconnectRequest {
+    init(c: Waku__Peermanager__V1__DisconnectRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DisconnectRequest {
+        var c = Waku__Peermanager__V1__DisconnectRequest()
+        waku__peermanager__v1__disconnect_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        return c
+    }
+}
+
+extension PeerManagerV1.DisconnectRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DisconnectRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__disconnect_request__unpack,
+            free: waku__peermanager__v1__disconnect_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_request__get_packed_size(&c)) {
+                waku__peermanager__v1__disconnect_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DisconnectResponse {
+    init(c: Waku__Peermanager__V1__DisconnectResponse) {
+        self.init()
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DisconnectResponse {
+        var c = Waku__Peermanager__V1__DisconnectResponse()
+        waku__peermanager__v1__disconnect_response__init(&c)
+        return c
+    }
+}
+
+extension PeerManagerV1.DisconnectResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DisconnectResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__disconnect_response__unpack,
+            free: waku__peermanager__v1__disconnect_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_response__get_packed_size(&c)) {
+                waku__peermanager__v1__disconnect_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ReconnectRequest {
+    init(c: Waku__Peermanager__V1__ReconnectRequest) {
+        self.init()
+        self.protocol = String(protobufC: c.protocol)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ReconnectRequest {
+        var c = Waku__Peermanager__V1__ReconnectRequest()
+        waku__peermanager__v1__reconnect_request__init(&c)
+        c.protocol = arena.cString(`protocol`)
+        return c
+    }
+}
+
+extension PeerManagerV1.ReconnectRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ReconnectRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__reconnect_request__unpack,
+            free: waku__peermanager__v1__reconnect_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__reconnect_request__get_packed_size(&c)) {
+                waku__peermanager__v1__reconnect_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ReconnectResponse {
+    init(c: Waku__Peermanager__V1__ReconnectResponse) {
+        self.init()
+        self.dialing = c.dialing
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ReconnectResponse {
+        var c = Waku__Peermanager__V1__ReconnectResponse()
+        waku__peermanager__v1__reconnect_response__init(&c)
+        c.dialing = dialing
+        return c
+    }
+}
+
+extension PeerManagerV1.ReconnectResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ReconnectResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__reconnect_response__unpack,
+            free: waku__peermanager__v1__reconnect_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__reconnect_response__get_packed_size(&c)) {
+                waku__peermanager__v1__reconnect_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.CanBeConnectedRequest {
+    init(c: Waku__Peermanager__V1__CanBeConnectedRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__CanBeConnectedRequest {
+        var c = Waku__Peermanager__V1__CanBeConnectedRequest()
+        waku__peermanager__v1__can_be_connected_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        return c
+    }
+}
+
+extension PeerManagerV1.CanBeConnectedRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.CanBeConnectedRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__can_be_connected_request__unpack,
+            free: waku__peermanager__v1__can_be_connected_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__can_be_connected_request__get_packed_size(&c)) {
+                waku__peermanager__v1__can_be_connected_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.CanBeConnectedResponse {
+    init(c: Waku__Peermanager__V1__CanBeConnectedResponse) {
+        self.init()
+        self.allowed = c.allowed != 0
+        self.earliestMs = c._earliest_ms_case.rawValue == 2 ? c.earliest_ms : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__CanBeConnectedResponse {
+        var c = Waku__Peermanager__V1__CanBeConnectedResponse()
+        waku__peermanager__v1__can_be_connected_response__init(&c)
+        c.allowed = allowed ? 1 : 0
+        if let value = earliestMs {
+            c._earliest_ms_case = .init(rawValue: 2)
+            c.earliest_ms = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.CanBeConnectedResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.CanBeConnectedResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__can_be_connected_response__unpack,
+            free: waku__peermanager__v1__can_be_connected_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__can_be_connected_response__get_packed_size(&c)) {
+                waku__peermanager__v1__can_be_connected_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ProtectRequest {
+    init(c: Waku__Peermanager__V1__ProtectRequest) {
+        self.init()
+        self.peerID = String(protobufC: c.peer_id)
+        self.tag = String(protobufC: c.tag)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ProtectRequest {
+        var c = Waku__Peermanager__V1__ProtectRequest()
+        waku__peermanager__v1__protect_request__init(&c)
+        c.peer_id = arena.cString(peerID)
+        c.tag = arena.cString(tag)
+        return c
+    }
+}
+
+extension PeerManagerV1.ProtectRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ProtectRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__protect_request__unpack,
+            free: waku__peermanager__v1__protect_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__protect_request__get_packed_size(&c)) {
+                waku__peermanager__v1__protect_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.ProtectResponse {
+    init(c: Waku__Peermanager__V1__ProtectResponse) {
+        self.init()
+        self.isProtected = c.is_protected != 0
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ProtectResponse {
+        var c = Waku__Peermanager__V1__ProtectResponse()
+        waku__peermanager__v1__protect_response__init(&c)
+        c.is_protected = isProtected ? 1 : 0
+        return c
+    }
+}
+
+extension PeerManagerV1.ProtectResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ProtectResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__protect_response__unpack,
+            free: waku__peermanager__v1__protect_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__protect_response__get_packed_size(&c)) {
+                waku__peermanager__v1__protect_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.GetStatisticsRequest {
+    init(c: Waku__Peermanager__V1__GetStatisticsRequest) {
+        self.init()
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__GetStatisticsRequest {
+        var c = Waku__Peermanager__V1__GetStatisticsRequest()
+        waku__peermanager__v1__get_statistics_request__init(&c)
+        return c
+    }
+}
+
+extension PeerManagerV1.GetStatisticsRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.GetStatisticsRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__get_statistics_request__unpack,
+            free: waku__peermanager__v1__get_statistics_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__get_statistics_request__get_packed_size(&c)) {
+                waku__peermanager__v1__get_statistics_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Statistics {
+    init(c: Waku__Peermanager__V1__Statistics) {
+        self.init()
+        self.storeSize = c.store_size
+        self.capacity = c.capacity
+        self.connected = c.connected
+        self.maxConnections = c.max_connections
+        self.inboundRelay = c.inbound_relay
+        self.outboundRelay = c.outbound_relay
+        self.targetRelay = c.target_relay
+        self.targetService = c.target_service
+        self.targetInbound = c.target_inbound
+        self.targetOutbound = c.target_outbound
+        self.servicePeers = c.service_peers
+        self.notConnected = c.not_connected
+        self.outsideBackoff = c.outside_backoff
+        self.online = c.online != 0
+        self.hostAttached = c.host_attached != 0
+        self.protectedPeers = c.protected_peers
+        self.dialsInFlight = c.dials_in_flight
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Statistics {
+        var c = Waku__Peermanager__V1__Statistics()
+        waku__peermanager__v1__statistics__init(&c)
+        c.store_size = storeSize
+        c.capacity = capacity
+        c.connected = connected
+        c.max_connections = maxConnections
+        c.inbound_relay = inboundRelay
+        c.outbound_relay = outboundRelay
+        c.target_relay = targetRelay
+        c.target_service = targetService
+        c.target_inbound = targetInbound
+        c.target_outbound = targetOutbound
+        c.service_peers = servicePeers
+        c.not_connected = notConnected
+        c.outside_backoff = outsideBackoff
+        c.online = online ? 1 : 0
+        c.host_attached = hostAttached ? 1 : 0
+        c.protected_peers = protectedPeers
+        c.dials_in_flight = dialsInFlight
+        return c
+    }
+}
+
+extension PeerManagerV1.Statistics: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Statistics"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__statistics__unpack,
+            free: waku__peermanager__v1__statistics__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__statistics__get_packed_size(&c)) {
+                waku__peermanager__v1__statistics__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.GetConfigurationRequest {
+    init(c: Waku__Peermanager__V1__GetConfigurationRequest) {
+        self.init()
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__GetConfigurationRequest {
+        var c = Waku__Peermanager__V1__GetConfigurationRequest()
+        waku__peermanager__v1__get_configuration_request__init(&c)
+        return c
+    }
+}
+
+extension PeerManagerV1.GetConfigurationRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.GetConfigurationRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__get_configuration_request__unpack,
+            free: waku__peermanager__v1__get_configuration_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__get_configuration_request__get_packed_size(&c)) {
+                waku__peermanager__v1__get_configuration_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.Configuration {
+    init(c: Waku__Peermanager__V1__Configuration) {
+        self.init()
+        self.maxConnections = c.max_connections
+        self.relayServiceRatio = String(protobufC: c.relay_service_ratio)
+        self.peerStoreCapacity = c.peer_store_capacity
+        self.ipColocationLimit = c.ip_colocation_limit
+        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.relayShardManager = c.relay_shard_manager != 0
+        self.dialTimeoutMs = c.dial_timeout_ms
+        self.initialBackoffMs = c.initial_backoff_ms
+        self.backoffFactor = c.backoff_factor
+        self.maxFailedAttempts = c.max_failed_attempts
+        self.pruneIntervalMs = c.prune_interval_ms
+        self.socketPath = String(protobufC: c.socket_path)
+        self.metricsAddress = String(protobufC: c.metrics_address)
+        self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__Configuration {
+        var c = Waku__Peermanager__V1__Configuration()
+        waku__peermanager__v1__configuration__init(&c)
+        c.max_connections = maxConnections
+        c.relay_service_ratio = arena.cString(relayServiceRatio)
+        c.peer_store_capacity = peerStoreCapacity
+        c.ip_colocation_limit = ipColocationLimit
+        c.n_shards = shards.count
+        c.shards = arena.array(of: UInt32.self, shards.map { $0 })
+        c.relay_shard_manager = relayShardManager ? 1 : 0
+        c.dial_timeout_ms = dialTimeoutMs
+        c.initial_backoff_ms = initialBackoffMs
+        c.backoff_factor = backoffFactor
+        c.max_failed_attempts = maxFailedAttempts
+        c.prune_interval_ms = pruneIntervalMs
+        c.socket_path = arena.cString(socketPath)
+        c.metrics_address = arena.cString(metricsAddress)
+        if let value = clusterID {
+            c._cluster_id_case = .init(rawValue: 5)
+            c.cluster_id = value
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.Configuration: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.Configuration"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__configuration__unpack,
+            free: waku__peermanager__v1__configuration__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__configuration__get_packed_size(&c)) {
+                waku__peermanager__v1__configuration__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.WatchRequest {
+    init(c: Waku__Peermanager__V1__WatchRequest) {
+        self.init()
+        self.decisions = c.decisions != 0
+        self.peerEvents = c.peer_events != 0
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__WatchRequest {
+        var c = Waku__Peermanager__V1__WatchRequest()
+        waku__peermanager__v1__watch_request__init(&c)
+        c.decisions = decisions ? 1 : 0
+        c.peer_events = peerEvents ? 1 : 0
+        return c
+    }
+}
+
+extension PeerManagerV1.WatchRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.WatchRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__watch_request__unpack,
+            free: waku__peermanager__v1__watch_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__watch_request__get_packed_size(&c)) {
+                waku__peermanager__v1__watch_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.PeerEvent {
+    init(c: Waku__Peermanager__V1__PeerEvent) {
+        self.init()
+        self.timeMs = c.time_ms
+        self.kind = PeerManagerV1.PeerEvent.Kind(rawValue: Int32(truncatingIfNeeded: c.kind.rawValue))
+        self.peerID = String(protobufC: c.peer_id)
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__PeerEvent {
+        var c = Waku__Peermanager__V1__PeerEvent()
+        waku__peermanager__v1__peer_event__init(&c)
+        c.time_ms = timeMs
+        c.kind = .init(rawValue: .init(truncatingIfNeeded: kind.rawValue))
+        c.peer_id = arena.cString(peerID)
+        return c
+    }
+}
+
+extension PeerManagerV1.PeerEvent: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.PeerEvent"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__peer_event__unpack,
+            free: waku__peermanager__v1__peer_event__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__peer_event__get_packed_size(&c)) {
+                waku__peermanager__v1__peer_event__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.WatchEvent {
+    init(c: Waku__Peermanager__V1__WatchEvent) {
+        self.init()
+        switch c.event_case.rawValue {
+        case 1: self.event = .decision(PeerManagerV1.Decision(c: c.decision!.pointee))
+        case 2: self.event = .peerEvent(PeerManagerV1.PeerEvent(c: c.peer_event!.pointee))
+        default: self.event = nil
+        }
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__WatchEvent {
+        var c = Waku__Peermanager__V1__WatchEvent()
+        waku__peermanager__v1__watch_event__init(&c)
+        switch event {
+        case .decision(let value)?:
+            c.event_case = .init(rawValue: 1)
+            c.decision = arena.pointer(to: value.c(in: arena))
+        case .peerEvent(let value)?:
+            c.event_case = .init(rawValue: 2)
+            c.peer_event = arena.pointer(to: value.c(in: arena))
+        case nil: break
+        }
+        return c
+    }
+}
+
+extension PeerManagerV1.WatchEvent: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.WatchEvent"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, unpack: waku__peermanager__v1__watch_event__unpack,
+            free: waku__peermanager__v1__watch_event__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__watch_event__get_packed_size(&c)) {
+                waku__peermanager__v1__watch_event__pack(&c, $0)
             }
         }
     }

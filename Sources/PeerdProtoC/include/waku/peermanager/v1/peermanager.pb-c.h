@@ -15,14 +15,627 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Waku__Peermanager__V1__RelayShards Waku__Peermanager__V1__RelayShards;
+typedef struct Waku__Peermanager__V1__Peer Waku__Peermanager__V1__Peer;
+typedef struct Waku__Peermanager__V1__Decision Waku__Peermanager__V1__Decision;
+typedef struct Waku__Peermanager__V1__HostHello Waku__Peermanager__V1__HostHello;
+typedef struct Waku__Peermanager__V1__ConnectionOpened Waku__Peermanager__V1__ConnectionOpened;
+typedef struct Waku__Peermanager__V1__ConnectionClosed Waku__Peermanager__V1__ConnectionClosed;
+typedef struct Waku__Peermanager__V1__StreamEvent Waku__Peermanager__V1__StreamEvent;
+typedef struct Waku__Peermanager__V1__Identified Waku__Peermanager__V1__Identified;
+typedef struct Waku__Peermanager__V1__MetadataInfo Waku__Peermanager__V1__MetadataInfo;
+typedef struct Waku__Peermanager__V1__MetadataReport Waku__Peermanager__V1__MetadataReport;
+typedef struct Waku__Peermanager__V1__CommandResult Waku__Peermanager__V1__CommandResult;
+typedef struct Waku__Peermanager__V1__Reachability Waku__Peermanager__V1__Reachability;
+typedef struct Waku__Peermanager__V1__HostEvent Waku__Peermanager__V1__HostEvent;
+typedef struct Waku__Peermanager__V1__DialCommand Waku__Peermanager__V1__DialCommand;
+typedef struct Waku__Peermanager__V1__DisconnectCommand Waku__Peermanager__V1__DisconnectCommand;
+typedef struct Waku__Peermanager__V1__RequestMetadataCommand Waku__Peermanager__V1__RequestMetadataCommand;
+typedef struct Waku__Peermanager__V1__HostCommand Waku__Peermanager__V1__HostCommand;
+typedef struct Waku__Peermanager__V1__ReportEventsRequest Waku__Peermanager__V1__ReportEventsRequest;
+typedef struct Waku__Peermanager__V1__ReportEventsResponse Waku__Peermanager__V1__ReportEventsResponse;
+typedef struct Waku__Peermanager__V1__PollCommandsRequest Waku__Peermanager__V1__PollCommandsRequest;
+typedef struct Waku__Peermanager__V1__PollCommandsResponse Waku__Peermanager__V1__PollCommandsResponse;
 typedef struct Waku__Peermanager__V1__GetInfoRequest Waku__Peermanager__V1__GetInfoRequest;
 typedef struct Waku__Peermanager__V1__GetInfoResponse Waku__Peermanager__V1__GetInfoResponse;
+typedef struct Waku__Peermanager__V1__AddPeerRequest Waku__Peermanager__V1__AddPeerRequest;
+typedef struct Waku__Peermanager__V1__AddPeerResponse Waku__Peermanager__V1__AddPeerResponse;
+typedef struct Waku__Peermanager__V1__RemovePeerRequest Waku__Peermanager__V1__RemovePeerRequest;
+typedef struct Waku__Peermanager__V1__RemovePeerResponse Waku__Peermanager__V1__RemovePeerResponse;
+typedef struct Waku__Peermanager__V1__GetPeerRequest Waku__Peermanager__V1__GetPeerRequest;
+typedef struct Waku__Peermanager__V1__ListPeersRequest Waku__Peermanager__V1__ListPeersRequest;
+typedef struct Waku__Peermanager__V1__ListPeersResponse Waku__Peermanager__V1__ListPeersResponse;
+typedef struct Waku__Peermanager__V1__SelectPeerRequest Waku__Peermanager__V1__SelectPeerRequest;
+typedef struct Waku__Peermanager__V1__SelectPeerResponse Waku__Peermanager__V1__SelectPeerResponse;
+typedef struct Waku__Peermanager__V1__SelectPeersRequest Waku__Peermanager__V1__SelectPeersRequest;
+typedef struct Waku__Peermanager__V1__SelectPeersResponse Waku__Peermanager__V1__SelectPeersResponse;
+typedef struct Waku__Peermanager__V1__AddServicePeerRequest Waku__Peermanager__V1__AddServicePeerRequest;
+typedef struct Waku__Peermanager__V1__RemoveServicePeerRequest Waku__Peermanager__V1__RemoveServicePeerRequest;
+typedef struct Waku__Peermanager__V1__ConnectedPeersRequest Waku__Peermanager__V1__ConnectedPeersRequest;
+typedef struct Waku__Peermanager__V1__ProtocolStreams Waku__Peermanager__V1__ProtocolStreams;
+typedef struct Waku__Peermanager__V1__ConnectedPeer Waku__Peermanager__V1__ConnectedPeer;
+typedef struct Waku__Peermanager__V1__ConnectedPeersResponse Waku__Peermanager__V1__ConnectedPeersResponse;
+typedef struct Waku__Peermanager__V1__ConnectRequest Waku__Peermanager__V1__ConnectRequest;
+typedef struct Waku__Peermanager__V1__ConnectOutcome Waku__Peermanager__V1__ConnectOutcome;
+typedef struct Waku__Peermanager__V1__ConnectResponse Waku__Peermanager__V1__ConnectResponse;
+typedef struct Waku__Peermanager__V1__DisconnectRequest Waku__Peermanager__V1__DisconnectRequest;
+typedef struct Waku__Peermanager__V1__DisconnectResponse Waku__Peermanager__V1__DisconnectResponse;
+typedef struct Waku__Peermanager__V1__ReconnectRequest Waku__Peermanager__V1__ReconnectRequest;
+typedef struct Waku__Peermanager__V1__ReconnectResponse Waku__Peermanager__V1__ReconnectResponse;
+typedef struct Waku__Peermanager__V1__CanBeConnectedRequest Waku__Peermanager__V1__CanBeConnectedRequest;
+typedef struct Waku__Peermanager__V1__CanBeConnectedResponse Waku__Peermanager__V1__CanBeConnectedResponse;
+typedef struct Waku__Peermanager__V1__ProtectRequest Waku__Peermanager__V1__ProtectRequest;
+typedef struct Waku__Peermanager__V1__ProtectResponse Waku__Peermanager__V1__ProtectResponse;
+typedef struct Waku__Peermanager__V1__GetStatisticsRequest Waku__Peermanager__V1__GetStatisticsRequest;
+typedef struct Waku__Peermanager__V1__Statistics Waku__Peermanager__V1__Statistics;
+typedef struct Waku__Peermanager__V1__GetConfigurationRequest Waku__Peermanager__V1__GetConfigurationRequest;
+typedef struct Waku__Peermanager__V1__Configuration Waku__Peermanager__V1__Configuration;
+typedef struct Waku__Peermanager__V1__WatchRequest Waku__Peermanager__V1__WatchRequest;
+typedef struct Waku__Peermanager__V1__PeerEvent Waku__Peermanager__V1__PeerEvent;
+typedef struct Waku__Peermanager__V1__WatchEvent Waku__Peermanager__V1__WatchEvent;
 
 
 /* --- enums --- */
 
+typedef enum _Waku__Peermanager__V1__PeerEvent__Kind {
+  WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_UNSPECIFIED = 0,
+  WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_ADDED = 1,
+  WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_REMOVED = 2,
+  WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_CONNECTED = 3,
+  WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_DISCONNECTED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__PEER_EVENT__KIND)
+} Waku__Peermanager__V1__PeerEvent__Kind;
+/*
+ * How reachable a peer is (nwaku Connectedness).
+ */
+typedef enum _Waku__Peermanager__V1__Connectedness {
+  /*
+   * never connected, never failed
+   */
+  WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_NOT_CONNECTED = 0,
+  /*
+   * the last dial failed
+   */
+  WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CANNOT_CONNECT = 1,
+  /*
+   * was connected, left
+   */
+  WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CAN_CONNECT = 2,
+  /*
+   * at least one connection is open
+   */
+  WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CONNECTED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__CONNECTEDNESS)
+} Waku__Peermanager__V1__Connectedness;
+/*
+ * The direction of a connection or stream (nwaku PeerDirection).
+ */
+typedef enum _Waku__Peermanager__V1__Direction {
+  WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN = 0,
+  WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_INBOUND = 1,
+  WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_OUTBOUND = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DIRECTION)
+} Waku__Peermanager__V1__Direction;
+/*
+ * Where peerd learnt of a peer (nwaku PeerOrigin; CACHE = loaded from peerd's storage).
+ */
+typedef enum _Waku__Peermanager__V1__Origin {
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_UNKNOWN = 0,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_DISCV5 = 1,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_STATIC = 2,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_PEER_EXCHANGE = 3,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_DNS = 4,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_KADEMLIA = 5,
+  WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_CACHE = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__ORIGIN)
+} Waku__Peermanager__V1__Origin;
 
 /* --- messages --- */
+
+/*
+ * Relay shards in one cluster (RFC 51).
+ */
+struct  Waku__Peermanager__V1__RelayShards
+{
+  ProtobufCMessage base;
+  uint32_t cluster_id;
+  size_t n_shard_ids;
+  uint32_t *shard_ids;
+};
+#define WAKU__PEERMANAGER__V1__RELAY_SHARDS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__relay_shards__descriptor) \
+    , 0, 0,NULL }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__PEER___DISCONNECT_TIME_MS__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__PEER___DISCONNECT_TIME_MS_DISCONNECT_TIME_MS = 11
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__PEER___DISCONNECT_TIME_MS__CASE)
+} Waku__Peermanager__V1__Peer__DisconnectTimeMsCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__PEER___LAST_FAILED_DIAL_MS__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__PEER___LAST_FAILED_DIAL_MS_LAST_FAILED_DIAL_MS = 13
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__PEER___LAST_FAILED_DIAL_MS__CASE)
+} Waku__Peermanager__V1__Peer__LastFailedDialMsCase;
+
+/*
+ * Everything peerd's books hold about one peer.
+ */
+struct  Waku__Peermanager__V1__Peer
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  size_t n_addresses;
+  char **addresses;
+  size_t n_protocols;
+  char **protocols;
+  ProtobufCBinaryData public_key;
+  char *agent;
+  char *protocol_version;
+  /*
+   * "enr:..." when known
+   */
+  char *enr;
+  Waku__Peermanager__V1__Origin origin;
+  Waku__Peermanager__V1__Connectedness connectedness;
+  Waku__Peermanager__V1__Direction direction;
+  /*
+   * consecutive, since the last successful outbound connection
+   */
+  uint32_t failed_dials;
+  /*
+   * from the ENR's rs/rsv field
+   */
+  Waku__Peermanager__V1__RelayShards *enr_shards;
+  /*
+   * reported by the metadata protocol
+   */
+  Waku__Peermanager__V1__RelayShards *metadata_shards;
+  /*
+   * ENR waku2 bits: 1 relay, 2 store, 4 filter, 8 lightpush, 16 sync, 32 mix
+   */
+  uint32_t capabilities;
+  /*
+   * eviction protection (Protect)
+   */
+  size_t n_protection_tags;
+  char **protection_tags;
+  Waku__Peermanager__V1__Peer__DisconnectTimeMsCase _disconnect_time_ms_case;
+  union {
+    int64_t disconnect_time_ms;
+  };
+  Waku__Peermanager__V1__Peer__LastFailedDialMsCase _last_failed_dial_ms_case;
+  union {
+    int64_t last_failed_dial_ms;
+  };
+};
+#define WAKU__PEERMANAGER__V1__PEER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__peer__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_UNKNOWN, WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_NOT_CONNECTED, WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN, 0, NULL, NULL, 0, 0,NULL, WAKU__PEERMANAGER__V1__PEER___DISCONNECT_TIME_MS__NOT_SET, {0}, WAKU__PEERMANAGER__V1__PEER___LAST_FAILED_DIAL_MS__NOT_SET, {0} }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__DECISION___CURRENT__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__DECISION___CURRENT_CURRENT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DECISION___CURRENT__CASE)
+} Waku__Peermanager__V1__Decision__CurrentCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__DECISION___TARGET__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__DECISION___TARGET_TARGET = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DECISION___TARGET__CASE)
+} Waku__Peermanager__V1__Decision__TargetCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__DECISION___CHOSEN__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__DECISION___CHOSEN_CHOSEN = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DECISION___CHOSEN__CASE)
+} Waku__Peermanager__V1__Decision__ChosenCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__DECISION___AVAILABLE__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__DECISION___AVAILABLE_AVAILABLE = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DECISION___AVAILABLE__CASE)
+} Waku__Peermanager__V1__Decision__AvailableCase;
+
+/*
+ * A decision record: what peerd decided and why.
+ */
+struct  Waku__Peermanager__V1__Decision
+{
+  ProtobufCMessage base;
+  int64_t time_ms;
+  /*
+   * a stable code, e.g. "outbound_fill", "colocation_limit"
+   */
+  char *reason;
+  size_t n_peer_ids;
+  char **peer_ids;
+  /*
+   * human-readable summary, e.g. "out relay 4/10, dialing 6 of 37"
+   */
+  char *detail;
+  Waku__Peermanager__V1__Decision__CurrentCase _current_case;
+  union {
+    int64_t current;
+  };
+  Waku__Peermanager__V1__Decision__TargetCase _target_case;
+  union {
+    int64_t target;
+  };
+  Waku__Peermanager__V1__Decision__ChosenCase _chosen_case;
+  union {
+    int64_t chosen;
+  };
+  Waku__Peermanager__V1__Decision__AvailableCase _available_case;
+  union {
+    int64_t available;
+  };
+};
+#define WAKU__PEERMANAGER__V1__DECISION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__decision__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__DECISION___CURRENT__NOT_SET, {0}, WAKU__PEERMANAGER__V1__DECISION___TARGET__NOT_SET, {0}, WAKU__PEERMANAGER__V1__DECISION___CHOSEN__NOT_SET, {0}, WAKU__PEERMANAGER__V1__DECISION___AVAILABLE__NOT_SET, {0} }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__HOST_HELLO___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__HOST_HELLO___CLUSTER_ID_CLUSTER_ID = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__HOST_HELLO___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__HostHello__ClusterIdCase;
+
+struct  Waku__Peermanager__V1__HostHello
+{
+  ProtobufCMessage base;
+  /*
+   * the host's own peer id
+   */
+  char *peer_id;
+  size_t n_listen_addresses;
+  char **listen_addresses;
+  size_t n_shards;
+  uint32_t *shards;
+  /*
+   * the host's own reachability view
+   */
+  protobuf_c_boolean online;
+  /*
+   * replace an attached host instead of being refused
+   */
+  protobuf_c_boolean take_over;
+  /*
+   * snapshot: every connection open right now
+   */
+  size_t n_connections;
+  Waku__Peermanager__V1__ConnectionOpened **connections;
+  /*
+   * snapshot: identify results for connected peers
+   */
+  size_t n_identified;
+  Waku__Peermanager__V1__Identified **identified;
+  Waku__Peermanager__V1__HostHello__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+};
+#define WAKU__PEERMANAGER__V1__HOST_HELLO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__host_hello__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0,NULL, WAKU__PEERMANAGER__V1__HOST_HELLO___CLUSTER_ID__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__ConnectionOpened
+{
+  ProtobufCMessage base;
+  /*
+   * the host's id, unique for the host's lifetime
+   */
+  uint64_t connection_id;
+  char *peer_id;
+  Waku__Peermanager__V1__Direction direction;
+  /*
+   * the remote multiaddr; its IP feeds the colocation limit
+   */
+  char *observed_address;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTION_OPENED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connection_opened__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ConnectionClosed
+{
+  ProtobufCMessage base;
+  uint64_t connection_id;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTION_CLOSED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connection_closed__descriptor) \
+    , 0 }
+
+
+struct  Waku__Peermanager__V1__StreamEvent
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  char *protocol;
+  Waku__Peermanager__V1__Direction direction;
+};
+#define WAKU__PEERMANAGER__V1__STREAM_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__stream_event__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN }
+
+
+struct  Waku__Peermanager__V1__Identified
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  size_t n_protocols;
+  char **protocols;
+  char *agent;
+  char *protocol_version;
+  /*
+   * libp2p PublicKey protobuf
+   */
+  ProtobufCBinaryData public_key;
+  size_t n_listen_addresses;
+  char **listen_addresses;
+};
+#define WAKU__PEERMANAGER__V1__IDENTIFIED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__identified__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0,NULL }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__METADATA_INFO___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__METADATA_INFO___CLUSTER_ID_CLUSTER_ID = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__METADATA_INFO___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__MetadataInfo__ClusterIdCase;
+
+/*
+ * A metadata exchange's answer (/vac/waku/metadata/1.0.0).
+ */
+struct  Waku__Peermanager__V1__MetadataInfo
+{
+  ProtobufCMessage base;
+  size_t n_shards;
+  uint32_t *shards;
+  Waku__Peermanager__V1__MetadataInfo__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+};
+#define WAKU__PEERMANAGER__V1__METADATA_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__metadata_info__descriptor) \
+    , 0,NULL, WAKU__PEERMANAGER__V1__METADATA_INFO___CLUSTER_ID__NOT_SET, {0} }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__METADATA_REPORT__RESULT__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__METADATA_REPORT__RESULT_RECEIVED = 2,
+  WAKU__PEERMANAGER__V1__METADATA_REPORT__RESULT_FAILURE = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__METADATA_REPORT__RESULT__CASE)
+} Waku__Peermanager__V1__MetadataReport__ResultCase;
+
+/*
+ * The host ran the metadata exchange on its own.
+ */
+struct  Waku__Peermanager__V1__MetadataReport
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  Waku__Peermanager__V1__MetadataReport__ResultCase result_case;
+  union {
+    Waku__Peermanager__V1__MetadataInfo *received;
+    char *failure;
+  };
+};
+#define WAKU__PEERMANAGER__V1__METADATA_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__metadata_report__descriptor) \
+    , (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__METADATA_REPORT__RESULT__NOT_SET, {0} }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME_SUCCEEDED = 2,
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME_FAILED = 3,
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME_TIMED_OUT = 4,
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME_METADATA = 5,
+  WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME_METADATA_FAILED = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME__CASE)
+} Waku__Peermanager__V1__CommandResult__OutcomeCase;
+
+struct  Waku__Peermanager__V1__CommandResult
+{
+  ProtobufCMessage base;
+  uint64_t command_id;
+  Waku__Peermanager__V1__CommandResult__OutcomeCase outcome_case;
+  union {
+    /*
+     * dial connected / disconnect done
+     */
+    protobuf_c_boolean succeeded;
+    /*
+     * the reason
+     */
+    char *failed;
+    protobuf_c_boolean timed_out;
+    /*
+     * answer to request_metadata
+     */
+    Waku__Peermanager__V1__MetadataInfo *metadata;
+    char *metadata_failed;
+  };
+};
+#define WAKU__PEERMANAGER__V1__COMMAND_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__command_result__descriptor) \
+    , 0, WAKU__PEERMANAGER__V1__COMMAND_RESULT__OUTCOME__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__Reachability
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean online;
+};
+#define WAKU__PEERMANAGER__V1__REACHABILITY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__reachability__descriptor) \
+    , 0 }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_HELLO = 1,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_CONNECTION_OPENED = 2,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_CONNECTION_CLOSED = 3,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_STREAM_OPENED = 4,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_STREAM_CLOSED = 5,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_IDENTIFIED = 6,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_METADATA = 7,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_COMMAND_RESULT = 8,
+  WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT_REACHABILITY = 9
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT__CASE)
+} Waku__Peermanager__V1__HostEvent__EventCase;
+
+struct  Waku__Peermanager__V1__HostEvent
+{
+  ProtobufCMessage base;
+  Waku__Peermanager__V1__HostEvent__EventCase event_case;
+  union {
+    Waku__Peermanager__V1__HostHello *hello;
+    Waku__Peermanager__V1__ConnectionOpened *connection_opened;
+    Waku__Peermanager__V1__ConnectionClosed *connection_closed;
+    Waku__Peermanager__V1__StreamEvent *stream_opened;
+    Waku__Peermanager__V1__StreamEvent *stream_closed;
+    Waku__Peermanager__V1__Identified *identified;
+    Waku__Peermanager__V1__MetadataReport *metadata;
+    Waku__Peermanager__V1__CommandResult *command_result;
+    Waku__Peermanager__V1__Reachability *reachability;
+  };
+};
+#define WAKU__PEERMANAGER__V1__HOST_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__host_event__descriptor) \
+    , WAKU__PEERMANAGER__V1__HOST_EVENT__EVENT__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__DialCommand
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  size_t n_addresses;
+  char **addresses;
+  uint64_t timeout_ms;
+};
+#define WAKU__PEERMANAGER__V1__DIAL_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__dial_command__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Waku__Peermanager__V1__DisconnectCommand
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  /*
+   * a decision reason code
+   */
+  char *reason;
+};
+#define WAKU__PEERMANAGER__V1__DISCONNECT_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_command__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__RequestMetadataCommand
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  uint64_t timeout_ms;
+};
+#define WAKU__PEERMANAGER__V1__REQUEST_METADATA_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__request_metadata_command__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_DIAL = 2,
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_DISCONNECT = 3,
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_REQUEST_METADATA = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND__CASE)
+} Waku__Peermanager__V1__HostCommand__CommandCase;
+
+struct  Waku__Peermanager__V1__HostCommand
+{
+  ProtobufCMessage base;
+  uint64_t command_id;
+  Waku__Peermanager__V1__HostCommand__CommandCase command_case;
+  union {
+    Waku__Peermanager__V1__DialCommand *dial;
+    Waku__Peermanager__V1__DisconnectCommand *disconnect;
+    Waku__Peermanager__V1__RequestMetadataCommand *request_metadata;
+  };
+};
+#define WAKU__PEERMANAGER__V1__HOST_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__host_command__descriptor) \
+    , 0, WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__ReportEventsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * 0 with a hello first: opens a session
+   */
+  uint64_t session_id;
+  size_t n_events;
+  Waku__Peermanager__V1__HostEvent **events;
+};
+#define WAKU__PEERMANAGER__V1__REPORT_EVENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__report_events_request__descriptor) \
+    , 0, 0,NULL }
+
+
+struct  Waku__Peermanager__V1__ReportEventsResponse
+{
+  ProtobufCMessage base;
+  uint64_t session_id;
+  uint32_t accepted;
+  /*
+   * out of order or for unknown connections: counted, never fatal
+   */
+  uint32_t ignored;
+  uint64_t session_timeout_ms;
+};
+#define WAKU__PEERMANAGER__V1__REPORT_EVENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__report_events_response__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+struct  Waku__Peermanager__V1__PollCommandsRequest
+{
+  ProtobufCMessage base;
+  uint64_t session_id;
+  /*
+   * 0 = no limit
+   */
+  uint32_t max_commands;
+  /*
+   * long-poll: wait up to this long for the first command
+   */
+  uint64_t wait_ms;
+};
+#define WAKU__PEERMANAGER__V1__POLL_COMMANDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__poll_commands_request__descriptor) \
+    , 0, 0, 0 }
+
+
+struct  Waku__Peermanager__V1__PollCommandsResponse
+{
+  ProtobufCMessage base;
+  size_t n_commands;
+  Waku__Peermanager__V1__HostCommand **commands;
+};
+#define WAKU__PEERMANAGER__V1__POLL_COMMANDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__poll_commands_response__descriptor) \
+    , 0,NULL }
+
 
 struct  Waku__Peermanager__V1__GetInfoRequest
 {
@@ -37,25 +650,16 @@ struct  Waku__Peermanager__V1__GetInfoResponse
 {
   ProtobufCMessage base;
   /*
-   * peerd's version, e.g. "0.1.0".
+   * peerd's version, e.g. "0.1.0"
    */
   char *version;
   /*
-   * The wire protocol: "ttrpc/1.2+peerd-cancel".
+   * "ttrpc/1.2+peerd-cancel"
    */
   char *protocol;
-  /*
-   * Seconds since peerd started.
-   */
   uint64_t uptime_seconds;
-  /*
-   * The services this peerd serves, e.g. "grpc.health.v1.Health".
-   */
   size_t n_services;
   char **services;
-  /*
-   * Limits a client should respect.
-   */
   uint32_t max_frame_size;
   uint32_t max_concurrent_streams;
 };
@@ -64,6 +668,1018 @@ struct  Waku__Peermanager__V1__GetInfoResponse
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0 }
 
 
+typedef enum {
+  WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__SOURCE__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__SOURCE_ADDRESS = 1,
+  WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__SOURCE_PEER = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__SOURCE__CASE)
+} Waku__Peermanager__V1__AddPeerRequest__SourceCase;
+
+struct  Waku__Peermanager__V1__AddPeerRequest
+{
+  ProtobufCMessage base;
+  Waku__Peermanager__V1__Origin origin;
+  Waku__Peermanager__V1__AddPeerRequest__SourceCase source_case;
+  union {
+    /*
+     * "/ip4/.../tcp/.../p2p/<id>" or "enr:..."
+     */
+    char *address;
+    /*
+     * structured: peer_id, addresses, protocols, ...
+     */
+    Waku__Peermanager__V1__Peer *peer;
+  };
+};
+#define WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__add_peer_request__descriptor) \
+    , WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_UNKNOWN, WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__SOURCE__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__AddPeerResponse
+{
+  ProtobufCMessage base;
+  /*
+   * the record after the merge
+   */
+  Waku__Peermanager__V1__Peer *peer;
+};
+#define WAKU__PEERMANAGER__V1__ADD_PEER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__add_peer_response__descriptor) \
+    , NULL }
+
+
+struct  Waku__Peermanager__V1__RemovePeerRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+};
+#define WAKU__PEERMANAGER__V1__REMOVE_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__remove_peer_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__RemovePeerResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean removed;
+};
+#define WAKU__PEERMANAGER__V1__REMOVE_PEER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__remove_peer_response__descriptor) \
+    , 0 }
+
+
+struct  Waku__Peermanager__V1__GetPeerRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+};
+#define WAKU__PEERMANAGER__V1__GET_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__get_peer_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CONNECTEDNESS__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CONNECTEDNESS_CONNECTEDNESS = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CONNECTEDNESS__CASE)
+} Waku__Peermanager__V1__ListPeersRequest__ConnectednessCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___DIRECTION__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___DIRECTION_DIRECTION = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___DIRECTION__CASE)
+} Waku__Peermanager__V1__ListPeersRequest__DirectionCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___ORIGIN__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___ORIGIN_ORIGIN = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___ORIGIN__CASE)
+} Waku__Peermanager__V1__ListPeersRequest__OriginCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CLUSTER_ID_CLUSTER_ID = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__ListPeersRequest__ClusterIdCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___SHARD__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___SHARD_SHARD = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___SHARD__CASE)
+} Waku__Peermanager__V1__ListPeersRequest__ShardCase;
+
+struct  Waku__Peermanager__V1__ListPeersRequest
+{
+  ProtobufCMessage base;
+  /*
+   * "" = any
+   */
+  char *protocol;
+  /*
+   * match protocol as a prefix
+   */
+  protobuf_c_boolean protocol_prefix;
+  /*
+   * peers whose ENR has all these waku2 bits
+   */
+  uint32_t capabilities;
+  /*
+   * 0 = 100; at most 1000
+   */
+  uint32_t page_size;
+  /*
+   * from the previous response
+   */
+  char *page_token;
+  Waku__Peermanager__V1__ListPeersRequest__ConnectednessCase _connectedness_case;
+  union {
+    Waku__Peermanager__V1__Connectedness connectedness;
+  };
+  Waku__Peermanager__V1__ListPeersRequest__DirectionCase _direction_case;
+  union {
+    Waku__Peermanager__V1__Direction direction;
+  };
+  Waku__Peermanager__V1__ListPeersRequest__OriginCase _origin_case;
+  union {
+    Waku__Peermanager__V1__Origin origin;
+  };
+  Waku__Peermanager__V1__ListPeersRequest__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+  Waku__Peermanager__V1__ListPeersRequest__ShardCase _shard_case;
+  union {
+    uint32_t shard;
+  };
+};
+#define WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__list_peers_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CONNECTEDNESS__NOT_SET, {0}, WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___DIRECTION__NOT_SET, {0}, WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___ORIGIN__NOT_SET, {0}, WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___CLUSTER_ID__NOT_SET, {0}, WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST___SHARD__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__ListPeersResponse
+{
+  ProtobufCMessage base;
+  size_t n_peers;
+  Waku__Peermanager__V1__Peer **peers;
+  /*
+   * "" on the last page
+   */
+  char *next_page_token;
+  /*
+   * matching peers across all pages
+   */
+  uint32_t total;
+};
+#define WAKU__PEERMANAGER__V1__LIST_PEERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__list_peers_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___SHARD__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___SHARD_SHARD = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___SHARD__CASE)
+} Waku__Peermanager__V1__SelectPeerRequest__ShardCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___CLUSTER_ID_CLUSTER_ID = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__SelectPeerRequest__ClusterIdCase;
+
+struct  Waku__Peermanager__V1__SelectPeerRequest
+{
+  ProtobufCMessage base;
+  char *protocol;
+  /*
+   * "/waku/2/rs/<cluster>/<shard>"; an invalid one selects nothing
+   */
+  char *pubsub_topic;
+  Waku__Peermanager__V1__SelectPeerRequest__ShardCase _shard_case;
+  union {
+    uint32_t shard;
+  };
+  Waku__Peermanager__V1__SelectPeerRequest__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+};
+#define WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__select_peer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___SHARD__NOT_SET, {0}, WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST___CLUSTER_ID__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__SelectPeerResponse
+{
+  ProtobufCMessage base;
+  /*
+   * absent when no peer fits
+   */
+  Waku__Peermanager__V1__Peer *peer;
+};
+#define WAKU__PEERMANAGER__V1__SELECT_PEER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__select_peer_response__descriptor) \
+    , NULL }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___SHARD__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___SHARD_SHARD = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___SHARD__CASE)
+} Waku__Peermanager__V1__SelectPeersRequest__ShardCase;
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___CLUSTER_ID_CLUSTER_ID = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__SelectPeersRequest__ClusterIdCase;
+
+struct  Waku__Peermanager__V1__SelectPeersRequest
+{
+  ProtobufCMessage base;
+  char *protocol;
+  char *pubsub_topic;
+  /*
+   * 0 = every matching peer
+   */
+  uint32_t count;
+  Waku__Peermanager__V1__SelectPeersRequest__ShardCase _shard_case;
+  union {
+    uint32_t shard;
+  };
+  Waku__Peermanager__V1__SelectPeersRequest__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+};
+#define WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__select_peers_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___SHARD__NOT_SET, {0}, WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST___CLUSTER_ID__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__SelectPeersResponse
+{
+  ProtobufCMessage base;
+  size_t n_peers;
+  Waku__Peermanager__V1__Peer **peers;
+};
+#define WAKU__PEERMANAGER__V1__SELECT_PEERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__select_peers_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Waku__Peermanager__V1__AddServicePeerRequest
+{
+  ProtobufCMessage base;
+  /*
+   * multiaddr with /p2p or ENR
+   */
+  char *address;
+  /*
+   * not the relay codec
+   */
+  char *protocol;
+};
+#define WAKU__PEERMANAGER__V1__ADD_SERVICE_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__add_service_peer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__RemoveServicePeerRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  char *protocol;
+};
+#define WAKU__PEERMANAGER__V1__REMOVE_SERVICE_PEER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__remove_service_peer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ConnectedPeersRequest
+{
+  ProtobufCMessage base;
+  /*
+   * "" = every connected peer
+   */
+  char *protocol;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTED_PEERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connected_peers_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ProtocolStreams
+{
+  ProtobufCMessage base;
+  char *protocol;
+  uint32_t inbound;
+  uint32_t outbound;
+};
+#define WAKU__PEERMANAGER__V1__PROTOCOL_STREAMS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__protocol_streams__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Waku__Peermanager__V1__ConnectedPeer
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  Waku__Peermanager__V1__Direction direction;
+  size_t n_streams;
+  Waku__Peermanager__V1__ProtocolStreams **streams;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTED_PEER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connected_peer__descriptor) \
+    , (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN, 0,NULL }
+
+
+struct  Waku__Peermanager__V1__ConnectedPeersResponse
+{
+  ProtobufCMessage base;
+  size_t n_peers;
+  Waku__Peermanager__V1__ConnectedPeer **peers;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTED_PEERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connected_peers_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Waku__Peermanager__V1__ConnectRequest
+{
+  ProtobufCMessage base;
+  /*
+   * peer ids already in the store, multiaddrs with /p2p, or ENRs
+   */
+  size_t n_peers;
+  char **peers;
+  /*
+   * per dial; 0 = peerd's dial timeout
+   */
+  uint64_t timeout_ms;
+};
+#define WAKU__PEERMANAGER__V1__CONNECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connect_request__descriptor) \
+    , 0,NULL, 0 }
+
+
+struct  Waku__Peermanager__V1__ConnectOutcome
+{
+  ProtobufCMessage base;
+  /*
+   * as given in the request
+   */
+  char *peer;
+  char *peer_id;
+  protobuf_c_boolean connected;
+  char *error;
+};
+#define WAKU__PEERMANAGER__V1__CONNECT_OUTCOME__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connect_outcome__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ConnectResponse
+{
+  ProtobufCMessage base;
+  size_t n_outcomes;
+  Waku__Peermanager__V1__ConnectOutcome **outcomes;
+};
+#define WAKU__PEERMANAGER__V1__CONNECT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connect_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Waku__Peermanager__V1__DisconnectRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+};
+#define WAKU__PEERMANAGER__V1__DISCONNECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__DisconnectResponse
+{
+  ProtobufCMessage base;
+};
+#define WAKU__PEERMANAGER__V1__DISCONNECT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_response__descriptor) \
+     }
+
+
+struct  Waku__Peermanager__V1__ReconnectRequest
+{
+  ProtobufCMessage base;
+  /*
+   * "" = every known peer; else peers supporting it
+   */
+  char *protocol;
+};
+#define WAKU__PEERMANAGER__V1__RECONNECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__reconnect_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ReconnectResponse
+{
+  ProtobufCMessage base;
+  uint32_t dialing;
+};
+#define WAKU__PEERMANAGER__V1__RECONNECT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__reconnect_response__descriptor) \
+    , 0 }
+
+
+struct  Waku__Peermanager__V1__CanBeConnectedRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+};
+#define WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__can_be_connected_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE___EARLIEST_MS__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE___EARLIEST_MS_EARLIEST_MS = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE___EARLIEST_MS__CASE)
+} Waku__Peermanager__V1__CanBeConnectedResponse__EarliestMsCase;
+
+struct  Waku__Peermanager__V1__CanBeConnectedResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean allowed;
+  Waku__Peermanager__V1__CanBeConnectedResponse__EarliestMsCase _earliest_ms_case;
+  union {
+    int64_t earliest_ms;
+  };
+};
+#define WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__can_be_connected_response__descriptor) \
+    , 0, WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE___EARLIEST_MS__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__ProtectRequest
+{
+  ProtobufCMessage base;
+  char *peer_id;
+  /*
+   * e.g. "store-request"
+   */
+  char *tag;
+};
+#define WAKU__PEERMANAGER__V1__PROTECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__protect_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Waku__Peermanager__V1__ProtectResponse
+{
+  ProtobufCMessage base;
+  /*
+   * the peer's state after the call
+   */
+  protobuf_c_boolean is_protected;
+};
+#define WAKU__PEERMANAGER__V1__PROTECT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__protect_response__descriptor) \
+    , 0 }
+
+
+struct  Waku__Peermanager__V1__GetStatisticsRequest
+{
+  ProtobufCMessage base;
+};
+#define WAKU__PEERMANAGER__V1__GET_STATISTICS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__get_statistics_request__descriptor) \
+     }
+
+
+struct  Waku__Peermanager__V1__Statistics
+{
+  ProtobufCMessage base;
+  uint32_t store_size;
+  uint32_t capacity;
+  uint32_t connected;
+  uint32_t max_connections;
+  uint32_t inbound_relay;
+  uint32_t outbound_relay;
+  uint32_t target_relay;
+  uint32_t target_service;
+  uint32_t target_inbound;
+  uint32_t target_outbound;
+  uint32_t service_peers;
+  uint32_t not_connected;
+  uint32_t outside_backoff;
+  protobuf_c_boolean online;
+  protobuf_c_boolean host_attached;
+  uint32_t protected_peers;
+  uint32_t dials_in_flight;
+};
+#define WAKU__PEERMANAGER__V1__STATISTICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__statistics__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Waku__Peermanager__V1__GetConfigurationRequest
+{
+  ProtobufCMessage base;
+};
+#define WAKU__PEERMANAGER__V1__GET_CONFIGURATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__get_configuration_request__descriptor) \
+     }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID_CLUSTER_ID = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__CASE)
+} Waku__Peermanager__V1__Configuration__ClusterIdCase;
+
+struct  Waku__Peermanager__V1__Configuration
+{
+  ProtobufCMessage base;
+  uint32_t max_connections;
+  char *relay_service_ratio;
+  uint32_t peer_store_capacity;
+  uint32_t ip_colocation_limit;
+  size_t n_shards;
+  uint32_t *shards;
+  protobuf_c_boolean relay_shard_manager;
+  uint64_t dial_timeout_ms;
+  uint64_t initial_backoff_ms;
+  uint32_t backoff_factor;
+  uint32_t max_failed_attempts;
+  uint64_t prune_interval_ms;
+  char *socket_path;
+  /*
+   * "" when metrics are off
+   */
+  char *metrics_address;
+  Waku__Peermanager__V1__Configuration__ClusterIdCase _cluster_id_case;
+  union {
+    uint32_t cluster_id;
+  };
+};
+#define WAKU__PEERMANAGER__V1__CONFIGURATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__configuration__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
+
+
+struct  Waku__Peermanager__V1__WatchRequest
+{
+  ProtobufCMessage base;
+  /*
+   * decision records (default: both when neither is set)
+   */
+  protobuf_c_boolean decisions;
+  /*
+   * joins, leaves, adds, removals
+   */
+  protobuf_c_boolean peer_events;
+};
+#define WAKU__PEERMANAGER__V1__WATCH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__watch_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Waku__Peermanager__V1__PeerEvent
+{
+  ProtobufCMessage base;
+  int64_t time_ms;
+  Waku__Peermanager__V1__PeerEvent__Kind kind;
+  char *peer_id;
+};
+#define WAKU__PEERMANAGER__V1__PEER_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__peer_event__descriptor) \
+    , 0, WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+typedef enum {
+  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT__NOT_SET = 0,
+  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_DECISION = 1,
+  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_PEER_EVENT = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT__CASE)
+} Waku__Peermanager__V1__WatchEvent__EventCase;
+
+struct  Waku__Peermanager__V1__WatchEvent
+{
+  ProtobufCMessage base;
+  Waku__Peermanager__V1__WatchEvent__EventCase event_case;
+  union {
+    Waku__Peermanager__V1__Decision *decision;
+    Waku__Peermanager__V1__PeerEvent *peer_event;
+  };
+};
+#define WAKU__PEERMANAGER__V1__WATCH_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__watch_event__descriptor) \
+    , WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT__NOT_SET, {0} }
+
+
+/* Waku__Peermanager__V1__RelayShards methods */
+void   waku__peermanager__v1__relay_shards__init
+                     (Waku__Peermanager__V1__RelayShards         *message);
+size_t waku__peermanager__v1__relay_shards__get_packed_size
+                     (const Waku__Peermanager__V1__RelayShards   *message);
+size_t waku__peermanager__v1__relay_shards__pack
+                     (const Waku__Peermanager__V1__RelayShards   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__relay_shards__pack_to_buffer
+                     (const Waku__Peermanager__V1__RelayShards   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RelayShards *
+       waku__peermanager__v1__relay_shards__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__relay_shards__free_unpacked
+                     (Waku__Peermanager__V1__RelayShards *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Peer methods */
+void   waku__peermanager__v1__peer__init
+                     (Waku__Peermanager__V1__Peer         *message);
+size_t waku__peermanager__v1__peer__get_packed_size
+                     (const Waku__Peermanager__V1__Peer   *message);
+size_t waku__peermanager__v1__peer__pack
+                     (const Waku__Peermanager__V1__Peer   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__peer__pack_to_buffer
+                     (const Waku__Peermanager__V1__Peer   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Peer *
+       waku__peermanager__v1__peer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__peer__free_unpacked
+                     (Waku__Peermanager__V1__Peer *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Decision methods */
+void   waku__peermanager__v1__decision__init
+                     (Waku__Peermanager__V1__Decision         *message);
+size_t waku__peermanager__v1__decision__get_packed_size
+                     (const Waku__Peermanager__V1__Decision   *message);
+size_t waku__peermanager__v1__decision__pack
+                     (const Waku__Peermanager__V1__Decision   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__decision__pack_to_buffer
+                     (const Waku__Peermanager__V1__Decision   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Decision *
+       waku__peermanager__v1__decision__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__decision__free_unpacked
+                     (Waku__Peermanager__V1__Decision *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__HostHello methods */
+void   waku__peermanager__v1__host_hello__init
+                     (Waku__Peermanager__V1__HostHello         *message);
+size_t waku__peermanager__v1__host_hello__get_packed_size
+                     (const Waku__Peermanager__V1__HostHello   *message);
+size_t waku__peermanager__v1__host_hello__pack
+                     (const Waku__Peermanager__V1__HostHello   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__host_hello__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostHello   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__HostHello *
+       waku__peermanager__v1__host_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__host_hello__free_unpacked
+                     (Waku__Peermanager__V1__HostHello *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectionOpened methods */
+void   waku__peermanager__v1__connection_opened__init
+                     (Waku__Peermanager__V1__ConnectionOpened         *message);
+size_t waku__peermanager__v1__connection_opened__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionOpened   *message);
+size_t waku__peermanager__v1__connection_opened__pack
+                     (const Waku__Peermanager__V1__ConnectionOpened   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connection_opened__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionOpened   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectionOpened *
+       waku__peermanager__v1__connection_opened__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connection_opened__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionOpened *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectionClosed methods */
+void   waku__peermanager__v1__connection_closed__init
+                     (Waku__Peermanager__V1__ConnectionClosed         *message);
+size_t waku__peermanager__v1__connection_closed__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionClosed   *message);
+size_t waku__peermanager__v1__connection_closed__pack
+                     (const Waku__Peermanager__V1__ConnectionClosed   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connection_closed__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionClosed   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectionClosed *
+       waku__peermanager__v1__connection_closed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connection_closed__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionClosed *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__StreamEvent methods */
+void   waku__peermanager__v1__stream_event__init
+                     (Waku__Peermanager__V1__StreamEvent         *message);
+size_t waku__peermanager__v1__stream_event__get_packed_size
+                     (const Waku__Peermanager__V1__StreamEvent   *message);
+size_t waku__peermanager__v1__stream_event__pack
+                     (const Waku__Peermanager__V1__StreamEvent   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__stream_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__StreamEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__StreamEvent *
+       waku__peermanager__v1__stream_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__stream_event__free_unpacked
+                     (Waku__Peermanager__V1__StreamEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Identified methods */
+void   waku__peermanager__v1__identified__init
+                     (Waku__Peermanager__V1__Identified         *message);
+size_t waku__peermanager__v1__identified__get_packed_size
+                     (const Waku__Peermanager__V1__Identified   *message);
+size_t waku__peermanager__v1__identified__pack
+                     (const Waku__Peermanager__V1__Identified   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__identified__pack_to_buffer
+                     (const Waku__Peermanager__V1__Identified   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Identified *
+       waku__peermanager__v1__identified__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__identified__free_unpacked
+                     (Waku__Peermanager__V1__Identified *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__MetadataInfo methods */
+void   waku__peermanager__v1__metadata_info__init
+                     (Waku__Peermanager__V1__MetadataInfo         *message);
+size_t waku__peermanager__v1__metadata_info__get_packed_size
+                     (const Waku__Peermanager__V1__MetadataInfo   *message);
+size_t waku__peermanager__v1__metadata_info__pack
+                     (const Waku__Peermanager__V1__MetadataInfo   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__metadata_info__pack_to_buffer
+                     (const Waku__Peermanager__V1__MetadataInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__MetadataInfo *
+       waku__peermanager__v1__metadata_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__metadata_info__free_unpacked
+                     (Waku__Peermanager__V1__MetadataInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__MetadataReport methods */
+void   waku__peermanager__v1__metadata_report__init
+                     (Waku__Peermanager__V1__MetadataReport         *message);
+size_t waku__peermanager__v1__metadata_report__get_packed_size
+                     (const Waku__Peermanager__V1__MetadataReport   *message);
+size_t waku__peermanager__v1__metadata_report__pack
+                     (const Waku__Peermanager__V1__MetadataReport   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__metadata_report__pack_to_buffer
+                     (const Waku__Peermanager__V1__MetadataReport   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__MetadataReport *
+       waku__peermanager__v1__metadata_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__metadata_report__free_unpacked
+                     (Waku__Peermanager__V1__MetadataReport *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__CommandResult methods */
+void   waku__peermanager__v1__command_result__init
+                     (Waku__Peermanager__V1__CommandResult         *message);
+size_t waku__peermanager__v1__command_result__get_packed_size
+                     (const Waku__Peermanager__V1__CommandResult   *message);
+size_t waku__peermanager__v1__command_result__pack
+                     (const Waku__Peermanager__V1__CommandResult   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__command_result__pack_to_buffer
+                     (const Waku__Peermanager__V1__CommandResult   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__CommandResult *
+       waku__peermanager__v1__command_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__command_result__free_unpacked
+                     (Waku__Peermanager__V1__CommandResult *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Reachability methods */
+void   waku__peermanager__v1__reachability__init
+                     (Waku__Peermanager__V1__Reachability         *message);
+size_t waku__peermanager__v1__reachability__get_packed_size
+                     (const Waku__Peermanager__V1__Reachability   *message);
+size_t waku__peermanager__v1__reachability__pack
+                     (const Waku__Peermanager__V1__Reachability   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__reachability__pack_to_buffer
+                     (const Waku__Peermanager__V1__Reachability   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Reachability *
+       waku__peermanager__v1__reachability__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__reachability__free_unpacked
+                     (Waku__Peermanager__V1__Reachability *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__HostEvent methods */
+void   waku__peermanager__v1__host_event__init
+                     (Waku__Peermanager__V1__HostEvent         *message);
+size_t waku__peermanager__v1__host_event__get_packed_size
+                     (const Waku__Peermanager__V1__HostEvent   *message);
+size_t waku__peermanager__v1__host_event__pack
+                     (const Waku__Peermanager__V1__HostEvent   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__host_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__HostEvent *
+       waku__peermanager__v1__host_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__host_event__free_unpacked
+                     (Waku__Peermanager__V1__HostEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DialCommand methods */
+void   waku__peermanager__v1__dial_command__init
+                     (Waku__Peermanager__V1__DialCommand         *message);
+size_t waku__peermanager__v1__dial_command__get_packed_size
+                     (const Waku__Peermanager__V1__DialCommand   *message);
+size_t waku__peermanager__v1__dial_command__pack
+                     (const Waku__Peermanager__V1__DialCommand   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__dial_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__DialCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DialCommand *
+       waku__peermanager__v1__dial_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__dial_command__free_unpacked
+                     (Waku__Peermanager__V1__DialCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DisconnectCommand methods */
+void   waku__peermanager__v1__disconnect_command__init
+                     (Waku__Peermanager__V1__DisconnectCommand         *message);
+size_t waku__peermanager__v1__disconnect_command__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectCommand   *message);
+size_t waku__peermanager__v1__disconnect_command__pack
+                     (const Waku__Peermanager__V1__DisconnectCommand   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__disconnect_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DisconnectCommand *
+       waku__peermanager__v1__disconnect_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__disconnect_command__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__RequestMetadataCommand methods */
+void   waku__peermanager__v1__request_metadata_command__init
+                     (Waku__Peermanager__V1__RequestMetadataCommand         *message);
+size_t waku__peermanager__v1__request_metadata_command__get_packed_size
+                     (const Waku__Peermanager__V1__RequestMetadataCommand   *message);
+size_t waku__peermanager__v1__request_metadata_command__pack
+                     (const Waku__Peermanager__V1__RequestMetadataCommand   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__request_metadata_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__RequestMetadataCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RequestMetadataCommand *
+       waku__peermanager__v1__request_metadata_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__request_metadata_command__free_unpacked
+                     (Waku__Peermanager__V1__RequestMetadataCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__HostCommand methods */
+void   waku__peermanager__v1__host_command__init
+                     (Waku__Peermanager__V1__HostCommand         *message);
+size_t waku__peermanager__v1__host_command__get_packed_size
+                     (const Waku__Peermanager__V1__HostCommand   *message);
+size_t waku__peermanager__v1__host_command__pack
+                     (const Waku__Peermanager__V1__HostCommand   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__host_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__HostCommand *
+       waku__peermanager__v1__host_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__host_command__free_unpacked
+                     (Waku__Peermanager__V1__HostCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ReportEventsRequest methods */
+void   waku__peermanager__v1__report_events_request__init
+                     (Waku__Peermanager__V1__ReportEventsRequest         *message);
+size_t waku__peermanager__v1__report_events_request__get_packed_size
+                     (const Waku__Peermanager__V1__ReportEventsRequest   *message);
+size_t waku__peermanager__v1__report_events_request__pack
+                     (const Waku__Peermanager__V1__ReportEventsRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__report_events_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReportEventsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ReportEventsRequest *
+       waku__peermanager__v1__report_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__report_events_request__free_unpacked
+                     (Waku__Peermanager__V1__ReportEventsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ReportEventsResponse methods */
+void   waku__peermanager__v1__report_events_response__init
+                     (Waku__Peermanager__V1__ReportEventsResponse         *message);
+size_t waku__peermanager__v1__report_events_response__get_packed_size
+                     (const Waku__Peermanager__V1__ReportEventsResponse   *message);
+size_t waku__peermanager__v1__report_events_response__pack
+                     (const Waku__Peermanager__V1__ReportEventsResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__report_events_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReportEventsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ReportEventsResponse *
+       waku__peermanager__v1__report_events_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__report_events_response__free_unpacked
+                     (Waku__Peermanager__V1__ReportEventsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__PollCommandsRequest methods */
+void   waku__peermanager__v1__poll_commands_request__init
+                     (Waku__Peermanager__V1__PollCommandsRequest         *message);
+size_t waku__peermanager__v1__poll_commands_request__get_packed_size
+                     (const Waku__Peermanager__V1__PollCommandsRequest   *message);
+size_t waku__peermanager__v1__poll_commands_request__pack
+                     (const Waku__Peermanager__V1__PollCommandsRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__poll_commands_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__PollCommandsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__PollCommandsRequest *
+       waku__peermanager__v1__poll_commands_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__poll_commands_request__free_unpacked
+                     (Waku__Peermanager__V1__PollCommandsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__PollCommandsResponse methods */
+void   waku__peermanager__v1__poll_commands_response__init
+                     (Waku__Peermanager__V1__PollCommandsResponse         *message);
+size_t waku__peermanager__v1__poll_commands_response__get_packed_size
+                     (const Waku__Peermanager__V1__PollCommandsResponse   *message);
+size_t waku__peermanager__v1__poll_commands_response__pack
+                     (const Waku__Peermanager__V1__PollCommandsResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__poll_commands_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__PollCommandsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__PollCommandsResponse *
+       waku__peermanager__v1__poll_commands_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__poll_commands_response__free_unpacked
+                     (Waku__Peermanager__V1__PollCommandsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Waku__Peermanager__V1__GetInfoRequest methods */
 void   waku__peermanager__v1__get_info_request__init
                      (Waku__Peermanager__V1__GetInfoRequest         *message);
@@ -102,13 +1718,846 @@ Waku__Peermanager__V1__GetInfoResponse *
 void   waku__peermanager__v1__get_info_response__free_unpacked
                      (Waku__Peermanager__V1__GetInfoResponse *message,
                       ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__AddPeerRequest methods */
+void   waku__peermanager__v1__add_peer_request__init
+                     (Waku__Peermanager__V1__AddPeerRequest         *message);
+size_t waku__peermanager__v1__add_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__AddPeerRequest   *message);
+size_t waku__peermanager__v1__add_peer_request__pack
+                     (const Waku__Peermanager__V1__AddPeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__add_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddPeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__AddPeerRequest *
+       waku__peermanager__v1__add_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__add_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__AddPeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__AddPeerResponse methods */
+void   waku__peermanager__v1__add_peer_response__init
+                     (Waku__Peermanager__V1__AddPeerResponse         *message);
+size_t waku__peermanager__v1__add_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__AddPeerResponse   *message);
+size_t waku__peermanager__v1__add_peer_response__pack
+                     (const Waku__Peermanager__V1__AddPeerResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__add_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddPeerResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__AddPeerResponse *
+       waku__peermanager__v1__add_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__add_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__AddPeerResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__RemovePeerRequest methods */
+void   waku__peermanager__v1__remove_peer_request__init
+                     (Waku__Peermanager__V1__RemovePeerRequest         *message);
+size_t waku__peermanager__v1__remove_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__RemovePeerRequest   *message);
+size_t waku__peermanager__v1__remove_peer_request__pack
+                     (const Waku__Peermanager__V1__RemovePeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__remove_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemovePeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RemovePeerRequest *
+       waku__peermanager__v1__remove_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__remove_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__RemovePeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__RemovePeerResponse methods */
+void   waku__peermanager__v1__remove_peer_response__init
+                     (Waku__Peermanager__V1__RemovePeerResponse         *message);
+size_t waku__peermanager__v1__remove_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__RemovePeerResponse   *message);
+size_t waku__peermanager__v1__remove_peer_response__pack
+                     (const Waku__Peermanager__V1__RemovePeerResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__remove_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemovePeerResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RemovePeerResponse *
+       waku__peermanager__v1__remove_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__remove_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__RemovePeerResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__GetPeerRequest methods */
+void   waku__peermanager__v1__get_peer_request__init
+                     (Waku__Peermanager__V1__GetPeerRequest         *message);
+size_t waku__peermanager__v1__get_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetPeerRequest   *message);
+size_t waku__peermanager__v1__get_peer_request__pack
+                     (const Waku__Peermanager__V1__GetPeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__get_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetPeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__GetPeerRequest *
+       waku__peermanager__v1__get_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__get_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__GetPeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ListPeersRequest methods */
+void   waku__peermanager__v1__list_peers_request__init
+                     (Waku__Peermanager__V1__ListPeersRequest         *message);
+size_t waku__peermanager__v1__list_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__ListPeersRequest   *message);
+size_t waku__peermanager__v1__list_peers_request__pack
+                     (const Waku__Peermanager__V1__ListPeersRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__list_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ListPeersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ListPeersRequest *
+       waku__peermanager__v1__list_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__list_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__ListPeersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ListPeersResponse methods */
+void   waku__peermanager__v1__list_peers_response__init
+                     (Waku__Peermanager__V1__ListPeersResponse         *message);
+size_t waku__peermanager__v1__list_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__ListPeersResponse   *message);
+size_t waku__peermanager__v1__list_peers_response__pack
+                     (const Waku__Peermanager__V1__ListPeersResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__list_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ListPeersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ListPeersResponse *
+       waku__peermanager__v1__list_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__list_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__ListPeersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__SelectPeerRequest methods */
+void   waku__peermanager__v1__select_peer_request__init
+                     (Waku__Peermanager__V1__SelectPeerRequest         *message);
+size_t waku__peermanager__v1__select_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeerRequest   *message);
+size_t waku__peermanager__v1__select_peer_request__pack
+                     (const Waku__Peermanager__V1__SelectPeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__select_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__SelectPeerRequest *
+       waku__peermanager__v1__select_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__select_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__SelectPeerResponse methods */
+void   waku__peermanager__v1__select_peer_response__init
+                     (Waku__Peermanager__V1__SelectPeerResponse         *message);
+size_t waku__peermanager__v1__select_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeerResponse   *message);
+size_t waku__peermanager__v1__select_peer_response__pack
+                     (const Waku__Peermanager__V1__SelectPeerResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__select_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeerResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__SelectPeerResponse *
+       waku__peermanager__v1__select_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__select_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeerResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__SelectPeersRequest methods */
+void   waku__peermanager__v1__select_peers_request__init
+                     (Waku__Peermanager__V1__SelectPeersRequest         *message);
+size_t waku__peermanager__v1__select_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeersRequest   *message);
+size_t waku__peermanager__v1__select_peers_request__pack
+                     (const Waku__Peermanager__V1__SelectPeersRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__select_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__SelectPeersRequest *
+       waku__peermanager__v1__select_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__select_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__SelectPeersResponse methods */
+void   waku__peermanager__v1__select_peers_response__init
+                     (Waku__Peermanager__V1__SelectPeersResponse         *message);
+size_t waku__peermanager__v1__select_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeersResponse   *message);
+size_t waku__peermanager__v1__select_peers_response__pack
+                     (const Waku__Peermanager__V1__SelectPeersResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__select_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__SelectPeersResponse *
+       waku__peermanager__v1__select_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__select_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__AddServicePeerRequest methods */
+void   waku__peermanager__v1__add_service_peer_request__init
+                     (Waku__Peermanager__V1__AddServicePeerRequest         *message);
+size_t waku__peermanager__v1__add_service_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__AddServicePeerRequest   *message);
+size_t waku__peermanager__v1__add_service_peer_request__pack
+                     (const Waku__Peermanager__V1__AddServicePeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__add_service_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddServicePeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__AddServicePeerRequest *
+       waku__peermanager__v1__add_service_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__add_service_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__AddServicePeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__RemoveServicePeerRequest methods */
+void   waku__peermanager__v1__remove_service_peer_request__init
+                     (Waku__Peermanager__V1__RemoveServicePeerRequest         *message);
+size_t waku__peermanager__v1__remove_service_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest   *message);
+size_t waku__peermanager__v1__remove_service_peer_request__pack
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__remove_service_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RemoveServicePeerRequest *
+       waku__peermanager__v1__remove_service_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__remove_service_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__RemoveServicePeerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectedPeersRequest methods */
+void   waku__peermanager__v1__connected_peers_request__init
+                     (Waku__Peermanager__V1__ConnectedPeersRequest         *message);
+size_t waku__peermanager__v1__connected_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest   *message);
+size_t waku__peermanager__v1__connected_peers_request__pack
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connected_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectedPeersRequest *
+       waku__peermanager__v1__connected_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connected_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ProtocolStreams methods */
+void   waku__peermanager__v1__protocol_streams__init
+                     (Waku__Peermanager__V1__ProtocolStreams         *message);
+size_t waku__peermanager__v1__protocol_streams__get_packed_size
+                     (const Waku__Peermanager__V1__ProtocolStreams   *message);
+size_t waku__peermanager__v1__protocol_streams__pack
+                     (const Waku__Peermanager__V1__ProtocolStreams   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__protocol_streams__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtocolStreams   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ProtocolStreams *
+       waku__peermanager__v1__protocol_streams__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__protocol_streams__free_unpacked
+                     (Waku__Peermanager__V1__ProtocolStreams *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectedPeer methods */
+void   waku__peermanager__v1__connected_peer__init
+                     (Waku__Peermanager__V1__ConnectedPeer         *message);
+size_t waku__peermanager__v1__connected_peer__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeer   *message);
+size_t waku__peermanager__v1__connected_peer__pack
+                     (const Waku__Peermanager__V1__ConnectedPeer   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connected_peer__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeer   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectedPeer *
+       waku__peermanager__v1__connected_peer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connected_peer__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeer *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectedPeersResponse methods */
+void   waku__peermanager__v1__connected_peers_response__init
+                     (Waku__Peermanager__V1__ConnectedPeersResponse         *message);
+size_t waku__peermanager__v1__connected_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse   *message);
+size_t waku__peermanager__v1__connected_peers_response__pack
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connected_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectedPeersResponse *
+       waku__peermanager__v1__connected_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connected_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectRequest methods */
+void   waku__peermanager__v1__connect_request__init
+                     (Waku__Peermanager__V1__ConnectRequest         *message);
+size_t waku__peermanager__v1__connect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectRequest   *message);
+size_t waku__peermanager__v1__connect_request__pack
+                     (const Waku__Peermanager__V1__ConnectRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectRequest *
+       waku__peermanager__v1__connect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connect_request__free_unpacked
+                     (Waku__Peermanager__V1__ConnectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectOutcome methods */
+void   waku__peermanager__v1__connect_outcome__init
+                     (Waku__Peermanager__V1__ConnectOutcome         *message);
+size_t waku__peermanager__v1__connect_outcome__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectOutcome   *message);
+size_t waku__peermanager__v1__connect_outcome__pack
+                     (const Waku__Peermanager__V1__ConnectOutcome   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connect_outcome__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectOutcome   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectOutcome *
+       waku__peermanager__v1__connect_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connect_outcome__free_unpacked
+                     (Waku__Peermanager__V1__ConnectOutcome *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectResponse methods */
+void   waku__peermanager__v1__connect_response__init
+                     (Waku__Peermanager__V1__ConnectResponse         *message);
+size_t waku__peermanager__v1__connect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectResponse   *message);
+size_t waku__peermanager__v1__connect_response__pack
+                     (const Waku__Peermanager__V1__ConnectResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectResponse *
+       waku__peermanager__v1__connect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connect_response__free_unpacked
+                     (Waku__Peermanager__V1__ConnectResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DisconnectRequest methods */
+void   waku__peermanager__v1__disconnect_request__init
+                     (Waku__Peermanager__V1__DisconnectRequest         *message);
+size_t waku__peermanager__v1__disconnect_request__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectRequest   *message);
+size_t waku__peermanager__v1__disconnect_request__pack
+                     (const Waku__Peermanager__V1__DisconnectRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__disconnect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DisconnectRequest *
+       waku__peermanager__v1__disconnect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__disconnect_request__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DisconnectResponse methods */
+void   waku__peermanager__v1__disconnect_response__init
+                     (Waku__Peermanager__V1__DisconnectResponse         *message);
+size_t waku__peermanager__v1__disconnect_response__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectResponse   *message);
+size_t waku__peermanager__v1__disconnect_response__pack
+                     (const Waku__Peermanager__V1__DisconnectResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__disconnect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DisconnectResponse *
+       waku__peermanager__v1__disconnect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__disconnect_response__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ReconnectRequest methods */
+void   waku__peermanager__v1__reconnect_request__init
+                     (Waku__Peermanager__V1__ReconnectRequest         *message);
+size_t waku__peermanager__v1__reconnect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ReconnectRequest   *message);
+size_t waku__peermanager__v1__reconnect_request__pack
+                     (const Waku__Peermanager__V1__ReconnectRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__reconnect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReconnectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ReconnectRequest *
+       waku__peermanager__v1__reconnect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__reconnect_request__free_unpacked
+                     (Waku__Peermanager__V1__ReconnectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ReconnectResponse methods */
+void   waku__peermanager__v1__reconnect_response__init
+                     (Waku__Peermanager__V1__ReconnectResponse         *message);
+size_t waku__peermanager__v1__reconnect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ReconnectResponse   *message);
+size_t waku__peermanager__v1__reconnect_response__pack
+                     (const Waku__Peermanager__V1__ReconnectResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__reconnect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReconnectResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ReconnectResponse *
+       waku__peermanager__v1__reconnect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__reconnect_response__free_unpacked
+                     (Waku__Peermanager__V1__ReconnectResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__CanBeConnectedRequest methods */
+void   waku__peermanager__v1__can_be_connected_request__init
+                     (Waku__Peermanager__V1__CanBeConnectedRequest         *message);
+size_t waku__peermanager__v1__can_be_connected_request__get_packed_size
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest   *message);
+size_t waku__peermanager__v1__can_be_connected_request__pack
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__can_be_connected_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__CanBeConnectedRequest *
+       waku__peermanager__v1__can_be_connected_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__can_be_connected_request__free_unpacked
+                     (Waku__Peermanager__V1__CanBeConnectedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__CanBeConnectedResponse methods */
+void   waku__peermanager__v1__can_be_connected_response__init
+                     (Waku__Peermanager__V1__CanBeConnectedResponse         *message);
+size_t waku__peermanager__v1__can_be_connected_response__get_packed_size
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse   *message);
+size_t waku__peermanager__v1__can_be_connected_response__pack
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__can_be_connected_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__CanBeConnectedResponse *
+       waku__peermanager__v1__can_be_connected_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__can_be_connected_response__free_unpacked
+                     (Waku__Peermanager__V1__CanBeConnectedResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ProtectRequest methods */
+void   waku__peermanager__v1__protect_request__init
+                     (Waku__Peermanager__V1__ProtectRequest         *message);
+size_t waku__peermanager__v1__protect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ProtectRequest   *message);
+size_t waku__peermanager__v1__protect_request__pack
+                     (const Waku__Peermanager__V1__ProtectRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__protect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ProtectRequest *
+       waku__peermanager__v1__protect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__protect_request__free_unpacked
+                     (Waku__Peermanager__V1__ProtectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ProtectResponse methods */
+void   waku__peermanager__v1__protect_response__init
+                     (Waku__Peermanager__V1__ProtectResponse         *message);
+size_t waku__peermanager__v1__protect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ProtectResponse   *message);
+size_t waku__peermanager__v1__protect_response__pack
+                     (const Waku__Peermanager__V1__ProtectResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__protect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtectResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ProtectResponse *
+       waku__peermanager__v1__protect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__protect_response__free_unpacked
+                     (Waku__Peermanager__V1__ProtectResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__GetStatisticsRequest methods */
+void   waku__peermanager__v1__get_statistics_request__init
+                     (Waku__Peermanager__V1__GetStatisticsRequest         *message);
+size_t waku__peermanager__v1__get_statistics_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetStatisticsRequest   *message);
+size_t waku__peermanager__v1__get_statistics_request__pack
+                     (const Waku__Peermanager__V1__GetStatisticsRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__get_statistics_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetStatisticsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__GetStatisticsRequest *
+       waku__peermanager__v1__get_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__get_statistics_request__free_unpacked
+                     (Waku__Peermanager__V1__GetStatisticsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Statistics methods */
+void   waku__peermanager__v1__statistics__init
+                     (Waku__Peermanager__V1__Statistics         *message);
+size_t waku__peermanager__v1__statistics__get_packed_size
+                     (const Waku__Peermanager__V1__Statistics   *message);
+size_t waku__peermanager__v1__statistics__pack
+                     (const Waku__Peermanager__V1__Statistics   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__statistics__pack_to_buffer
+                     (const Waku__Peermanager__V1__Statistics   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Statistics *
+       waku__peermanager__v1__statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__statistics__free_unpacked
+                     (Waku__Peermanager__V1__Statistics *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__GetConfigurationRequest methods */
+void   waku__peermanager__v1__get_configuration_request__init
+                     (Waku__Peermanager__V1__GetConfigurationRequest         *message);
+size_t waku__peermanager__v1__get_configuration_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetConfigurationRequest   *message);
+size_t waku__peermanager__v1__get_configuration_request__pack
+                     (const Waku__Peermanager__V1__GetConfigurationRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__get_configuration_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetConfigurationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__GetConfigurationRequest *
+       waku__peermanager__v1__get_configuration_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__get_configuration_request__free_unpacked
+                     (Waku__Peermanager__V1__GetConfigurationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__Configuration methods */
+void   waku__peermanager__v1__configuration__init
+                     (Waku__Peermanager__V1__Configuration         *message);
+size_t waku__peermanager__v1__configuration__get_packed_size
+                     (const Waku__Peermanager__V1__Configuration   *message);
+size_t waku__peermanager__v1__configuration__pack
+                     (const Waku__Peermanager__V1__Configuration   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__configuration__pack_to_buffer
+                     (const Waku__Peermanager__V1__Configuration   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__Configuration *
+       waku__peermanager__v1__configuration__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__configuration__free_unpacked
+                     (Waku__Peermanager__V1__Configuration *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__WatchRequest methods */
+void   waku__peermanager__v1__watch_request__init
+                     (Waku__Peermanager__V1__WatchRequest         *message);
+size_t waku__peermanager__v1__watch_request__get_packed_size
+                     (const Waku__Peermanager__V1__WatchRequest   *message);
+size_t waku__peermanager__v1__watch_request__pack
+                     (const Waku__Peermanager__V1__WatchRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__watch_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__WatchRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__WatchRequest *
+       waku__peermanager__v1__watch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__watch_request__free_unpacked
+                     (Waku__Peermanager__V1__WatchRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__PeerEvent methods */
+void   waku__peermanager__v1__peer_event__init
+                     (Waku__Peermanager__V1__PeerEvent         *message);
+size_t waku__peermanager__v1__peer_event__get_packed_size
+                     (const Waku__Peermanager__V1__PeerEvent   *message);
+size_t waku__peermanager__v1__peer_event__pack
+                     (const Waku__Peermanager__V1__PeerEvent   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__peer_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__PeerEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__PeerEvent *
+       waku__peermanager__v1__peer_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__peer_event__free_unpacked
+                     (Waku__Peermanager__V1__PeerEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__WatchEvent methods */
+void   waku__peermanager__v1__watch_event__init
+                     (Waku__Peermanager__V1__WatchEvent         *message);
+size_t waku__peermanager__v1__watch_event__get_packed_size
+                     (const Waku__Peermanager__V1__WatchEvent   *message);
+size_t waku__peermanager__v1__watch_event__pack
+                     (const Waku__Peermanager__V1__WatchEvent   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__watch_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__WatchEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__WatchEvent *
+       waku__peermanager__v1__watch_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__watch_event__free_unpacked
+                     (Waku__Peermanager__V1__WatchEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Waku__Peermanager__V1__RelayShards_Closure)
+                 (const Waku__Peermanager__V1__RelayShards *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Peer_Closure)
+                 (const Waku__Peermanager__V1__Peer *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Decision_Closure)
+                 (const Waku__Peermanager__V1__Decision *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__HostHello_Closure)
+                 (const Waku__Peermanager__V1__HostHello *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectionOpened_Closure)
+                 (const Waku__Peermanager__V1__ConnectionOpened *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectionClosed_Closure)
+                 (const Waku__Peermanager__V1__ConnectionClosed *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__StreamEvent_Closure)
+                 (const Waku__Peermanager__V1__StreamEvent *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Identified_Closure)
+                 (const Waku__Peermanager__V1__Identified *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__MetadataInfo_Closure)
+                 (const Waku__Peermanager__V1__MetadataInfo *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__MetadataReport_Closure)
+                 (const Waku__Peermanager__V1__MetadataReport *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__CommandResult_Closure)
+                 (const Waku__Peermanager__V1__CommandResult *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Reachability_Closure)
+                 (const Waku__Peermanager__V1__Reachability *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__HostEvent_Closure)
+                 (const Waku__Peermanager__V1__HostEvent *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__DialCommand_Closure)
+                 (const Waku__Peermanager__V1__DialCommand *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__DisconnectCommand_Closure)
+                 (const Waku__Peermanager__V1__DisconnectCommand *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__RequestMetadataCommand_Closure)
+                 (const Waku__Peermanager__V1__RequestMetadataCommand *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__HostCommand_Closure)
+                 (const Waku__Peermanager__V1__HostCommand *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ReportEventsRequest_Closure)
+                 (const Waku__Peermanager__V1__ReportEventsRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ReportEventsResponse_Closure)
+                 (const Waku__Peermanager__V1__ReportEventsResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__PollCommandsRequest_Closure)
+                 (const Waku__Peermanager__V1__PollCommandsRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__PollCommandsResponse_Closure)
+                 (const Waku__Peermanager__V1__PollCommandsResponse *message,
+                  void *closure_data);
 typedef void (*Waku__Peermanager__V1__GetInfoRequest_Closure)
                  (const Waku__Peermanager__V1__GetInfoRequest *message,
                   void *closure_data);
 typedef void (*Waku__Peermanager__V1__GetInfoResponse_Closure)
                  (const Waku__Peermanager__V1__GetInfoResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__AddPeerRequest_Closure)
+                 (const Waku__Peermanager__V1__AddPeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__AddPeerResponse_Closure)
+                 (const Waku__Peermanager__V1__AddPeerResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__RemovePeerRequest_Closure)
+                 (const Waku__Peermanager__V1__RemovePeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__RemovePeerResponse_Closure)
+                 (const Waku__Peermanager__V1__RemovePeerResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__GetPeerRequest_Closure)
+                 (const Waku__Peermanager__V1__GetPeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ListPeersRequest_Closure)
+                 (const Waku__Peermanager__V1__ListPeersRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ListPeersResponse_Closure)
+                 (const Waku__Peermanager__V1__ListPeersResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__SelectPeerRequest_Closure)
+                 (const Waku__Peermanager__V1__SelectPeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__SelectPeerResponse_Closure)
+                 (const Waku__Peermanager__V1__SelectPeerResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__SelectPeersRequest_Closure)
+                 (const Waku__Peermanager__V1__SelectPeersRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__SelectPeersResponse_Closure)
+                 (const Waku__Peermanager__V1__SelectPeersResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__AddServicePeerRequest_Closure)
+                 (const Waku__Peermanager__V1__AddServicePeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__RemoveServicePeerRequest_Closure)
+                 (const Waku__Peermanager__V1__RemoveServicePeerRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectedPeersRequest_Closure)
+                 (const Waku__Peermanager__V1__ConnectedPeersRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ProtocolStreams_Closure)
+                 (const Waku__Peermanager__V1__ProtocolStreams *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectedPeer_Closure)
+                 (const Waku__Peermanager__V1__ConnectedPeer *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectedPeersResponse_Closure)
+                 (const Waku__Peermanager__V1__ConnectedPeersResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectRequest_Closure)
+                 (const Waku__Peermanager__V1__ConnectRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectOutcome_Closure)
+                 (const Waku__Peermanager__V1__ConnectOutcome *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectResponse_Closure)
+                 (const Waku__Peermanager__V1__ConnectResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__DisconnectRequest_Closure)
+                 (const Waku__Peermanager__V1__DisconnectRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__DisconnectResponse_Closure)
+                 (const Waku__Peermanager__V1__DisconnectResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ReconnectRequest_Closure)
+                 (const Waku__Peermanager__V1__ReconnectRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ReconnectResponse_Closure)
+                 (const Waku__Peermanager__V1__ReconnectResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__CanBeConnectedRequest_Closure)
+                 (const Waku__Peermanager__V1__CanBeConnectedRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__CanBeConnectedResponse_Closure)
+                 (const Waku__Peermanager__V1__CanBeConnectedResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ProtectRequest_Closure)
+                 (const Waku__Peermanager__V1__ProtectRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__ProtectResponse_Closure)
+                 (const Waku__Peermanager__V1__ProtectResponse *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__GetStatisticsRequest_Closure)
+                 (const Waku__Peermanager__V1__GetStatisticsRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Statistics_Closure)
+                 (const Waku__Peermanager__V1__Statistics *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__GetConfigurationRequest_Closure)
+                 (const Waku__Peermanager__V1__GetConfigurationRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__Configuration_Closure)
+                 (const Waku__Peermanager__V1__Configuration *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__WatchRequest_Closure)
+                 (const Waku__Peermanager__V1__WatchRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__PeerEvent_Closure)
+                 (const Waku__Peermanager__V1__PeerEvent *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__WatchEvent_Closure)
+                 (const Waku__Peermanager__V1__WatchEvent *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -116,8 +2565,68 @@ typedef void (*Waku__Peermanager__V1__GetInfoResponse_Closure)
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    waku__peermanager__v1__connectedness__descriptor;
+extern const ProtobufCEnumDescriptor    waku__peermanager__v1__direction__descriptor;
+extern const ProtobufCEnumDescriptor    waku__peermanager__v1__origin__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__relay_shards__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__peer__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__decision__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__host_hello__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connection_opened__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connection_closed__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__stream_event__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__identified__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__metadata_info__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__metadata_report__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__command_result__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__reachability__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__host_event__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__dial_command__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_command__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__request_metadata_command__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__host_command__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__poll_commands_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__poll_commands_response__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__get_info_request__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__get_info_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__add_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__add_peer_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__remove_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__remove_peer_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__get_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__list_peers_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__list_peers_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__select_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__select_peer_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__select_peers_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__select_peers_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__add_service_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__remove_service_peer_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peers_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__protocol_streams__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peer__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peers_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connect_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connect_outcome__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connect_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__can_be_connected_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__can_be_connected_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__protect_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__protect_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__get_statistics_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__statistics__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__watch_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__peer_event__descriptor;
+extern const ProtobufCEnumDescriptor    waku__peermanager__v1__peer_event__kind__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__watch_event__descriptor;
 
 PROTOBUF_C__END_DECLS
 

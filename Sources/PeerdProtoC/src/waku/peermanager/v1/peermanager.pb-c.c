@@ -7,6 +7,951 @@
 #endif
 
 #include "waku/peermanager/v1/peermanager.pb-c.h"
+void   waku__peermanager__v1__relay_shards__init
+                     (Waku__Peermanager__V1__RelayShards         *message)
+{
+  static const Waku__Peermanager__V1__RelayShards init_value = WAKU__PEERMANAGER__V1__RELAY_SHARDS__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__relay_shards__get_packed_size
+                     (const Waku__Peermanager__V1__RelayShards *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__relay_shards__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__relay_shards__pack
+                     (const Waku__Peermanager__V1__RelayShards *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__relay_shards__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__relay_shards__pack_to_buffer
+                     (const Waku__Peermanager__V1__RelayShards *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__relay_shards__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RelayShards *
+       waku__peermanager__v1__relay_shards__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RelayShards *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__relay_shards__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__relay_shards__free_unpacked
+                     (Waku__Peermanager__V1__RelayShards *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__relay_shards__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__peer__init
+                     (Waku__Peermanager__V1__Peer         *message)
+{
+  static const Waku__Peermanager__V1__Peer init_value = WAKU__PEERMANAGER__V1__PEER__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__peer__get_packed_size
+                     (const Waku__Peermanager__V1__Peer *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__peer__pack
+                     (const Waku__Peermanager__V1__Peer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__peer__pack_to_buffer
+                     (const Waku__Peermanager__V1__Peer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Peer *
+       waku__peermanager__v1__peer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Peer *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__peer__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__peer__free_unpacked
+                     (Waku__Peermanager__V1__Peer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__peer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__decision__init
+                     (Waku__Peermanager__V1__Decision         *message)
+{
+  static const Waku__Peermanager__V1__Decision init_value = WAKU__PEERMANAGER__V1__DECISION__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__decision__get_packed_size
+                     (const Waku__Peermanager__V1__Decision *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__decision__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__decision__pack
+                     (const Waku__Peermanager__V1__Decision *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__decision__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__decision__pack_to_buffer
+                     (const Waku__Peermanager__V1__Decision *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__decision__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Decision *
+       waku__peermanager__v1__decision__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Decision *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__decision__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__decision__free_unpacked
+                     (Waku__Peermanager__V1__Decision *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__decision__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__host_hello__init
+                     (Waku__Peermanager__V1__HostHello         *message)
+{
+  static const Waku__Peermanager__V1__HostHello init_value = WAKU__PEERMANAGER__V1__HOST_HELLO__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__host_hello__get_packed_size
+                     (const Waku__Peermanager__V1__HostHello *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_hello__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__host_hello__pack
+                     (const Waku__Peermanager__V1__HostHello *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_hello__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__host_hello__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostHello *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_hello__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__HostHello *
+       waku__peermanager__v1__host_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__HostHello *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__host_hello__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__host_hello__free_unpacked
+                     (Waku__Peermanager__V1__HostHello *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__host_hello__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connection_opened__init
+                     (Waku__Peermanager__V1__ConnectionOpened         *message)
+{
+  static const Waku__Peermanager__V1__ConnectionOpened init_value = WAKU__PEERMANAGER__V1__CONNECTION_OPENED__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connection_opened__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionOpened *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_opened__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connection_opened__pack
+                     (const Waku__Peermanager__V1__ConnectionOpened *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_opened__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connection_opened__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionOpened *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_opened__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectionOpened *
+       waku__peermanager__v1__connection_opened__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectionOpened *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connection_opened__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connection_opened__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionOpened *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_opened__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connection_closed__init
+                     (Waku__Peermanager__V1__ConnectionClosed         *message)
+{
+  static const Waku__Peermanager__V1__ConnectionClosed init_value = WAKU__PEERMANAGER__V1__CONNECTION_CLOSED__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connection_closed__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionClosed *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_closed__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connection_closed__pack
+                     (const Waku__Peermanager__V1__ConnectionClosed *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_closed__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connection_closed__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionClosed *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_closed__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectionClosed *
+       waku__peermanager__v1__connection_closed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectionClosed *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connection_closed__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connection_closed__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionClosed *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_closed__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__stream_event__init
+                     (Waku__Peermanager__V1__StreamEvent         *message)
+{
+  static const Waku__Peermanager__V1__StreamEvent init_value = WAKU__PEERMANAGER__V1__STREAM_EVENT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__stream_event__get_packed_size
+                     (const Waku__Peermanager__V1__StreamEvent *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__stream_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__stream_event__pack
+                     (const Waku__Peermanager__V1__StreamEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__stream_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__stream_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__StreamEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__stream_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__StreamEvent *
+       waku__peermanager__v1__stream_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__StreamEvent *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__stream_event__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__stream_event__free_unpacked
+                     (Waku__Peermanager__V1__StreamEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__stream_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__identified__init
+                     (Waku__Peermanager__V1__Identified         *message)
+{
+  static const Waku__Peermanager__V1__Identified init_value = WAKU__PEERMANAGER__V1__IDENTIFIED__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__identified__get_packed_size
+                     (const Waku__Peermanager__V1__Identified *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__identified__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__identified__pack
+                     (const Waku__Peermanager__V1__Identified *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__identified__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__identified__pack_to_buffer
+                     (const Waku__Peermanager__V1__Identified *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__identified__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Identified *
+       waku__peermanager__v1__identified__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Identified *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__identified__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__identified__free_unpacked
+                     (Waku__Peermanager__V1__Identified *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__identified__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__metadata_info__init
+                     (Waku__Peermanager__V1__MetadataInfo         *message)
+{
+  static const Waku__Peermanager__V1__MetadataInfo init_value = WAKU__PEERMANAGER__V1__METADATA_INFO__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__metadata_info__get_packed_size
+                     (const Waku__Peermanager__V1__MetadataInfo *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__metadata_info__pack
+                     (const Waku__Peermanager__V1__MetadataInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__metadata_info__pack_to_buffer
+                     (const Waku__Peermanager__V1__MetadataInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__MetadataInfo *
+       waku__peermanager__v1__metadata_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__MetadataInfo *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__metadata_info__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__metadata_info__free_unpacked
+                     (Waku__Peermanager__V1__MetadataInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__metadata_report__init
+                     (Waku__Peermanager__V1__MetadataReport         *message)
+{
+  static const Waku__Peermanager__V1__MetadataReport init_value = WAKU__PEERMANAGER__V1__METADATA_REPORT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__metadata_report__get_packed_size
+                     (const Waku__Peermanager__V1__MetadataReport *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__metadata_report__pack
+                     (const Waku__Peermanager__V1__MetadataReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__metadata_report__pack_to_buffer
+                     (const Waku__Peermanager__V1__MetadataReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__MetadataReport *
+       waku__peermanager__v1__metadata_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__MetadataReport *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__metadata_report__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__metadata_report__free_unpacked
+                     (Waku__Peermanager__V1__MetadataReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__metadata_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__command_result__init
+                     (Waku__Peermanager__V1__CommandResult         *message)
+{
+  static const Waku__Peermanager__V1__CommandResult init_value = WAKU__PEERMANAGER__V1__COMMAND_RESULT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__command_result__get_packed_size
+                     (const Waku__Peermanager__V1__CommandResult *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__command_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__command_result__pack
+                     (const Waku__Peermanager__V1__CommandResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__command_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__command_result__pack_to_buffer
+                     (const Waku__Peermanager__V1__CommandResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__command_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__CommandResult *
+       waku__peermanager__v1__command_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__CommandResult *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__command_result__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__command_result__free_unpacked
+                     (Waku__Peermanager__V1__CommandResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__command_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__reachability__init
+                     (Waku__Peermanager__V1__Reachability         *message)
+{
+  static const Waku__Peermanager__V1__Reachability init_value = WAKU__PEERMANAGER__V1__REACHABILITY__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__reachability__get_packed_size
+                     (const Waku__Peermanager__V1__Reachability *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reachability__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__reachability__pack
+                     (const Waku__Peermanager__V1__Reachability *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reachability__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__reachability__pack_to_buffer
+                     (const Waku__Peermanager__V1__Reachability *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reachability__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Reachability *
+       waku__peermanager__v1__reachability__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Reachability *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__reachability__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__reachability__free_unpacked
+                     (Waku__Peermanager__V1__Reachability *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__reachability__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__host_event__init
+                     (Waku__Peermanager__V1__HostEvent         *message)
+{
+  static const Waku__Peermanager__V1__HostEvent init_value = WAKU__PEERMANAGER__V1__HOST_EVENT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__host_event__get_packed_size
+                     (const Waku__Peermanager__V1__HostEvent *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__host_event__pack
+                     (const Waku__Peermanager__V1__HostEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__host_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__HostEvent *
+       waku__peermanager__v1__host_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__HostEvent *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__host_event__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__host_event__free_unpacked
+                     (Waku__Peermanager__V1__HostEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__host_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__dial_command__init
+                     (Waku__Peermanager__V1__DialCommand         *message)
+{
+  static const Waku__Peermanager__V1__DialCommand init_value = WAKU__PEERMANAGER__V1__DIAL_COMMAND__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__dial_command__get_packed_size
+                     (const Waku__Peermanager__V1__DialCommand *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__dial_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__dial_command__pack
+                     (const Waku__Peermanager__V1__DialCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__dial_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__dial_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__DialCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__dial_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DialCommand *
+       waku__peermanager__v1__dial_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DialCommand *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__dial_command__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__dial_command__free_unpacked
+                     (Waku__Peermanager__V1__DialCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__dial_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__disconnect_command__init
+                     (Waku__Peermanager__V1__DisconnectCommand         *message)
+{
+  static const Waku__Peermanager__V1__DisconnectCommand init_value = WAKU__PEERMANAGER__V1__DISCONNECT_COMMAND__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__disconnect_command__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectCommand *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__disconnect_command__pack
+                     (const Waku__Peermanager__V1__DisconnectCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__disconnect_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DisconnectCommand *
+       waku__peermanager__v1__disconnect_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DisconnectCommand *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__disconnect_command__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__disconnect_command__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__request_metadata_command__init
+                     (Waku__Peermanager__V1__RequestMetadataCommand         *message)
+{
+  static const Waku__Peermanager__V1__RequestMetadataCommand init_value = WAKU__PEERMANAGER__V1__REQUEST_METADATA_COMMAND__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__request_metadata_command__get_packed_size
+                     (const Waku__Peermanager__V1__RequestMetadataCommand *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_metadata_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__request_metadata_command__pack
+                     (const Waku__Peermanager__V1__RequestMetadataCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_metadata_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__request_metadata_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__RequestMetadataCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_metadata_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RequestMetadataCommand *
+       waku__peermanager__v1__request_metadata_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RequestMetadataCommand *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__request_metadata_command__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__request_metadata_command__free_unpacked
+                     (Waku__Peermanager__V1__RequestMetadataCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__request_metadata_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__host_command__init
+                     (Waku__Peermanager__V1__HostCommand         *message)
+{
+  static const Waku__Peermanager__V1__HostCommand init_value = WAKU__PEERMANAGER__V1__HOST_COMMAND__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__host_command__get_packed_size
+                     (const Waku__Peermanager__V1__HostCommand *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__host_command__pack
+                     (const Waku__Peermanager__V1__HostCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__host_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__HostCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__host_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__HostCommand *
+       waku__peermanager__v1__host_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__HostCommand *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__host_command__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__host_command__free_unpacked
+                     (Waku__Peermanager__V1__HostCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__host_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__report_events_request__init
+                     (Waku__Peermanager__V1__ReportEventsRequest         *message)
+{
+  static const Waku__Peermanager__V1__ReportEventsRequest init_value = WAKU__PEERMANAGER__V1__REPORT_EVENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__report_events_request__get_packed_size
+                     (const Waku__Peermanager__V1__ReportEventsRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__report_events_request__pack
+                     (const Waku__Peermanager__V1__ReportEventsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__report_events_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReportEventsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ReportEventsRequest *
+       waku__peermanager__v1__report_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ReportEventsRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__report_events_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__report_events_request__free_unpacked
+                     (Waku__Peermanager__V1__ReportEventsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__report_events_response__init
+                     (Waku__Peermanager__V1__ReportEventsResponse         *message)
+{
+  static const Waku__Peermanager__V1__ReportEventsResponse init_value = WAKU__PEERMANAGER__V1__REPORT_EVENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__report_events_response__get_packed_size
+                     (const Waku__Peermanager__V1__ReportEventsResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__report_events_response__pack
+                     (const Waku__Peermanager__V1__ReportEventsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__report_events_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReportEventsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ReportEventsResponse *
+       waku__peermanager__v1__report_events_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ReportEventsResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__report_events_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__report_events_response__free_unpacked
+                     (Waku__Peermanager__V1__ReportEventsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__report_events_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__poll_commands_request__init
+                     (Waku__Peermanager__V1__PollCommandsRequest         *message)
+{
+  static const Waku__Peermanager__V1__PollCommandsRequest init_value = WAKU__PEERMANAGER__V1__POLL_COMMANDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__poll_commands_request__get_packed_size
+                     (const Waku__Peermanager__V1__PollCommandsRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__poll_commands_request__pack
+                     (const Waku__Peermanager__V1__PollCommandsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__poll_commands_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__PollCommandsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__PollCommandsRequest *
+       waku__peermanager__v1__poll_commands_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__PollCommandsRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__poll_commands_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__poll_commands_request__free_unpacked
+                     (Waku__Peermanager__V1__PollCommandsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__poll_commands_response__init
+                     (Waku__Peermanager__V1__PollCommandsResponse         *message)
+{
+  static const Waku__Peermanager__V1__PollCommandsResponse init_value = WAKU__PEERMANAGER__V1__POLL_COMMANDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__poll_commands_response__get_packed_size
+                     (const Waku__Peermanager__V1__PollCommandsResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__poll_commands_response__pack
+                     (const Waku__Peermanager__V1__PollCommandsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__poll_commands_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__PollCommandsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__PollCommandsResponse *
+       waku__peermanager__v1__poll_commands_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__PollCommandsResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__poll_commands_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__poll_commands_response__free_unpacked
+                     (Waku__Peermanager__V1__PollCommandsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__poll_commands_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   waku__peermanager__v1__get_info_request__init
                      (Waku__Peermanager__V1__GetInfoRequest         *message)
 {
@@ -97,6 +1042,3289 @@ void   waku__peermanager__v1__get_info_response__free_unpacked
   assert(message->base.descriptor == &waku__peermanager__v1__get_info_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   waku__peermanager__v1__add_peer_request__init
+                     (Waku__Peermanager__V1__AddPeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__AddPeerRequest init_value = WAKU__PEERMANAGER__V1__ADD_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__add_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__AddPeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__add_peer_request__pack
+                     (const Waku__Peermanager__V1__AddPeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__add_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddPeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__AddPeerRequest *
+       waku__peermanager__v1__add_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__AddPeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__add_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__add_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__AddPeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__add_peer_response__init
+                     (Waku__Peermanager__V1__AddPeerResponse         *message)
+{
+  static const Waku__Peermanager__V1__AddPeerResponse init_value = WAKU__PEERMANAGER__V1__ADD_PEER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__add_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__AddPeerResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__add_peer_response__pack
+                     (const Waku__Peermanager__V1__AddPeerResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__add_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddPeerResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__AddPeerResponse *
+       waku__peermanager__v1__add_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__AddPeerResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__add_peer_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__add_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__AddPeerResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__add_peer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__remove_peer_request__init
+                     (Waku__Peermanager__V1__RemovePeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__RemovePeerRequest init_value = WAKU__PEERMANAGER__V1__REMOVE_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__remove_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__RemovePeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__remove_peer_request__pack
+                     (const Waku__Peermanager__V1__RemovePeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__remove_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemovePeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RemovePeerRequest *
+       waku__peermanager__v1__remove_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RemovePeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__remove_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__remove_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__RemovePeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__remove_peer_response__init
+                     (Waku__Peermanager__V1__RemovePeerResponse         *message)
+{
+  static const Waku__Peermanager__V1__RemovePeerResponse init_value = WAKU__PEERMANAGER__V1__REMOVE_PEER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__remove_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__RemovePeerResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__remove_peer_response__pack
+                     (const Waku__Peermanager__V1__RemovePeerResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__remove_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemovePeerResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RemovePeerResponse *
+       waku__peermanager__v1__remove_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RemovePeerResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__remove_peer_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__remove_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__RemovePeerResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_peer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__get_peer_request__init
+                     (Waku__Peermanager__V1__GetPeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__GetPeerRequest init_value = WAKU__PEERMANAGER__V1__GET_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__get_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetPeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__get_peer_request__pack
+                     (const Waku__Peermanager__V1__GetPeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__get_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetPeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__GetPeerRequest *
+       waku__peermanager__v1__get_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__GetPeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__get_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__get_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__GetPeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__get_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__list_peers_request__init
+                     (Waku__Peermanager__V1__ListPeersRequest         *message)
+{
+  static const Waku__Peermanager__V1__ListPeersRequest init_value = WAKU__PEERMANAGER__V1__LIST_PEERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__list_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__ListPeersRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__list_peers_request__pack
+                     (const Waku__Peermanager__V1__ListPeersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__list_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ListPeersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ListPeersRequest *
+       waku__peermanager__v1__list_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ListPeersRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__list_peers_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__list_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__ListPeersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__list_peers_response__init
+                     (Waku__Peermanager__V1__ListPeersResponse         *message)
+{
+  static const Waku__Peermanager__V1__ListPeersResponse init_value = WAKU__PEERMANAGER__V1__LIST_PEERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__list_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__ListPeersResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__list_peers_response__pack
+                     (const Waku__Peermanager__V1__ListPeersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__list_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ListPeersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ListPeersResponse *
+       waku__peermanager__v1__list_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ListPeersResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__list_peers_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__list_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__ListPeersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__list_peers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__select_peer_request__init
+                     (Waku__Peermanager__V1__SelectPeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__SelectPeerRequest init_value = WAKU__PEERMANAGER__V1__SELECT_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__select_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__select_peer_request__pack
+                     (const Waku__Peermanager__V1__SelectPeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__select_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__SelectPeerRequest *
+       waku__peermanager__v1__select_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__SelectPeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__select_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__select_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__select_peer_response__init
+                     (Waku__Peermanager__V1__SelectPeerResponse         *message)
+{
+  static const Waku__Peermanager__V1__SelectPeerResponse init_value = WAKU__PEERMANAGER__V1__SELECT_PEER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__select_peer_response__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeerResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__select_peer_response__pack
+                     (const Waku__Peermanager__V1__SelectPeerResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__select_peer_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeerResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__SelectPeerResponse *
+       waku__peermanager__v1__select_peer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__SelectPeerResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__select_peer_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__select_peer_response__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeerResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__select_peers_request__init
+                     (Waku__Peermanager__V1__SelectPeersRequest         *message)
+{
+  static const Waku__Peermanager__V1__SelectPeersRequest init_value = WAKU__PEERMANAGER__V1__SELECT_PEERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__select_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeersRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__select_peers_request__pack
+                     (const Waku__Peermanager__V1__SelectPeersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__select_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__SelectPeersRequest *
+       waku__peermanager__v1__select_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__SelectPeersRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__select_peers_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__select_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__select_peers_response__init
+                     (Waku__Peermanager__V1__SelectPeersResponse         *message)
+{
+  static const Waku__Peermanager__V1__SelectPeersResponse init_value = WAKU__PEERMANAGER__V1__SELECT_PEERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__select_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__SelectPeersResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__select_peers_response__pack
+                     (const Waku__Peermanager__V1__SelectPeersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__select_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__SelectPeersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__SelectPeersResponse *
+       waku__peermanager__v1__select_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__SelectPeersResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__select_peers_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__select_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__SelectPeersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__select_peers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__add_service_peer_request__init
+                     (Waku__Peermanager__V1__AddServicePeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__AddServicePeerRequest init_value = WAKU__PEERMANAGER__V1__ADD_SERVICE_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__add_service_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__AddServicePeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_service_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__add_service_peer_request__pack
+                     (const Waku__Peermanager__V1__AddServicePeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_service_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__add_service_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__AddServicePeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__add_service_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__AddServicePeerRequest *
+       waku__peermanager__v1__add_service_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__AddServicePeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__add_service_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__add_service_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__AddServicePeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__add_service_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__remove_service_peer_request__init
+                     (Waku__Peermanager__V1__RemoveServicePeerRequest         *message)
+{
+  static const Waku__Peermanager__V1__RemoveServicePeerRequest init_value = WAKU__PEERMANAGER__V1__REMOVE_SERVICE_PEER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__remove_service_peer_request__get_packed_size
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_service_peer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__remove_service_peer_request__pack
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_service_peer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__remove_service_peer_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__RemoveServicePeerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_service_peer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RemoveServicePeerRequest *
+       waku__peermanager__v1__remove_service_peer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RemoveServicePeerRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__remove_service_peer_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__remove_service_peer_request__free_unpacked
+                     (Waku__Peermanager__V1__RemoveServicePeerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__remove_service_peer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connected_peers_request__init
+                     (Waku__Peermanager__V1__ConnectedPeersRequest         *message)
+{
+  static const Waku__Peermanager__V1__ConnectedPeersRequest init_value = WAKU__PEERMANAGER__V1__CONNECTED_PEERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connected_peers_request__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connected_peers_request__pack
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connected_peers_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectedPeersRequest *
+       waku__peermanager__v1__connected_peers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectedPeersRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connected_peers_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connected_peers_request__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__protocol_streams__init
+                     (Waku__Peermanager__V1__ProtocolStreams         *message)
+{
+  static const Waku__Peermanager__V1__ProtocolStreams init_value = WAKU__PEERMANAGER__V1__PROTOCOL_STREAMS__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__protocol_streams__get_packed_size
+                     (const Waku__Peermanager__V1__ProtocolStreams *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protocol_streams__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__protocol_streams__pack
+                     (const Waku__Peermanager__V1__ProtocolStreams *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protocol_streams__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__protocol_streams__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtocolStreams *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protocol_streams__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ProtocolStreams *
+       waku__peermanager__v1__protocol_streams__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ProtocolStreams *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__protocol_streams__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__protocol_streams__free_unpacked
+                     (Waku__Peermanager__V1__ProtocolStreams *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__protocol_streams__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connected_peer__init
+                     (Waku__Peermanager__V1__ConnectedPeer         *message)
+{
+  static const Waku__Peermanager__V1__ConnectedPeer init_value = WAKU__PEERMANAGER__V1__CONNECTED_PEER__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connected_peer__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeer *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connected_peer__pack
+                     (const Waku__Peermanager__V1__ConnectedPeer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connected_peer__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectedPeer *
+       waku__peermanager__v1__connected_peer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectedPeer *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connected_peer__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connected_peer__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connected_peers_response__init
+                     (Waku__Peermanager__V1__ConnectedPeersResponse         *message)
+{
+  static const Waku__Peermanager__V1__ConnectedPeersResponse init_value = WAKU__PEERMANAGER__V1__CONNECTED_PEERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connected_peers_response__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connected_peers_response__pack
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connected_peers_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectedPeersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectedPeersResponse *
+       waku__peermanager__v1__connected_peers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectedPeersResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connected_peers_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connected_peers_response__free_unpacked
+                     (Waku__Peermanager__V1__ConnectedPeersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connected_peers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connect_request__init
+                     (Waku__Peermanager__V1__ConnectRequest         *message)
+{
+  static const Waku__Peermanager__V1__ConnectRequest init_value = WAKU__PEERMANAGER__V1__CONNECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connect_request__pack
+                     (const Waku__Peermanager__V1__ConnectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectRequest *
+       waku__peermanager__v1__connect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connect_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connect_request__free_unpacked
+                     (Waku__Peermanager__V1__ConnectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connect_outcome__init
+                     (Waku__Peermanager__V1__ConnectOutcome         *message)
+{
+  static const Waku__Peermanager__V1__ConnectOutcome init_value = WAKU__PEERMANAGER__V1__CONNECT_OUTCOME__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connect_outcome__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectOutcome *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_outcome__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connect_outcome__pack
+                     (const Waku__Peermanager__V1__ConnectOutcome *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_outcome__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connect_outcome__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectOutcome *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_outcome__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectOutcome *
+       waku__peermanager__v1__connect_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectOutcome *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connect_outcome__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connect_outcome__free_unpacked
+                     (Waku__Peermanager__V1__ConnectOutcome *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_outcome__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connect_response__init
+                     (Waku__Peermanager__V1__ConnectResponse         *message)
+{
+  static const Waku__Peermanager__V1__ConnectResponse init_value = WAKU__PEERMANAGER__V1__CONNECT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connect_response__pack
+                     (const Waku__Peermanager__V1__ConnectResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectResponse *
+       waku__peermanager__v1__connect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connect_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connect_response__free_unpacked
+                     (Waku__Peermanager__V1__ConnectResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connect_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__disconnect_request__init
+                     (Waku__Peermanager__V1__DisconnectRequest         *message)
+{
+  static const Waku__Peermanager__V1__DisconnectRequest init_value = WAKU__PEERMANAGER__V1__DISCONNECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__disconnect_request__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__disconnect_request__pack
+                     (const Waku__Peermanager__V1__DisconnectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__disconnect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DisconnectRequest *
+       waku__peermanager__v1__disconnect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DisconnectRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__disconnect_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__disconnect_request__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__disconnect_response__init
+                     (Waku__Peermanager__V1__DisconnectResponse         *message)
+{
+  static const Waku__Peermanager__V1__DisconnectResponse init_value = WAKU__PEERMANAGER__V1__DISCONNECT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__disconnect_response__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__disconnect_response__pack
+                     (const Waku__Peermanager__V1__DisconnectResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__disconnect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DisconnectResponse *
+       waku__peermanager__v1__disconnect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DisconnectResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__disconnect_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__disconnect_response__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__reconnect_request__init
+                     (Waku__Peermanager__V1__ReconnectRequest         *message)
+{
+  static const Waku__Peermanager__V1__ReconnectRequest init_value = WAKU__PEERMANAGER__V1__RECONNECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__reconnect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ReconnectRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__reconnect_request__pack
+                     (const Waku__Peermanager__V1__ReconnectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__reconnect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReconnectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ReconnectRequest *
+       waku__peermanager__v1__reconnect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ReconnectRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__reconnect_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__reconnect_request__free_unpacked
+                     (Waku__Peermanager__V1__ReconnectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__reconnect_response__init
+                     (Waku__Peermanager__V1__ReconnectResponse         *message)
+{
+  static const Waku__Peermanager__V1__ReconnectResponse init_value = WAKU__PEERMANAGER__V1__RECONNECT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__reconnect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ReconnectResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__reconnect_response__pack
+                     (const Waku__Peermanager__V1__ReconnectResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__reconnect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ReconnectResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ReconnectResponse *
+       waku__peermanager__v1__reconnect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ReconnectResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__reconnect_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__reconnect_response__free_unpacked
+                     (Waku__Peermanager__V1__ReconnectResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__reconnect_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__can_be_connected_request__init
+                     (Waku__Peermanager__V1__CanBeConnectedRequest         *message)
+{
+  static const Waku__Peermanager__V1__CanBeConnectedRequest init_value = WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__can_be_connected_request__get_packed_size
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__can_be_connected_request__pack
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__can_be_connected_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__CanBeConnectedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__CanBeConnectedRequest *
+       waku__peermanager__v1__can_be_connected_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__CanBeConnectedRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__can_be_connected_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__can_be_connected_request__free_unpacked
+                     (Waku__Peermanager__V1__CanBeConnectedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__can_be_connected_response__init
+                     (Waku__Peermanager__V1__CanBeConnectedResponse         *message)
+{
+  static const Waku__Peermanager__V1__CanBeConnectedResponse init_value = WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__can_be_connected_response__get_packed_size
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__can_be_connected_response__pack
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__can_be_connected_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__CanBeConnectedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__CanBeConnectedResponse *
+       waku__peermanager__v1__can_be_connected_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__CanBeConnectedResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__can_be_connected_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__can_be_connected_response__free_unpacked
+                     (Waku__Peermanager__V1__CanBeConnectedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__can_be_connected_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__protect_request__init
+                     (Waku__Peermanager__V1__ProtectRequest         *message)
+{
+  static const Waku__Peermanager__V1__ProtectRequest init_value = WAKU__PEERMANAGER__V1__PROTECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__protect_request__get_packed_size
+                     (const Waku__Peermanager__V1__ProtectRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__protect_request__pack
+                     (const Waku__Peermanager__V1__ProtectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__protect_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ProtectRequest *
+       waku__peermanager__v1__protect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ProtectRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__protect_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__protect_request__free_unpacked
+                     (Waku__Peermanager__V1__ProtectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__protect_response__init
+                     (Waku__Peermanager__V1__ProtectResponse         *message)
+{
+  static const Waku__Peermanager__V1__ProtectResponse init_value = WAKU__PEERMANAGER__V1__PROTECT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__protect_response__get_packed_size
+                     (const Waku__Peermanager__V1__ProtectResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__protect_response__pack
+                     (const Waku__Peermanager__V1__ProtectResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__protect_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__ProtectResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ProtectResponse *
+       waku__peermanager__v1__protect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ProtectResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__protect_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__protect_response__free_unpacked
+                     (Waku__Peermanager__V1__ProtectResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__protect_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__get_statistics_request__init
+                     (Waku__Peermanager__V1__GetStatisticsRequest         *message)
+{
+  static const Waku__Peermanager__V1__GetStatisticsRequest init_value = WAKU__PEERMANAGER__V1__GET_STATISTICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__get_statistics_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetStatisticsRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_statistics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__get_statistics_request__pack
+                     (const Waku__Peermanager__V1__GetStatisticsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_statistics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__get_statistics_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetStatisticsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_statistics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__GetStatisticsRequest *
+       waku__peermanager__v1__get_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__GetStatisticsRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__get_statistics_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__get_statistics_request__free_unpacked
+                     (Waku__Peermanager__V1__GetStatisticsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__get_statistics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__statistics__init
+                     (Waku__Peermanager__V1__Statistics         *message)
+{
+  static const Waku__Peermanager__V1__Statistics init_value = WAKU__PEERMANAGER__V1__STATISTICS__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__statistics__get_packed_size
+                     (const Waku__Peermanager__V1__Statistics *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__statistics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__statistics__pack
+                     (const Waku__Peermanager__V1__Statistics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__statistics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__statistics__pack_to_buffer
+                     (const Waku__Peermanager__V1__Statistics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__statistics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Statistics *
+       waku__peermanager__v1__statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Statistics *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__statistics__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__statistics__free_unpacked
+                     (Waku__Peermanager__V1__Statistics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__statistics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__get_configuration_request__init
+                     (Waku__Peermanager__V1__GetConfigurationRequest         *message)
+{
+  static const Waku__Peermanager__V1__GetConfigurationRequest init_value = WAKU__PEERMANAGER__V1__GET_CONFIGURATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__get_configuration_request__get_packed_size
+                     (const Waku__Peermanager__V1__GetConfigurationRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_configuration_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__get_configuration_request__pack
+                     (const Waku__Peermanager__V1__GetConfigurationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_configuration_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__get_configuration_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__GetConfigurationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__get_configuration_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__GetConfigurationRequest *
+       waku__peermanager__v1__get_configuration_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__GetConfigurationRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__get_configuration_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__get_configuration_request__free_unpacked
+                     (Waku__Peermanager__V1__GetConfigurationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__get_configuration_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__configuration__init
+                     (Waku__Peermanager__V1__Configuration         *message)
+{
+  static const Waku__Peermanager__V1__Configuration init_value = WAKU__PEERMANAGER__V1__CONFIGURATION__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__configuration__get_packed_size
+                     (const Waku__Peermanager__V1__Configuration *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__configuration__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__configuration__pack
+                     (const Waku__Peermanager__V1__Configuration *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__configuration__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__configuration__pack_to_buffer
+                     (const Waku__Peermanager__V1__Configuration *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__configuration__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__Configuration *
+       waku__peermanager__v1__configuration__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__Configuration *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__configuration__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__configuration__free_unpacked
+                     (Waku__Peermanager__V1__Configuration *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__configuration__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__watch_request__init
+                     (Waku__Peermanager__V1__WatchRequest         *message)
+{
+  static const Waku__Peermanager__V1__WatchRequest init_value = WAKU__PEERMANAGER__V1__WATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__watch_request__get_packed_size
+                     (const Waku__Peermanager__V1__WatchRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__watch_request__pack
+                     (const Waku__Peermanager__V1__WatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__watch_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__WatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__WatchRequest *
+       waku__peermanager__v1__watch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__WatchRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__watch_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__watch_request__free_unpacked
+                     (Waku__Peermanager__V1__WatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__peer_event__init
+                     (Waku__Peermanager__V1__PeerEvent         *message)
+{
+  static const Waku__Peermanager__V1__PeerEvent init_value = WAKU__PEERMANAGER__V1__PEER_EVENT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__peer_event__get_packed_size
+                     (const Waku__Peermanager__V1__PeerEvent *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__peer_event__pack
+                     (const Waku__Peermanager__V1__PeerEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__peer_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__PeerEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__peer_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__PeerEvent *
+       waku__peermanager__v1__peer_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__PeerEvent *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__peer_event__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__peer_event__free_unpacked
+                     (Waku__Peermanager__V1__PeerEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__peer_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__watch_event__init
+                     (Waku__Peermanager__V1__WatchEvent         *message)
+{
+  static const Waku__Peermanager__V1__WatchEvent init_value = WAKU__PEERMANAGER__V1__WATCH_EVENT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__watch_event__get_packed_size
+                     (const Waku__Peermanager__V1__WatchEvent *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__watch_event__pack
+                     (const Waku__Peermanager__V1__WatchEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__watch_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__WatchEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__WatchEvent *
+       waku__peermanager__v1__watch_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__WatchEvent *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__watch_event__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__watch_event__free_unpacked
+                     (Waku__Peermanager__V1__WatchEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__watch_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor waku__peermanager__v1__relay_shards__field_descriptors[2] =
+{
+  {
+    "cluster_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RelayShards, cluster_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard_ids",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__RelayShards, n_shard_ids),
+    offsetof(Waku__Peermanager__V1__RelayShards, shard_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__relay_shards__field_indices_by_name[] = {
+  0,   /* field[0] = cluster_id */
+  1,   /* field[1] = shard_ids */
+};
+static const ProtobufCIntRange waku__peermanager__v1__relay_shards__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__relay_shards__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RelayShards",
+  "RelayShards",
+  "Waku__Peermanager__V1__RelayShards",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RelayShards),
+  2,
+  waku__peermanager__v1__relay_shards__field_descriptors,
+  waku__peermanager__v1__relay_shards__field_indices_by_name,
+  1,  waku__peermanager__v1__relay_shards__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__relay_shards__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__peer__field_descriptors[17] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "addresses",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Peer, n_addresses),
+    offsetof(Waku__Peermanager__V1__Peer, addresses),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocols",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Peer, n_protocols),
+    offsetof(Waku__Peermanager__V1__Peer, protocols),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "public_key",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, public_key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol_version",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, protocol_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enr",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, enr),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, origin),
+    &waku__peermanager__v1__origin__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connectedness",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, connectedness),
+    &waku__peermanager__v1__connectedness__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, direction),
+    &waku__peermanager__v1__direction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "disconnect_time_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Peer, _disconnect_time_ms_case),
+    offsetof(Waku__Peermanager__V1__Peer, disconnect_time_ms),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed_dials",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, failed_dials),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_failed_dial_ms",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Peer, _last_failed_dial_ms_case),
+    offsetof(Waku__Peermanager__V1__Peer, last_failed_dial_ms),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enr_shards",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, enr_shards),
+    &waku__peermanager__v1__relay_shards__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata_shards",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, metadata_shards),
+    &waku__peermanager__v1__relay_shards__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "capabilities",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Peer, capabilities),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protection_tags",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Peer, n_protection_tags),
+    offsetof(Waku__Peermanager__V1__Peer, protection_tags),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__peer__field_indices_by_name[] = {
+  1,   /* field[1] = addresses */
+  4,   /* field[4] = agent */
+  15,   /* field[15] = capabilities */
+  8,   /* field[8] = connectedness */
+  9,   /* field[9] = direction */
+  10,   /* field[10] = disconnect_time_ms */
+  6,   /* field[6] = enr */
+  13,   /* field[13] = enr_shards */
+  11,   /* field[11] = failed_dials */
+  12,   /* field[12] = last_failed_dial_ms */
+  14,   /* field[14] = metadata_shards */
+  7,   /* field[7] = origin */
+  0,   /* field[0] = peer_id */
+  16,   /* field[16] = protection_tags */
+  5,   /* field[5] = protocol_version */
+  2,   /* field[2] = protocols */
+  3,   /* field[3] = public_key */
+};
+static const ProtobufCIntRange waku__peermanager__v1__peer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__peer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Peer",
+  "Peer",
+  "Waku__Peermanager__V1__Peer",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Peer),
+  17,
+  waku__peermanager__v1__peer__field_descriptors,
+  waku__peermanager__v1__peer__field_indices_by_name,
+  1,  waku__peermanager__v1__peer__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__peer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__decision__field_descriptors[8] =
+{
+  {
+    "time_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Decision, time_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Decision, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Decision, n_peer_ids),
+    offsetof(Waku__Peermanager__V1__Decision, peer_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "current",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Decision, _current_case),
+    offsetof(Waku__Peermanager__V1__Decision, current),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Decision, _target_case),
+    offsetof(Waku__Peermanager__V1__Decision, target),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chosen",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Decision, _chosen_case),
+    offsetof(Waku__Peermanager__V1__Decision, chosen),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__Decision, _available_case),
+    offsetof(Waku__Peermanager__V1__Decision, available),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Decision, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__decision__field_indices_by_name[] = {
+  6,   /* field[6] = available */
+  5,   /* field[5] = chosen */
+  3,   /* field[3] = current */
+  7,   /* field[7] = detail */
+  2,   /* field[2] = peer_ids */
+  1,   /* field[1] = reason */
+  4,   /* field[4] = target */
+  0,   /* field[0] = time_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__decision__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__decision__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Decision",
+  "Decision",
+  "Waku__Peermanager__V1__Decision",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Decision),
+  8,
+  waku__peermanager__v1__decision__field_descriptors,
+  waku__peermanager__v1__decision__field_indices_by_name,
+  1,  waku__peermanager__v1__decision__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__decision__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__host_hello__field_descriptors[8] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__HostHello, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "listen_addresses",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__HostHello, n_listen_addresses),
+    offsetof(Waku__Peermanager__V1__HostHello, listen_addresses),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__HostHello, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__HostHello, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__HostHello, n_shards),
+    offsetof(Waku__Peermanager__V1__HostHello, shards),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "online",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__HostHello, online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "take_over",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__HostHello, take_over),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connections",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostHello, n_connections),
+    offsetof(Waku__Peermanager__V1__HostHello, connections),
+    &waku__peermanager__v1__connection_opened__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "identified",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostHello, n_identified),
+    offsetof(Waku__Peermanager__V1__HostHello, identified),
+    &waku__peermanager__v1__identified__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__host_hello__field_indices_by_name[] = {
+  2,   /* field[2] = cluster_id */
+  6,   /* field[6] = connections */
+  7,   /* field[7] = identified */
+  1,   /* field[1] = listen_addresses */
+  4,   /* field[4] = online */
+  0,   /* field[0] = peer_id */
+  3,   /* field[3] = shards */
+  5,   /* field[5] = take_over */
+};
+static const ProtobufCIntRange waku__peermanager__v1__host_hello__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__host_hello__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.HostHello",
+  "HostHello",
+  "Waku__Peermanager__V1__HostHello",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__HostHello),
+  8,
+  waku__peermanager__v1__host_hello__field_descriptors,
+  waku__peermanager__v1__host_hello__field_indices_by_name,
+  1,  waku__peermanager__v1__host_hello__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__host_hello__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connection_opened__field_descriptors[4] =
+{
+  {
+    "connection_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionOpened, connection_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionOpened, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionOpened, direction),
+    &waku__peermanager__v1__direction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "observed_address",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionOpened, observed_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connection_opened__field_indices_by_name[] = {
+  0,   /* field[0] = connection_id */
+  2,   /* field[2] = direction */
+  3,   /* field[3] = observed_address */
+  1,   /* field[1] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connection_opened__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connection_opened__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectionOpened",
+  "ConnectionOpened",
+  "Waku__Peermanager__V1__ConnectionOpened",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectionOpened),
+  4,
+  waku__peermanager__v1__connection_opened__field_descriptors,
+  waku__peermanager__v1__connection_opened__field_indices_by_name,
+  1,  waku__peermanager__v1__connection_opened__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connection_opened__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connection_closed__field_descriptors[1] =
+{
+  {
+    "connection_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionClosed, connection_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connection_closed__field_indices_by_name[] = {
+  0,   /* field[0] = connection_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connection_closed__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connection_closed__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectionClosed",
+  "ConnectionClosed",
+  "Waku__Peermanager__V1__ConnectionClosed",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectionClosed),
+  1,
+  waku__peermanager__v1__connection_closed__field_descriptors,
+  waku__peermanager__v1__connection_closed__field_indices_by_name,
+  1,  waku__peermanager__v1__connection_closed__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connection_closed__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__stream_event__field_descriptors[3] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__StreamEvent, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__StreamEvent, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__StreamEvent, direction),
+    &waku__peermanager__v1__direction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__stream_event__field_indices_by_name[] = {
+  2,   /* field[2] = direction */
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__stream_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__stream_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.StreamEvent",
+  "StreamEvent",
+  "Waku__Peermanager__V1__StreamEvent",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__StreamEvent),
+  3,
+  waku__peermanager__v1__stream_event__field_descriptors,
+  waku__peermanager__v1__stream_event__field_indices_by_name,
+  1,  waku__peermanager__v1__stream_event__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__stream_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__identified__field_descriptors[6] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Identified, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocols",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Identified, n_protocols),
+    offsetof(Waku__Peermanager__V1__Identified, protocols),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Identified, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Identified, protocol_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "public_key",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Identified, public_key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "listen_addresses",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__Identified, n_listen_addresses),
+    offsetof(Waku__Peermanager__V1__Identified, listen_addresses),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__identified__field_indices_by_name[] = {
+  2,   /* field[2] = agent */
+  5,   /* field[5] = listen_addresses */
+  0,   /* field[0] = peer_id */
+  3,   /* field[3] = protocol_version */
+  1,   /* field[1] = protocols */
+  4,   /* field[4] = public_key */
+};
+static const ProtobufCIntRange waku__peermanager__v1__identified__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__identified__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Identified",
+  "Identified",
+  "Waku__Peermanager__V1__Identified",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Identified),
+  6,
+  waku__peermanager__v1__identified__field_descriptors,
+  waku__peermanager__v1__identified__field_indices_by_name,
+  1,  waku__peermanager__v1__identified__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__identified__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__metadata_info__field_descriptors[2] =
+{
+  {
+    "cluster_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__MetadataInfo, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__MetadataInfo, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__MetadataInfo, n_shards),
+    offsetof(Waku__Peermanager__V1__MetadataInfo, shards),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__metadata_info__field_indices_by_name[] = {
+  0,   /* field[0] = cluster_id */
+  1,   /* field[1] = shards */
+};
+static const ProtobufCIntRange waku__peermanager__v1__metadata_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__metadata_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.MetadataInfo",
+  "MetadataInfo",
+  "Waku__Peermanager__V1__MetadataInfo",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__MetadataInfo),
+  2,
+  waku__peermanager__v1__metadata_info__field_descriptors,
+  waku__peermanager__v1__metadata_info__field_indices_by_name,
+  1,  waku__peermanager__v1__metadata_info__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__metadata_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__metadata_report__field_descriptors[3] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__MetadataReport, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__MetadataReport, result_case),
+    offsetof(Waku__Peermanager__V1__MetadataReport, received),
+    &waku__peermanager__v1__metadata_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failure",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__MetadataReport, result_case),
+    offsetof(Waku__Peermanager__V1__MetadataReport, failure),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__metadata_report__field_indices_by_name[] = {
+  2,   /* field[2] = failure */
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = received */
+};
+static const ProtobufCIntRange waku__peermanager__v1__metadata_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__metadata_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.MetadataReport",
+  "MetadataReport",
+  "Waku__Peermanager__V1__MetadataReport",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__MetadataReport),
+  3,
+  waku__peermanager__v1__metadata_report__field_descriptors,
+  waku__peermanager__v1__metadata_report__field_indices_by_name,
+  1,  waku__peermanager__v1__metadata_report__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__metadata_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__command_result__field_descriptors[6] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__CommandResult, command_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "succeeded",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Waku__Peermanager__V1__CommandResult, outcome_case),
+    offsetof(Waku__Peermanager__V1__CommandResult, succeeded),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__CommandResult, outcome_case),
+    offsetof(Waku__Peermanager__V1__CommandResult, failed),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timed_out",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Waku__Peermanager__V1__CommandResult, outcome_case),
+    offsetof(Waku__Peermanager__V1__CommandResult, timed_out),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__CommandResult, outcome_case),
+    offsetof(Waku__Peermanager__V1__CommandResult, metadata),
+    &waku__peermanager__v1__metadata_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata_failed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__CommandResult, outcome_case),
+    offsetof(Waku__Peermanager__V1__CommandResult, metadata_failed),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__command_result__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+  2,   /* field[2] = failed */
+  4,   /* field[4] = metadata */
+  5,   /* field[5] = metadata_failed */
+  1,   /* field[1] = succeeded */
+  3,   /* field[3] = timed_out */
+};
+static const ProtobufCIntRange waku__peermanager__v1__command_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__command_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.CommandResult",
+  "CommandResult",
+  "Waku__Peermanager__V1__CommandResult",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__CommandResult),
+  6,
+  waku__peermanager__v1__command_result__field_descriptors,
+  waku__peermanager__v1__command_result__field_indices_by_name,
+  1,  waku__peermanager__v1__command_result__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__command_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__reachability__field_descriptors[1] =
+{
+  {
+    "online",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Reachability, online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__reachability__field_indices_by_name[] = {
+  0,   /* field[0] = online */
+};
+static const ProtobufCIntRange waku__peermanager__v1__reachability__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__reachability__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Reachability",
+  "Reachability",
+  "Waku__Peermanager__V1__Reachability",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Reachability),
+  1,
+  waku__peermanager__v1__reachability__field_descriptors,
+  waku__peermanager__v1__reachability__field_indices_by_name,
+  1,  waku__peermanager__v1__reachability__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__reachability__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__host_event__field_descriptors[9] =
+{
+  {
+    "hello",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, hello),
+    &waku__peermanager__v1__host_hello__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connection_opened",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, connection_opened),
+    &waku__peermanager__v1__connection_opened__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connection_closed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, connection_closed),
+    &waku__peermanager__v1__connection_closed__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stream_opened",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, stream_opened),
+    &waku__peermanager__v1__stream_event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stream_closed",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, stream_closed),
+    &waku__peermanager__v1__stream_event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "identified",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, identified),
+    &waku__peermanager__v1__identified__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, metadata),
+    &waku__peermanager__v1__metadata_report__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "command_result",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, command_result),
+    &waku__peermanager__v1__command_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reachability",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostEvent, event_case),
+    offsetof(Waku__Peermanager__V1__HostEvent, reachability),
+    &waku__peermanager__v1__reachability__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__host_event__field_indices_by_name[] = {
+  7,   /* field[7] = command_result */
+  2,   /* field[2] = connection_closed */
+  1,   /* field[1] = connection_opened */
+  0,   /* field[0] = hello */
+  5,   /* field[5] = identified */
+  6,   /* field[6] = metadata */
+  8,   /* field[8] = reachability */
+  4,   /* field[4] = stream_closed */
+  3,   /* field[3] = stream_opened */
+};
+static const ProtobufCIntRange waku__peermanager__v1__host_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__host_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.HostEvent",
+  "HostEvent",
+  "Waku__Peermanager__V1__HostEvent",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__HostEvent),
+  9,
+  waku__peermanager__v1__host_event__field_descriptors,
+  waku__peermanager__v1__host_event__field_indices_by_name,
+  1,  waku__peermanager__v1__host_event__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__host_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__dial_command__field_descriptors[3] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DialCommand, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "addresses",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__DialCommand, n_addresses),
+    offsetof(Waku__Peermanager__V1__DialCommand, addresses),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DialCommand, timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__dial_command__field_indices_by_name[] = {
+  1,   /* field[1] = addresses */
+  0,   /* field[0] = peer_id */
+  2,   /* field[2] = timeout_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__dial_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__dial_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DialCommand",
+  "DialCommand",
+  "Waku__Peermanager__V1__DialCommand",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DialCommand),
+  3,
+  waku__peermanager__v1__dial_command__field_descriptors,
+  waku__peermanager__v1__dial_command__field_indices_by_name,
+  1,  waku__peermanager__v1__dial_command__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__dial_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__disconnect_command__field_descriptors[2] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DisconnectCommand, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DisconnectCommand, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__disconnect_command__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = reason */
+};
+static const ProtobufCIntRange waku__peermanager__v1__disconnect_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DisconnectCommand",
+  "DisconnectCommand",
+  "Waku__Peermanager__V1__DisconnectCommand",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DisconnectCommand),
+  2,
+  waku__peermanager__v1__disconnect_command__field_descriptors,
+  waku__peermanager__v1__disconnect_command__field_indices_by_name,
+  1,  waku__peermanager__v1__disconnect_command__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__disconnect_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__request_metadata_command__field_descriptors[2] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RequestMetadataCommand, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RequestMetadataCommand, timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__request_metadata_command__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = timeout_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__request_metadata_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__request_metadata_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RequestMetadataCommand",
+  "RequestMetadataCommand",
+  "Waku__Peermanager__V1__RequestMetadataCommand",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RequestMetadataCommand),
+  2,
+  waku__peermanager__v1__request_metadata_command__field_descriptors,
+  waku__peermanager__v1__request_metadata_command__field_indices_by_name,
+  1,  waku__peermanager__v1__request_metadata_command__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__request_metadata_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__host_command__field_descriptors[4] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__HostCommand, command_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dial",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostCommand, command_case),
+    offsetof(Waku__Peermanager__V1__HostCommand, dial),
+    &waku__peermanager__v1__dial_command__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "disconnect",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostCommand, command_case),
+    offsetof(Waku__Peermanager__V1__HostCommand, disconnect),
+    &waku__peermanager__v1__disconnect_command__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_metadata",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostCommand, command_case),
+    offsetof(Waku__Peermanager__V1__HostCommand, request_metadata),
+    &waku__peermanager__v1__request_metadata_command__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__host_command__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+  1,   /* field[1] = dial */
+  2,   /* field[2] = disconnect */
+  3,   /* field[3] = request_metadata */
+};
+static const ProtobufCIntRange waku__peermanager__v1__host_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__host_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.HostCommand",
+  "HostCommand",
+  "Waku__Peermanager__V1__HostCommand",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__HostCommand),
+  4,
+  waku__peermanager__v1__host_command__field_descriptors,
+  waku__peermanager__v1__host_command__field_indices_by_name,
+  1,  waku__peermanager__v1__host_command__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__host_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__report_events_request__field_descriptors[2] =
+{
+  {
+    "session_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReportEventsRequest, session_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "events",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__ReportEventsRequest, n_events),
+    offsetof(Waku__Peermanager__V1__ReportEventsRequest, events),
+    &waku__peermanager__v1__host_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__report_events_request__field_indices_by_name[] = {
+  1,   /* field[1] = events */
+  0,   /* field[0] = session_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__report_events_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ReportEventsRequest",
+  "ReportEventsRequest",
+  "Waku__Peermanager__V1__ReportEventsRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ReportEventsRequest),
+  2,
+  waku__peermanager__v1__report_events_request__field_descriptors,
+  waku__peermanager__v1__report_events_request__field_indices_by_name,
+  1,  waku__peermanager__v1__report_events_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__report_events_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__report_events_response__field_descriptors[4] =
+{
+  {
+    "session_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReportEventsResponse, session_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accepted",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReportEventsResponse, accepted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ignored",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReportEventsResponse, ignored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "session_timeout_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReportEventsResponse, session_timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__report_events_response__field_indices_by_name[] = {
+  1,   /* field[1] = accepted */
+  2,   /* field[2] = ignored */
+  0,   /* field[0] = session_id */
+  3,   /* field[3] = session_timeout_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__report_events_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ReportEventsResponse",
+  "ReportEventsResponse",
+  "Waku__Peermanager__V1__ReportEventsResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ReportEventsResponse),
+  4,
+  waku__peermanager__v1__report_events_response__field_descriptors,
+  waku__peermanager__v1__report_events_response__field_indices_by_name,
+  1,  waku__peermanager__v1__report_events_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__report_events_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__poll_commands_request__field_descriptors[3] =
+{
+  {
+    "session_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PollCommandsRequest, session_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_commands",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PollCommandsRequest, max_commands),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "wait_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PollCommandsRequest, wait_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__poll_commands_request__field_indices_by_name[] = {
+  1,   /* field[1] = max_commands */
+  0,   /* field[0] = session_id */
+  2,   /* field[2] = wait_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__poll_commands_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__poll_commands_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.PollCommandsRequest",
+  "PollCommandsRequest",
+  "Waku__Peermanager__V1__PollCommandsRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__PollCommandsRequest),
+  3,
+  waku__peermanager__v1__poll_commands_request__field_descriptors,
+  waku__peermanager__v1__poll_commands_request__field_indices_by_name,
+  1,  waku__peermanager__v1__poll_commands_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__poll_commands_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__poll_commands_response__field_descriptors[1] =
+{
+  {
+    "commands",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__PollCommandsResponse, n_commands),
+    offsetof(Waku__Peermanager__V1__PollCommandsResponse, commands),
+    &waku__peermanager__v1__host_command__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__poll_commands_response__field_indices_by_name[] = {
+  0,   /* field[0] = commands */
+};
+static const ProtobufCIntRange waku__peermanager__v1__poll_commands_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__poll_commands_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.PollCommandsResponse",
+  "PollCommandsResponse",
+  "Waku__Peermanager__V1__PollCommandsResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__PollCommandsResponse),
+  1,
+  waku__peermanager__v1__poll_commands_response__field_descriptors,
+  waku__peermanager__v1__poll_commands_response__field_indices_by_name,
+  1,  waku__peermanager__v1__poll_commands_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__poll_commands_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define waku__peermanager__v1__get_info_request__field_descriptors NULL
 #define waku__peermanager__v1__get_info_request__field_indices_by_name NULL
 #define waku__peermanager__v1__get_info_request__number_ranges NULL
@@ -217,4 +4445,2253 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_info_response__descr
   1,  waku__peermanager__v1__get_info_response__number_ranges,
   (ProtobufCMessageInit) waku__peermanager__v1__get_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__add_peer_request__field_descriptors[3] =
+{
+  {
+    "address",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__AddPeerRequest, source_case),
+    offsetof(Waku__Peermanager__V1__AddPeerRequest, address),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__AddPeerRequest, source_case),
+    offsetof(Waku__Peermanager__V1__AddPeerRequest, peer),
+    &waku__peermanager__v1__peer__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__AddPeerRequest, origin),
+    &waku__peermanager__v1__origin__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__add_peer_request__field_indices_by_name[] = {
+  0,   /* field[0] = address */
+  2,   /* field[2] = origin */
+  1,   /* field[1] = peer */
+};
+static const ProtobufCIntRange waku__peermanager__v1__add_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__add_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.AddPeerRequest",
+  "AddPeerRequest",
+  "Waku__Peermanager__V1__AddPeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__AddPeerRequest),
+  3,
+  waku__peermanager__v1__add_peer_request__field_descriptors,
+  waku__peermanager__v1__add_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__add_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__add_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__add_peer_response__field_descriptors[1] =
+{
+  {
+    "peer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__AddPeerResponse, peer),
+    &waku__peermanager__v1__peer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__add_peer_response__field_indices_by_name[] = {
+  0,   /* field[0] = peer */
+};
+static const ProtobufCIntRange waku__peermanager__v1__add_peer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__add_peer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.AddPeerResponse",
+  "AddPeerResponse",
+  "Waku__Peermanager__V1__AddPeerResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__AddPeerResponse),
+  1,
+  waku__peermanager__v1__add_peer_response__field_descriptors,
+  waku__peermanager__v1__add_peer_response__field_indices_by_name,
+  1,  waku__peermanager__v1__add_peer_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__add_peer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__remove_peer_request__field_descriptors[1] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RemovePeerRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__remove_peer_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__remove_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__remove_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RemovePeerRequest",
+  "RemovePeerRequest",
+  "Waku__Peermanager__V1__RemovePeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RemovePeerRequest),
+  1,
+  waku__peermanager__v1__remove_peer_request__field_descriptors,
+  waku__peermanager__v1__remove_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__remove_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__remove_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__remove_peer_response__field_descriptors[1] =
+{
+  {
+    "removed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RemovePeerResponse, removed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__remove_peer_response__field_indices_by_name[] = {
+  0,   /* field[0] = removed */
+};
+static const ProtobufCIntRange waku__peermanager__v1__remove_peer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__remove_peer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RemovePeerResponse",
+  "RemovePeerResponse",
+  "Waku__Peermanager__V1__RemovePeerResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RemovePeerResponse),
+  1,
+  waku__peermanager__v1__remove_peer_response__field_descriptors,
+  waku__peermanager__v1__remove_peer_response__field_indices_by_name,
+  1,  waku__peermanager__v1__remove_peer_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__remove_peer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__get_peer_request__field_descriptors[1] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__GetPeerRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__get_peer_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__get_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__get_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.GetPeerRequest",
+  "GetPeerRequest",
+  "Waku__Peermanager__V1__GetPeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__GetPeerRequest),
+  1,
+  waku__peermanager__v1__get_peer_request__field_descriptors,
+  waku__peermanager__v1__get_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__get_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__get_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__list_peers_request__field_descriptors[10] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol_prefix",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, protocol_prefix),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connectedness",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, _connectedness_case),
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, connectedness),
+    &waku__peermanager__v1__connectedness__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, _direction_case),
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, direction),
+    &waku__peermanager__v1__direction__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, _origin_case),
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, origin),
+    &waku__peermanager__v1__origin__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, _shard_case),
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, shard),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "capabilities",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, capabilities),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__list_peers_request__field_indices_by_name[] = {
+  7,   /* field[7] = capabilities */
+  5,   /* field[5] = cluster_id */
+  2,   /* field[2] = connectedness */
+  3,   /* field[3] = direction */
+  4,   /* field[4] = origin */
+  8,   /* field[8] = page_size */
+  9,   /* field[9] = page_token */
+  0,   /* field[0] = protocol */
+  1,   /* field[1] = protocol_prefix */
+  6,   /* field[6] = shard */
+};
+static const ProtobufCIntRange waku__peermanager__v1__list_peers_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__list_peers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ListPeersRequest",
+  "ListPeersRequest",
+  "Waku__Peermanager__V1__ListPeersRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ListPeersRequest),
+  10,
+  waku__peermanager__v1__list_peers_request__field_descriptors,
+  waku__peermanager__v1__list_peers_request__field_indices_by_name,
+  1,  waku__peermanager__v1__list_peers_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__list_peers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__list_peers_response__field_descriptors[3] =
+{
+  {
+    "peers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__ListPeersResponse, n_peers),
+    offsetof(Waku__Peermanager__V1__ListPeersResponse, peers),
+    &waku__peermanager__v1__peer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ListPeersResponse, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__list_peers_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = peers */
+  2,   /* field[2] = total */
+};
+static const ProtobufCIntRange waku__peermanager__v1__list_peers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__list_peers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ListPeersResponse",
+  "ListPeersResponse",
+  "Waku__Peermanager__V1__ListPeersResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ListPeersResponse),
+  3,
+  waku__peermanager__v1__list_peers_response__field_descriptors,
+  waku__peermanager__v1__list_peers_response__field_indices_by_name,
+  1,  waku__peermanager__v1__list_peers_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__list_peers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__select_peer_request__field_descriptors[4] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, _shard_case),
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, shard),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pubsub_topic",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeerRequest, pubsub_topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__select_peer_request__field_indices_by_name[] = {
+  2,   /* field[2] = cluster_id */
+  0,   /* field[0] = protocol */
+  3,   /* field[3] = pubsub_topic */
+  1,   /* field[1] = shard */
+};
+static const ProtobufCIntRange waku__peermanager__v1__select_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__select_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.SelectPeerRequest",
+  "SelectPeerRequest",
+  "Waku__Peermanager__V1__SelectPeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__SelectPeerRequest),
+  4,
+  waku__peermanager__v1__select_peer_request__field_descriptors,
+  waku__peermanager__v1__select_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__select_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__select_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__select_peer_response__field_descriptors[1] =
+{
+  {
+    "peer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeerResponse, peer),
+    &waku__peermanager__v1__peer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__select_peer_response__field_indices_by_name[] = {
+  0,   /* field[0] = peer */
+};
+static const ProtobufCIntRange waku__peermanager__v1__select_peer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__select_peer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.SelectPeerResponse",
+  "SelectPeerResponse",
+  "Waku__Peermanager__V1__SelectPeerResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__SelectPeerResponse),
+  1,
+  waku__peermanager__v1__select_peer_response__field_descriptors,
+  waku__peermanager__v1__select_peer_response__field_indices_by_name,
+  1,  waku__peermanager__v1__select_peer_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__select_peer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__select_peers_request__field_descriptors[5] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, _shard_case),
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, shard),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pubsub_topic",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, pubsub_topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__SelectPeersRequest, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__select_peers_request__field_indices_by_name[] = {
+  2,   /* field[2] = cluster_id */
+  4,   /* field[4] = count */
+  0,   /* field[0] = protocol */
+  3,   /* field[3] = pubsub_topic */
+  1,   /* field[1] = shard */
+};
+static const ProtobufCIntRange waku__peermanager__v1__select_peers_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__select_peers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.SelectPeersRequest",
+  "SelectPeersRequest",
+  "Waku__Peermanager__V1__SelectPeersRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__SelectPeersRequest),
+  5,
+  waku__peermanager__v1__select_peers_request__field_descriptors,
+  waku__peermanager__v1__select_peers_request__field_indices_by_name,
+  1,  waku__peermanager__v1__select_peers_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__select_peers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__select_peers_response__field_descriptors[1] =
+{
+  {
+    "peers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__SelectPeersResponse, n_peers),
+    offsetof(Waku__Peermanager__V1__SelectPeersResponse, peers),
+    &waku__peermanager__v1__peer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__select_peers_response__field_indices_by_name[] = {
+  0,   /* field[0] = peers */
+};
+static const ProtobufCIntRange waku__peermanager__v1__select_peers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__select_peers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.SelectPeersResponse",
+  "SelectPeersResponse",
+  "Waku__Peermanager__V1__SelectPeersResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__SelectPeersResponse),
+  1,
+  waku__peermanager__v1__select_peers_response__field_descriptors,
+  waku__peermanager__v1__select_peers_response__field_indices_by_name,
+  1,  waku__peermanager__v1__select_peers_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__select_peers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__add_service_peer_request__field_descriptors[2] =
+{
+  {
+    "address",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__AddServicePeerRequest, address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__AddServicePeerRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__add_service_peer_request__field_indices_by_name[] = {
+  0,   /* field[0] = address */
+  1,   /* field[1] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__add_service_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__add_service_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.AddServicePeerRequest",
+  "AddServicePeerRequest",
+  "Waku__Peermanager__V1__AddServicePeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__AddServicePeerRequest),
+  2,
+  waku__peermanager__v1__add_service_peer_request__field_descriptors,
+  waku__peermanager__v1__add_service_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__add_service_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__add_service_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__remove_service_peer_request__field_descriptors[2] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RemoveServicePeerRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RemoveServicePeerRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__remove_service_peer_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__remove_service_peer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__remove_service_peer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RemoveServicePeerRequest",
+  "RemoveServicePeerRequest",
+  "Waku__Peermanager__V1__RemoveServicePeerRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RemoveServicePeerRequest),
+  2,
+  waku__peermanager__v1__remove_service_peer_request__field_descriptors,
+  waku__peermanager__v1__remove_service_peer_request__field_indices_by_name,
+  1,  waku__peermanager__v1__remove_service_peer_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__remove_service_peer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connected_peers_request__field_descriptors[1] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectedPeersRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connected_peers_request__field_indices_by_name[] = {
+  0,   /* field[0] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connected_peers_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectedPeersRequest",
+  "ConnectedPeersRequest",
+  "Waku__Peermanager__V1__ConnectedPeersRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectedPeersRequest),
+  1,
+  waku__peermanager__v1__connected_peers_request__field_descriptors,
+  waku__peermanager__v1__connected_peers_request__field_indices_by_name,
+  1,  waku__peermanager__v1__connected_peers_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connected_peers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__protocol_streams__field_descriptors[3] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtocolStreams, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "inbound",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtocolStreams, inbound),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outbound",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtocolStreams, outbound),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__protocol_streams__field_indices_by_name[] = {
+  1,   /* field[1] = inbound */
+  2,   /* field[2] = outbound */
+  0,   /* field[0] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__protocol_streams__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__protocol_streams__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ProtocolStreams",
+  "ProtocolStreams",
+  "Waku__Peermanager__V1__ProtocolStreams",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ProtocolStreams),
+  3,
+  waku__peermanager__v1__protocol_streams__field_descriptors,
+  waku__peermanager__v1__protocol_streams__field_indices_by_name,
+  1,  waku__peermanager__v1__protocol_streams__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__protocol_streams__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connected_peer__field_descriptors[3] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectedPeer, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectedPeer, direction),
+    &waku__peermanager__v1__direction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "streams",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__ConnectedPeer, n_streams),
+    offsetof(Waku__Peermanager__V1__ConnectedPeer, streams),
+    &waku__peermanager__v1__protocol_streams__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connected_peer__field_indices_by_name[] = {
+  1,   /* field[1] = direction */
+  0,   /* field[0] = peer_id */
+  2,   /* field[2] = streams */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connected_peer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectedPeer",
+  "ConnectedPeer",
+  "Waku__Peermanager__V1__ConnectedPeer",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectedPeer),
+  3,
+  waku__peermanager__v1__connected_peer__field_descriptors,
+  waku__peermanager__v1__connected_peer__field_indices_by_name,
+  1,  waku__peermanager__v1__connected_peer__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connected_peer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connected_peers_response__field_descriptors[1] =
+{
+  {
+    "peers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__ConnectedPeersResponse, n_peers),
+    offsetof(Waku__Peermanager__V1__ConnectedPeersResponse, peers),
+    &waku__peermanager__v1__connected_peer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connected_peers_response__field_indices_by_name[] = {
+  0,   /* field[0] = peers */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connected_peers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectedPeersResponse",
+  "ConnectedPeersResponse",
+  "Waku__Peermanager__V1__ConnectedPeersResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectedPeersResponse),
+  1,
+  waku__peermanager__v1__connected_peers_response__field_descriptors,
+  waku__peermanager__v1__connected_peers_response__field_indices_by_name,
+  1,  waku__peermanager__v1__connected_peers_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connected_peers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_request__field_descriptors[2] =
+{
+  {
+    "peers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Waku__Peermanager__V1__ConnectRequest, n_peers),
+    offsetof(Waku__Peermanager__V1__ConnectRequest, peers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectRequest, timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connect_request__field_indices_by_name[] = {
+  0,   /* field[0] = peers */
+  1,   /* field[1] = timeout_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connect_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connect_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectRequest",
+  "ConnectRequest",
+  "Waku__Peermanager__V1__ConnectRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectRequest),
+  2,
+  waku__peermanager__v1__connect_request__field_descriptors,
+  waku__peermanager__v1__connect_request__field_indices_by_name,
+  1,  waku__peermanager__v1__connect_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connect_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_outcome__field_descriptors[4] =
+{
+  {
+    "peer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectOutcome, peer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectOutcome, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connected",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectOutcome, connected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectOutcome, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connect_outcome__field_indices_by_name[] = {
+  2,   /* field[2] = connected */
+  3,   /* field[3] = error */
+  0,   /* field[0] = peer */
+  1,   /* field[1] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connect_outcome__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connect_outcome__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectOutcome",
+  "ConnectOutcome",
+  "Waku__Peermanager__V1__ConnectOutcome",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectOutcome),
+  4,
+  waku__peermanager__v1__connect_outcome__field_descriptors,
+  waku__peermanager__v1__connect_outcome__field_indices_by_name,
+  1,  waku__peermanager__v1__connect_outcome__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connect_outcome__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_response__field_descriptors[1] =
+{
+  {
+    "outcomes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__ConnectResponse, n_outcomes),
+    offsetof(Waku__Peermanager__V1__ConnectResponse, outcomes),
+    &waku__peermanager__v1__connect_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connect_response__field_indices_by_name[] = {
+  0,   /* field[0] = outcomes */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connect_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connect_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectResponse",
+  "ConnectResponse",
+  "Waku__Peermanager__V1__ConnectResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectResponse),
+  1,
+  waku__peermanager__v1__connect_response__field_descriptors,
+  waku__peermanager__v1__connect_response__field_indices_by_name,
+  1,  waku__peermanager__v1__connect_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__disconnect_request__field_descriptors[1] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DisconnectRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__disconnect_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__disconnect_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DisconnectRequest",
+  "DisconnectRequest",
+  "Waku__Peermanager__V1__DisconnectRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DisconnectRequest),
+  1,
+  waku__peermanager__v1__disconnect_request__field_descriptors,
+  waku__peermanager__v1__disconnect_request__field_indices_by_name,
+  1,  waku__peermanager__v1__disconnect_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__disconnect_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define waku__peermanager__v1__disconnect_response__field_descriptors NULL
+#define waku__peermanager__v1__disconnect_response__field_indices_by_name NULL
+#define waku__peermanager__v1__disconnect_response__number_ranges NULL
+const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DisconnectResponse",
+  "DisconnectResponse",
+  "Waku__Peermanager__V1__DisconnectResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DisconnectResponse),
+  0,
+  waku__peermanager__v1__disconnect_response__field_descriptors,
+  waku__peermanager__v1__disconnect_response__field_indices_by_name,
+  0,  waku__peermanager__v1__disconnect_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__disconnect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__reconnect_request__field_descriptors[1] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReconnectRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__reconnect_request__field_indices_by_name[] = {
+  0,   /* field[0] = protocol */
+};
+static const ProtobufCIntRange waku__peermanager__v1__reconnect_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ReconnectRequest",
+  "ReconnectRequest",
+  "Waku__Peermanager__V1__ReconnectRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ReconnectRequest),
+  1,
+  waku__peermanager__v1__reconnect_request__field_descriptors,
+  waku__peermanager__v1__reconnect_request__field_indices_by_name,
+  1,  waku__peermanager__v1__reconnect_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__reconnect_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__reconnect_response__field_descriptors[1] =
+{
+  {
+    "dialing",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ReconnectResponse, dialing),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__reconnect_response__field_indices_by_name[] = {
+  0,   /* field[0] = dialing */
+};
+static const ProtobufCIntRange waku__peermanager__v1__reconnect_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ReconnectResponse",
+  "ReconnectResponse",
+  "Waku__Peermanager__V1__ReconnectResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ReconnectResponse),
+  1,
+  waku__peermanager__v1__reconnect_response__field_descriptors,
+  waku__peermanager__v1__reconnect_response__field_indices_by_name,
+  1,  waku__peermanager__v1__reconnect_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__reconnect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__can_be_connected_request__field_descriptors[1] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__CanBeConnectedRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__can_be_connected_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+};
+static const ProtobufCIntRange waku__peermanager__v1__can_be_connected_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__can_be_connected_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.CanBeConnectedRequest",
+  "CanBeConnectedRequest",
+  "Waku__Peermanager__V1__CanBeConnectedRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__CanBeConnectedRequest),
+  1,
+  waku__peermanager__v1__can_be_connected_request__field_descriptors,
+  waku__peermanager__v1__can_be_connected_request__field_indices_by_name,
+  1,  waku__peermanager__v1__can_be_connected_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__can_be_connected_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__can_be_connected_response__field_descriptors[2] =
+{
+  {
+    "allowed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__CanBeConnectedResponse, allowed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "earliest_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Waku__Peermanager__V1__CanBeConnectedResponse, _earliest_ms_case),
+    offsetof(Waku__Peermanager__V1__CanBeConnectedResponse, earliest_ms),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__can_be_connected_response__field_indices_by_name[] = {
+  0,   /* field[0] = allowed */
+  1,   /* field[1] = earliest_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__can_be_connected_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__can_be_connected_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.CanBeConnectedResponse",
+  "CanBeConnectedResponse",
+  "Waku__Peermanager__V1__CanBeConnectedResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__CanBeConnectedResponse),
+  2,
+  waku__peermanager__v1__can_be_connected_response__field_descriptors,
+  waku__peermanager__v1__can_be_connected_response__field_indices_by_name,
+  1,  waku__peermanager__v1__can_be_connected_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__can_be_connected_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__protect_request__field_descriptors[2] =
+{
+  {
+    "peer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtectRequest, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtectRequest, tag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__protect_request__field_indices_by_name[] = {
+  0,   /* field[0] = peer_id */
+  1,   /* field[1] = tag */
+};
+static const ProtobufCIntRange waku__peermanager__v1__protect_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__protect_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ProtectRequest",
+  "ProtectRequest",
+  "Waku__Peermanager__V1__ProtectRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ProtectRequest),
+  2,
+  waku__peermanager__v1__protect_request__field_descriptors,
+  waku__peermanager__v1__protect_request__field_indices_by_name,
+  1,  waku__peermanager__v1__protect_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__protect_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__protect_response__field_descriptors[1] =
+{
+  {
+    "is_protected",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ProtectResponse, is_protected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__protect_response__field_indices_by_name[] = {
+  0,   /* field[0] = is_protected */
+};
+static const ProtobufCIntRange waku__peermanager__v1__protect_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__protect_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ProtectResponse",
+  "ProtectResponse",
+  "Waku__Peermanager__V1__ProtectResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ProtectResponse),
+  1,
+  waku__peermanager__v1__protect_response__field_descriptors,
+  waku__peermanager__v1__protect_response__field_indices_by_name,
+  1,  waku__peermanager__v1__protect_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__protect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define waku__peermanager__v1__get_statistics_request__field_descriptors NULL
+#define waku__peermanager__v1__get_statistics_request__field_indices_by_name NULL
+#define waku__peermanager__v1__get_statistics_request__number_ranges NULL
+const ProtobufCMessageDescriptor waku__peermanager__v1__get_statistics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.GetStatisticsRequest",
+  "GetStatisticsRequest",
+  "Waku__Peermanager__V1__GetStatisticsRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__GetStatisticsRequest),
+  0,
+  waku__peermanager__v1__get_statistics_request__field_descriptors,
+  waku__peermanager__v1__get_statistics_request__field_indices_by_name,
+  0,  waku__peermanager__v1__get_statistics_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__get_statistics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__statistics__field_descriptors[17] =
+{
+  {
+    "store_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, store_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "capacity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, capacity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connected",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, connected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_connections",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, max_connections),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "inbound_relay",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, inbound_relay),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outbound_relay",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, outbound_relay),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_relay",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, target_relay),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_service",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, target_service),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_inbound",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, target_inbound),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_outbound",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, target_outbound),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "service_peers",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, service_peers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "not_connected",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, not_connected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outside_backoff",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, outside_backoff),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "online",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "host_attached",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, host_attached),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protected_peers",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, protected_peers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dials_in_flight",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, dials_in_flight),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__statistics__field_indices_by_name[] = {
+  1,   /* field[1] = capacity */
+  2,   /* field[2] = connected */
+  16,   /* field[16] = dials_in_flight */
+  14,   /* field[14] = host_attached */
+  4,   /* field[4] = inbound_relay */
+  3,   /* field[3] = max_connections */
+  11,   /* field[11] = not_connected */
+  13,   /* field[13] = online */
+  5,   /* field[5] = outbound_relay */
+  12,   /* field[12] = outside_backoff */
+  15,   /* field[15] = protected_peers */
+  10,   /* field[10] = service_peers */
+  0,   /* field[0] = store_size */
+  8,   /* field[8] = target_inbound */
+  9,   /* field[9] = target_outbound */
+  6,   /* field[6] = target_relay */
+  7,   /* field[7] = target_service */
+};
+static const ProtobufCIntRange waku__peermanager__v1__statistics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__statistics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Statistics",
+  "Statistics",
+  "Waku__Peermanager__V1__Statistics",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Statistics),
+  17,
+  waku__peermanager__v1__statistics__field_descriptors,
+  waku__peermanager__v1__statistics__field_indices_by_name,
+  1,  waku__peermanager__v1__statistics__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define waku__peermanager__v1__get_configuration_request__field_descriptors NULL
+#define waku__peermanager__v1__get_configuration_request__field_indices_by_name NULL
+#define waku__peermanager__v1__get_configuration_request__number_ranges NULL
+const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.GetConfigurationRequest",
+  "GetConfigurationRequest",
+  "Waku__Peermanager__V1__GetConfigurationRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__GetConfigurationRequest),
+  0,
+  waku__peermanager__v1__get_configuration_request__field_descriptors,
+  waku__peermanager__v1__get_configuration_request__field_indices_by_name,
+  0,  waku__peermanager__v1__get_configuration_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[14] =
+{
+  {
+    "max_connections",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, max_connections),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "relay_service_ratio",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, relay_service_ratio),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_store_capacity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, peer_store_capacity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ip_colocation_limit",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, ip_colocation_limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__Configuration, _cluster_id_case),
+    offsetof(Waku__Peermanager__V1__Configuration, cluster_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Waku__Peermanager__V1__Configuration, n_shards),
+    offsetof(Waku__Peermanager__V1__Configuration, shards),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "relay_shard_manager",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, relay_shard_manager),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dial_timeout_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, dial_timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "initial_backoff_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, initial_backoff_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backoff_factor",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, backoff_factor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_failed_attempts",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, max_failed_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prune_interval_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, prune_interval_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "socket_path",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, socket_path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metrics_address",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, metrics_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
+  9,   /* field[9] = backoff_factor */
+  4,   /* field[4] = cluster_id */
+  7,   /* field[7] = dial_timeout_ms */
+  8,   /* field[8] = initial_backoff_ms */
+  3,   /* field[3] = ip_colocation_limit */
+  0,   /* field[0] = max_connections */
+  10,   /* field[10] = max_failed_attempts */
+  13,   /* field[13] = metrics_address */
+  2,   /* field[2] = peer_store_capacity */
+  11,   /* field[11] = prune_interval_ms */
+  1,   /* field[1] = relay_service_ratio */
+  6,   /* field[6] = relay_shard_manager */
+  5,   /* field[5] = shards */
+  12,   /* field[12] = socket_path */
+};
+static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Configuration",
+  "Configuration",
+  "Waku__Peermanager__V1__Configuration",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__Configuration),
+  14,
+  waku__peermanager__v1__configuration__field_descriptors,
+  waku__peermanager__v1__configuration__field_indices_by_name,
+  1,  waku__peermanager__v1__configuration__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__configuration__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_request__field_descriptors[2] =
+{
+  {
+    "decisions",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__WatchRequest, decisions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_events",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__WatchRequest, peer_events),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__watch_request__field_indices_by_name[] = {
+  0,   /* field[0] = decisions */
+  1,   /* field[1] = peer_events */
+};
+static const ProtobufCIntRange waku__peermanager__v1__watch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__watch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.WatchRequest",
+  "WatchRequest",
+  "Waku__Peermanager__V1__WatchRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__WatchRequest),
+  2,
+  waku__peermanager__v1__watch_request__field_descriptors,
+  waku__peermanager__v1__watch_request__field_indices_by_name,
+  1,  waku__peermanager__v1__watch_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__watch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue waku__peermanager__v1__peer_event__kind__enum_values_by_number[5] =
+{
+  { "KIND_UNSPECIFIED", "WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_UNSPECIFIED", 0 },
+  { "KIND_ADDED", "WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_ADDED", 1 },
+  { "KIND_REMOVED", "WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_REMOVED", 2 },
+  { "KIND_CONNECTED", "WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_CONNECTED", 3 },
+  { "KIND_DISCONNECTED", "WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_DISCONNECTED", 4 },
+};
+static const ProtobufCIntRange waku__peermanager__v1__peer_event__kind__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex waku__peermanager__v1__peer_event__kind__enum_values_by_name[5] =
+{
+  { "KIND_ADDED", 1 },
+  { "KIND_CONNECTED", 3 },
+  { "KIND_DISCONNECTED", 4 },
+  { "KIND_REMOVED", 2 },
+  { "KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor waku__peermanager__v1__peer_event__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.PeerEvent.Kind",
+  "Kind",
+  "Waku__Peermanager__V1__PeerEvent__Kind",
+  "waku.peermanager.v1",
+  5,
+  waku__peermanager__v1__peer_event__kind__enum_values_by_number,
+  5,
+  waku__peermanager__v1__peer_event__kind__enum_values_by_name,
+  1,
+  waku__peermanager__v1__peer_event__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__peer_event__field_descriptors[3] =
+{
+  {
+    "time_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PeerEvent, time_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PeerEvent, kind),
+    &waku__peermanager__v1__peer_event__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__PeerEvent, peer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__peer_event__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  2,   /* field[2] = peer_id */
+  0,   /* field[0] = time_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__peer_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__peer_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.PeerEvent",
+  "PeerEvent",
+  "Waku__Peermanager__V1__PeerEvent",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__PeerEvent),
+  3,
+  waku__peermanager__v1__peer_event__field_descriptors,
+  waku__peermanager__v1__peer_event__field_indices_by_name,
+  1,  waku__peermanager__v1__peer_event__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__peer_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_event__field_descriptors[2] =
+{
+  {
+    "decision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__WatchEvent, event_case),
+    offsetof(Waku__Peermanager__V1__WatchEvent, decision),
+    &waku__peermanager__v1__decision__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_event",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__WatchEvent, event_case),
+    offsetof(Waku__Peermanager__V1__WatchEvent, peer_event),
+    &waku__peermanager__v1__peer_event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__watch_event__field_indices_by_name[] = {
+  0,   /* field[0] = decision */
+  1,   /* field[1] = peer_event */
+};
+static const ProtobufCIntRange waku__peermanager__v1__watch_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__watch_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.WatchEvent",
+  "WatchEvent",
+  "Waku__Peermanager__V1__WatchEvent",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__WatchEvent),
+  2,
+  waku__peermanager__v1__watch_event__field_descriptors,
+  waku__peermanager__v1__watch_event__field_indices_by_name,
+  1,  waku__peermanager__v1__watch_event__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__watch_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue waku__peermanager__v1__connectedness__enum_values_by_number[4] =
+{
+  { "CONNECTEDNESS_NOT_CONNECTED", "WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_NOT_CONNECTED", 0 },
+  { "CONNECTEDNESS_CANNOT_CONNECT", "WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CANNOT_CONNECT", 1 },
+  { "CONNECTEDNESS_CAN_CONNECT", "WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CAN_CONNECT", 2 },
+  { "CONNECTEDNESS_CONNECTED", "WAKU__PEERMANAGER__V1__CONNECTEDNESS__CONNECTEDNESS_CONNECTED", 3 },
+};
+static const ProtobufCIntRange waku__peermanager__v1__connectedness__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex waku__peermanager__v1__connectedness__enum_values_by_name[4] =
+{
+  { "CONNECTEDNESS_CANNOT_CONNECT", 1 },
+  { "CONNECTEDNESS_CAN_CONNECT", 2 },
+  { "CONNECTEDNESS_CONNECTED", 3 },
+  { "CONNECTEDNESS_NOT_CONNECTED", 0 },
+};
+const ProtobufCEnumDescriptor waku__peermanager__v1__connectedness__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Connectedness",
+  "Connectedness",
+  "Waku__Peermanager__V1__Connectedness",
+  "waku.peermanager.v1",
+  4,
+  waku__peermanager__v1__connectedness__enum_values_by_number,
+  4,
+  waku__peermanager__v1__connectedness__enum_values_by_name,
+  1,
+  waku__peermanager__v1__connectedness__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue waku__peermanager__v1__direction__enum_values_by_number[3] =
+{
+  { "DIRECTION_UNKNOWN", "WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_UNKNOWN", 0 },
+  { "DIRECTION_INBOUND", "WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_INBOUND", 1 },
+  { "DIRECTION_OUTBOUND", "WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_OUTBOUND", 2 },
+};
+static const ProtobufCIntRange waku__peermanager__v1__direction__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex waku__peermanager__v1__direction__enum_values_by_name[3] =
+{
+  { "DIRECTION_INBOUND", 1 },
+  { "DIRECTION_OUTBOUND", 2 },
+  { "DIRECTION_UNKNOWN", 0 },
+};
+const ProtobufCEnumDescriptor waku__peermanager__v1__direction__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Direction",
+  "Direction",
+  "Waku__Peermanager__V1__Direction",
+  "waku.peermanager.v1",
+  3,
+  waku__peermanager__v1__direction__enum_values_by_number,
+  3,
+  waku__peermanager__v1__direction__enum_values_by_name,
+  1,
+  waku__peermanager__v1__direction__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue waku__peermanager__v1__origin__enum_values_by_number[7] =
+{
+  { "ORIGIN_UNKNOWN", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_UNKNOWN", 0 },
+  { "ORIGIN_DISCV5", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_DISCV5", 1 },
+  { "ORIGIN_STATIC", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_STATIC", 2 },
+  { "ORIGIN_PEER_EXCHANGE", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_PEER_EXCHANGE", 3 },
+  { "ORIGIN_DNS", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_DNS", 4 },
+  { "ORIGIN_KADEMLIA", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_KADEMLIA", 5 },
+  { "ORIGIN_CACHE", "WAKU__PEERMANAGER__V1__ORIGIN__ORIGIN_CACHE", 6 },
+};
+static const ProtobufCIntRange waku__peermanager__v1__origin__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex waku__peermanager__v1__origin__enum_values_by_name[7] =
+{
+  { "ORIGIN_CACHE", 6 },
+  { "ORIGIN_DISCV5", 1 },
+  { "ORIGIN_DNS", 4 },
+  { "ORIGIN_KADEMLIA", 5 },
+  { "ORIGIN_PEER_EXCHANGE", 3 },
+  { "ORIGIN_STATIC", 2 },
+  { "ORIGIN_UNKNOWN", 0 },
+};
+const ProtobufCEnumDescriptor waku__peermanager__v1__origin__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.Origin",
+  "Origin",
+  "Waku__Peermanager__V1__Origin",
+  "waku.peermanager.v1",
+  7,
+  waku__peermanager__v1__origin__enum_values_by_number,
+  7,
+  waku__peermanager__v1__origin__enum_values_by_name,
+  1,
+  waku__peermanager__v1__origin__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
