@@ -17,6 +17,11 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
         /// What is wrong with it.
         public var reason: String
 
+        public init(part: String, reason: String) {
+            self.part = part
+            self.reason = reason
+        }
+
         public var description: String { "invalid multiaddr part '\(part)': \(reason)" }
     }
 

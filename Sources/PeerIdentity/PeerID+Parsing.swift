@@ -5,6 +5,11 @@ extension PeerID {
         public var part: String
         public var reason: String
 
+        public init(part: String, reason: String) {
+            self.part = part
+            self.reason = reason
+        }
+
         public var description: String { "invalid peer id '\(part)': \(reason)" }
     }
 
