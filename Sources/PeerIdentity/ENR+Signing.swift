@@ -32,11 +32,17 @@ extension ENR.Entry {
     public static func udp(_ port: UInt16) -> Self { Self(key: "udp", bytes: RLP.bigEndianMinimal(UInt64(port))) }
     public static func tcp6(_ port: UInt16) -> Self { Self(key: "tcp6", bytes: RLP.bigEndianMinimal(UInt64(port))) }
     public static func udp6(_ port: UInt16) -> Self { Self(key: "udp6", bytes: RLP.bigEndianMinimal(UInt64(port))) }
-    public static func waku2(_ capabilities: WakuCapabilities) -> Self { Self(key: "waku2", bytes: [capabilities.rawValue]) }
+    public static func waku2(_ capabilities: WakuCapabilities) -> Self {
+        Self(key: "waku2", bytes: [capabilities.rawValue])
+    }
 
     /// `rs`, or `rsv` from 64 shards on (nwaku `withWakuRelaySharding`).
     public static func relayShards(_ shards: RelayShards) -> Self {
-        if shards.shardIDs.count < 64, let rs = shards.rsBytes { Self(key: "rs", bytes: rs) } else { Self(key: "rsv", bytes: shards.rsvBytes) }
+        if shards.shardIDs.count < 64, let rs = shards.rsBytes {
+            Self(key: "rs", bytes: rs)
+        } else {
+            Self(key: "rsv", bytes: shards.rsvBytes)
+        }
     }
 
     /// The `multiaddrs` field; `/p2p` suffixes are stripped, as nwaku does when building.

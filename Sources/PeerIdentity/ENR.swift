@@ -78,7 +78,9 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
         let body = text.dropFirst(4)
         // Refuse oversize text before decoding it: 300 bytes are at most 400 characters.
         guard body.utf8.count <= (Self.maxSize * 4 + 2) / 3 else {
-            throw ENRError(kind: .tooLarge, part: "text", reason: "\(body.utf8.count) characters encode more than \(Self.maxSize) bytes")
+            throw ENRError(
+                kind: .tooLarge, part: "text",
+                reason: "\(body.utf8.count) characters encode more than \(Self.maxSize) bytes")
         }
         let bytes: [UInt8]
         do {
@@ -87,8 +89,12 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
             let reason: String
             switch error {
             case .invalidCharacter(let offset, let character):
-                reason = character == "=" ? "padding '=' at offset \(offset) (ENR text is unpadded)" : "character '\(character)' at offset \(offset) is not base64url"
-            case .invalidLength(let count): reason = "\(count) base64url characters cannot encode whole bytes (truncated?)"
+                reason =
+                    character == "="
+                    ? "padding '=' at offset \(offset) (ENR text is unpadded)"
+                    : "character '\(character)' at offset \(offset) is not base64url"
+            case .invalidLength(let count):
+                reason = "\(count) base64url characters cannot encode whole bytes (truncated?)"
             case .nonCanonicalTail: reason = "non-zero unused bits in the last character"
             }
             throw ENRError(kind: .encoding, part: "base64url", reason: reason)
@@ -165,7 +171,9 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
         let contentStart = elements[1].span.lowerBound
         let content = RLP.listHeader(payloadLength: bytes.count - contentStart) + bytes[contentStart...]
         guard Secp256k1.verify(signature: signature, digest: Keccak256.hash(content), publicKey: key) else {
-            throw ENRError(kind: .signature, part: "signature", reason: "does not verify against the secp256k1 key (or has a high S)")
+            throw ENRError(
+                kind: .signature, part: "signature",
+                reason: "does not verify against the secp256k1 key (or has a high S)")
         }
 
         self.rlp = bytes
@@ -248,7 +256,9 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
     static func show(_ item: RLP.Item) -> String {
         switch item {
         case .bytes(let bytes):
-            if let text = String(validating: bytes, as: UTF8.self), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) {
+            if let text = String(validating: bytes, as: UTF8.self),
+                text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f })
+            {
                 "'\(text)'"
             } else {
                 "0x" + Hex.encode(bytes)

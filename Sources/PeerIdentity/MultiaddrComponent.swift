@@ -99,7 +99,9 @@ public enum MultiaddrComponent: Hashable, Sendable, CustomStringConvertible {
         case .none:
             return make(proto, bytes: [])
         case .ip4:
-            guard let value, let address = IPv4Address(value) else { return .failure("not a dotted-decimal IPv4 address") }
+            guard let value, let address = IPv4Address(value) else {
+                return .failure("not a dotted-decimal IPv4 address")
+            }
             return .success(.ip4(address))
         case .ip6:
             guard let value, let address = IPv6Address(value) else { return .failure("not an IPv6 address") }

@@ -154,8 +154,12 @@ public enum RLP {
             guard offset + lengthOfLength <= end else {
                 throw DecodeError(offset: start, reason: "length field runs past the end")
             }
-            guard bytes[offset] != 0 else { throw DecodeError(offset: start, reason: "length field has a leading zero") }
-            guard lengthOfLength <= 4 else { throw DecodeError(offset: start, reason: "length field of \(lengthOfLength) bytes") }
+            guard bytes[offset] != 0 else {
+                throw DecodeError(offset: start, reason: "length field has a leading zero")
+            }
+            guard lengthOfLength <= 4 else {
+                throw DecodeError(offset: start, reason: "length field of \(lengthOfLength) bytes")
+            }
             var length = 0
             for byte in bytes[offset..<(offset + lengthOfLength)] { length = length << 8 | Int(byte) }
             offset += lengthOfLength

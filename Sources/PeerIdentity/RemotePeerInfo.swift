@@ -49,7 +49,8 @@ public struct RemotePeerInfo: Hashable, Sendable {
             do {
                 enr = try ENR(text)
             } catch {
-                throw ParseError(kind: .invalidENR, part: error.part, reason: error.description, enrErrorKind: error.kind)
+                throw ParseError(
+                    kind: .invalidENR, part: error.part, reason: error.description, enrErrorKind: error.kind)
             }
             try self.init(enr: enr)
             return
@@ -82,7 +83,8 @@ public struct RemotePeerInfo: Hashable, Sendable {
     public init(enr: ENR) throws(ParseError) {
         let addrs = enr.dialAddresses.map(\.withoutPeerID)
         guard !addrs.isEmpty else {
-            throw ParseError(kind: .noAddresses, part: enr.peerID.description, reason: "the ENR has no TCP address to dial")
+            throw ParseError(
+                kind: .noAddresses, part: enr.peerID.description, reason: "the ENR has no TCP address to dial")
         }
         self.init(peerID: enr.peerID, addrs: addrs, enr: enr, protocols: enr.protocols, shards: enr.relayShards)
     }
@@ -101,7 +103,8 @@ public struct RemotePeerInfo: Hashable, Sendable {
         default: throw refuse(host, "expected ip4, ip6, dns, dns4, dns6 or dnsaddr first")
         }
         guard let transport = rest.popFirst() else {
-            throw ParseError(kind: .unsupportedTransport, part: wire.description, reason: "no /tcp/<port> after the host")
+            throw ParseError(
+                kind: .unsupportedTransport, part: wire.description, reason: "no /tcp/<port> after the host")
         }
         guard case .tcp = transport else { throw refuse(transport, "only TCP transports are supported") }
         if case .tls = rest.first {

@@ -49,10 +49,13 @@ enum Secp256k1 {
     static func verify(signature: [UInt8], digest: [UInt8], publicKey: [UInt8]) -> Bool {
         guard signature.count == 64, digest.count == 32, var pubkey = parse(publicKey) else { return false }
         var parsed = secp256k1_ecdsa_signature()
-        guard signature.withUnsafeBufferPointer({
-            secp256k1_ecdsa_signature_parse_compact(context, &parsed, $0.baseAddress!)
-        }) == 1 else { return false }
-        return digest.withUnsafeBufferPointer { secp256k1_ecdsa_verify(context, &parsed, $0.baseAddress!, &pubkey) } == 1
+        guard
+            signature.withUnsafeBufferPointer({
+                secp256k1_ecdsa_signature_parse_compact(context, &parsed, $0.baseAddress!)
+            }) == 1
+        else { return false }
+        return digest.withUnsafeBufferPointer { secp256k1_ecdsa_verify(context, &parsed, $0.baseAddress!, &pubkey) }
+            == 1
     }
 
     /// The compressed public key of a 32-byte secret key; nil for an invalid secret.

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Small codecs")
 struct CodecTests {
-    @Test("base64url without padding", arguments: [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg")])
+    @Test(
+        "base64url without padding",
+        arguments: [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg")])
     func base64URL(plain: String, encoded: String) throws {
         #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
         #expect(try Base64URL.decode(Substring(encoded)) == Array(plain.utf8))
@@ -12,8 +14,12 @@ struct CodecTests {
 
     @Test("base64url refuses padding, foreign characters, 4n+1 lengths and stray bits")
     func base64URLRefusals() {
-        #expect(throws: Base64URL.DecodeError.invalidCharacter(offset: 3, character: "=")) { try Base64URL.decode("Zm8=") }
-        #expect(throws: Base64URL.DecodeError.invalidCharacter(offset: 2, character: "+")) { try Base64URL.decode("Zm+v") }
+        #expect(throws: Base64URL.DecodeError.invalidCharacter(offset: 3, character: "=")) {
+            try Base64URL.decode("Zm8=")
+        }
+        #expect(throws: Base64URL.DecodeError.invalidCharacter(offset: 2, character: "+")) {
+            try Base64URL.decode("Zm+v")
+        }
         #expect(throws: Base64URL.DecodeError.invalidLength(5)) { try Base64URL.decode("Zm9vY") }
         #expect(throws: Base64URL.DecodeError.nonCanonicalTail) { try Base64URL.decode("Zh") }
     }
@@ -66,12 +72,16 @@ struct CodecTests {
         #expect(try #require(IPv6Address(text)).description == canonical)
     }
 
-    @Test("IPv6 refusals", arguments: ["", ":", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "g::1", "1:2:3:4:5:6:7", "::1%eth0", "1.2.3.4"])
+    @Test(
+        "IPv6 refusals",
+        arguments: ["", ":", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "g::1", "1:2:3:4:5:6:7", "::1%eth0", "1.2.3.4"])
     func ipv6Refusals(text: String) {
         #expect(IPv6Address(text) == nil)
     }
 
-    @Test("IPv4 refusals", arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.-1", "1.1.1.1 ", "a.b.c.d"])
+    @Test(
+        "IPv4 refusals",
+        arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.-1", "1.1.1.1 ", "a.b.c.d"])
     func ipv4Refusals(text: String) {
         #expect(IPv4Address(text) == nil)
     }

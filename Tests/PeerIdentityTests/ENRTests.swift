@@ -28,12 +28,17 @@ struct ENRTests {
                 .udp(9000), .tcp(60000), .ip(try #require(IPv4Address("127.0.0.1"))),
                 .ip6(try #require(IPv6Address("2001:db8::1"))), .tcp6(60001), .udp6(9001),
                 .waku2([.relay, .store, .filter, .lightpush]), .relayShards(shards),
-                .multiaddrs([try Multiaddr("/ip4/127.0.0.1/tcp/60001/ws"), try Multiaddr("/dns4/example.org/tcp/443/wss")]),
+                .multiaddrs([
+                    try Multiaddr("/ip4/127.0.0.1/tcp/60001/ws"), try Multiaddr("/dns4/example.org/tcp/443/wss"),
+                ]),
             ],
             secretKey: Fixtures.eip778SecretKey)
         // Same content as the vectors' "synthetic-waku-rs-multiaddrs" plus the ip6 fields.
         #expect(enr.peerID.description == Fixtures.eip778PeerID)
-        #expect(enr.entries.map(\.key) == ["id", "ip", "ip6", "multiaddrs", "rs", "secp256k1", "tcp", "tcp6", "udp", "udp6", "waku2"])
+        #expect(
+            enr.entries.map(\.key) == [
+                "id", "ip", "ip6", "multiaddrs", "rs", "secp256k1", "tcp", "tcp6", "udp", "udp6", "waku2",
+            ])
         #expect(enr.ip6?.description == "2001:db8::1")
         #expect(enr.tcp6 == 60001)
         #expect(enr.udp6 == 9001)
@@ -63,38 +68,100 @@ struct ENRTests {
     /// Records each breaking one rule, with the error kind and part expected.
     static var broken: [(String, [UInt8], ENRError.Kind, String)] {
         [
-            ("unsorted keys", Fixtures.rawRecord(Fixtures.content([("ip", .bytes([127, 0, 0, 1])), ("id", v4), ("secp256k1", key)])), .keyOrder, "key 'id'"),
-            ("duplicate key", Fixtures.rawRecord(Fixtures.content([("id", v4), ("id", v4), ("secp256k1", key)])), .keyOrder, "key 'id'"),
-            ("scheme v5", Fixtures.rawRecord(Fixtures.content([("id", .bytes(Array("v5".utf8))), ("secp256k1", key)])), .identityScheme, "id"),
+            (
+                "unsorted keys",
+                Fixtures.rawRecord(
+                    Fixtures.content([("ip", .bytes([127, 0, 0, 1])), ("id", v4), ("secp256k1", key)])), .keyOrder,
+                "key 'id'"
+            ),
+            (
+                "duplicate key", Fixtures.rawRecord(Fixtures.content([("id", v4), ("id", v4), ("secp256k1", key)])),
+                .keyOrder, "key 'id'"
+            ),
+            (
+                "scheme v5",
+                Fixtures.rawRecord(Fixtures.content([("id", .bytes(Array("v5".utf8))), ("secp256k1", key)])),
+                .identityScheme, "id"
+            ),
             ("no id", Fixtures.rawRecord(Fixtures.content([("secp256k1", key)])), .identityScheme, "id"),
             ("no key", Fixtures.rawRecord(Fixtures.content([("id", v4)])), .publicKey, "secp256k1"),
-            ("key not on curve", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", .bytes([0x02] + [UInt8](repeating: 0xff, count: 32)))])), .publicKey, "secp256k1"),
-            ("uncompressed key", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", .bytes(Secp256k1.uncompress(Fixtures.eip778PublicKey)!))])), .publicKey, "secp256k1"),
-            ("ip of 5 bytes", Fixtures.rawRecord(Fixtures.content([("id", v4), ("ip", .bytes([1, 2, 3, 4, 5])), ("secp256k1", key)])), .field, "ip"),
-            ("ip6 of 4 bytes", Fixtures.rawRecord(Fixtures.content([("id", v4), ("ip6", .bytes([1, 2, 3, 4])), ("secp256k1", key)])), .field, "ip6"),
-            ("tcp of 3 bytes", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("tcp", .bytes([1, 2, 3]))])), .field, "tcp"),
-            ("udp with a leading zero", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("udp", .bytes([0, 80]))])), .field, "udp"),
-            ("seq with a leading zero", Fixtures.rawRecord([.bytes([0, 1])] + Fixtures.content([("id", v4), ("secp256k1", key)]).dropFirst()), .field, "seq"),
-            ("seq of 9 bytes", Fixtures.rawRecord([.bytes([UInt8](repeating: 1, count: 9))] + Fixtures.content([("id", v4), ("secp256k1", key)]).dropFirst()), .field, "seq"),
-            ("key without value", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key)]) + [.bytes(Array("z".utf8))]), .rlp, "rlp"),
+            (
+                "key not on curve",
+                Fixtures.rawRecord(
+                    Fixtures.content([("id", v4), ("secp256k1", .bytes([0x02] + [UInt8](repeating: 0xff, count: 32)))])),
+                .publicKey, "secp256k1"
+            ),
+            (
+                "uncompressed key",
+                Fixtures.rawRecord(
+                    Fixtures.content([
+                        ("id", v4), ("secp256k1", .bytes(Secp256k1.uncompress(Fixtures.eip778PublicKey)!)),
+                    ])), .publicKey, "secp256k1"
+            ),
+            (
+                "ip of 5 bytes",
+                Fixtures.rawRecord(
+                    Fixtures.content([("id", v4), ("ip", .bytes([1, 2, 3, 4, 5])), ("secp256k1", key)])), .field, "ip"
+            ),
+            (
+                "ip6 of 4 bytes",
+                Fixtures.rawRecord(Fixtures.content([("id", v4), ("ip6", .bytes([1, 2, 3, 4])), ("secp256k1", key)])),
+                .field, "ip6"
+            ),
+            (
+                "tcp of 3 bytes",
+                Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("tcp", .bytes([1, 2, 3]))])),
+                .field, "tcp"
+            ),
+            (
+                "udp with a leading zero",
+                Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("udp", .bytes([0, 80]))])),
+                .field, "udp"
+            ),
+            (
+                "seq with a leading zero",
+                Fixtures.rawRecord([.bytes([0, 1])] + Fixtures.content([("id", v4), ("secp256k1", key)]).dropFirst()),
+                .field, "seq"
+            ),
+            (
+                "seq of 9 bytes",
+                Fixtures.rawRecord(
+                    [.bytes([UInt8](repeating: 1, count: 9))]
+                        + Fixtures.content([("id", v4), ("secp256k1", key)]).dropFirst()), .field, "seq"
+            ),
+            (
+                "key without value",
+                Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key)]) + [.bytes(Array("z".utf8))]),
+                .rlp, "rlp"
+            ),
             ("signature only", RLP.encode(.list([.bytes([UInt8](repeating: 1, count: 64))])), .rlp, "rlp"),
             ("not a list", RLP.encode(.bytes([1, 2, 3])), .rlp, "rlp"),
-            ("trailing byte", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key)])) + [0], .rlp, "rlp"),
+            (
+                "trailing byte", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key)])) + [0], .rlp,
+                "rlp"
+            ),
             ("tampered content", tampered(), .signature, "signature"),
             ("short signature", shortSignature(), .signature, "signature"),
-            ("over 300 bytes", Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("z", .bytes([UInt8](repeating: 0, count: 200)))])), .tooLarge, "size"),
+            (
+                "over 300 bytes",
+                Fixtures.rawRecord(
+                    Fixtures.content([("id", v4), ("secp256k1", key), ("z", .bytes([UInt8](repeating: 0, count: 200)))])
+                ), .tooLarge, "size"
+            ),
         ]
     }
 
     /// A valid record whose udp port was changed after signing.
     static func tampered() -> [UInt8] {
-        var bytes = Fixtures.rawRecord(Fixtures.content([("id", v4), ("secp256k1", key), ("udp", .bytes([0x76, 0x5f]))]))
+        var bytes = Fixtures.rawRecord(
+            Fixtures.content([("id", v4), ("secp256k1", key), ("udp", .bytes([0x76, 0x5f]))]))
         bytes[bytes.count - 1] ^= 1
         return bytes
     }
 
     static func shortSignature() -> [UInt8] {
-        RLP.encode(.list([.bytes([UInt8](repeating: 1, count: 63))] + Fixtures.content([("id", v4), ("secp256k1", key)])))
+        RLP.encode(
+            .list([.bytes([UInt8](repeating: 1, count: 63))] + Fixtures.content([("id", v4), ("secp256k1", key)])))
     }
 
     @Test("Refuses records that break a rule", arguments: broken.map { ($0.0, $0.1, $0.2, $0.3) })
@@ -143,10 +210,17 @@ struct ENRTests {
             return
         }
         let forged = RLP.encode(.list([.bytes(highS)] + items.dropFirst()))
-        #expect(throws: ENRError(kind: .signature, part: "signature", reason: "does not verify against the secp256k1 key (or has a high S)")) {
+        #expect(
+            throws: ENRError(
+                kind: .signature, part: "signature",
+                reason: "does not verify against the secp256k1 key (or has a high S)")
+        ) {
             try ENR(rlp: forged)
         }
-        #expect(Fixtures.hex("7098ad865b00a582051940cb9cf36836572411a47278783077011599ed5cd16b890d9ca0b1dcb8c70cf7ec576146ec807c70e7c0410e8129e05f719bbbd975a5") == highS)
+        #expect(
+            Fixtures.hex(
+                "7098ad865b00a582051940cb9cf36836572411a47278783077011599ed5cd16b890d9ca0b1dcb8c70cf7ec576146ec807c70e7c0410e8129e05f719bbbd975a5"
+            ) == highS)
     }
 
     @Test("Unknown keys are kept; malformed Waku fields read as absent")
@@ -154,7 +228,8 @@ struct ENRTests {
         let enr = try ENR(
             rlp: Fixtures.rawRecord(
                 Fixtures.content([
-                    ("eth2", .bytes([1, 2])), ("id", Self.v4), ("multiaddrs", .bytes([0, 0])), ("rs", .bytes([0, 1, 2, 0])),
+                    ("eth2", .bytes([1, 2])), ("id", Self.v4), ("multiaddrs", .bytes([0, 0])),
+                    ("rs", .bytes([0, 1, 2, 0])),
                     ("rsv", .bytes([0, 1])), ("secp256k1", Self.key), ("waku2", .bytes([1, 2])),
                 ])))
         #expect(enr["eth2"] == RLP.Item.bytes([1, 2]))

@@ -91,7 +91,10 @@ struct MultiaddrTests {
             ("/ip4/1.2.3.4//tcp/1", "/ip4/1.2.3.4//tcp/1"),
             ("/ip4/1.2.3.4/tcp/1/", "/ip4/1.2.3.4/tcp/1/"),
             ("/p2p/notbase58!", "/p2p/notbase58!"),
-            ("/p2p/16Uiu2HAm36tQZYF9ijH9PzgZKcJDxyKz93iue4RjpBLkvcbo6mh", "/p2p/16Uiu2HAm36tQZYF9ijH9PzgZKcJDxyKz93iue4RjpBLkvcbo6mh"),
+            (
+                "/p2p/16Uiu2HAm36tQZYF9ijH9PzgZKcJDxyKz93iue4RjpBLkvcbo6mh",
+                "/p2p/16Uiu2HAm36tQZYF9ijH9PzgZKcJDxyKz93iue4RjpBLkvcbo6mh"
+            ),
             ("/onion3/abc:80", "/onion3/abc:80"),
             ("/onion3/\(onion):0", "/onion3/\(onion):0"),
             ("/dns4/exa mple.org/tcp/1", "/dns4/exa mple.org"),
