@@ -11,13 +11,11 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
     /// Parses RFC 4291 text: eight groups of up to four hex digits, at most one `::`, and an
     /// optional dotted IPv4 tail (`::ffff:1.2.3.4`). Zone suffixes (`%eth0`) are refused.
     public init?(_ text: some StringProtocol) {
-        let text = String(text)
-        var head: [UInt16] = []
+        let halves = String(text).splitAroundDoubleColon()
+        guard halves.count <= 2, let head = Self.groups(halves[0], allowIPv4Tail: halves.count == 1) else {
+            return nil
+        }
         var tail: [UInt16] = []
-        let halves = text.components(separatedByDoubleColon: ())
-        guard halves.count <= 2 else { return nil }
-        guard let first = Self.groups(halves[0], allowIPv4Tail: halves.count == 1) else { return nil }
-        head = first
         if halves.count == 2 {
             guard let second = Self.groups(halves[1], allowIPv4Tail: true) else { return nil }
             tail = second
@@ -80,7 +78,7 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
 
 extension String {
     /// Splits around `::` occurrences (a tiny helper so PeerIdentity needs no Foundation).
-    fileprivate func components(separatedByDoubleColon: ()) -> [Substring] {
+    fileprivate func splitAroundDoubleColon() -> [Substring] {
         var parts: [Substring] = []
         var start = startIndex
         var index = startIndex
