@@ -95,7 +95,7 @@ public struct RemotePeerInfo: Hashable, Sendable {
             ParseError(kind: .unsupportedTransport, part: component.description, reason: reason)
         }
         guard let host = rest.popFirst() else {
-            throw ParseError(kind: .unsupportedTransport, part: wire.description, reason: "no host before /p2p")
+            throw ParseError(kind: .unsupportedTransport, part: "(no host)", reason: "nothing before /p2p")
         }
         switch host {
         case .ip4, .ip6, .dns, .dns4, .dns6: break

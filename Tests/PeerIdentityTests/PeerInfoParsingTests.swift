@@ -44,7 +44,7 @@ struct PeerInfoParsingTests {
             ("/ip4/127.0.0.1/udp/60000/p2p/\(peer)", .unsupportedTransport, "/udp/60000"),
             ("/ip4/127.0.0.1/udp/60000/quic-v1/p2p/\(peer)", .unsupportedTransport, "/udp/60000"),
             ("/ip4/127.0.0.1/tcp/1/p2p/\(peer)/p2p-circuit/p2p/\(peer)", .unsupportedTransport, "/p2p/\(peer)"),
-            ("/p2p/\(peer)", .unsupportedTransport, ""),
+            ("/p2p/\(peer)", .unsupportedTransport, "(no host)"),
             ("/ip4/127.0.0.1/p2p/\(peer)", .unsupportedTransport, "/ip4/127.0.0.1"),
             ("/tcp/1/p2p/\(peer)", .unsupportedTransport, "/tcp/1"),
             ("/ip4/127.0.0.1/tcp/1/ws/ws/p2p/\(peer)", .unsupportedTransport, "/ws"),
