@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+
+/// Prints JSON objects with sorted keys, so output is stable for scripts and diffs.
+enum JSONOutput {
+    static func print(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        Swift.print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Prints `{"valid": false, "reason": ...}` and ends the command with exit status 1.
+    static func invalid(reason: String, extra: [String: Any] = [:]) throws -> Never {
+        var object = extra
+        object["valid"] = false
+        object["reason"] = reason
+        try print(object)
+        throw ExitCode.failure
+    }
+}
