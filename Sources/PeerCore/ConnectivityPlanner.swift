@@ -113,7 +113,9 @@ extension PeerEngine {
         while batch.count < wanted, !dialQueue.isEmpty {
             let peer = dialQueue.removeFirst()
             // Re-check: the peer may have connected, failed, left the store or be dialled meanwhile.
-            guard let handle = store.handle(peer), isConnectable(handle, now: now) else { continue }
+            guard let handle = store.handle(peer), isConnectable(handle, now: now),
+                reconnectAt == nil || store.entry(handle).origin != .cache
+            else { continue }
             dial(handle, purpose: .connectivity, now: now, into: &actions)
             batch.append(peer)
         }
@@ -147,6 +149,11 @@ extension PeerEngine {
         }
         for peer in rejected {
             if let handle = store.handle(peer), store.dialableSet.contains(handle) { excluded.insert(handle) }
+        }
+        if reconnectAt != nil {
+            // Persisted peers wait for their scheduled reconnection (the gossipsub prune backoff).
+            for handle in store.dialableSet.elements where store.entry(handle).origin == .cache { excluded.insert(handle) }
+            extra.removeAll { store.entry($0).origin == .cache }
         }
         return CandidatePool(primary: store.dialableSet.elements, extra: extra, excluded: excluded)
     }

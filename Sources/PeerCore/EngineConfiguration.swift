@@ -146,6 +146,8 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
 
     public var problems: [Problem]
 
+    public init(problems: [Problem]) { self.problems = problems }
+
     public var description: String {
         "invalid engine configuration: " + problems.map(\.description).joined(separator: "; ")
     }

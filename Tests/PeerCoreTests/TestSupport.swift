@@ -78,3 +78,21 @@ extension Array where Element == EngineAction {
     }
     var reasons: [DecisionReason] { decisions.map(\.reason) }
 }
+
+extension PeerEngine {
+    /// Reports `outcome` for every dial in `actions`; returns what the engine did in response.
+    @discardableResult
+    mutating func complete(dialsIn actions: [EngineAction], with outcome: CommandOutcome, now: EngineTime) -> [EngineAction] {
+        var out: [EngineAction] = []
+        for command in actions.commands {
+            if case .dial = command.command { out += handle(.commandCompleted(command.id, outcome), now: now) }
+        }
+        return out
+    }
+
+    /// A dial that the host reports as failed at `now`.
+    mutating func failDial(_ n: Int, now: EngineTime) {
+        let actions = connect(peer(n), now: now)
+        complete(dialsIn: actions, with: .failed(reason: "unreachable"), now: now)
+    }
+}
