@@ -194,7 +194,7 @@ extension PeerEngine {
         var pruned: Set<PeerID> = []
         for shard in shards {
             let key = RelayShardTopic(clusterID: cluster, shardID: shard).indexKey
-            guard let members = store.byShard[key] else {
+            guard let members = store.shardSet(key) else {
                 actions.append(
                     .decision(
                         Decision(

@@ -169,9 +169,9 @@ public struct PeerEngine: Sendable {
     /// Deletes a peer from the books and everything that refers to it.
     mutating func deletePeer(_ peer: PeerID) {
         store.remove(peer)
-        serviceSlots.removeEverywhere(peer)
-        deferredRejections[peer] = nil
-        if let record = connections.peers[peer] {
+        if serviceSlots.peerCount > 0 { serviceSlots.removeEverywhere(peer) }
+        if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
+        if !connections.peers.isEmpty, let record = connections.peers[peer] {
             rejected.insert(peer)
             // Free its colocation place at once: it is on its way out.
             if record.colocated, let ip = record.ip { colocation.release(peer, ip: ip) }

@@ -63,7 +63,7 @@ extension PeerEngine {
     func slotPeers(protocolID: String, shard: RelayShardTopic?) -> [Int32] {
         serviceSlots.peers(for: protocolID).compactMap { peer in
             guard let handle = store.handle(peer) else { return nil }
-            if let shard, !(store.byShard[shard.indexKey]?.contains(handle) ?? false) { return nil }
+            if let shard, !(store.shardSet(shard.indexKey)?.contains(handle) ?? false) { return nil }
             return handle
         }
     }
@@ -76,7 +76,7 @@ extension PeerEngine {
         guard let proto = store.protocolID(protocolID) else { return nil }
         let byProtocol = store.byProtocol[Int(proto)]
         guard let shard else { return byProtocol.randomElement(using: &rng) }
-        guard let byShard = store.byShard[shard.indexKey] else { return nil }
+        guard let byShard = store.shardSet(shard.indexKey) else { return nil }
         let (small, large) = byProtocol.count <= byShard.count ? (byProtocol, byShard) : (byShard, byProtocol)
         guard !small.isEmpty else { return nil }
         for _ in 0..<32 {
@@ -90,7 +90,7 @@ extension PeerEngine {
         guard let proto = store.protocolID(protocolID) else { return [] }
         let byProtocol = store.byProtocol[Int(proto)]
         guard let shard else { return byProtocol.elements }
-        guard let byShard = store.byShard[shard.indexKey] else { return [] }
+        guard let byShard = store.shardSet(shard.indexKey) else { return [] }
         let (small, large) = byProtocol.count <= byShard.count ? (byProtocol, byShard) : (byShard, byProtocol)
         return small.elements.filter { large.contains($0) }
     }

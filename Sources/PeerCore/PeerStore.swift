@@ -52,7 +52,9 @@ public struct PeerStore: Sendable {
     private(set) var protocolNames = StringInterner()
     private var labels = StringInterner()
     private(set) var byProtocol: [HandleSet] = []
-    private(set) var byShard: [UInt32: HandleSet] = [:]
+    /// Per-shard sets, addressed through `shardSlots` (an array keeps mutations in place).
+    private var shardSets: [HandleSet] = []
+    private var shardSlots: [UInt32: Int] = [:]
     private(set) var connectedSet = HandleSet()
     private(set) var inboundRelaySet = HandleSet()
     private(set) var outboundRelaySet = HandleSet()
@@ -140,13 +142,13 @@ public struct PeerStore: Sendable {
 
     /// Peers on a shard by ENR or metadata.
     public func peers(onShard shard: RelayShardTopic) -> [PeerID] {
-        (byShard[shard.indexKey]?.elements ?? []).map { entry($0).id }
+        (shardSet(shard.indexKey)?.elements ?? []).map { entry($0).id }
     }
 
     /// Whether the peer's ENR or metadata shards contain the shard (cluster checked for both).
     public func hasShard(_ id: PeerID, _ shard: RelayShardTopic) -> Bool {
         guard let handle = handles[id] else { return false }
-        return byShard[shard.indexKey]?.contains(handle) ?? false
+        return shardSet(shard.indexKey)?.contains(handle) ?? false
     }
 
     /// Whether the peer's ENR `waku2` field has the capability.
@@ -165,6 +167,9 @@ public struct PeerStore: Sendable {
 
     func entry(_ handle: Int32) -> Entry { entries[Int(handle)]! }
 
+    /// The peers on a shard (by index key), if any peer ever was.
+    func shardSet(_ key: UInt32) -> HandleSet? { shardSlots[key].map { shardSets[$0] } }
+
     func handle(_ id: PeerID) -> Int32? { handles[id] }
 
     func protocolID(_ name: String) -> Int32? { protocolNames.id(of: name) }
@@ -182,13 +187,13 @@ public struct PeerStore: Sendable {
     }
 
     /// Known to speak relay: identified with the relay codec, an open relay stream, or the ENR relay bit.
-    func isKnownRelay(_ entry: Entry) -> Bool {
+    func isKnownRelay(_ entry: borrowing Entry) -> Bool {
         entry.relayStreams > 0 || entry.protocols.contains(relayProtocolID)
             || entry.enr?.capabilities.contains(.relay) == true
     }
 
     /// Known relay, or nothing known yet (no protocols, no waku2 bits): worth a relay dial.
-    func mayBeRelay(_ entry: Entry) -> Bool {
+    func mayBeRelay(_ entry: borrowing Entry) -> Bool {
         isKnownRelay(entry) || (entry.protocols.isEmpty && (entry.enr?.capabilities.isEmpty ?? true))
     }
 
@@ -211,10 +216,10 @@ public struct PeerStore: Sendable {
 
     /// Applies `body` to the peer's entry and brings every index up to date.
     mutating func update(_ handle: Int32, _ body: (inout Entry, inout StringInterner, inout StringInterner) -> Void) {
-        let before = facts(of: entry(handle))
+        let before = facts(of: entries[Int(handle)]!)
         body(&entries[Int(handle)]!, &protocolNames, &labels)
         while byProtocol.count < protocolNames.strings.count { byProtocol.append(HandleSet()) }
-        let after = facts(of: entry(handle))
+        let after = facts(of: entries[Int(handle)]!)
         if before != after { reindex(handle, from: before, to: after) }
     }
 
@@ -227,13 +232,13 @@ public struct PeerStore: Sendable {
     @discardableResult
     mutating func remove(_ id: PeerID) -> Bool {
         guard let handle = handles.removeValue(forKey: id) else { return false }
-        reindex(handle, from: facts(of: entry(handle)), to: IndexFacts())
+        reindex(handle, from: facts(of: entries[Int(handle)]!), to: IndexFacts())
         entries[Int(handle)] = nil
         freeSlots.append(handle)
         return true
     }
 
-    private func facts(of entry: Entry) -> IndexFacts {
+    private func facts(of entry: borrowing Entry) -> IndexFacts {
         var facts = IndexFacts()
         facts.protocols = entry.protocols
         if let shards = entry.enr?.relayShards {
@@ -264,10 +269,19 @@ public struct PeerStore: Sendable {
         }
         if old.shardKeys != new.shardKeys {
             for key in old.shardKeys where !new.shardKeys.contains(key) {
-                byShard[key]?.remove(handle)
-                if byShard[key]?.isEmpty == true { byShard[key] = nil }
+                if let slot = shardSlots[key] { shardSets[slot].remove(handle) }
             }
-            for key in new.shardKeys where !old.shardKeys.contains(key) { byShard[key, default: HandleSet()].insert(handle) }
+            for key in new.shardKeys where !old.shardKeys.contains(key) {
+                let slot: Int
+                if let existing = shardSlots[key] {
+                    slot = existing
+                } else {
+                    slot = shardSets.count
+                    shardSets.append(HandleSet())
+                    shardSlots[key] = slot
+                }
+                shardSets[slot].insert(handle)
+            }
         }
         Self.move(handle, in: &connectedSet, old.connected, new.connected)
         Self.move(handle, in: &inboundRelaySet, old.inboundRelay, new.inboundRelay)

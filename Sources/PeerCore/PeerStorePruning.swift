@@ -43,11 +43,13 @@ extension PeerEngine {
         var shardless: [Int32] = []
         var sharded: [Int32] = []
         var byShard: [UInt32: [Int32]] = [:]
+        // Skip the per-peer hash lookups when nothing is protected, slotted or being dialled.
+        let checkExemptions = protection.protectedCount > 0 || serviceSlots.peerCount > 0 || !dialing.isEmpty
         for (index, slot) in store.entries.enumerated() {
-            guard let entry = slot else { continue }
+            guard let entry = slot, entry.connectedness != .connected else { continue }
             let handle = Int32(index)
-            if entry.connectedness == .connected || protection.isProtected(entry.id) || serviceSlots.contains(entry.id)
-                || dialing[entry.id] != nil
+            if checkExemptions,
+                protection.isProtected(entry.id) || serviceSlots.contains(entry.id) || dialing[entry.id] != nil
             {
                 continue
             }
@@ -105,6 +107,8 @@ extension PeerEngine {
         }
         counts.remaining = victims.count - counts.failed - counts.shardless - counts.overAverage
 
+        // Delete in slot order: the index arrays are then walked mostly forward (cache friendly).
+        victims.sort()
         let removed = victims.map { store.entry($0).id }
         for peer in removed { deletePeer(peer) }
         let short = goal - removed.count

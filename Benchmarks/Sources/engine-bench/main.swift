@@ -94,6 +94,14 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 
 var sink = 0
+if CommandLine.arguments.dropFirst().first == "prune" {
+    // Only the 100k prune, for profiling (perf record ... engine-bench prune).
+    var rng = SplitMix(state: 1)
+    var pruned = makeEngine(peers: 100_000, capacity: 50_000)
+    let elapsed = ContinuousClock().measure { sink &+= pruned.prune(now: now, using: &rng).count }
+    print("prune 100000 -> 50000: \(elapsed)")
+    exit(0)
+}
 let shard = RelayShardTopic(clusterID: 1, shardID: 3)
 print("engine-bench: PeerCore engine vs naive linear scan (same run, release build)")
 print(
