@@ -52,8 +52,7 @@ extension PeerEngine {
     /// periodic metrics step, not per request.
     public func statistics(now: EngineTime) -> EngineStatistics {
         var outsideBackoff = 0
-        for slot in store.entries {
-            guard let entry = slot, entry.connectedness != .connected else { continue }
+        for entry in store.entries where entry.live && entry.connectedness != .connected {
             if backoff.allowsDial(failures: Int(entry.failedAttempts), lastFailure: entry.lastFailedAttempt, now: now) {
                 outsideBackoff += 1
             }

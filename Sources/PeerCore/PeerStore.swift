@@ -18,6 +18,8 @@ public struct PeerStore: Sendable {
 
     struct Entry: Sendable {
         var id: PeerID
+        /// False for a free slot (kept in the array so reads never copy through an Optional).
+        var live = true
         var addresses: [Multiaddr] = []
         var protocols: [Int32] = []
         var publicKey: [UInt8]?
@@ -46,9 +48,9 @@ public struct PeerStore: Sendable {
         var backedOff = false
     }
 
-    private(set) var entries: [Entry?] = []
+    private(set) var entries: [Entry] = []
     private var freeSlots: [Int32] = []
-    private(set) var handles: [PeerID: Int32] = [:]
+    private(set) var handles: [PeerKey: Int32] = [:]
     private(set) var protocolNames = StringInterner()
     private var labels = StringInterner()
     private(set) var byProtocol: [HandleSet] = []
@@ -78,11 +80,11 @@ public struct PeerStore: Sendable {
     /// The number of peers (nwaku counts AddressBook entries; we count every known peer).
     public var count: Int { handles.count }
 
-    public func contains(_ id: PeerID) -> Bool { handles[id] != nil }
+    public func contains(_ id: PeerID) -> Bool { handles[PeerKey(id)] != nil }
 
     /// All books for one peer, or `nil` if unknown.
     public func record(_ id: PeerID) -> PeerRecord? {
-        handles[id].map { record(at: $0) }
+        handles[PeerKey(id)].map { record(at: $0) }
     }
 
     /// Every peer (unordered).
@@ -107,7 +109,7 @@ public struct PeerStore: Sendable {
 
     /// Whether the peer lists `protocol` exactly (nwaku `hasPeer`).
     public func hasPeer(_ id: PeerID, supporting protocolID: String) -> Bool {
-        guard let handle = handles[id], let proto = protocolNames.id(of: protocolID) else { return false }
+        guard let handle = handles[PeerKey(id)], let proto = protocolNames.id(of: protocolID) else { return false }
         return byProtocol[Int(proto)].contains(handle)
     }
 
@@ -124,17 +126,17 @@ public struct PeerStore: Sendable {
 
     /// The peer's connectedness; `notConnected` for an unknown peer, as in nwaku.
     public func connectedness(_ id: PeerID) -> Connectedness {
-        handles[id].map { entry($0).connectedness } ?? .notConnected
+        handles[PeerKey(id)].map { entry($0).connectedness } ?? .notConnected
     }
 
     /// Peers whose direction is `direction`.
     public func peers(direction: PeerDirection) -> [PeerID] {
-        handles.compactMap { entry($0.value).direction == direction ? $0.key : nil }
+        handles.compactMap { entry($0.value).direction == direction ? $0.key.id : nil }
     }
 
     /// Peers that are not connected (nwaku `getDisconnectedPeers`: NotConnected, CannotConnect, CanConnect).
     public func disconnectedPeers() -> [PeerID] {
-        handles.compactMap { connectedSet.contains($0.value) ? nil : $0.key }
+        handles.compactMap { connectedSet.contains($0.value) ? nil : $0.key.id }
     }
 
     /// Connected peers.
@@ -147,13 +149,13 @@ public struct PeerStore: Sendable {
 
     /// Whether the peer's ENR or metadata shards contain the shard (cluster checked for both).
     public func hasShard(_ id: PeerID, _ shard: RelayShardTopic) -> Bool {
-        guard let handle = handles[id] else { return false }
+        guard let handle = handles[PeerKey(id)] else { return false }
         return shardSet(shard.indexKey)?.contains(handle) ?? false
     }
 
     /// Whether the peer's ENR `waku2` field has the capability.
     public func hasCapability(_ id: PeerID, _ capability: WakuCapabilities) -> Bool {
-        handles[id].flatMap { entry($0).enr?.capabilities.contains(capability) } ?? false
+        handles[PeerKey(id)].flatMap { entry($0).enr?.capabilities.contains(capability) } ?? false
     }
 
     /// Distinct protocols starting with `/vac/waku` that some peer lists (nwaku `getWakuProtos`).
@@ -165,12 +167,17 @@ public struct PeerStore: Sendable {
 
     // MARK: Internal access
 
-    func entry(_ handle: Int32) -> Entry { entries[Int(handle)]! }
+    func entry(_ handle: Int32) -> Entry { entries[Int(handle)] }
+
+    /// Every shard index with its key.
+    func shardSetsByKey() -> [(key: UInt32, set: HandleSet)] {
+        shardSlots.map { (key: $0.key, set: shardSets[$0.value]) }
+    }
 
     /// The peers on a shard (by index key), if any peer ever was.
     func shardSet(_ key: UInt32) -> HandleSet? { shardSlots[key].map { shardSets[$0] } }
 
-    func handle(_ id: PeerID) -> Int32? { handles[id] }
+    func handle(_ id: PeerID) -> Int32? { handles[PeerKey(id)] }
 
     func protocolID(_ name: String) -> Int32? { protocolNames.id(of: name) }
 
@@ -199,9 +206,13 @@ public struct PeerStore: Sendable {
 
     // MARK: Mutation
 
+    /// The id parked in free slots (an empty multihash allocates nothing).
+    static let vacant = PeerID(multihash: [])
+
     /// Creates an empty entry for `id` (or returns the existing one).
     mutating func insert(_ id: PeerID) -> Int32 {
-        if let existing = handles[id] { return existing }
+        let key = PeerKey(id)
+        if let existing = handles[key] { return existing }
         let handle: Int32
         if let reused = freeSlots.popLast() {
             handle = reused
@@ -210,16 +221,16 @@ public struct PeerStore: Sendable {
             handle = Int32(entries.count)
             entries.append(Entry(id: id))
         }
-        handles[id] = handle
+        handles[key] = handle
         return handle
     }
 
     /// Applies `body` to the peer's entry and brings every index up to date.
     mutating func update(_ handle: Int32, _ body: (inout Entry, inout StringInterner, inout StringInterner) -> Void) {
-        let before = facts(of: entries[Int(handle)]!)
-        body(&entries[Int(handle)]!, &protocolNames, &labels)
+        let before = facts(of: entries[Int(handle)])
+        body(&entries[Int(handle)], &protocolNames, &labels)
         while byProtocol.count < protocolNames.strings.count { byProtocol.append(HandleSet()) }
-        let after = facts(of: entries[Int(handle)]!)
+        let after = facts(of: entries[Int(handle)])
         if before != after { reindex(handle, from: before, to: after) }
     }
 
@@ -231,9 +242,23 @@ public struct PeerStore: Sendable {
     /// Deletes the peer from every book and index.
     @discardableResult
     mutating func remove(_ id: PeerID) -> Bool {
-        guard let handle = handles.removeValue(forKey: id) else { return false }
-        reindex(handle, from: facts(of: entries[Int(handle)]!), to: IndexFacts())
-        entries[Int(handle)] = nil
+        guard let handle = handles.removeValue(forKey: PeerKey(id)) else { return false }
+        // Leave every index straight from the entry's fields: no facts arrays to build, which
+        // matters when pruning removes tens of thousands of peers at once.
+        let index = Int(handle)
+        for proto in entries[index].protocols { byProtocol[Int(proto)].remove(handle) }
+        if let shards = entries[index].enr?.relayShards {
+            for shard in shards.shardIDs { removeFromShard(UInt32(shards.clusterID) << 16 | UInt32(shard), handle) }
+        }
+        if let shards = entries[index].metadataShards {
+            for shard in shards.shardIDs { removeFromShard(UInt32(shards.clusterID) << 16 | UInt32(shard), handle) }
+        }
+        connectedSet.remove(handle)
+        inboundRelaySet.remove(handle)
+        outboundRelaySet.remove(handle)
+        dialableSet.remove(handle)
+        backedOffSet.remove(handle)
+        entries[index] = Entry(id: Self.vacant, live: false)
         freeSlots.append(handle)
         return true
     }
@@ -290,8 +315,26 @@ public struct PeerStore: Sendable {
         Self.move(handle, in: &backedOffSet, old.backedOff, new.backedOff)
     }
 
+    private mutating func removeFromShard(_ key: UInt32, _ handle: Int32) {
+        if let slot = shardSlots[key] { shardSets[slot].remove(handle) }
+    }
+
     private static func move(_ handle: Int32, in set: inout HandleSet, _ was: Bool, _ now: Bool) {
         if was == now { return }
         if now { set.insert(handle) } else { set.remove(handle) }
     }
+}
+
+/// A peer id as a dictionary key, hashed over its bytes in one call (PeerID's synthesized
+/// `Hashable` feeds the hasher one byte at a time, which dominated store lookups).
+struct PeerKey: Hashable, Sendable {
+    let id: PeerID
+
+    init(_ id: PeerID) { self.id = id }
+
+    func hash(into hasher: inout Hasher) {
+        id.multihash.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (lhs: PeerKey, rhs: PeerKey) -> Bool { lhs.id.multihash == rhs.id.multihash }
 }

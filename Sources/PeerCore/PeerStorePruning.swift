@@ -42,36 +42,27 @@ extension PeerEngine {
         var failed: [Int32] = []
         var shardless: [Int32] = []
         var sharded: [Int32] = []
-        var byShard: [UInt32: [Int32]] = [:]
+        var isSharded = [Bool](repeating: false, count: store.entries.count)
         // Skip the per-peer hash lookups when nothing is protected, slotted or being dialled.
         let checkExemptions = protection.protectedCount > 0 || serviceSlots.peerCount > 0 || !dialing.isEmpty
-        for (index, slot) in store.entries.enumerated() {
-            guard let entry = slot, entry.connectedness != .connected else { continue }
+        // Fields are read in place (`store.entries[index].x`): copying whole entries out of a
+        // 100k-slot table costs more than the rest of the pass.
+        for index in store.entries.indices {
+            guard store.entries[index].live, store.entries[index].connectedness != .connected else { continue }
             let handle = Int32(index)
-            if checkExemptions,
-                protection.isProtected(entry.id) || serviceSlots.contains(entry.id) || dialing[entry.id] != nil
-            {
-                continue
+            if checkExemptions {
+                let id = store.entries[index].id
+                if protection.isProtected(id) || serviceSlots.contains(id) || dialing[id] != nil { continue }
             }
-            if Int(entry.failedAttempts) >= configuration.maxFailedAttempts {
+            if Int(store.entries[index].failedAttempts) >= configuration.maxFailedAttempts {
                 failed.append(handle)
-                continue
-            }
-            var keys: [UInt32] = []
-            if let shards = entry.enr?.relayShards {
-                for shard in shards.shardIDs { keys.append(UInt32(shards.clusterID) << 16 | UInt32(shard)) }
-            }
-            if let shards = entry.metadataShards {
-                for shard in shards.shardIDs {
-                    let key = UInt32(shards.clusterID) << 16 | UInt32(shard)
-                    if !keys.contains(key) { keys.append(key) }
-                }
-            }
-            if keys.isEmpty {
-                shardless.append(handle)
-            } else {
+            } else if store.entries[index].enr?.relayShards?.shardIDs.isEmpty == false
+                || store.entries[index].metadataShards?.shardIDs.isEmpty == false
+            {
                 sharded.append(handle)
-                for key in keys { byShard[key, default: []].append(handle) }
+                isSharded[index] = true
+            } else {
+                shardless.append(handle)
             }
         }
 
@@ -83,12 +74,17 @@ extension PeerEngine {
             for handle in shardless where take(handle) {}
         }
         counts.shardless = victims.count - counts.failed
-        if victims.count < goal, !byShard.isEmpty {
-            let total = byShard.values.reduce(0) { $0 + $1.count }
+        if victims.count < goal, !sharded.isEmpty {
+            // The per-shard lists come from the store's shard index, keeping prunable peers.
+            let byShard = store.shardSetsByKey().compactMap { key, set in
+                let peers = set.elements.filter { isSharded[Int($0)] }
+                return peers.isEmpty ? nil : (key: key, peers: peers)
+            }
+            let total = byShard.reduce(0) { $0 + $1.peers.count }
             let average = max(1, total / byShard.count)
-            let order = byShard.keys.sorted { (byShard[$0]!.count, $1) > (byShard[$1]!.count, $0) }
-            for key in order where victims.count < goal {
-                var peers = byShard[key]!
+            let order = byShard.sorted { ($0.peers.count, $1.key) > ($1.peers.count, $0.key) }
+            for (_, shardPeers) in order where victims.count < goal {
+                var peers = shardPeers
                 guard peers.count > average else { continue }
                 peers.shuffle(using: &rng)
                 var removed = 0
@@ -109,7 +105,7 @@ extension PeerEngine {
 
         // Delete in slot order: the index arrays are then walked mostly forward (cache friendly).
         victims.sort()
-        let removed = victims.map { store.entry($0).id }
+        let removed = victims.map { store.entries[Int($0)].id }
         for peer in removed { deletePeer(peer) }
         let short = goal - removed.count
         return [

@@ -97,9 +97,15 @@ var sink = 0
 if CommandLine.arguments.dropFirst().first == "prune" {
     // Only the 100k prune, for profiling (perf record ... engine-bench prune).
     var rng = SplitMix(state: 1)
-    var pruned = makeEngine(peers: 100_000, capacity: 50_000)
-    let elapsed = ContinuousClock().measure { sink &+= pruned.prune(now: now, using: &rng).count }
-    print("prune 100000 -> 50000: \(elapsed)")
+    for capacity in CommandLine.arguments.count > 2 ? [] : [99_000, 50_000] {
+        var pruned = makeEngine(peers: 100_000, capacity: capacity)
+        let elapsed = ContinuousClock().measure { sink &+= pruned.prune(now: now, using: &rng).count }
+        print("prune 100000 -> \(capacity): \(elapsed)")
+    }
+    var removing = makeEngine(peers: 100_000, capacity: 200_000)
+    let ids = (0..<50_000).map(peerID)
+    let removal = ContinuousClock().measure { for id in ids { sink &+= removing.removePeer(id, now: now).count } }
+    print("removePeer x 50000: \(removal)")
     exit(0)
 }
 let shard = RelayShardTopic(clusterID: 1, shardID: 3)
