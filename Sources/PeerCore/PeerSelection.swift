@@ -39,16 +39,45 @@ extension PeerEngine {
         slotted.shuffle(using: &rng)
         var result = Array(slotted.prefix(limit))
         if result.count < limit {
-            let skip = Set(slotted)
-            var others = candidates(protocolID: protocolID, shard: shard).filter { !skip.contains($0) }
-            // A partial Fisher-Yates: only the first `limit` places are shuffled.
-            let wanted = min(limit - result.count, others.count)
-            for index in 0..<wanted {
-                others.swapAt(index, Int.random(in: index..<others.count, using: &rng))
-            }
-            result.append(contentsOf: others.prefix(wanted))
+            result += sample(protocolID: protocolID, shard: shard, count: limit - result.count, excluding: Set(slotted), using: &rng)
         }
         return result.map { store.record(at: $0) }
+    }
+
+    /// Up to `count` distinct random members of protocol ∩ shard, minus `excluding`. A few picks
+    /// out of a large index are drawn by rejection sampling (uniform, no scan); otherwise, or
+    /// when sampling keeps missing, the intersection is filtered and partially shuffled.
+    func sample(
+        protocolID: String, shard: RelayShardTopic?, count: Int, excluding: Set<Int32>,
+        using rng: inout some RandomNumberGenerator
+    ) -> [Int32] {
+        guard count > 0, let proto = store.protocolID(protocolID) else { return [] }
+        let byProtocol = store.byProtocol[Int(proto)]
+        var small = byProtocol
+        var large: HandleSet?
+        if let shard {
+            guard let byShard = store.shardSet(shard.indexKey) else { return [] }
+            (small, large) = byProtocol.count <= byShard.count ? (byProtocol, byShard) : (byShard, byProtocol)
+        }
+        if count <= small.count / 8 {
+            var chosen: [Int32] = []
+            var seen: Set<Int32> = []
+            var attempts = 0
+            while chosen.count < count, attempts < count * 32 {
+                attempts += 1
+                guard let handle = small.randomElement(using: &rng), seen.insert(handle).inserted else { continue }
+                if excluding.contains(handle) || large.map({ !$0.contains(handle) }) == true { continue }
+                chosen.append(handle)
+            }
+            if chosen.count == count { return chosen }
+        }
+        var all = candidates(protocolID: protocolID, shard: shard).filter { !excluding.contains($0) }
+        // A partial Fisher-Yates: only the first `count` places are shuffled.
+        let wanted = min(count, all.count)
+        for index in 0..<wanted {
+            all.swapAt(index, Int.random(in: index..<all.count, using: &rng))
+        }
+        return Array(all.prefix(wanted))
     }
 
     /// ``selectPeers(protocolID:shard:limit:using:)`` by pubsub topic; empty for an invalid topic.

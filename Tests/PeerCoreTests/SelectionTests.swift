@@ -152,4 +152,24 @@ struct SelectionTests {
         var rng = SeededGenerator()
         #expect(engine.selectPeer(protocolID: WakuCodec.store, pubsubTopic: "/waku/2/rs/1/0", using: &rng)?.id == peer(501))
     }
+
+    @Test("selectPeers samples a few distinct peers from a large index")
+    func sampling() throws {
+        var engine = try engine()
+        for n in 1...2000 {
+            var info = relayInfo(n, shards: [UInt16(n % 2)], cluster: 1)
+            if n % 4 == 0 { info.protocols.append(WakuCodec.store) }
+            engine.addPeer(info, now: at(0))
+        }
+        var rng = SeededGenerator()
+        let shard = RelayShardTopic(clusterID: 1, shardID: 0)
+        for _ in 0..<50 {
+            let picked = engine.selectPeers(protocolID: WakuCodec.store, shard: shard, limit: 10, using: &rng)
+            #expect(picked.count == 10)
+            #expect(Set(picked.map(\.id)).count == 10)
+            #expect(picked.allSatisfy { $0.protocols.contains(WakuCodec.store) && $0.serves(shard) })
+        }
+        let relay = engine.selectPeers(protocolID: WakuCodec.relay, limit: 5, using: &rng)
+        #expect(Set(relay.map(\.id)).count == 5)
+    }
 }
