@@ -8,7 +8,7 @@ import PeerIdentity
 /// admitted over the limit, since protection forbids policy disconnects.
 public struct ColocationLimit: Sendable {
     /// Admission verdict for a newly joined peer.
-    public enum Admission: Sendable, Hashable {
+    enum Admission: Sendable, Hashable {
         /// Admitted; `peersAtIP` counts it.
         case admitted(peersAtIP: Int)
         /// Refused; `peersAtIP` peers were already there.

@@ -15,9 +15,13 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var relayServiceRatio: String = "60:40"
     /// Peers kept in the store before pruning; `nil` means 5 x ``maxConnections`` as in nwaku.
     public var peerStoreCapacity: Int?
+    /// The wait after the first failed dial.
     public var initialBackoff: Duration = .seconds(120)
+    /// The backoff multiplier per further failure.
     public var backoffFactor: Int = 4
+    /// From this many consecutive failed dials on, policy never dials the peer again (1...100).
     public var maxFailedAttempts: Int = 5
+    /// The timeout given to the host with every dial and metadata request.
     public var dialTimeout: Duration = .seconds(10)
     /// Dials issued per connectivity batch (nwaku `MaxParallelDials`).
     public var maxParallelDials: Int = 10

@@ -101,7 +101,11 @@ extension PeerEngine {
     }
 
     mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction]) {
-        guard peer != selfID, !rejected.contains(peer) else { return }
+        // Identify only matters for a peer we know or are connected to; a late result for a
+        // peer that already left must not create an empty record.
+        guard peer != selfID, !rejected.contains(peer), connections.isConnected(peer) || store.contains(peer) else {
+            return
+        }
         let handle = store.insert(peer)
         store.applyIdentify(handle, info)
         enforceInboundRelayCap(peer, now: now, into: &actions)

@@ -1,7 +1,7 @@
 import PeerIdentity
 
 /// How reachable a peer is, with nwaku's ordinals (persisted as such).
-public enum Connectedness: UInt8, Sendable, Hashable, CaseIterable {
+public enum Connectedness: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// New or unknown: never connected, never failed.
     case notConnected = 0
     /// The last dial failed.
@@ -10,10 +10,20 @@ public enum Connectedness: UInt8, Sendable, Hashable, CaseIterable {
     case canConnect = 2
     /// At least one connection is open.
     case connected = 3
+
+    /// nwaku's names (a switch, not reflection: these are interpolated on hot paths).
+    public var description: String {
+        switch self {
+        case .notConnected: "NotConnected"
+        case .cannotConnect: "CannotConnect"
+        case .canConnect: "CanConnect"
+        case .connected: "Connected"
+        }
+    }
 }
 
 /// Where the engine learnt about a peer (nwaku `PeerOrigin`, including logos-delivery's `Cache`).
-public enum PeerOrigin: UInt8, Sendable, Hashable, CaseIterable {
+public enum PeerOrigin: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case unknown = 0
     case discv5
     case `static`
@@ -22,13 +32,35 @@ public enum PeerOrigin: UInt8, Sendable, Hashable, CaseIterable {
     case kademlia
     /// Loaded from persistent storage; reconnected after the reconnect backoff.
     case cache
+
+    /// nwaku's names.
+    public var description: String {
+        switch self {
+        case .unknown: "UnknownOrigin"
+        case .discv5: "Discv5"
+        case .static: "Static"
+        case .peerExchange: "PeerExchange"
+        case .dns: "Dns"
+        case .kademlia: "Kademlia"
+        case .cache: "Cache"
+        }
+    }
 }
 
 /// The direction of a peer's first open connection (nwaku `PeerDirection`).
-public enum PeerDirection: UInt8, Sendable, Hashable, CaseIterable {
+public enum PeerDirection: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case unknown = 0
     case inbound
     case outbound
+
+    /// nwaku's names.
+    public var description: String {
+        switch self {
+        case .unknown: "UnknownDirection"
+        case .inbound: "Inbound"
+        case .outbound: "Outbound"
+        }
+    }
 }
 
 /// The facts the engine uses from a peer's ENR, decoded elsewhere (PeerIdentity owns ENR decoding).

@@ -27,7 +27,7 @@ public struct ServiceSlots: Sendable, Hashable {
     public var protocols: [String] { peersByProtocol.keys.sorted() }
 
     /// Why a slot could not be added.
-    public enum Refusal: Error, Sendable, Hashable {
+    enum Refusal: Error, Sendable, Hashable {
         case relayProtocol
         case full(maxPeers: Int)
     }

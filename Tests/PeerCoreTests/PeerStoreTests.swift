@@ -215,4 +215,11 @@ struct PeerStoreTests {
         #expect(record.protocolVersion == "ipfs/0.1.0")
         #expect(engine.statistics(now: at(0)).inboundRelay == 1)
     }
+
+    @Test("a late identify for an unknown peer that is not connected creates nothing")
+    func lateIdentify() throws {
+        var engine = try engine()
+        engine.identifyRelay(1)
+        #expect(!engine.store.contains(peer(1)))
+    }
 }
