@@ -43,8 +43,11 @@ extension PeerEngine {
         let excess = max(inbound - targets.inbound, 0)
         let inFactor = targets.inbound > 0 ? 1 - min(Double(excess) / Double(targets.inbound), 1) : (excess > 0 ? 0 : 1)
         let outFactor = targets.outbound > 0 ? min(Double(outbound) / Double(targets.outbound), 1) : 1
-        var interval = max(configuration.connectivityInterval * min(inFactor, outFactor), configuration.minimumConnectivityInterval)
-        if let at = reconnectAt, at > now { interval = min(interval, max(at - now, configuration.minimumConnectivityInterval)) }
+        var interval = max(
+            configuration.connectivityInterval * min(inFactor, outFactor), configuration.minimumConnectivityInterval)
+        if let at = reconnectAt, at > now {
+            interval = min(interval, max(at - now, configuration.minimumConnectivityInterval))
+        }
         return interval
     }
 
@@ -58,7 +61,8 @@ extension PeerEngine {
                 reason: .inboundRelayPruned, now: now, into: &actions)
         }
         guard isOnline else {
-            actions.append(.decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
+            actions.append(
+                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
             return
         }
         guard batchInFlight.isEmpty else {
@@ -76,7 +80,8 @@ extension PeerEngine {
                 .decision(
                     Decision(
                         .outboundTargetMet, current: outbound, target: targets.outbound,
-                        detail: "out relay \(outbound)/\(targets.outbound), in relay \(inbound.count)/\(targets.inbound)")))
+                        detail:
+                            "out relay \(outbound)/\(targets.outbound), in relay \(inbound.count)/\(targets.inbound)")))
             return
         }
         let pool = connectablePool(now: now)
@@ -152,7 +157,9 @@ extension PeerEngine {
         }
         if reconnectAt != nil {
             // Persisted peers wait for their scheduled reconnection (the gossipsub prune backoff).
-            for handle in store.dialableSet.elements where store.entry(handle).origin == .cache { excluded.insert(handle) }
+            for handle in store.dialableSet.elements where store.entry(handle).origin == .cache {
+                excluded.insert(handle)
+            }
             extra.removeAll { store.entry($0).origin == .cache }
         }
         return CandidatePool(primary: store.dialableSet.elements, extra: extra, excluded: excluded)
@@ -174,7 +181,10 @@ extension PeerEngine {
                 Decision(
                     reason, peers: chosen, current: current, target: target, chosen: chosen.count,
                     available: youngestFirst.count,
-                    detail: "in relay \(current)/\(target): disconnecting \(chosen.count) youngest of \(youngestFirst.count) unprotected")))
+                    detail:
+                        "in relay \(current)/\(target): disconnecting \(chosen.count) youngest of "
+                        + "\(youngestFirst.count) unprotected"
+                )))
     }
 
     /// Sharded peer management (nwaku `manageRelayPeers`): per shard of ours, inbound target
@@ -226,12 +236,18 @@ extension PeerEngine {
             actions.append(
                 .decision(
                     Decision(
-                        .shardOutboundFill, peers: picked.map { store.entry($0).id }, current: outbound, target: outTarget,
+                        .shardOutboundFill, peers: picked.map { store.entry($0).id }, current: outbound,
+                        target: outTarget,
                         chosen: picked.count, available: candidates.count,
-                        detail: "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), in relay \(inbound.count)/\(inTarget), picking \(picked.count) of \(candidates.count) connectable")))
+                        detail:
+                            "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), "
+                            + "in relay \(inbound.count)/\(inTarget), "
+                            + "picking \(picked.count) of \(candidates.count) connectable"
+                    )))
         }
         if !isOnline {
-            actions.append(.decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
+            actions.append(
+                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
             return
         }
         if !batchInFlight.isEmpty {
@@ -263,7 +279,8 @@ extension PeerEngine {
         for handle in store.handles.values {
             let entry = store.entry(handle)
             let relay =
-                store.isKnownRelay(entry) || entry.protocols.contains { store.protocolNames[$0].hasPrefix(WakuCodec.relay) }
+                store.isKnownRelay(entry)
+                || entry.protocols.contains { store.protocolNames[$0].hasPrefix(WakuCodec.relay) }
             guard entry.origin == .cache, entry.connectedness != .cannotConnect, relay, isConnectable(handle, now: now)
             else { continue }
             dial(handle, purpose: .reconnect, now: now, into: &actions)

@@ -76,7 +76,9 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// - Throws: ``ConfigurationError`` listing each problem, with the offending values.
     public func validate() throws(ConfigurationError) {
         var problems: [ConfigurationError.Problem] = []
-        if maxConnections < 1 { problems.append(.outOfRange(setting: "maxConnections", value: "\(maxConnections)", requirement: ">= 1")) }
+        if maxConnections < 1 {
+            problems.append(.outOfRange(setting: "maxConnections", value: "\(maxConnections)", requirement: ">= 1"))
+        }
         if effectiveCapacity < maxConnections {
             problems.append(.capacityBelowMaxConnections(capacity: effectiveCapacity, maxConnections: maxConnections))
         }
@@ -88,28 +90,45 @@ public struct EngineConfiguration: Sendable, Hashable {
         } else {
             problems.append(.invalidRelayServiceRatio(relayServiceRatio))
         }
-        if initialBackoff <= .zero { problems.append(.outOfRange(setting: "initialBackoff", value: "\(initialBackoff)", requirement: "> 0")) }
-        if backoffFactor < 1 { problems.append(.outOfRange(setting: "backoffFactor", value: "\(backoffFactor)", requirement: ">= 1")) }
+        if initialBackoff <= .zero {
+            problems.append(.outOfRange(setting: "initialBackoff", value: "\(initialBackoff)", requirement: "> 0"))
+        }
+        if backoffFactor < 1 {
+            problems.append(.outOfRange(setting: "backoffFactor", value: "\(backoffFactor)", requirement: ">= 1"))
+        }
         if !(1...100).contains(maxFailedAttempts) {
-            problems.append(.outOfRange(setting: "maxFailedAttempts", value: "\(maxFailedAttempts)", requirement: "1...100"))
+            problems.append(
+                .outOfRange(setting: "maxFailedAttempts", value: "\(maxFailedAttempts)", requirement: "1...100"))
         }
         if initialBackoff > .zero, backoffFactor >= 1, (1...100).contains(maxFailedAttempts) {
             let longest = backoff.delay(afterFailures: maxFailedAttempts)
             if longest.map({ $0 > Self.maximumBackoff }) ?? true {
-                problems.append(.backoffTooLong(failures: maxFailedAttempts, backoff: longest, maximum: Self.maximumBackoff))
+                problems.append(
+                    .backoffTooLong(failures: maxFailedAttempts, backoff: longest, maximum: Self.maximumBackoff))
             }
         }
-        if dialTimeout <= .zero { problems.append(.outOfRange(setting: "dialTimeout", value: "\(dialTimeout)", requirement: "> 0")) }
-        if maxParallelDials < 1 { problems.append(.outOfRange(setting: "maxParallelDials", value: "\(maxParallelDials)", requirement: ">= 1")) }
-        if connectivityInterval <= .zero || minimumConnectivityInterval <= .zero || minimumConnectivityInterval > connectivityInterval {
+        if dialTimeout <= .zero {
+            problems.append(.outOfRange(setting: "dialTimeout", value: "\(dialTimeout)", requirement: "> 0"))
+        }
+        if maxParallelDials < 1 {
+            problems.append(.outOfRange(setting: "maxParallelDials", value: "\(maxParallelDials)", requirement: ">= 1"))
+        }
+        if connectivityInterval <= .zero || minimumConnectivityInterval <= .zero
+            || minimumConnectivityInterval > connectivityInterval
+        {
             problems.append(
                 .outOfRange(
-                    setting: "connectivityInterval", value: "\(connectivityInterval) (floor \(minimumConnectivityInterval))",
+                    setting: "connectivityInterval",
+                    value: "\(connectivityInterval) (floor \(minimumConnectivityInterval))",
                     requirement: "0 < floor <= interval"))
         }
-        if colocationLimit < 0 { problems.append(.outOfRange(setting: "colocationLimit", value: "\(colocationLimit)", requirement: ">= 0 (0 disables)")) }
+        if colocationLimit < 0 {
+            problems.append(
+                .outOfRange(setting: "colocationLimit", value: "\(colocationLimit)", requirement: ">= 0 (0 disables)"))
+        }
         for shard in shards where shard > RelayShardTopic.maxShardID {
-            problems.append(.outOfRange(setting: "shards", value: "\(shard)", requirement: "<= \(RelayShardTopic.maxShardID)"))
+            problems.append(
+                .outOfRange(setting: "shards", value: "\(shard)", requirement: "<= \(RelayShardTopic.maxShardID)"))
         }
         if shardedPeerManagement && (clusterID == nil || shards.isEmpty) {
             problems.append(.shardedManagementWithoutShards)
@@ -133,13 +152,16 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
         public var description: String {
             switch self {
             case .capacityBelowMaxConnections(let capacity, let maxConnections):
-                "peer store capacity must be at least maxConnections (capacity: \(capacity), maxConnections: \(maxConnections))"
+                "peer store capacity must be at least maxConnections "
+                    + "(capacity: \(capacity), maxConnections: \(maxConnections))"
             case .invalidRelayServiceRatio(let text):
                 "relayServiceRatio must be \"X:Y\" with X, Y >= 0 and X + Y = 100 (actual: \"\(text)\")"
             case .tooFewRelayPeers(let relayPeers, let minimum):
-                "relay share gives \(relayPeers) relay peers, below gossipsub dHigh (min: \(minimum), actual: \(relayPeers))"
+                "relay share gives \(relayPeers) relay peers, below gossipsub dHigh "
+                    + "(min: \(minimum), actual: \(relayPeers))"
             case .backoffTooLong(let failures, let backoff, let maximum):
-                "backoff after \(failures) failures must be at most \(maximum) (actual: \(backoff.map { "\($0)" } ?? "overflow"))"
+                "backoff after \(failures) failures must be at most \(maximum) "
+                    + "(actual: \(backoff.map { "\($0)" } ?? "overflow"))"
             case .shardedManagementWithoutShards:
                 "shardedPeerManagement needs a clusterID and at least one shard"
             case .outOfRange(let setting, let value, let requirement):

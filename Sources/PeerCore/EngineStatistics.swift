@@ -24,7 +24,8 @@ public struct EngineStatistics: Sendable, Hashable {
     public static func == (lhs: EngineStatistics, rhs: EngineStatistics) -> Bool {
         lhs.storeSize == rhs.storeSize && lhs.capacity == rhs.capacity && lhs.connectedPeers == rhs.connectedPeers
             && lhs.inboundRelay == rhs.inboundRelay && lhs.outboundRelay == rhs.outboundRelay
-            && lhs.targets == rhs.targets && lhs.servicePeers == rhs.servicePeers && lhs.notConnected == rhs.notConnected
+            && lhs.targets == rhs.targets && lhs.servicePeers == rhs.servicePeers
+            && lhs.notConnected == rhs.notConnected
             && lhs.outsideBackoff == rhs.outsideBackoff && lhs.online == rhs.online
             && lhs.protectedPeers == rhs.protectedPeers && lhs.dialsInFlight == rhs.dialsInFlight
             && lhs.maxConnections == rhs.maxConnections
@@ -63,7 +64,11 @@ extension PeerEngine {
             for proto in entry.protocols {
                 let name = store.protocolNames[proto]
                 var counts = perProtocol[name] ?? (0, 0)
-                if entry.direction == .inbound { counts.inbound += 1 } else if entry.direction == .outbound { counts.outbound += 1 }
+                if entry.direction == .inbound {
+                    counts.inbound += 1
+                } else if entry.direction == .outbound {
+                    counts.outbound += 1
+                }
                 perProtocol[name] = counts
             }
         }

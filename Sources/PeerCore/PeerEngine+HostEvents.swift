@@ -25,7 +25,10 @@ extension PeerEngine {
             .decision(
                 Decision(
                     .peerJoined, peer: peer, current: connections.peers.count, target: configuration.maxConnections,
-                    detail: "\(direction) connection \(id) from \(ip ?? "unknown ip"); \(connections.peers.count)/\(configuration.maxConnections) peers connected")))
+                    detail:
+                        "\(direction) connection \(id) from \(ip ?? "unknown ip"); "
+                        + "\(connections.peers.count)/\(configuration.maxConnections) peers connected"
+                )))
 
         if direction == .inbound, enforceInboundRelayCap(peer, now: now, into: &actions) { return }
 
@@ -38,7 +41,10 @@ extension PeerEngine {
                     .decision(
                         Decision(
                             .colocationLimit, peer: peer, current: present + 1, target: configuration.colocationLimit,
-                            detail: "\(present + 1) peers behind \(ip), limit \(configuration.colocationLimit): refusing the newcomer")))
+                            detail:
+                                "\(present + 1) peers behind \(ip), limit \(configuration.colocationLimit): "
+                                + "refusing the newcomer"
+                        )))
                 policyDisconnect(peer, reason: .colocationLimit, now: now, into: &actions)
                 deletePeer(peer)
                 return
@@ -100,7 +106,8 @@ extension PeerEngine {
         if delta > 0 { enforceInboundRelayCap(peer, now: now, into: &actions) }
     }
 
-    mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction]) {
+    mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction])
+    {
         // Identify only matters for a peer we know or are connected to; a late result for a
         // peer that already left must not create an empty record.
         guard peer != selfID, !rejected.contains(peer), connections.isConnected(peer) || store.contains(peer) else {
@@ -122,7 +129,8 @@ extension PeerEngine {
         case .failed(let reason):
             reject(peer, .metadataFailed, detail: "metadata exchange failed: \(reason)", now: now, into: &actions)
         case .received(nil, _):
-            reject(peer, .metadataMissingCluster, detail: "metadata response has no cluster id", now: now, into: &actions)
+            reject(
+                peer, .metadataMissingCluster, detail: "metadata response has no cluster id", now: now, into: &actions)
         case .received(let cluster?, _) where ours != nil && cluster != ours:
             reject(
                 peer, .metadataClusterMismatch, detail: "peer is on cluster \(cluster), we are on \(ours!)", now: now,
@@ -147,7 +155,8 @@ extension PeerEngine {
                 .decision(Decision(.rejectionDeferred, peer: peer, detail: "\(detail); deferred while protected")))
             return
         }
-        actions.append(.decision(Decision(reason, peer: peer, detail: "\(detail): disconnecting and forgetting the peer")))
+        actions.append(
+            .decision(Decision(reason, peer: peer, detail: "\(detail): disconnecting and forgetting the peer")))
         policyDisconnect(peer, reason: reason, now: now, into: &actions)
         deletePeer(peer)
     }
@@ -203,12 +212,15 @@ extension PeerEngine {
             if entry.connectedness != .connected { entry.connectedness = .cannotConnect }
         }
         let failures = Int(store.entry(handle).failedAttempts)
-        let next = backoff.earliestDial(failures: failures, lastFailure: now).map { "next attempt in \($0 - now)" } ?? "never redialled"
+        let next =
+            backoff.earliestDial(failures: failures, lastFailure: now).map { "next attempt in \($0 - now)" }
+            ?? "never redialled"
         actions.append(
             .decision(
                 Decision(
                     reason, peer: peer, current: failures, target: configuration.maxFailedAttempts,
-                    detail: "dial failed (\(detail)); failure \(failures)/\(configuration.maxFailedAttempts), \(next)")))
+                    detail: "dial failed (\(detail)); failure \(failures)/\(configuration.maxFailedAttempts), \(next)"))
+        )
     }
 
     /// Gives up on commands whose result is overdue: a dial counts as timed out, a metadata
@@ -218,7 +230,10 @@ extension PeerEngine {
         for id in overdue {
             guard let command = pending[id] else { continue }
             actions.append(
-                .decision(Decision(.commandExpired, peer: command.command.peer, detail: "no result for \(id) by \(command.deadline)")))
+                .decision(
+                    Decision(
+                        .commandExpired, peer: command.command.peer,
+                        detail: "no result for \(id) by \(command.deadline)")))
             switch command.command {
             case .dial: commandCompleted(id, .timedOut, now: now, into: &actions)
             case .requestMetadata: commandCompleted(id, .failed(reason: "no answer"), now: now, into: &actions)

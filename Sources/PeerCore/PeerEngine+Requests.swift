@@ -17,7 +17,10 @@ extension PeerEngine {
                 .decision(
                     Decision(
                         .peerAdded, peer: info.id, current: store.count, target: store.capacity,
-                        detail: "new peer from \(origin), \(info.addresses.count) addresses; store \(store.count)/\(store.capacity)"))
+                        detail:
+                            "new peer from \(origin), \(info.addresses.count) addresses; "
+                            + "store \(store.count)/\(store.capacity)"
+                    ))
             ]
         case .updated:
             return [.decision(Decision(.peerUpdated, peer: info.id, detail: "merged from \(origin)"))]
@@ -78,7 +81,9 @@ extension PeerEngine {
         guard connections.isConnected(peer) else { return [] }
         var actions: [EngineAction] = []
         pendingDisconnects.insert(peer)
-        _ = issue(.disconnect(peer: peer, reason: .disconnectRequested), timeout: configuration.dialTimeout, now: now, into: &actions)
+        _ = issue(
+            .disconnect(peer: peer, reason: .disconnectRequested), timeout: configuration.dialTimeout, now: now,
+            into: &actions)
         actions.append(.decision(Decision(.disconnectRequested, peer: peer, detail: "disconnecting on request")))
         return actions
     }
@@ -93,14 +98,17 @@ extension PeerEngine {
         if protocolID == WakuCodec.relay {
             return [
                 .decision(
-                    Decision(.serviceSlotRefusedRelay, peer: info.id, detail: "relay peers are managed by the connectivity loop"))
+                    Decision(
+                        .serviceSlotRefusedRelay, peer: info.id,
+                        detail: "relay peers are managed by the connectivity loop"))
             ]
         }
         if !serviceSlots.contains(info.id), serviceSlots.peerCount >= serviceSlots.maxPeers {
             return [
                 .decision(
                     Decision(
-                        .serviceSlotsFull, peer: info.id, current: serviceSlots.peerCount, target: serviceSlots.maxPeers,
+                        .serviceSlotsFull, peer: info.id, current: serviceSlots.peerCount,
+                        target: serviceSlots.maxPeers,
                         detail: "service slots hold \(serviceSlots.peerCount)/\(serviceSlots.maxPeers) peers"))
             ]
         }

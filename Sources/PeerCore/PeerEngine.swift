@@ -103,7 +103,10 @@ public struct PeerEngine: Sendable {
                     .decision(
                         Decision(
                             .reachabilityChanged, current: connections.peers.count,
-                            detail: "host reports \(online ? "online" : "offline"); engine \(isOnline ? "online" : "offline")")))
+                            detail:
+                                "host reports \(online ? "online" : "offline"); "
+                                + "engine \(isOnline ? "online" : "offline")"
+                        )))
             }
         }
         return actions
@@ -136,7 +139,8 @@ public struct PeerEngine: Sendable {
     /// Issues a dial to a stored peer.
     @discardableResult
     mutating func dial(
-        _ handle: Int32, purpose: DialPurpose, timeout: Duration? = nil, now: EngineTime, into actions: inout [EngineAction]
+        _ handle: Int32, purpose: DialPurpose, timeout: Duration? = nil, now: EngineTime,
+        into actions: inout [EngineAction]
     ) -> CommandID {
         let entry = store.entry(handle)
         let id = issue(
@@ -157,7 +161,10 @@ public struct PeerEngine: Sendable {
                 .decision(
                     Decision(
                         .evictionSkippedProtected, peer: peer,
-                        detail: "not disconnecting (\(reason.rawValue)): protected by \(protection.tags(of: peer).keys.sorted())")))
+                        detail:
+                            "not disconnecting (\(reason.rawValue)): "
+                            + "protected by \(protection.tags(of: peer).keys.sorted())"
+                    )))
             return false
         }
         guard connections.isConnected(peer), !pendingDisconnects.contains(peer) else { return true }

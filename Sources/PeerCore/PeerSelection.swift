@@ -39,7 +39,8 @@ extension PeerEngine {
         slotted.shuffle(using: &rng)
         var result = Array(slotted.prefix(limit))
         if result.count < limit {
-            result += sample(protocolID: protocolID, shard: shard, count: limit - result.count, excluding: Set(slotted), using: &rng)
+            result += sample(
+                protocolID: protocolID, shard: shard, count: limit - result.count, excluding: Set(slotted), using: &rng)
         }
         return result.map { store.record(at: $0) }
     }

@@ -19,7 +19,8 @@ struct ConfigurationTests {
         var configuration = EngineConfiguration.defaults
         configuration.maxConnections = 25
         configuration.peerStoreCapacity = 20
-        #expect(throws: ConfigurationError(problems: [.capacityBelowMaxConnections(capacity: 20, maxConnections: 25)])) {
+        #expect(throws: ConfigurationError(problems: [.capacityBelowMaxConnections(capacity: 20, maxConnections: 25)]))
+        {
             try configuration.validate()
         }
     }
@@ -43,10 +44,14 @@ struct ConfigurationTests {
         var configuration = EngineConfiguration.defaults
         configuration.maxFailedAttempts = 100
         configuration.backoffFactor = 1000
-        #expect(Self.problems(configuration).contains(.backoffTooLong(failures: 100, backoff: nil, maximum: .seconds(604_800))))
+        #expect(
+            Self.problems(configuration).contains(
+                .backoffTooLong(failures: 100, backoff: nil, maximum: .seconds(604_800))))
     }
 
-    @Test("relay:service ratio must be X:Y summing to 100", arguments: ["50:40", "abc", "60", "-10:110", "60:40:0", ":100", ""])
+    @Test(
+        "relay:service ratio must be X:Y summing to 100",
+        arguments: ["50:40", "abc", "60", "-10:110", "60:40:0", ":100", ""])
     func invalidRatio(text: String) {
         var configuration = EngineConfiguration.defaults
         configuration.relayServiceRatio = text

@@ -41,7 +41,9 @@ struct ConnectivityLoopTests {
         var rng = SeededGenerator()
         let first = engine.tick(now: at(0), using: &rng)
         #expect(first.actions.dials.count == 10)
-        #expect(first.actions.decisions.first { $0.reason == .outboundFill }?.detail == "out relay 0/30, dialing 10 of 37 connectable")
+        #expect(
+            first.actions.decisions.first { $0.reason == .outboundFill }?.detail
+                == "out relay 0/30, dialing 10 of 37 connectable")
 
         let whileInFlight = engine.tick(now: at(1), using: &rng)
         #expect(whileInFlight.actions.dials.isEmpty)
@@ -159,7 +161,8 @@ struct ConnectivityLoopTests {
         #expect(engine.identifyRelay(22).disconnects.isEmpty)
         // A relay stream also reveals a relay peer.
         engine.open(23, direction: .inbound)
-        let stream = engine.handle(.streamOpened(peer: peer(23), protocolID: WakuCodec.relay, direction: .inbound), now: at(0))
+        let stream = engine.handle(
+            .streamOpened(peer: peer(23), protocolID: WakuCodec.relay, direction: .inbound), now: at(0))
         #expect(stream.disconnects == [peer(23)])
     }
 
@@ -211,11 +214,16 @@ struct ReconnectTests {
     func onlyCache() throws {
         var engine = try engine()
         engine.importSnapshot(
-            PeerSnapshot(peers: (1...15).map { PeerRecord(id: peer($0), addresses: [address($0)], protocols: [WakuCodec.relay]) }),
+            PeerSnapshot(
+                peers: (1...15).map { PeerRecord(id: peer($0), addresses: [address($0)], protocols: [WakuCodec.relay]) }
+            ),
             now: at(0))
         engine.addPeer(relayInfo(99), origin: .discv5, now: at(0))
         engine.importSnapshot(
-            PeerSnapshot(peers: [PeerRecord(id: peer(50), addresses: [address(50)], protocols: [WakuCodec.relay], connectedness: .cannotConnect)]),
+            PeerSnapshot(peers: [
+                PeerRecord(
+                    id: peer(50), addresses: [address(50)], protocols: [WakuCodec.relay], connectedness: .cannotConnect)
+            ]),
             now: at(0))
         var rng = SeededGenerator()
         let step = engine.tick(now: at(62), using: &rng)

@@ -77,7 +77,8 @@ struct MetadataTests {
     func deferredWhileProtected() throws {
         var (engine, request) = try Self.joined()
         engine.protect(peer(1), tag: "store")
-        let actions = engine.handle(.commandCompleted(request.id, .metadata(.received(clusterID: 9, shards: []))), now: at(1))
+        let actions = engine.handle(
+            .commandCompleted(request.id, .metadata(.received(clusterID: 9, shards: []))), now: at(1))
         #expect(actions.reasons == [.rejectionDeferred])
         #expect(engine.store.contains(peer(1)))
         let later = engine.unprotect(peer(1), tag: "store", now: at(2))

@@ -43,7 +43,9 @@ struct PeerSnapshotTests {
         var engine = try engine()
         engine.addPeer(PeerInfo(id: peer(1), addresses: [address(1)]), origin: .static, now: at(0))
         let actions = engine.importSnapshot(
-            PeerSnapshot(peers: [PeerRecord(id: me), PeerRecord(id: peer(1), addresses: [address(5)]), PeerRecord(id: peer(2))]),
+            PeerSnapshot(peers: [
+                PeerRecord(id: me), PeerRecord(id: peer(1), addresses: [address(5)]), PeerRecord(id: peer(2)),
+            ]),
             now: at(0))
         #expect(actions.decisions.first?.chosen == 1)
         #expect(!engine.store.contains(me))

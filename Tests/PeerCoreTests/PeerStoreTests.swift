@@ -44,7 +44,8 @@ struct PeerStoreTests {
             PeerInfo(id: peer(1), addresses: [address(1)], protocols: ["/a"], agent: "nwaku", protocolVersion: "v1"),
             origin: .discv5, now: at(0))
         let actions = engine.addPeer(
-            PeerInfo(id: peer(1), addresses: [address(2)], protocols: ["/b", "/a"], agent: "other", protocolVersion: "v2"),
+            PeerInfo(
+                id: peer(1), addresses: [address(2)], protocols: ["/b", "/a"], agent: "other", protocolVersion: "v2"),
             now: at(1))
         #expect(actions.reasons == [.peerUpdated])
         var record = try #require(engine.record(1))
@@ -108,7 +109,8 @@ struct PeerStoreTests {
         var engine = try engine()
         let store2 = "/vac/waku/store/2.0.0"
         engine.addPeer(PeerInfo(id: peer(1), addresses: [address(1)], protocols: [store2]), now: at(0))
-        engine.addPeer(PeerInfo(id: peer(2), addresses: [address(2)], protocols: [store2, WakuCodec.relay]), now: at(0))
+        engine.addPeer(
+            PeerInfo(id: peer(2), addresses: [address(2)], protocols: [store2, WakuCodec.relay]), now: at(0))
         engine.addPeer(PeerInfo(id: peer(3), addresses: [address(3)], protocols: [store2 + "-beta1"]), now: at(0))
         engine.addPeer(PeerInfo(id: peer(4), addresses: [address(4)], protocols: [store2 + "-beta2"]), now: at(0))
         engine.addPeer(PeerInfo(id: peer(5), addresses: [address(5)], protocols: ["/vac/waku/swap/2.0.0"]), now: at(0))
@@ -207,7 +209,8 @@ struct PeerStoreTests {
         let defaults = ["/ipfs/id/1.0.0", "/libp2p/autonat/1.0.0", "/libp2p/circuit/relay/0.2.0/hop"]
         _ = engine.handle(
             .identified(
-                peer: peer(1), IdentifyInfo(protocols: defaults + [WakuCodec.relay], agent: "nwaku", protocolVersion: "ipfs/0.1.0")),
+                peer: peer(1),
+                IdentifyInfo(protocols: defaults + [WakuCodec.relay], agent: "nwaku", protocolVersion: "ipfs/0.1.0")),
             now: at(0))
         let record = try #require(engine.record(1))
         #expect(record.protocols == defaults + [WakuCodec.relay])

@@ -16,15 +16,19 @@ struct PruneScenario: Sendable, CustomStringConvertible {
     static let nwaku: [PruneScenario] = [
         PruneScenario(description: "Capacity not exceeded", fillers: 7, removed: false),
         PruneScenario(
-            description: "Capacity not exceeded, but the peer is unhealthy", fillers: 7, subjectConnectedness: .cannotConnect,
+            description: "Capacity not exceeded, but the peer is unhealthy", fillers: 7,
+            subjectConnectedness: .cannotConnect,
             removed: false),
-        PruneScenario(description: "Capacity exceeded but all healthy", fillers: 8, subjectConnected: true, removed: false),
         PruneScenario(
-            description: "Failed connections (not connected)", fillers: 8, subjectConnectedness: .cannotConnect, subjectFailures: 1,
+            description: "Capacity exceeded but all healthy", fillers: 8, subjectConnected: true, removed: false),
+        PruneScenario(
+            description: "Failed connections (not connected)", fillers: 8, subjectConnectedness: .cannotConnect,
+            subjectFailures: 1,
             removed: true),
         PruneScenario(description: "Shardless", fillers: 8, subjectConnectedness: .cannotConnect, removed: true),
         PruneScenario(
-            description: "Higher than avg shard count", fillers: 8, subjectConnectedness: .cannotConnect, subjectShards: [0],
+            description: "Higher than avg shard count", fillers: 8, subjectConnectedness: .cannotConnect,
+            subjectShards: [0],
             removed: true),
     ]
 }
@@ -104,7 +108,8 @@ struct PruningTests {
                 peers: layout.map { n, shard in
                     PeerRecord(
                         id: peer(n), addresses: [address(n)],
-                        enr: PeerENRInfo(sequence: 1, text: "enr:-\(n)", relayShards: RelayShards(clusterID: 1, shardIDs: [shard])))
+                        enr: PeerENRInfo(
+                            sequence: 1, text: "enr:-\(n)", relayShards: RelayShards(clusterID: 1, shardIDs: [shard])))
                 }), now: at(0))
         #expect(engine.store.count == 11)
         var rng = SeededGenerator()
@@ -128,8 +133,10 @@ struct PruningTests {
             PeerSnapshot(peers: (1...12).map { PeerRecord(id: peer($0), addresses: [address($0)]) }), now: at(0))
         for n in 1...10 { engine.protect(peer(n), tag: "store") }
         #expect(
-            engine.addServicePeer(PeerInfo(id: peer(11), addresses: [address(11)]), protocolID: WakuCodec.store, now: at(0))
-                .reasons.contains(.serviceSlotAdded))
+            engine.addServicePeer(
+                PeerInfo(id: peer(11), addresses: [address(11)]), protocolID: WakuCodec.store, now: at(0)
+            )
+            .reasons.contains(.serviceSlotAdded))
         engine.open(12)
         var rng = SeededGenerator()
         let decision = try #require(engine.prune(now: at(1), using: &rng).decisions.first)

@@ -9,14 +9,17 @@ struct SelectionTests {
         var engine = try engine()
         var rng = SeededGenerator()
         engine.addPeer(
-            PeerInfo(id: peer(1), addresses: [address(1)], protocols: [WakuCodec.relay, WakuCodec.store, WakuCodec.filterSubscribe]),
+            PeerInfo(
+                id: peer(1), addresses: [address(1)],
+                protocols: [WakuCodec.relay, WakuCodec.store, WakuCodec.filterSubscribe]),
             now: at(0))
         #expect(engine.selectPeer(protocolID: WakuCodec.store, using: &rng)?.id == peer(1))
         #expect(engine.selectPeer(protocolID: WakuCodec.filterSubscribe, using: &rng)?.id == peer(1))
         #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, using: &rng) == nil)
 
         engine.addServicePeer(PeerInfo(id: peer(2), addresses: [address(2)]), protocolID: WakuCodec.store, now: at(0))
-        engine.addServicePeer(PeerInfo(id: peer(3), addresses: [address(3)]), protocolID: WakuCodec.lightpush, now: at(0))
+        engine.addServicePeer(
+            PeerInfo(id: peer(3), addresses: [address(3)]), protocolID: WakuCodec.lightpush, now: at(0))
         for _ in 0..<20 {
             #expect(engine.selectPeer(protocolID: WakuCodec.store, using: &rng)?.id == peer(2))
             #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, using: &rng)?.id == peer(3))
@@ -27,7 +30,8 @@ struct SelectionTests {
     func peerExchange() throws {
         var engine = try engine()
         engine.open(1, direction: .outbound)
-        _ = engine.handle(.identified(peer: peer(1), IdentifyInfo(protocols: [WakuCodec.relay, WakuCodec.peerExchange])), now: at(0))
+        _ = engine.handle(
+            .identified(peer: peer(1), IdentifyInfo(protocols: [WakuCodec.relay, WakuCodec.peerExchange])), now: at(0))
         var rng = SeededGenerator()
         #expect(engine.selectPeer(protocolID: WakuCodec.relay, using: &rng)?.id == peer(1))
         #expect(engine.selectPeer(protocolID: WakuCodec.peerExchange, using: &rng)?.id == peer(1))
@@ -59,11 +63,17 @@ struct SelectionTests {
         let engine = try Self.shardedStore()
         var rng = SeededGenerator()
         for _ in 0..<20 {
-            #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng)?.id == peer(expected))
+            #expect(
+                engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng)?
+                    .id == peer(expected))
         }
-        #expect(engine.selectPeers(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng).map(\.id) == [peer(expected)])
+        #expect(
+            engine.selectPeers(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng).map(
+                \.id) == [peer(expected)])
         #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/5", using: &rng) == nil)
-        #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/2/\(shard)", using: &rng) == nil)
+        #expect(
+            engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/2/\(shard)", using: &rng) == nil
+        )
     }
 
     @Test("selectPeer filters by shard using the shards field (metadata)", arguments: [(UInt16(0), 1), (1, 2)])
@@ -78,7 +88,10 @@ struct SelectionTests {
             _ = engine.handle(.metadata(peer: peer(n), .received(clusterID: 1, shards: [shard])), now: at(0))
         }
         var rng = SeededGenerator()
-        #expect(engine.selectPeer(protocolID: WakuCodec.store, shard: RelayShardTopic(clusterID: 1, shardID: shard), using: &rng)?.id == peer(expected))
+        #expect(
+            engine.selectPeer(
+                protocolID: WakuCodec.store, shard: RelayShardTopic(clusterID: 1, shardID: shard), using: &rng)?.id
+                == peer(expected))
     }
 
     @Test("ENR vs shards field: either one qualifies")
@@ -94,11 +107,18 @@ struct SelectionTests {
         _ = engine.handle(.metadata(peer: peer(1), .received(clusterID: 1, shards: [1])), now: at(0))
         var rng = SeededGenerator()
         for shard: UInt16 in [0, 1] {
-            #expect(engine.selectPeer(protocolID: WakuCodec.store, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng)?.id == peer(1))
+            #expect(
+                engine.selectPeer(protocolID: WakuCodec.store, pubsubTopic: "/waku/2/rs/1/\(shard)", using: &rng)?.id
+                    == peer(1))
         }
     }
 
-    @Test("handles invalid pubsub topic", arguments: ["invalid-topic", "/waku/2/invalid", "/waku/2/rs/abc/0", "", "/waku/2/rs/1/1024", "/waku/2/rs/1/0/extra", "/waku/2/rs/70000/1"])
+    @Test(
+        "handles invalid pubsub topic",
+        arguments: [
+            "invalid-topic", "/waku/2/invalid", "/waku/2/rs/abc/0", "", "/waku/2/rs/1/1024", "/waku/2/rs/1/0/extra",
+            "/waku/2/rs/70000/1",
+        ])
     func invalidTopic(topic: String) throws {
         let engine = try Self.shardedStore()
         var rng = SeededGenerator()
@@ -107,7 +127,12 @@ struct SelectionTests {
         #expect(engine.selectPeers(protocolID: WakuCodec.lightpush, pubsubTopic: topic, using: &rng).isEmpty)
     }
 
-    @Test("topic parsing", arguments: [("/waku/2/rs/22/1", UInt16(22), UInt16(1)), ("/waku/2/rs/0/1023", 0, 1023), ("/waku/2/rs/65535/0", 65535, 0)])
+    @Test(
+        "topic parsing",
+        arguments: [
+            ("/waku/2/rs/22/1", UInt16(22), UInt16(1)), ("/waku/2/rs/0/1023", 0, 1023),
+            ("/waku/2/rs/65535/0", 65535, 0),
+        ])
     func topicParsing(topic: String, cluster: UInt16, shard: UInt16) throws {
         let parsed = try #require(RelayShardTopic(pubsubTopic: topic))
         #expect(parsed == RelayShardTopic(clusterID: cluster, shardID: shard))
@@ -119,15 +144,21 @@ struct SelectionTests {
         var engine = try Self.shardedStore()
         engine.addServicePeer(relayInfo(3, shards: [5], cluster: 1), protocolID: WakuCodec.lightpush, now: at(0))
         var rng = SeededGenerator()
-        #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/0", using: &rng)?.id == peer(1))
-        #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/5", using: &rng)?.id == peer(3))
+        #expect(
+            engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/0", using: &rng)?.id
+                == peer(1))
+        #expect(
+            engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: "/waku/2/rs/1/5", using: &rng)?.id
+                == peer(3))
         #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, using: &rng)?.id == peer(3))
     }
 
     @Test("selectPeers: slot peers first, distinct, limited")
     func selectPeers() throws {
         var engine = try engine()
-        for n in 1...10 { engine.addPeer(PeerInfo(id: peer(n), addresses: [address(n)], protocols: [WakuCodec.store]), now: at(0)) }
+        for n in 1...10 {
+            engine.addPeer(PeerInfo(id: peer(n), addresses: [address(n)], protocols: [WakuCodec.store]), now: at(0))
+        }
         engine.addServicePeer(PeerInfo(id: peer(7), addresses: [address(7)]), protocolID: WakuCodec.store, now: at(0))
         var rng = SeededGenerator()
         let all = engine.selectPeers(protocolID: WakuCodec.store, using: &rng).map(\.id)
@@ -148,9 +179,12 @@ struct SelectionTests {
         var lone = relayInfo(501, shards: [0], cluster: 1)
         lone.protocols.append(WakuCodec.store)
         engine.addPeer(lone, now: at(0))
-        for n in 502...1000 { engine.addPeer(PeerInfo(id: peer(n), addresses: [address(n)], protocols: [WakuCodec.store]), now: at(0)) }
+        for n in 502...1000 {
+            engine.addPeer(PeerInfo(id: peer(n), addresses: [address(n)], protocols: [WakuCodec.store]), now: at(0))
+        }
         var rng = SeededGenerator()
-        #expect(engine.selectPeer(protocolID: WakuCodec.store, pubsubTopic: "/waku/2/rs/1/0", using: &rng)?.id == peer(501))
+        #expect(
+            engine.selectPeer(protocolID: WakuCodec.store, pubsubTopic: "/waku/2/rs/1/0", using: &rng)?.id == peer(501))
     }
 
     @Test("selectPeers samples a few distinct peers from a large index")

@@ -9,7 +9,8 @@ struct ServiceSlotTests {
     @Test("addServicePeer stores service peers", arguments: [WakuCodec.store, legacyLightpush, WakuCodec.peerExchange])
     func stores(protocolID: String) throws {
         var engine = try engine()
-        let actions = engine.addServicePeer(PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: protocolID, now: at(0))
+        let actions = engine.addServicePeer(
+            PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: protocolID, now: at(0))
         #expect(actions.reasons == [.peerAdded, .serviceSlotAdded])
         #expect(engine.store.contains(peer(1)))
         #expect(engine.serviceSlots.peers(for: protocolID) == [peer(1)])
@@ -18,7 +19,8 @@ struct ServiceSlotTests {
     @Test("a relay service peer is neither stored nor slotted")
     func refusesRelay() throws {
         var engine = try engine()
-        let actions = engine.addServicePeer(PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: WakuCodec.relay, now: at(0))
+        let actions = engine.addServicePeer(
+            PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: WakuCodec.relay, now: at(0))
         #expect(actions.reasons == [.serviceSlotRefusedRelay])
         #expect(!engine.store.contains(peer(1)))
         #expect(engine.serviceSlots.peers(for: WakuCodec.relay).isEmpty)
@@ -28,7 +30,8 @@ struct ServiceSlotTests {
     func addingAndFiltering() throws {
         var engine = try engine()
         engine.addServicePeer(
-            PeerInfo(id: peer(1), addresses: [address(1)], protocols: [WakuCodec.store]), protocolID: WakuCodec.store, now: at(0))
+            PeerInfo(id: peer(1), addresses: [address(1)], protocols: [WakuCodec.store]), protocolID: WakuCodec.store,
+            now: at(0))
         engine.addServicePeer(
             PeerInfo(id: peer(2), addresses: [address(2)], protocols: [WakuCodec.filterSubscribe]),
             protocolID: WakuCodec.filterSubscribe, now: at(0))
@@ -44,12 +47,15 @@ struct ServiceSlotTests {
         var engine = try engine { $0.relayServiceRatio = "84:16" }
         #expect(engine.serviceSlots.maxPeers == 8)
         for n in 1...8 {
-            engine.addServicePeer(PeerInfo(id: peer(n), addresses: [address(n)]), protocolID: WakuCodec.store, now: at(0))
+            engine.addServicePeer(
+                PeerInfo(id: peer(n), addresses: [address(n)]), protocolID: WakuCodec.store, now: at(0))
         }
         // The same peer on more protocols takes no new place.
-        let again = engine.addServicePeer(PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: WakuCodec.lightpush, now: at(0))
+        let again = engine.addServicePeer(
+            PeerInfo(id: peer(1), addresses: [address(1)]), protocolID: WakuCodec.lightpush, now: at(0))
         #expect(again.reasons.contains(.serviceSlotAdded))
-        let ninth = engine.addServicePeer(PeerInfo(id: peer(9), addresses: [address(9)]), protocolID: WakuCodec.store, now: at(0))
+        let ninth = engine.addServicePeer(
+            PeerInfo(id: peer(9), addresses: [address(9)]), protocolID: WakuCodec.store, now: at(0))
         #expect(ninth.reasons == [.serviceSlotsFull])
         #expect(!engine.store.contains(peer(9)))
         #expect(engine.statistics(now: at(0)).servicePeers == 8)

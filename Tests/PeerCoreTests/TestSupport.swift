@@ -82,7 +82,9 @@ extension Array where Element == EngineAction {
 extension PeerEngine {
     /// Reports `outcome` for every dial in `actions`; returns what the engine did in response.
     @discardableResult
-    mutating func complete(dialsIn actions: [EngineAction], with outcome: CommandOutcome, now: EngineTime) -> [EngineAction] {
+    mutating func complete(dialsIn actions: [EngineAction], with outcome: CommandOutcome, now: EngineTime)
+        -> [EngineAction]
+    {
         var out: [EngineAction] = []
         for command in actions.commands {
             if case .dial = command.command { out += handle(.commandCompleted(command.id, outcome), now: now) }

@@ -1,13 +1,14 @@
+import PeerCore
+import PeerIdentity
+
 // engine-bench: the PeerCore engine at 1k, 10k and 100k peers, side by side with a naive
 // reference (a linear scan over an array of PeerRecord values, what a straightforward port of
 // nwaku's book scans does) computed in the same run.
 //
 // Run: swift run -c release --package-path Benchmarks engine-bench
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import PeerCore
-import PeerIdentity
 
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
@@ -70,16 +71,16 @@ func perCall(_ iterations: Int, _ body: () -> Void) -> Double {
 /// Resident set size in bytes, from /proc/self/statm (0 where unavailable).
 func residentBytes() -> Int {
     #if canImport(Glibc)
-    let fd = open("/proc/self/statm", O_RDONLY)
-    guard fd >= 0 else { return 0 }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 128)
-    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
-    guard count > 0 else { return 0 }
-    let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
-    return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
+        guard count > 0 else { return 0 }
+        let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
+        return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
     #else
-    return 0
+        return 0
     #endif
 }
 
@@ -124,7 +125,9 @@ for (index, count) in [1_000, 10_000, 100_000].enumerated() {
 
     func row(_ operation: String, _ engineNs: Double, _ naiveNs: Double?) {
         let ratio = naiveNs.map { "x" + String(Int(($0 / engineNs).rounded())) } ?? "-"
-        print(pad("\(count)", 8) + pad(operation, 36) + pad(format(engineNs), 12) + pad(naiveNs.map(format) ?? "-", 12) + ratio)
+        print(
+            pad("\(count)", 8) + pad(operation, 36) + pad(format(engineNs), 12) + pad(naiveNs.map(format) ?? "-", 12)
+                + ratio)
     }
 
     let iterations = 20_000

@@ -21,7 +21,8 @@ struct ConnectionTable: Sendable {
     private(set) var peers: [PeerID: PeerConnections] = [:]
 
     /// Records a connection; returns `true` when it is the peer's first (Joined).
-    mutating func open(_ id: ConnectionID, peer: PeerID, direction: PeerDirection, ip: String?, now: EngineTime) -> Bool {
+    mutating func open(_ id: ConnectionID, peer: PeerID, direction: PeerDirection, ip: String?, now: EngineTime) -> Bool
+    {
         if owners[id] != nil { return false }
         owners[id] = peer
         if peers[peer] != nil {
@@ -50,7 +51,11 @@ struct ConnectionTable: Sendable {
     mutating func stream(_ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int) -> Int? {
         guard peers[peer] != nil else { return nil }
         var counts = peers[peer]!.streams[protocolID] ?? (0, 0)
-        if direction == .inbound { counts.inbound = max(0, counts.inbound + delta) } else { counts.outbound = max(0, counts.outbound + delta) }
+        if direction == .inbound {
+            counts.inbound = max(0, counts.inbound + delta)
+        } else {
+            counts.outbound = max(0, counts.outbound + delta)
+        }
         peers[peer]!.streams[protocolID] = counts.inbound + counts.outbound == 0 ? nil : counts
         return counts.inbound + counts.outbound
     }
