@@ -114,7 +114,9 @@ extension PeerEngine {
                     .storePruned, peers: removed, current: before, target: capacity, chosen: removed.count,
                     available: failed.count + shardless.count + sharded.count,
                     detail:
-                        "\(before)/\(capacity) peers: pruned \(removed.count) (\(counts.failed) failed, \(counts.shardless) shardless, \(counts.overAverage) over shard average, \(counts.remaining) other)"
+                        "\(before)/\(capacity) peers: pruned \(removed.count) (\(counts.failed) failed, "
+                        + "\(counts.shardless) shardless, \(counts.overAverage) over shard average, "
+                        + "\(counts.remaining) other)"
                         + (short > 0 ? "; \(short) over capacity are connected or protected" : "")))
         ]
     }
