@@ -119,7 +119,7 @@ extension PeerEngine {
             let peer = dialQueue.removeFirst()
             // Re-check: the peer may have connected, failed, left the store or be dialled meanwhile.
             guard let handle = store.handle(peer), isConnectable(handle, now: now),
-                reconnectAt == nil || store.entry(handle).origin != .cache
+                !awaitsReconnect(handle)
             else { continue }
             dial(handle, purpose: .connectivity, now: now, into: &actions)
             batch.append(peer)
@@ -132,6 +132,11 @@ extension PeerEngine {
                     reason, peers: batch, current: current, target: targets.outbound, chosen: batch.count,
                     available: available,
                     detail: "out relay \(current)/\(targets.outbound), dialing \(batch.count)\(of)")))
+    }
+
+    /// A persisted peer waits for its scheduled reconnection (the gossipsub prune backoff).
+    func awaitsReconnect(_ handle: Int32) -> Bool {
+        reconnectAt != nil && store.entry(handle).origin == .cache
     }
 
     /// Not connected, outside backoff, dialable addresses, not already being dialled.
@@ -226,6 +231,7 @@ extension PeerEngine {
             guard outbound < outTarget, canDial else { continue }
             var candidates = members.elements.filter {
                 !chosen.contains($0) && store.isKnownRelay(store.entry($0)) && isConnectable($0, now: now)
+                    && !awaitsReconnect($0)
             }
             candidates.shuffle(using: &rng)
             let picked = candidates.prefix(outTarget - outbound)
