@@ -1,0 +1,91 @@
+import PeerIdentity
+
+/// Why the engine did (or did not do) something: a closed set, usable as a metric label.
+///
+/// The raw value is the stable label text (`decision.reason` in logs).
+public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
+    // Peer books
+    case peerAdded = "peer_added"
+    case peerUpdated = "peer_updated"
+    case peerIgnoredSelf = "peer_ignored_self"
+    case peerIgnoredStaleENR = "peer_ignored_stale_enr"
+    case peerRemoved = "peer_removed"
+    case snapshotImported = "snapshot_imported"
+    // Connections
+    case peerJoined = "peer_joined"
+    case peerLeft = "peer_left"
+    case inboundRelayLimit = "inbound_relay_limit"
+    case colocationLimit = "colocation_limit"
+    case evictionSkippedProtected = "eviction_skipped_protected"
+    // Metadata verdicts
+    case metadataAccepted = "metadata_accepted"
+    case metadataFailed = "metadata_failed"
+    case metadataMissingCluster = "metadata_missing_cluster"
+    case metadataClusterMismatch = "metadata_cluster_mismatch"
+    case rejectionDeferred = "rejection_deferred"
+    // Dials
+    case dialSucceeded = "dial_succeeded"
+    case dialFailed = "dial_failed"
+    case dialTimedOut = "dial_timed_out"
+    case connectRequested = "connect_requested"
+    case connectRefused = "connect_refused"
+    case disconnectRequested = "disconnect_requested"
+    case commandExpired = "command_expired"
+    // Connectivity loop
+    case inboundRelayPruned = "inbound_relay_pruned"
+    case outboundTargetMet = "outbound_target_met"
+    case outboundFill = "outbound_fill"
+    case noConnectableCandidates = "no_connectable_candidates"
+    case dialBatchInFlight = "dial_batch_in_flight"
+    case offline = "offline"
+    case shardOutboundFill = "shard_outbound_fill"
+    case shardInboundPruned = "shard_inbound_pruned"
+    case reconnectScheduled = "reconnect_scheduled"
+    case reconnectDialed = "reconnect_dialed"
+    case reachabilityChanged = "reachability_changed"
+    // Peer-store pruning
+    case storePruned = "store_pruned"
+    case storeWithinCapacity = "store_within_capacity"
+    // Service slots
+    case serviceSlotAdded = "service_slot_added"
+    case serviceSlotRemoved = "service_slot_removed"
+    case serviceSlotRefusedRelay = "service_slot_refused_relay"
+    case serviceSlotsFull = "service_slots_full"
+}
+
+/// A decision record: what the engine decided, about whom, with the numbers behind it.
+///
+/// The numbers are optional and mean, where given: `current` the measured quantity (e.g. 4
+/// outbound relay peers), `target` the target or limit it was compared with (10), `chosen` how
+/// many peers were acted on (6 dials), `available` how many were eligible (37 connectable).
+/// `detail` is the human sentence: "out relay 4/10, dialing 6 of 37 connectable".
+public struct Decision: Sendable, Hashable, CustomStringConvertible {
+    public var reason: DecisionReason
+    /// The peer the decision is about, if it is about one.
+    public var peer: PeerID?
+    /// The peers acted on when there are several (a dial batch, pruned peers).
+    public var peers: [PeerID]
+    public var current: Int?
+    public var target: Int?
+    public var chosen: Int?
+    public var available: Int?
+    public var detail: String
+
+    public init(
+        _ reason: DecisionReason, peer: PeerID? = nil, peers: [PeerID] = [], current: Int? = nil, target: Int? = nil,
+        chosen: Int? = nil, available: Int? = nil, detail: String
+    ) {
+        self.reason = reason
+        self.peer = peer
+        self.peers = peers
+        self.current = current
+        self.target = target
+        self.chosen = chosen
+        self.available = available
+        self.detail = detail
+    }
+
+    public var description: String {
+        "\(reason.rawValue)\(peer.map { " \($0)" } ?? ""): \(detail)"
+    }
+}

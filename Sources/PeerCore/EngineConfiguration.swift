@@ -1,0 +1,215 @@
+import PeerIdentity
+
+/// The engine's policy settings, with nwaku's defaults.
+///
+/// Defaults (``defaults``): 50 max connections, relay:service ratio "60:40" (relay 30 = 10 out +
+/// 20 in, service 20), peer-store capacity 5 x max connections, backoff 120 s x 4^(n-1) with no
+/// redial after 5 failures, dial timeout 10 s, batches of 10 dials, connectivity loop base
+/// interval 30 s with a 1 s floor, colocation limit 5 (0 disables it), reconnect backoff for
+/// persisted peers 62 s (gossipsub prune backoff 60 s + 2 s slack). Metadata checks are off until
+/// a ``clusterID`` is set.
+public struct EngineConfiguration: Sendable, Hashable {
+    /// The host's connection limit (libp2p `MaxConnections`, nwaku `--max-connections`).
+    public var maxConnections: Int = 50
+    /// "X:Y" with X + Y = 100: the relay and service shares of ``maxConnections``.
+    public var relayServiceRatio: String = "60:40"
+    /// Peers kept in the store before pruning; `nil` means 5 x ``maxConnections`` as in nwaku.
+    public var peerStoreCapacity: Int?
+    /// The wait after the first failed dial.
+    public var initialBackoff: Duration = .seconds(120)
+    /// The backoff multiplier per further failure.
+    public var backoffFactor: Int = 4
+    /// From this many consecutive failed dials on, policy never dials the peer again (1...100).
+    public var maxFailedAttempts: Int = 5
+    /// The timeout given to the host with every dial and metadata request.
+    public var dialTimeout: Duration = .seconds(10)
+    /// Dials issued per connectivity batch (nwaku `MaxParallelDials`).
+    public var maxParallelDials: Int = 10
+    /// The connectivity loop's base interval (scaled by how far from target we are).
+    public var connectivityInterval: Duration = .seconds(30)
+    /// The floor of the dynamic interval (nwaku added it after a 100 % CPU loop, #3130).
+    public var minimumConnectivityInterval: Duration = .seconds(1)
+    /// How often the server should call ``PeerEngine/prune(now:using:)``.
+    public var pruneInterval: Duration = .seconds(600)
+    /// Max connected peers sharing one IP; 0 disables the limit.
+    public var colocationLimit: Int = 5
+    /// Our cluster; `nil` disables metadata requests and verdicts.
+    public var clusterID: UInt16?
+    /// Our relay shards (sharded peer management, metadata).
+    public var shards: [UInt16] = []
+    /// Manage relay peers per shard instead of globally (nwaku `--relay-shard-manager`).
+    public var shardedPeerManagement = false
+    /// Ask the host for a metadata exchange on each Joined (when ``clusterID`` is set).
+    public var requestMetadataOnJoin = true
+    /// Wait before reconnecting persisted (`.cache`) peers.
+    public var reconnectBackoff: Duration = .seconds(62)
+    /// Grace beyond a command's timeout after which the engine gives up on its result.
+    public var commandGracePeriod: Duration = .seconds(5)
+
+    /// The gossipsub `dHigh`: fewer relay slots than this cannot hold a full mesh.
+    public static let minimumRelayPeers = 8
+    /// The longest allowed backoff (after `maxFailedAttempts` failures).
+    public static let maximumBackoff: Duration = .seconds(7 * 24 * 3600)
+
+    public init() {}
+
+    /// nwaku's defaults (see the type's documentation).
+    public static var defaults: EngineConfiguration { EngineConfiguration() }
+
+    /// The defaults changed by `configure`.
+    public static func defaults(configure: (inout EngineConfiguration) -> Void) -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configure(&configuration)
+        return configuration
+    }
+
+    /// The effective peer-store capacity.
+    public var effectiveCapacity: Int { peerStoreCapacity ?? maxConnections * 5 }
+
+    /// The backoff policy these settings describe.
+    public var backoff: Backoff {
+        Backoff(initial: initialBackoff, factor: backoffFactor, maxFailedAttempts: maxFailedAttempts)
+    }
+
+    /// Checks every setting and reports all problems at once.
+    ///
+    /// - Throws: ``ConfigurationError`` listing each problem, with the offending values.
+    public func validate() throws(ConfigurationError) {
+        var problems: [ConfigurationError.Problem] = []
+        if maxConnections < 1 {
+            problems.append(.outOfRange(setting: "maxConnections", value: "\(maxConnections)", requirement: ">= 1"))
+        }
+        if effectiveCapacity < maxConnections {
+            problems.append(.capacityBelowMaxConnections(capacity: effectiveCapacity, maxConnections: maxConnections))
+        }
+        if let ratio = RelayServiceRatio(relayServiceRatio) {
+            let targets = RelayTargets(maxConnections: maxConnections, ratio: ratio)
+            if targets.relay < Self.minimumRelayPeers, maxConnections >= 1 {
+                problems.append(.tooFewRelayPeers(relayPeers: targets.relay, minimum: Self.minimumRelayPeers))
+            }
+        } else {
+            problems.append(.invalidRelayServiceRatio(relayServiceRatio))
+        }
+        if initialBackoff <= .zero {
+            problems.append(.outOfRange(setting: "initialBackoff", value: "\(initialBackoff)", requirement: "> 0"))
+        }
+        if backoffFactor < 1 {
+            problems.append(.outOfRange(setting: "backoffFactor", value: "\(backoffFactor)", requirement: ">= 1"))
+        }
+        if !(1...100).contains(maxFailedAttempts) {
+            problems.append(
+                .outOfRange(setting: "maxFailedAttempts", value: "\(maxFailedAttempts)", requirement: "1...100"))
+        }
+        if initialBackoff > .zero, backoffFactor >= 1, (1...100).contains(maxFailedAttempts) {
+            let longest = backoff.delay(afterFailures: maxFailedAttempts)
+            if longest.map({ $0 > Self.maximumBackoff }) ?? true {
+                problems.append(
+                    .backoffTooLong(failures: maxFailedAttempts, backoff: longest, maximum: Self.maximumBackoff))
+            }
+        }
+        if dialTimeout <= .zero {
+            problems.append(.outOfRange(setting: "dialTimeout", value: "\(dialTimeout)", requirement: "> 0"))
+        }
+        if maxParallelDials < 1 {
+            problems.append(.outOfRange(setting: "maxParallelDials", value: "\(maxParallelDials)", requirement: ">= 1"))
+        }
+        if connectivityInterval <= .zero || minimumConnectivityInterval <= .zero
+            || minimumConnectivityInterval > connectivityInterval
+        {
+            problems.append(
+                .outOfRange(
+                    setting: "connectivityInterval",
+                    value: "\(connectivityInterval) (floor \(minimumConnectivityInterval))",
+                    requirement: "0 < floor <= interval"))
+        }
+        if colocationLimit < 0 {
+            problems.append(
+                .outOfRange(setting: "colocationLimit", value: "\(colocationLimit)", requirement: ">= 0 (0 disables)"))
+        }
+        for shard in shards where shard > RelayShardTopic.maxShardID {
+            problems.append(
+                .outOfRange(setting: "shards", value: "\(shard)", requirement: "<= \(RelayShardTopic.maxShardID)"))
+        }
+        if shardedPeerManagement && (clusterID == nil || shards.isEmpty) {
+            problems.append(.shardedManagementWithoutShards)
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+    }
+}
+
+/// Every problem found in an ``EngineConfiguration``, gathered into one error.
+public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// One invalid setting.
+    public enum Problem: Hashable, Sendable, CustomStringConvertible {
+        case capacityBelowMaxConnections(capacity: Int, maxConnections: Int)
+        case invalidRelayServiceRatio(String)
+        case tooFewRelayPeers(relayPeers: Int, minimum: Int)
+        /// `backoff` is `nil` when it overflows.
+        case backoffTooLong(failures: Int, backoff: Duration?, maximum: Duration)
+        case shardedManagementWithoutShards
+        case outOfRange(setting: String, value: String, requirement: String)
+
+        public var description: String {
+            switch self {
+            case .capacityBelowMaxConnections(let capacity, let maxConnections):
+                "peer store capacity must be at least maxConnections "
+                    + "(capacity: \(capacity), maxConnections: \(maxConnections))"
+            case .invalidRelayServiceRatio(let text):
+                "relayServiceRatio must be \"X:Y\" with X, Y >= 0 and X + Y = 100 (actual: \"\(text)\")"
+            case .tooFewRelayPeers(let relayPeers, let minimum):
+                "relay share gives \(relayPeers) relay peers, below gossipsub dHigh "
+                    + "(min: \(minimum), actual: \(relayPeers))"
+            case .backoffTooLong(let failures, let backoff, let maximum):
+                "backoff after \(failures) failures must be at most \(maximum) "
+                    + "(actual: \(backoff.map { "\($0)" } ?? "overflow"))"
+            case .shardedManagementWithoutShards:
+                "shardedPeerManagement needs a clusterID and at least one shard"
+            case .outOfRange(let setting, let value, let requirement):
+                "\(setting) must be \(requirement) (actual: \(value))"
+            }
+        }
+    }
+
+    public var problems: [Problem]
+
+    public init(problems: [Problem]) { self.problems = problems }
+
+    public var description: String {
+        "invalid engine configuration: " + problems.map(\.description).joined(separator: "; ")
+    }
+}
+
+/// A parsed "X:Y" relay:service ratio (percentages summing to 100).
+public struct RelayServiceRatio: Sendable, Hashable {
+    public var relayPercent: Int
+    public var servicePercent: Int
+
+    /// Parses "X:Y"; `nil` unless both are non-negative integers summing to 100.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let relay = Int(parts[0]), let service = Int(parts[1]), relay >= 0, service >= 0,
+            relay + service == 100
+        else { return nil }
+        relayPercent = relay
+        servicePercent = service
+    }
+}
+
+/// The relay and service connection targets derived from the configuration.
+///
+/// relay = ceil(maxConnections x X / 100), service = floor(maxConnections x Y / 100),
+/// outbound = relay / 3, inbound = relay - outbound. nwaku computes these but then ignores the
+/// configured ratio and always uses its default; we honour it.
+public struct RelayTargets: Sendable, Hashable {
+    public var relay: Int
+    public var service: Int
+    public var outbound: Int
+    public var inbound: Int
+
+    public init(maxConnections: Int, ratio: RelayServiceRatio) {
+        relay = (maxConnections * ratio.relayPercent + 99) / 100
+        service = maxConnections * ratio.servicePercent / 100
+        outbound = relay / 3
+        inbound = relay - outbound
+    }
+}

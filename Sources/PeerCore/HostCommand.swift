@@ -1,0 +1,51 @@
+import PeerIdentity
+
+/// The engine's id for a command; unique per engine, increasing.
+public struct CommandID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    public static func < (lhs: CommandID, rhs: CommandID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { "cmd-\(rawValue)" }
+}
+
+/// Something the engine asks the host to do. The host reports the outcome with
+/// ``HostEvent/commandCompleted(_:_:)`` and the command's id.
+public enum HostCommand: Sendable, Hashable {
+    /// Connect to the peer (libp2p `connect`, no protocol) within `timeout`.
+    case dial(peer: PeerID, addresses: [Multiaddr], timeout: Duration)
+    /// Close every connection to the peer.
+    case disconnect(peer: PeerID, reason: DecisionReason)
+    /// Run the metadata exchange with a connected peer and report a `.metadata` outcome.
+    case requestMetadata(peer: PeerID, timeout: Duration)
+
+    /// The peer the command is about.
+    public var peer: PeerID {
+        switch self {
+        case .dial(let peer, _, _), .disconnect(let peer, _), .requestMetadata(let peer, _): peer
+        }
+    }
+}
+
+/// A command with its id.
+public struct IssuedCommand: Sendable, Hashable {
+    public var id: CommandID
+    public var command: HostCommand
+}
+
+/// One output of the engine: a command to carry out or a decision to record.
+public enum EngineAction: Sendable, Hashable {
+    case command(IssuedCommand)
+    case decision(Decision)
+}
+
+extension Array where Element == EngineAction {
+    /// The commands, in order.
+    public var commands: [IssuedCommand] {
+        compactMap { if case .command(let command) = $0 { command } else { nil } }
+    }
+
+    /// The decisions, in order.
+    public var decisions: [Decision] {
+        compactMap { if case .decision(let decision) = $0 { decision } else { nil } }
+    }
+}

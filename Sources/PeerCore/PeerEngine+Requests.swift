@@ -1,0 +1,157 @@
+import PeerIdentity
+
+/// Client requests: the books, connect/disconnect, service slots, protection, reconnection.
+extension PeerEngine {
+    /// Adds or merges a peer (merge rules in ``PeerStore``); our own id is ignored.
+    ///
+    /// Re-announcing an unchanged peer (discovery does so every few seconds) yields no decision,
+    /// so "peer_added" decisions count unique peers (nwaku's `waku_total_unique_peers` counts calls).
+    @discardableResult
+    public mutating func addPeer(_ info: PeerInfo, origin: PeerOrigin = .unknown, now: EngineTime) -> [EngineAction] {
+        guard info.id != selfID else {
+            return [.decision(Decision(.peerIgnoredSelf, peer: info.id, detail: "not managing ourselves"))]
+        }
+        switch store.merge(info, origin: origin) {
+        case .added:
+            return [
+                .decision(
+                    Decision(
+                        .peerAdded, peer: info.id, current: store.count, target: store.capacity,
+                        detail:
+                            "new peer from \(origin), \(info.addresses.count) addresses; "
+                            + "store \(store.count)/\(store.capacity)"
+                    ))
+            ]
+        case .updated:
+            return [.decision(Decision(.peerUpdated, peer: info.id, detail: "merged from \(origin)"))]
+        case .ignoredStaleENR:
+            let stored = store.record(info.id)?.enr?.sequence ?? 0
+            return [
+                .decision(
+                    Decision(
+                        .peerIgnoredStaleENR, peer: info.id, current: Int(clamping: info.enr?.sequence ?? 0),
+                        target: Int(clamping: stored),
+                        detail: "ENR sequence \(info.enr?.sequence ?? 0) is older than stored \(stored)"))
+            ]
+        case .unchanged, .ignoredSelf:
+            return []
+        }
+    }
+
+    /// Deletes a peer from the books (and its slots). Its open connections stay until closed;
+    /// their events no longer re-create it.
+    @discardableResult
+    public mutating func removePeer(_ peer: PeerID, now: EngineTime) -> [EngineAction] {
+        guard store.contains(peer) else { return [] }
+        deletePeer(peer)
+        return [.decision(Decision(.peerRemoved, peer: peer, current: store.count, detail: "removed on request"))]
+    }
+
+    /// Dials a peer now (nwaku `connectPeer`), adding it first when `info` is new. An explicit
+    /// request ignores backoff, as in nwaku; a failure still counts.
+    public mutating func connect(
+        _ info: PeerInfo, origin: PeerOrigin = .unknown, timeout: Duration? = nil, now: EngineTime
+    ) -> [EngineAction] {
+        guard info.id != selfID else {
+            return [.decision(Decision(.connectRefused, peer: info.id, detail: "cannot dial ourselves"))]
+        }
+        var actions = store.contains(info.id) ? [] : addPeer(info, origin: origin, now: now)
+        actions += connect(info.id, timeout: timeout, now: now)
+        return actions
+    }
+
+    /// Dials a stored peer now.
+    public mutating func connect(_ peer: PeerID, timeout: Duration? = nil, now: EngineTime) -> [EngineAction] {
+        func refuse(_ why: String) -> [EngineAction] {
+            [.decision(Decision(.connectRefused, peer: peer, detail: why))]
+        }
+        if peer == selfID { return refuse("cannot dial ourselves") }
+        guard let handle = store.handle(peer) else { return refuse("unknown peer: add it first") }
+        if connections.isConnected(peer) { return refuse("already connected") }
+        if let id = dialing[peer] { return refuse("dial \(id) already in flight") }
+        if store.entry(handle).addresses.isEmpty { return refuse("no known address") }
+        var actions: [EngineAction] = []
+        dial(handle, purpose: .request, timeout: timeout, now: now, into: &actions)
+        actions.append(.decision(Decision(.connectRequested, peer: peer, detail: "dialing on request")))
+        return actions
+    }
+
+    /// Disconnects a peer on request. Protection does not apply: it only guards against policy.
+    public mutating func disconnect(_ peer: PeerID, now: EngineTime) -> [EngineAction] {
+        guard connections.isConnected(peer) else { return [] }
+        var actions: [EngineAction] = []
+        pendingDisconnects.insert(peer)
+        _ = issue(
+            .disconnect(peer: peer, reason: .disconnectRequested), timeout: configuration.dialTimeout, now: now,
+            into: &actions)
+        actions.append(.decision(Decision(.disconnectRequested, peer: peer, detail: "disconnecting on request")))
+        return actions
+    }
+
+    /// Adds the peer to the books and to the slots of `protocolID` (nwaku `addServicePeer`).
+    /// Relay is refused and not stored; beyond the service target of distinct peers, refused.
+    @discardableResult
+    public mutating func addServicePeer(_ info: PeerInfo, protocolID: String, now: EngineTime) -> [EngineAction] {
+        guard info.id != selfID else {
+            return [.decision(Decision(.peerIgnoredSelf, peer: info.id, detail: "not managing ourselves"))]
+        }
+        if protocolID == WakuCodec.relay {
+            return [
+                .decision(
+                    Decision(
+                        .serviceSlotRefusedRelay, peer: info.id,
+                        detail: "relay peers are managed by the connectivity loop"))
+            ]
+        }
+        if !serviceSlots.contains(info.id), serviceSlots.peerCount >= serviceSlots.maxPeers {
+            return [
+                .decision(
+                    Decision(
+                        .serviceSlotsFull, peer: info.id, current: serviceSlots.peerCount,
+                        target: serviceSlots.maxPeers,
+                        detail: "service slots hold \(serviceSlots.peerCount)/\(serviceSlots.maxPeers) peers"))
+            ]
+        }
+        var actions = addPeer(info, now: now)
+        _ = serviceSlots.add(info.id, for: protocolID)
+        actions.append(
+            .decision(
+                Decision(
+                    .serviceSlotAdded, peer: info.id, current: serviceSlots.peerCount, target: serviceSlots.maxPeers,
+                    detail: "slotted for \(protocolID)")))
+        return actions
+    }
+
+    /// Removes the peer from the slots of `protocolID` (it stays in the books).
+    @discardableResult
+    public mutating func removeServicePeer(_ peer: PeerID, protocolID: String) -> [EngineAction] {
+        guard serviceSlots.remove(peer, for: protocolID) else { return [] }
+        return [.decision(Decision(.serviceSlotRemoved, peer: peer, detail: "unslotted from \(protocolID)"))]
+    }
+
+    /// Protects a peer under `tag` (e.g. "store-request") until the matching ``unprotect(_:tag:now:)``.
+    public mutating func protect(_ peer: PeerID, tag: String) {
+        protection.protect(peer, tag: tag)
+    }
+
+    /// Removes one `tag` from the peer; when it was the last tag, a deferred metadata rejection
+    /// is carried out now.
+    @discardableResult
+    public mutating func unprotect(_ peer: PeerID, tag: String, now: EngineTime) -> [EngineAction] {
+        guard protection.unprotect(peer, tag: tag), let reason = deferredRejections.removeValue(forKey: peer) else {
+            return []
+        }
+        var actions: [EngineAction] = []
+        reject(peer, reason, detail: "deferred verdict now that the peer is unprotected", now: now, into: &actions)
+        return actions
+    }
+
+    /// Schedules the reconnection of persisted (`.cache`) relay peers after `backoff` (default
+    /// ``EngineConfiguration/reconnectBackoff``); the dials go out from ``tick(now:using:)``.
+    @discardableResult
+    public mutating func scheduleReconnect(now: EngineTime, after backoff: Duration? = nil) -> [EngineAction] {
+        let at = now + (backoff ?? configuration.reconnectBackoff)
+        reconnectAt = at
+        return [.decision(Decision(.reconnectScheduled, detail: "persisted relay peers will be redialled at \(at)"))]
+    }
+}

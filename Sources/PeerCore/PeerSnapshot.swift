@@ -1,0 +1,39 @@
+import PeerIdentity
+
+/// The persistent books as values, for the persistence layer to save and load.
+///
+/// Export carries every peer with all its books. Import restores peers with Cache semantics:
+/// origin `.cache`, connectedness reset to NotConnected (CannotConnect kept, so an unreachable
+/// peer is not redialled), direction unknown, failures and times kept; then the reconnection of
+/// persisted relay peers is scheduled after ``EngineConfiguration/reconnectBackoff``.
+public struct PeerSnapshot: Sendable, Hashable {
+    public var peers: [PeerRecord]
+
+    public init(peers: [PeerRecord]) { self.peers = peers }
+}
+
+extension PeerEngine {
+    /// Every peer in the books, sorted by id so that exports are stable.
+    public func exportSnapshot() -> PeerSnapshot {
+        PeerSnapshot(peers: store.records().sorted { $0.id < $1.id })
+    }
+
+    /// Loads persisted peers. Our own id and peers already known are skipped (live information
+    /// wins over storage).
+    @discardableResult
+    public mutating func importSnapshot(_ snapshot: PeerSnapshot, now: EngineTime) -> [EngineAction] {
+        var imported = 0
+        for record in snapshot.peers where record.id != selfID && !store.contains(record.id) {
+            store.restore(record)
+            imported += 1
+        }
+        var actions: [EngineAction] = [
+            .decision(
+                Decision(
+                    .snapshotImported, current: store.count, chosen: imported, available: snapshot.peers.count,
+                    detail: "imported \(imported) of \(snapshot.peers.count) persisted peers as cache"))
+        ]
+        if imported > 0 { actions += scheduleReconnect(now: now) }
+        return actions
+    }
+}

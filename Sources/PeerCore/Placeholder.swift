@@ -1,1 +1,0 @@
-// PeerCore: filled by its issue.
