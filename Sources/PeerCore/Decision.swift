@@ -51,6 +51,9 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case serviceSlotRemoved = "service_slot_removed"
     case serviceSlotRefusedRelay = "service_slot_refused_relay"
     case serviceSlotsFull = "service_slots_full"
+    // Host lifecycle
+    case hostAttached = "host_attached"
+    case hostDetached = "host_detached"
 }
 
 /// A decision record: what the engine decided, about whom, with the numbers behind it.

@@ -17,8 +17,10 @@ import PeerIdentity
 /// let step = engine.tick(now: now, using: &rng)   // dials, prunes; call again after step.nextInterval
 /// ```
 public struct PeerEngine: Sendable {
-    public let configuration: EngineConfiguration
-    public let selfID: PeerID
+    /// The configuration; its network (cluster, shards) may be adopted from the host's hello.
+    public internal(set) var configuration: EngineConfiguration
+    /// The host's own peer id (set when the host attaches); never added as a peer.
+    public internal(set) var selfID: PeerID
     /// Relay/service targets derived from the configuration.
     public let targets: RelayTargets
     let backoff: Backoff

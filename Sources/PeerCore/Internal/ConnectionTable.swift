@@ -45,6 +45,9 @@ struct ConnectionTable: Sendable {
 
     func isConnected(_ peer: PeerID) -> Bool { peers[peer] != nil }
 
+    /// Every open connection, in id order.
+    var openConnectionIDs: [ConnectionID] { owners.keys.sorted { $0.rawValue < $1.rawValue } }
+
     mutating func markColocated(_ peer: PeerID) { peers[peer]?.colocated = true }
 
     /// Adjusts the stream count; returns the new total of open streams of that protocol.
