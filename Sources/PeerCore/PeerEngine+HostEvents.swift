@@ -102,8 +102,11 @@ extension PeerEngine {
         guard connections.stream(peer, protocolID: protocolID, direction: direction, delta: delta) != nil,
             protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer)
         else { return }
+        let wasRelay = store.inboundRelaySet.contains(handle)
         store.update(handle) { entry in entry.relayStreams = max(0, entry.relayStreams + Int32(delta)) }
-        if delta > 0 { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        // Only the peer that just turned out to be an inbound relay peer is measured against the
+        // cap; the loop trims any older surplus (youngest first).
+        if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
     }
 
     mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction])
@@ -114,8 +117,9 @@ extension PeerEngine {
             return
         }
         let handle = store.insert(peer)
+        let wasRelay = store.inboundRelaySet.contains(handle)
         store.applyIdentify(handle, info)
-        enforceInboundRelayCap(peer, now: now, into: &actions)
+        if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
     }
 
     /// The metadata verdict (nwaku `onPeerMetadata`, RFC 64): disconnect and delete on a failed

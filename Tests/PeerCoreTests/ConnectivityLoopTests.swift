@@ -164,6 +164,9 @@ struct ConnectivityLoopTests {
         let stream = engine.handle(
             .streamOpened(peer: peer(23), protocolID: WakuCodec.relay, direction: .inbound), now: at(0))
         #expect(stream.disconnects == [peer(23)])
+        // A peer already counted is not cut again when it opens another relay stream.
+        _ = engine.handle(.streamOpened(peer: peer(5), protocolID: WakuCodec.relay, direction: .inbound), now: at(0))
+        #expect(engine.statistics(now: at(0)).inboundRelay == 20)
     }
 
     @Test("a seed replays the same dials")
