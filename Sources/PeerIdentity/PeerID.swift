@@ -12,6 +12,14 @@ public struct PeerID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The base58btc text form (`16Uiu2...`, `12D3KooW...`, `Qm...`).
     public var description: String { Base58.encode(multihash) }
 
+    /// Hashes the bytes in one call: the synthesized conformance feeds them one at a time, which
+    /// dominated the engine's lookups at 100k peers.
+    public func hash(into hasher: inout Hasher) {
+        multihash.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: PeerID, rhs: PeerID) -> Bool { lhs.multihash == rhs.multihash }
+
     public static func < (lhs: PeerID, rhs: PeerID) -> Bool {
         lhs.multihash.lexicographicallyPrecedes(rhs.multihash)
     }
