@@ -97,7 +97,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "peerdTests",
-            dependencies: ["PeerWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["PeerWire", "PeerIdentity", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings),
     ]
 )

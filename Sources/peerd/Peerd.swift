@@ -26,11 +26,12 @@ struct Peerd: AsyncParsableCommand {
         version: version)
 
     @OptionGroup(title: "Socket") var socket: SocketOptions
+    @OptionGroup(title: "Peer manager (nwaku's names and defaults)") var engine: EngineOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
-        let problems = serverConfiguration().problems()
+        let problems = serverConfiguration().problems() + engine.problems()
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -49,10 +50,13 @@ struct Peerd: AsyncParsableCommand {
     func run() async throws {
         logging.bootstrap()
         let logger = Logger(label: "peerd")
-        let server = PeerdServer(configuration: serverConfiguration(), version: Self.version, logger: logger)
+        let sidecar = try Sidecar(
+            server: serverConfiguration(), engine: engine.configuration, version: Self.version,
+            sessionTimeout: .seconds(engine.hostSessionTimeout), logger: logger)
+        // Shut down in reverse order: the server drains first, then the loops stop.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: [.init(service: sidecar.loops), .init(service: sidecar.server)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

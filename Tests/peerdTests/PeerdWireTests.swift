@@ -26,7 +26,8 @@ struct PeerdWireTests {
         #expect(response.code == .ok)
         let info = try ServerInfo.Response(wire: response.payload)
         #expect(info.protocol == "ttrpc/1.2+peerd-cancel")
-        #expect(info.services == ["grpc.health.v1.Health", "waku.peermanager.v1.PeerManager"])
+        #expect(
+            info.services == ["grpc.health.v1.Health", "waku.peermanager.v1.Host", "waku.peermanager.v1.PeerManager"])
         #expect(info.maxFrameSize == 4 << 20)
         #expect(info.maxConcurrentStreams == 7)
     }

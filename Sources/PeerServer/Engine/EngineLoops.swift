@@ -1,0 +1,76 @@
+import Logging
+import PeerCore
+import ServiceLifecycle
+
+/// The engine's timers as one `Service`: each loop asks the runtime for one step, then sleeps.
+///
+/// - connectivity: `tick` (prune inbound, fill outbound in batches), then sleep the engine's
+///   dynamic interval (nwaku: `max(30 s * min(inFactor, outFactor), 1 s)`);
+/// - prune: the peer-store pruning every `pruneInterval` (10 min);
+/// - status: nwaku's "Relay peer connections ..." line every 5 minutes, at info;
+/// - sessions: detaches a unary host that stopped calling (no events, no polls).
+///
+/// All stop on graceful shutdown.
+public struct EngineLoops: Service {
+    let runtime: EngineRuntime
+    let logger: Logger
+    let statusInterval: Duration
+    let sessionTimeout: Duration
+
+    public init(
+        runtime: EngineRuntime, logger: Logger, statusInterval: Duration = .seconds(300),
+        sessionTimeout: Duration = HostService.defaultSessionTimeout
+    ) {
+        self.runtime = runtime
+        self.logger = logger
+        self.statusInterval = statusInterval
+        self.sessionTimeout = sessionTimeout
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await connectivity() }
+                group.addTask { await pruning() }
+                group.addTask { await status() }
+                group.addTask { await sessions() }
+            }
+        }
+    }
+
+    private func connectivity() async {
+        while !Task.isCancelled {
+            let interval = runtime.perform { engine, now, rng in
+                let step = engine.tick(now: now, using: &rng)
+                return (step.nextInterval, step.actions)
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func pruning() async {
+        let interval = runtime.read { engine, _, _ in engine.configuration.pruneInterval }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            runtime.perform { engine, now, rng in ((), engine.prune(now: now, using: &rng)) }
+        }
+    }
+
+    private func status() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: statusInterval)
+            guard !Task.isCancelled else { return }
+            let summary = runtime.read { engine, now, _ in engine.statistics(now: now).summary }
+            logger.info("\(summary)")
+        }
+    }
+
+    private func sessions() async {
+        let period = min(sessionTimeout / 4, .seconds(1))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            runtime.detachIdleUnarySession(after: sessionTimeout)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Logging
+import NIOCore
+import PeerCore
+import PeerWire
+
+/// `waku.peermanager.v1.Host`: the host node's side of the protocol.
+///
+/// Attach is a bidirectional stream (hello, then events up, commands down). Hosts whose RPC
+/// library has no streams use ReportEvents and PollCommands: the same semantics in unary calls,
+/// with a session id and a long poll.
+public enum HostService {
+    public static let serviceName = "waku.peermanager.v1.Host"
+
+    /// How long a unary session may go without a call before peerd detaches it.
+    public static let defaultSessionTimeout: Duration = .seconds(30)
+
+    static func register(in router: inout RPCRouter, runtime: EngineRuntime, sessionTimeout: Duration) {
+        router.register(
+            service: serviceName, method: "Attach",
+            .bidirectionalStreaming { requests, context, writer in
+                try await attach(requests: requests, writer: writer, runtime: runtime, logger: context.logger)
+            })
+        router.register(
+            service: serviceName, method: "ReportEvents",
+            .inline { payload, _ in
+                let request = try PeerManagerV1.ReportEventsRequest(wire: payload)
+                return try reportEvents(request, runtime: runtime, sessionTimeout: sessionTimeout).encoded()
+            })
+        router.register(
+            service: serviceName, method: "PollCommands",
+            .unary { payload, _ in
+                let request = try PeerManagerV1.PollCommandsRequest(wire: payload)
+                guard let session = runtime.session(id: request.sessionID) else {
+                    throw RPCError(
+                        code: .failedPrecondition, message: "host session \(request.sessionID) is not attached")
+                }
+                session.touch()
+                let wait = Duration.milliseconds(Int64(min(request.waitMs, 60_000)))
+                let commands = await session.outbox.take(max: Int(request.maxCommands), wait: wait)
+                guard let commands else {
+                    throw RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
+                }
+                session.touch()
+                return PeerManagerV1.PollCommandsResponse(commands: commands).encoded()
+            })
+    }
+
+    // MARK: - Attach
+
+    private static func attach(
+        requests: RequestStream, writer: StreamWriter, runtime: EngineRuntime, logger: Logger
+    ) async throws {
+        // The hello is read with its own iterator; the events loop below iterates afresh. The
+        // stream's storage is shared, so it continues after the hello (one consumer at a time).
+        var helloIterator = requests.makeAsyncIterator()
+        guard let first = try await helloIterator.next() else {
+            throw RPCError(code: .invalidArgument, message: "Attach: the stream ended before the hello")
+        }
+        guard case .hello(let hello)? = try PeerManagerV1.HostEvent(wire: first).event else {
+            throw RPCError(code: .invalidArgument, message: "Attach: the first event must be a hello")
+        }
+        let session = try runtime.attachHost(hello, mode: .stream)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Commands down: until the outbox closes (detached or replaced).
+                group.addTask {
+                    while !Task.isCancelled, let commands = await session.outbox.take(max: 0, wait: nil) {
+                        for command in commands { try await writer.write(command) }
+                    }
+                }
+                // Events up: until the host half-closes or the stream fails.
+                group.addTask {
+                    var ignored = 0
+                    defer {
+                        if ignored > 0 {
+                            logger.info("host events ignored", metadata: ["events.ignored": "\(ignored)"])
+                        }
+                    }
+                    for try await message in requests {
+                        let event: HostEvent
+                        do {
+                            guard let wire = try PeerManagerV1.HostEvent(wire: message).event else { continue }
+                            event = try HostEvent(wire)
+                        } catch {
+                            // A malformed event is counted and skipped, never fatal to the session.
+                            ignored += 1
+                            logger.debug("host event ignored", metadata: ["error": "\(error)"])
+                            continue
+                        }
+                        try runtime.apply([event], from: session)
+                    }
+                }
+                // Whichever side ends first ends the session.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            runtime.detachHost(session, reason: "stream failed: \(error)")
+            throw error
+        }
+        runtime.detachHost(session, reason: "stream ended")
+        if let reason = session.endReason, reason.hasPrefix("replaced") {
+            throw RPCError(code: .aborted, message: "host session \(session.id) \(reason)")
+        }
+    }
+
+    // MARK: - Unary hosts
+
+    private static func reportEvents(
+        _ request: PeerManagerV1.ReportEventsRequest, runtime: EngineRuntime, sessionTimeout: Duration
+    ) throws -> PeerManagerV1.ReportEventsResponse {
+        var events = request.events[...]
+        let session: HostSession
+        if request.sessionID == 0 {
+            guard case .hello(let hello)? = events.first?.event else {
+                throw RPCError(
+                    code: .invalidArgument, message: "ReportEvents without a session must start with a hello")
+            }
+            session = try runtime.attachHost(hello, mode: .unary)
+            events = events.dropFirst()
+        } else {
+            guard let attached = runtime.session(id: request.sessionID) else {
+                throw RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) is not attached")
+            }
+            session = attached
+        }
+        session.touch()
+        var translated: [HostEvent] = []
+        translated.reserveCapacity(events.count)
+        var ignored = 0
+        for event in events {
+            guard let wire = event.event, let engineEvent = try? HostEvent(wire) else {
+                ignored += 1
+                continue
+            }
+            translated.append(engineEvent)
+        }
+        try runtime.apply(translated, from: session)
+        return PeerManagerV1.ReportEventsResponse(
+            sessionID: session.id, accepted: UInt32(translated.count), ignored: UInt32(ignored),
+            sessionTimeoutMs: sessionTimeout.milliseconds)
+    }
+}

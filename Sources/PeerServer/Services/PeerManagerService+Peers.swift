@@ -1,0 +1,169 @@
+import PeerCore
+import PeerIdentity
+import PeerWire
+
+/// AddPeer, RemovePeer, GetPeer, ListPeers, AddServicePeer, RemoveServicePeer.
+extension PeerManagerService {
+    static let defaultPageSize = 100
+    static let maxPageSize = 1000
+
+    func registerPeers(in router: inout RPCRouter) {
+        let service = Self.serviceName
+        router.inline(service, "AddPeer") { (request: PeerManagerV1.AddPeerRequest, _) in
+            let info = try peerInfo(from: request.source)
+            guard let origin = request.origin.engineValue else {
+                throw RPCError(
+                    code: .invalidArgument, message: "origin \(request.origin.rawValue) is not a known origin")
+            }
+            return try runtime.perform { engine, now, _ in
+                let actions = engine.addPeer(info, origin: origin, now: now)
+                if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
+                    throw RPCError(code: .failedPrecondition, message: "\(info.id) is the host itself")
+                }
+                return (try record(info.id, in: engine), actions)
+            }
+        }
+        router.inline(service, "RemovePeer") { (request: PeerManagerV1.RemovePeerRequest, _) in
+            let peer = try WireInput.peerID(request.peerID)
+            let removed = runtime.perform { engine, now, _ in
+                let known = engine.store.contains(peer)
+                return (known, known ? engine.removePeer(peer, now: now) : [])
+            }
+            return PeerManagerV1.RemovePeerResponse(removed: removed)
+        }
+        router.inline(service, "GetPeer") { (request: PeerManagerV1.GetPeerRequest, _) in
+            let peer = try WireInput.peerID(request.peerID)
+            return try runtime.read { engine, _, _ in try record(peer, in: engine).peer! }
+        }
+        router.inline(service, "ListPeers") { (request: PeerManagerV1.ListPeersRequest, _) in
+            try runtime.read { engine, _, _ in try list(request, in: engine) }
+        }
+        router.inline(service, "AddServicePeer") { (request: PeerManagerV1.AddServicePeerRequest, _) in
+            let info = PeerInfo(try WireInput.remotePeer(request.address, field: "address"))
+            guard !request.protocol.isEmpty else {
+                throw RPCError(code: .invalidArgument, message: "protocol is empty")
+            }
+            return try runtime.perform { engine, now, _ in
+                let actions = engine.addServicePeer(info, protocolID: request.protocol, now: now)
+                if let refusal = actions.decisions.first(where: {
+                    $0.reason == .serviceSlotRefusedRelay || $0.reason == .serviceSlotsFull
+                }) {
+                    let code: StatusCode = refusal.reason == .serviceSlotsFull ? .resourceExhausted : .invalidArgument
+                    throw RPCError(code: code, message: refusal.detail)
+                }
+                return (try record(info.id, in: engine), actions)
+            }
+        }
+        router.inline(service, "RemoveServicePeer") { (request: PeerManagerV1.RemoveServicePeerRequest, _) in
+            let peer = try WireInput.peerID(request.peerID)
+            let removed = runtime.perform { engine, _, _ in
+                let slotted = engine.serviceSlots.peers(for: request.protocol).contains(peer)
+                return (slotted, engine.removeServicePeer(peer, protocolID: request.protocol))
+            }
+            return PeerManagerV1.RemovePeerResponse(removed: removed)
+        }
+    }
+
+    /// A peer from an AddPeer request: text (multiaddr with /p2p, or ENR) or structured.
+    private func peerInfo(from source: PeerManagerV1.AddPeerRequest.OneOf_Source?) throws -> PeerInfo {
+        switch source {
+        case .address(let text):
+            return PeerInfo(try WireInput.remotePeer(text, field: "address"))
+        case .peer(let peer):
+            var info = PeerInfo(
+                id: try WireInput.peerID(peer.peerID, field: "peer.peer_id"),
+                addresses: try peer.addresses.map { try WireInput.multiaddr($0, field: "peer.addresses") },
+                protocols: peer.protocols,
+                publicKey: peer.publicKey.isEmpty ? nil : peer.publicKey,
+                agent: peer.agent.isEmpty ? nil : peer.agent,
+                protocolVersion: peer.protocolVersion.isEmpty ? nil : peer.protocolVersion)
+            if !peer.enr.isEmpty {
+                let remote = try WireInput.remotePeer(peer.enr, field: "peer.enr")
+                guard remote.peerID == info.id else {
+                    throw RPCError(
+                        code: .invalidArgument, message: "peer.enr belongs to \(remote.peerID), not \(info.id)")
+                }
+                info.enr = PeerInfo(remote).enr
+                if info.addresses.isEmpty { info.addresses = remote.addrs }
+            }
+            return info
+        case nil:
+            throw RPCError(code: .invalidArgument, message: "AddPeer needs an address or a peer")
+        }
+    }
+
+    func record(_ peer: PeerID, in engine: PeerEngine) throws -> PeerManagerV1.AddPeerResponse {
+        guard let record = engine.store.record(peer) else {
+            throw RPCError(code: .notFound, message: "peer \(peer) is not in the store")
+        }
+        return PeerManagerV1.AddPeerResponse(peer: PeerManagerV1.Peer(record, protection: engine.protection))
+    }
+
+    /// Filters in index order, sorts by peer id for stable paging; the page token is the last id
+    /// of the previous page.
+    private func list(_ request: PeerManagerV1.ListPeersRequest, in engine: PeerEngine) throws
+        -> PeerManagerV1.ListPeersResponse
+    {
+        let pageSize = request.pageSize == 0 ? Self.defaultPageSize : Int(request.pageSize)
+        guard pageSize <= Self.maxPageSize else {
+            throw RPCError(
+                code: .invalidArgument, message: "page_size \(pageSize) exceeds the maximum of \(Self.maxPageSize)")
+        }
+        let after = request.pageToken.isEmpty ? nil : try WireInput.peerID(request.pageToken, field: "page_token")
+        let connectedness = try request.connectedness.map { value -> Connectedness in
+            guard let known = value.engineValue else {
+                throw RPCError(code: .invalidArgument, message: "connectedness \(value.rawValue) is not known")
+            }
+            return known
+        }
+        let origin = try request.origin.map { value -> PeerOrigin in
+            guard let known = value.engineValue else {
+                throw RPCError(code: .invalidArgument, message: "origin \(value.rawValue) is not known")
+            }
+            return known
+        }
+        let direction = request.direction.map(\.engineValue)
+        // A shard filter (in the request's cluster or peerd's), or a cluster filter alone.
+        var shard: RelayShardTopic?
+        if let requested = request.shard,
+            case .shard(let topic) = try shardFilter(
+                pubsubTopic: "", shard: requested, clusterID: request.clusterID, engine: engine)
+        {
+            shard = topic
+        }
+        let clusterOnly =
+            request.shard == nil ? try request.clusterID.map { try WireInput.uint16($0, field: "cluster_id") } : nil
+        let capabilities = WakuCapabilities(rawValue: UInt8(truncatingIfNeeded: request.capabilities))
+
+        let candidates: [PeerID]
+        if request.protocol.isEmpty {
+            candidates = engine.store.records().map(\.id)
+        } else if request.protocolPrefix {
+            candidates = engine.store.peers(withProtocolPrefix: request.protocol)
+        } else {
+            candidates = engine.store.peers(supporting: request.protocol)
+        }
+        var matches: [PeerRecord] = []
+        for id in candidates {
+            guard let record = engine.store.record(id) else { continue }
+            if let connectedness, record.connectedness != connectedness { continue }
+            if let direction, record.direction != direction { continue }
+            if let origin, record.origin != origin { continue }
+            if let shard, !record.serves(shard) { continue }
+            if let clusterOnly,
+                record.enr?.relayShards?.clusterID != clusterOnly && record.metadataShards?.clusterID != clusterOnly
+            {
+                continue
+            }
+            if !capabilities.isEmpty, !(record.enr?.capabilities.isSuperset(of: capabilities) ?? false) { continue }
+            matches.append(record)
+        }
+        matches.sort { $0.id < $1.id }
+        let start = after.map { token in matches.firstIndex { $0.id > token } ?? matches.endIndex } ?? 0
+        let page = matches[start...].prefix(pageSize)
+        let next = start + page.count < matches.count ? page.last.map(\.id.description) ?? "" : ""
+        return PeerManagerV1.ListPeersResponse(
+            peers: page.map { PeerManagerV1.Peer($0, protection: engine.protection) }, nextPageToken: next,
+            total: UInt32(matches.count))
+    }
+}

@@ -1,0 +1,48 @@
+import PeerCore
+import PeerWire
+
+/// SelectPeer and SelectPeers (nwaku selectPeer / selectPeers): the hot path, answered inline.
+extension PeerManagerService {
+    func registerSelection(in router: inout RPCRouter) {
+        let service = Self.serviceName
+        router.inline(service, "SelectPeer") { (request: PeerManagerV1.SelectPeerRequest, _) in
+            guard !request.protocol.isEmpty else {
+                throw RPCError(code: .invalidArgument, message: "protocol is empty")
+            }
+            return try runtime.read { engine, _, rng in
+                let record: PeerRecord?
+                switch try shardFilter(
+                    pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
+                )
+                {
+                case .none: record = engine.selectPeer(protocolID: request.protocol, using: &rng)
+                case .shard(let shard):
+                    record = engine.selectPeer(protocolID: request.protocol, shard: shard, using: &rng)
+                case .invalid: record = nil
+                }
+                return PeerManagerV1.SelectPeerResponse(
+                    peer: record.map { PeerManagerV1.Peer($0, protection: engine.protection) })
+            }
+        }
+        router.inline(service, "SelectPeers") { (request: PeerManagerV1.SelectPeersRequest, _) in
+            guard !request.protocol.isEmpty else {
+                throw RPCError(code: .invalidArgument, message: "protocol is empty")
+            }
+            let limit = request.count == 0 ? Int.max : Int(request.count)
+            return try runtime.read { engine, _, rng in
+                let records: [PeerRecord]
+                switch try shardFilter(
+                    pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
+                )
+                {
+                case .none: records = engine.selectPeers(protocolID: request.protocol, limit: limit, using: &rng)
+                case .shard(let shard):
+                    records = engine.selectPeers(protocolID: request.protocol, shard: shard, limit: limit, using: &rng)
+                case .invalid: records = []
+                }
+                return PeerManagerV1.SelectPeersResponse(
+                    peers: records.map { PeerManagerV1.Peer($0, protection: engine.protection) })
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import PeerCore
+import PeerWire
+
+/// GetStatistics, GetConfiguration and Watch.
+extension PeerManagerService {
+    func registerStatus(in router: inout RPCRouter) {
+        let service = Self.serviceName
+        router.inline(service, "GetStatistics") { (_: PeerManagerV1.GetStatisticsRequest, _) in
+            let attached = runtime.hostAttached
+            return runtime.read { engine, now, _ in
+                PeerManagerV1.Statistics(engine.statistics(now: now), hostAttached: attached)
+            }
+        }
+        router.inline(service, "GetConfiguration") { (_: PeerManagerV1.GetConfigurationRequest, _) in
+            runtime.read { engine, _, _ in
+                let configuration = engine.configuration
+                return PeerManagerV1.Configuration(
+                    maxConnections: UInt32(configuration.maxConnections),
+                    relayServiceRatio: configuration.relayServiceRatio,
+                    peerStoreCapacity: UInt32(configuration.effectiveCapacity),
+                    ipColocationLimit: UInt32(configuration.colocationLimit),
+                    clusterID: configuration.clusterID.map(UInt32.init),
+                    shards: configuration.shards.map(UInt32.init),
+                    relayShardManager: configuration.shardedPeerManagement,
+                    dialTimeoutMs: configuration.dialTimeout.milliseconds,
+                    initialBackoffMs: configuration.initialBackoff.milliseconds,
+                    backoffFactor: UInt32(configuration.backoffFactor),
+                    maxFailedAttempts: UInt32(configuration.maxFailedAttempts),
+                    pruneIntervalMs: configuration.pruneInterval.milliseconds,
+                    socketPath: settings.socketPath,
+                    metricsAddress: settings.metricsAddress)
+            }
+        }
+        router.serverStreaming(service, "Watch") { (request: PeerManagerV1.WatchRequest, _, writer) in
+            let both = !request.decisions && !request.peerEvents
+            let events = runtime.watch(
+                decisions: both || request.decisions, peerEvents: both || request.peerEvents)
+            for try await event in events { try await writer.write(event) }
+        }
+    }
+}

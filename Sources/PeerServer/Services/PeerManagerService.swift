@@ -1,0 +1,65 @@
+import PeerCore
+import PeerIdentity
+import PeerWire
+
+/// `waku.peermanager.v1.PeerManager`: queries and administration over the engine.
+///
+/// Queries and changes that only touch the engine run inline on the event loop: a lock and a
+/// few microseconds of engine work, no thread hop. Calls that wait for the host (Connect) run as
+/// tasks. Bad input is INVALID_ARGUMENT naming the field, and changes nothing.
+struct PeerManagerService: Sendable {
+    static let serviceName = "waku.peermanager.v1.PeerManager"
+
+    /// What GetConfiguration reports besides the engine's own settings.
+    struct Settings: Sendable {
+        var socketPath: String
+        var metricsAddress: String
+    }
+
+    let runtime: EngineRuntime
+    let settings: Settings
+
+    func register(in router: inout RPCRouter) {
+        registerPeers(in: &router)
+        registerSelection(in: &router)
+        registerConnections(in: &router)
+        registerStatus(in: &router)
+    }
+
+    /// FAILED_PRECONDITION unless a host is attached: only the host can dial or disconnect.
+    func requireHost(for action: String) throws {
+        guard runtime.hostAttached else {
+            throw RPCError(code: .failedPrecondition, message: "no host attached: peerd cannot \(action) without one")
+        }
+    }
+
+    /// The shard named by a request: a pubsub topic, or a shard in a cluster (the request's, or the
+    /// one peerd is configured for or adopted from the host). `.none` selects on no shard;
+    /// `.invalid` selects nothing (an invalid topic, as in nwaku).
+    enum ShardFilter {
+        case none
+        case shard(RelayShardTopic)
+        case invalid
+    }
+
+    func shardFilter(pubsubTopic: String, shard: UInt32?, clusterID: UInt32?, engine: PeerEngine) throws -> ShardFilter
+    {
+        if !pubsubTopic.isEmpty {
+            return RelayShardTopic(pubsubTopic: pubsubTopic).map { .shard($0) } ?? .invalid
+        }
+        guard let shard else { return .none }
+        let shardID = try WireInput.uint16(shard, field: "shard")
+        guard shardID <= RelayShardTopic.maxShardID else {
+            throw RPCError(
+                code: .invalidArgument, message: "shard \(shard) is out of range (max \(RelayShardTopic.maxShardID))")
+        }
+        guard
+            let cluster = try clusterID.map({ try WireInput.uint16($0, field: "cluster_id") })
+                ?? engine.configuration.clusterID
+        else {
+            throw RPCError(
+                code: .invalidArgument, message: "shard \(shard) needs a cluster_id: peerd has no cluster configured")
+        }
+        return .shard(RelayShardTopic(clusterID: cluster, shardID: shardID))
+    }
+}

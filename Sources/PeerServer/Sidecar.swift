@@ -1,0 +1,43 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PeerCore
+import PeerIdentity
+import PeerWire
+
+/// peerd assembled: the engine runtime, its loops, and the socket server with every service.
+public struct Sidecar: Sendable {
+    public let runtime: EngineRuntime
+    public let server: PeerdServer
+    public let loops: EngineLoops
+
+    /// - Parameters:
+    ///   - engine: the engine configuration (validated: throws ``ConfigurationError``).
+    ///   - observers: receive every batch of decisions (metrics).
+    ///   - metricsAddress: shown by GetConfiguration ("" when metrics are off).
+    public init(
+        server configuration: ServerConfiguration, engine engineConfiguration: EngineConfiguration, version: String,
+        metricsAddress: String = "", sessionTimeout: Duration = HostService.defaultSessionTimeout,
+        clock: any EngineClock = WallClock(), logger: Logger, observers: [EngineRuntime.DecisionObserver] = [],
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
+        // The host's own id arrives with its hello; until then no peer can be "self".
+        var engine = try PeerEngine(configuration: engineConfiguration, selfID: PeerID(multihash: []))
+        // Offline until a host attaches: nobody could carry out a dial, and the ones that expired
+        // unanswered would push peers into backoff.
+        _ = engine.handle(.networkReachability(online: false), now: clock.now())
+        let runtime = EngineRuntime(engine: engine, clock: clock, logger: logger, observers: observers)
+        var router = RPCRouter()
+        HostService.register(in: &router, runtime: runtime, sessionTimeout: sessionTimeout)
+        PeerManagerService(
+            runtime: runtime,
+            settings: .init(socketPath: configuration.socketPath, metricsAddress: metricsAddress)
+        ).register(in: &router)
+        self.runtime = runtime
+        self.server = PeerdServer(
+            configuration: configuration, router: router, version: version, logger: logger, group: group,
+            onListening: onListening)
+        self.loops = EngineLoops(runtime: runtime, logger: logger, sessionTimeout: sessionTimeout)
+    }
+}
