@@ -99,7 +99,8 @@ public final class PeerMetrics: Sendable {
         }
         peerStoreSize = gauge(.peerStoreSize)
         totalUniquePeers = gauge(.totalUniquePeers)
-        connsInitiatedAPI = registry.makeCounter(descriptor: Name.connsInitiated.descriptor, labels: [("source", "api")])
+        connsInitiatedAPI = registry.makeCounter(
+            descriptor: Name.connsInitiated.descriptor, labels: [("source", "api")])
         var decisions: [DecisionReason: Counter] = [:]
         for reason in DecisionReason.allCases {
             decisions[reason] = registry.makeCounter(
