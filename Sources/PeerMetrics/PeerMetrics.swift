@@ -16,7 +16,7 @@ import Synchronization
 /// label may take an unbounded number of values:
 /// - `reason` comes from the closed ``DecisionReason`` enum, `direction` from two values.
 /// - `outcome` of `waku_peers_dials` is the host's dial error text (nwaku uses libp2p's error
-///   message), which may embed addresses or peer ids: at most ``maxDialOutcomes`` distinct values
+///   message), which may embed addresses or peer ids: at most ``maxDialOutcomes`` distinct texts
 ///   are kept, each cut to ``maxLabelLength`` characters; later ones are counted as "other".
 /// - `agent` of `waku_connected_peers_per_agent` is what peers say in identify: the
 ///   ``maxAgents`` most common agents are exported, the rest are summed into "other".
@@ -27,14 +27,16 @@ import Synchronization
 /// ## Deliberate differences from nwaku
 /// - `waku_service_peers{peerId}` carries the peer id; nwaku puts the slot's first multiaddr there
 ///   (and crashes on a peer without one). The HELP text is nwaku's.
-/// - `waku_total_unique_peers` counts peers that entered the peer store as new entries
-///   (`peer_added` decisions and peers imported from storage). nwaku increments it on every
-///   `addPeer`, so each discv5 re-announcement counted again. A peer pruned and found again
-///   counts again: an exact distinct count would need a set of every peer id ever seen.
+/// - `waku_total_unique_peers` counts peers that `addPeer` put into the store as new entries
+///   (`peer_added` decisions) plus peers imported from storage. nwaku increments it on every
+///   `addPeer` call, so each discv5 re-announcement counted again. As in nwaku, a peer that only
+///   connected to us (never added) is not counted; a peer pruned and found again counts again: an
+///   exact distinct count would need a set of every peer id ever seen, growing without bound.
 /// - Gauges whose label values disappear (a protocol no peer lists any more, an agent no longer
 ///   connected, a freed service slot) are removed rather than left at their last value.
 public final class PeerMetrics: Sendable {
-    /// Distinct `outcome` values kept for `waku_peers_dials`, "successful" and "timed out" included.
+    /// Distinct failure texts kept as `outcome` values of `waku_peers_dials` (besides "successful",
+    /// "timed out" and "other").
     public static let maxDialOutcomes = 16
     /// Agents exported by `waku_connected_peers_per_agent` before the rest become "other".
     public static let maxAgents = 10
@@ -74,6 +76,7 @@ public final class PeerMetrics: Sendable {
 
     private struct State: ~Copyable {
         var dialOutcomes: [String: Counter] = [:]
+        var failureOutcomes = 0
         var uniquePeers = 0
         var connectedPerProtocol = LabeledGauges(Name.connectedPeers, labels: ["direction", "protocol"])
         var streamsPerProtocol = LabeledGauges(Name.streamsPeers, labels: ["direction", "protocol"])
@@ -145,7 +148,7 @@ public final class PeerMetrics: Sendable {
                 case .dialTimedOut:
                     dialCounter("timed out", in: &state).increment()
                 case .dialFailed:
-                    dialCounter(Self.dialFailureText(decision.detail), in: &state).increment()
+                    dialCounter(Self.dialFailureText(decision.detail), failure: true, in: &state).increment()
                 case .peerAdded:
                     state.uniquePeers += 1
                 case .snapshotImported:
@@ -158,11 +161,14 @@ public final class PeerMetrics: Sendable {
         }
     }
 
-    private func dialCounter(_ outcome: String, in state: inout State) -> Counter {
+    /// The counter for an outcome: "successful" and "timed out" always have their own; failure
+    /// texts get one each until ``maxDialOutcomes`` of them exist, later ones share "other".
+    private func dialCounter(_ outcome: String, failure: Bool = false, in state: inout State) -> Counter {
         let outcome = Self.clipped(outcome)
         if let counter = state.dialOutcomes[outcome] { return counter }
-        let label = state.dialOutcomes.count < Self.maxDialOutcomes - 1 ? outcome : Self.otherLabel
+        let label = !failure || state.failureOutcomes < Self.maxDialOutcomes ? outcome : Self.otherLabel
         if let counter = state.dialOutcomes[label] { return counter }
+        if failure && label != Self.otherLabel { state.failureOutcomes += 1 }
         let counter = registry.makeCounter(descriptor: Name.dials.descriptor, labels: [("outcome", label)])
         state.dialOutcomes[label] = counter
         return counter
