@@ -51,7 +51,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
             refresh()
             return metrics.exposition()
         }
-        let listener = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -60,7 +60,12 @@ public struct MetricsServer: Service, CustomStringConvertible {
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
                 }
             }
-            .bind(host: host, port: port).get()
+        let listener: any Channel
+        do {
+            listener = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            throw MetricsServerError(description: "cannot listen on \(host):\(port): \(error)")
+        }
         let boundPort = listener.localAddress?.port ?? port
         logger.info("metrics listening", metadata: ["metrics.address": "\(host):\(boundPort)"])
         onBound(boundPort)
@@ -72,6 +77,11 @@ public struct MetricsServer: Service, CustomStringConvertible {
         }
         logger.info("metrics stopped", metadata: ["metrics.address": "\(host):\(boundPort)"])
     }
+}
+
+/// The metrics endpoint could not start (address in use, bad host, ...).
+public struct MetricsServerError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }
 
 /// Answers each request on one connection: `GET /metrics` renders, everything else is refused.

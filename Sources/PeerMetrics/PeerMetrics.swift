@@ -196,8 +196,8 @@ public final class PeerMetrics: Sendable {
     ///
     /// - `waku_connected_peers{direction,protocol}`: for each `/vac/waku*` protocol that a stored
     ///   peer lists or a connected peer has a stream of, the connected peers with at least one
-    ///   open stream of it, by the direction of their connection ("In"/"Out"), as nwaku's
-    ///   `connectedPeers(proto)`.
+    ///   open stream of it, by the direction of their first connection ("In"/"Out"), as nwaku's
+    ///   `connectedPeers(proto)` (which counts a peer once per connection; we count it once).
     /// - `waku_streams_peers{direction,protocol}`: open streams of those protocols by stream direction.
     /// - `waku_connected_peers_per_shard{shard}`: for each configured shard (with a configured
     ///   cluster), the connected peers whose ENR or metadata places them on it.

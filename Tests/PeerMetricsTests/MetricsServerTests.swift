@@ -60,6 +60,28 @@ struct MetricsServerTests {
     }
 }
 
+extension MetricsServerTests {
+    @Test("A port in use is a MetricsServerError")
+    func portInUse() async throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let first = MetricsServer(
+            host: "127.0.0.1", port: 0, metrics: PeerMetrics(), logger: logger, refresh: {},
+            onBound: { continuation.yield($0) })
+        let group = ServiceGroup(services: [first], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let second = MetricsServer(
+                host: "127.0.0.1", port: port, metrics: PeerMetrics(), logger: logger, refresh: {})
+            await #expect(throws: MetricsServerError.self) { try await second.run() }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
 struct SocketError: Error, CustomStringConvertible {
     var description: String
 }

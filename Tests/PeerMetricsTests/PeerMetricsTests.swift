@@ -135,7 +135,8 @@ struct PeerMetricsTests {
     func dialOutcomeCap() {
         let metrics = PeerMetrics()
         let failures = (0..<(PeerMetrics.maxDialOutcomes + 5)).map {
-            Decision(.dialFailed, peer: peer($0), detail: "dial failed (error \($0)); failure 1/5, next attempt in 120 s")
+            Decision(
+                .dialFailed, peer: peer($0), detail: "dial failed (error \($0)); failure 1/5, next attempt in 120 s")
         }
         metrics.record(failures)
         metrics.record([Decision(.dialSucceeded, peer: peer(1), detail: "dial cmd-1 succeeded")])

@@ -44,7 +44,9 @@ struct Driver {
     }
 
     mutating func open(_ n: Int, direction: PeerDirection) {
-        handle(.connectionOpened(ConnectionID(UInt64(n)), peer: peer(n), direction: direction, observedAddress: address(n)))
+        handle(
+            .connectionOpened(ConnectionID(UInt64(n)), peer: peer(n), direction: direction, observedAddress: address(n))
+        )
     }
 
     /// Dials a stored peer on request and reports `outcome` for the dial.
