@@ -3,12 +3,14 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The Prometheus endpoint as a `Service`: a minimal HTTP/1.1 server answering `GET /metrics`.
 ///
 /// Binds `host:port` (by default 127.0.0.1:8008, nwaku's metrics port), calls `refresh` before
 /// each rendering (so gauges are exact at scrape time), and answers `text/plain; version=0.0.4`.
-/// Other paths get 404, other methods on `/metrics` get 405. Graceful shutdown closes the listener.
+/// Other paths get 404, other methods on `/metrics` get 405. Graceful shutdown (or cancellation)
+/// closes the listener, then the open (keep-alive) connections.
 public struct MetricsServer: Service, CustomStringConvertible {
     /// nwaku's default metrics port.
     public static let defaultPort = 8008
@@ -51,11 +53,13 @@ public struct MetricsServer: Service, CustomStringConvertible {
             refresh()
             return metrics.exposition()
         }
+        let connections = OpenConnections()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
                 }
@@ -75,7 +79,28 @@ public struct MetricsServer: Service, CustomStringConvertible {
         } onCancelOrGracefulShutdown: {
             listener.close(promise: nil)
         }
+        await connections.closeAll()
         logger.info("metrics stopped", metadata: ["metrics.address": "\(host):\(boundPort)"])
+    }
+}
+
+/// The accepted connections, so shutdown can close the keep-alive ones a scraper holds open.
+private final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = channels.withLock { $0.removeValue(forKey: id) }
+        }
+    }
+
+    func closeAll() async {
+        let open = channels.withLock { Array($0.values) }
+        for channel in open {
+            try? await channel.close()
+        }
     }
 }
 

@@ -54,8 +54,16 @@ struct MetricsServerTests {
             #expect(twice.ranges(of: "HTTP/1.1 200 OK").count == 2)
             #expect(refreshes.withLock { $0 } == 3)
 
+            // An idle keep-alive connection is closed at shutdown.
+            let idle = try connectedSocket(port: port)
+            defer { close(idle) }
+            try await Task.sleep(for: .milliseconds(50))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            var byte: UInt8 = 0
+            let received = recv(idle, &byte, 1, 0)
+            let timedOut = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+            #expect(received <= 0 && !timedOut, "the idle connection stayed open")
         }
     }
 }
@@ -88,21 +96,8 @@ struct SocketError: Error, CustomStringConvertible {
 
 /// Sends `request` to 127.0.0.1:`port` over a plain TCP socket and reads until the server closes.
 func httpExchange(port: Int, _ request: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw SocketError(description: "socket: \(errno)") }
+    let fd = try connectedSocket(port: port)
     defer { close(fd) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-    }
-    guard connected == 0 else { throw SocketError(description: "connect: \(errno)") }
     let bytes = Array(request.utf8)
     guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw SocketError(description: "send: \(errno)") }
     var response: [UInt8] = []
@@ -114,4 +109,26 @@ func httpExchange(port: Int, _ request: String) throws -> String {
         response += chunk[0..<count]
     }
     return String(decoding: response, as: UTF8.self)
+}
+
+/// A TCP socket connected to 127.0.0.1:`port`, with a 5 s receive timeout.
+func connectedSocket(port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw SocketError(description: "socket: \(errno)") }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else {
+        close(fd)
+        throw SocketError(description: "connect: \(errno)")
+    }
+    return fd
 }
