@@ -13,6 +13,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = Frame
 
     private struct ActiveStream {
+        var started: ContinuousClock.Instant
         var task: Task<Void, Never>?
         /// Where Data frames go, for bidirectional streams until the client half-closes.
         var inbound: RequestStream.Continuation?
@@ -25,6 +26,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let credentials: PeerCredentials
     private let registry: ConnectionRegistry
     private let logger: Logger
+    private let observeCall: CallObserver?
 
     private var context: ChannelHandlerContext?
     private var lastStreamID: UInt32 = 0
@@ -33,8 +35,9 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     init(
         router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
-        registry: ConnectionRegistry, logger: Logger
+        registry: ConnectionRegistry, logger: Logger, observeCall: CallObserver? = nil
     ) {
+        self.observeCall = observeCall
         self.router = router
         self.configuration = configuration
         self.credentials = credentials
@@ -172,11 +175,15 @@ final class ConnectionHandler: ChannelInboundHandler {
 
         switch handler {
         case .inline(let body):
+            let started = observeCall == nil ? nil : ContinuousClock.now
+            let response: ResponseEnvelope
             do {
-                respond(id, ResponseEnvelope(payload: try body(payload, serverContext)))
+                response = ResponseEnvelope(payload: try body(payload, serverContext))
             } catch {
-                respond(id, ResponseEnvelope(error: Self.status(for: error)))
+                response = ResponseEnvelope(error: Self.status(for: error))
             }
+            respond(id, response)
+            if let started { observeCall?(envelope.fullMethod, response.code, ContinuousClock.now - started) }
         case .unary(let body):
             start(id, envelope: envelope, inbound: nil) { try await body(payload, serverContext) }
         case .serverStreaming(let body):
@@ -214,7 +221,8 @@ final class ConnectionHandler: ChannelInboundHandler {
             do { result = .success(try await body()) } catch { result = .failure(error) }
             eventLoop.execute { handler.value.finish(id, result) }
         }
-        var stream = ActiveStream(task: task, inbound: inbound, deadlineTimer: nil, fullMethod: envelope.fullMethod)
+        var stream = ActiveStream(
+            started: .now, task: task, inbound: inbound, deadlineTimer: nil, fullMethod: envelope.fullMethod)
         if envelope.timeoutNanos > 0 {
             let timeout = TimeAmount.nanoseconds(envelope.timeoutNanos)
             stream.deadlineTimer = eventLoop.scheduleTask(in: timeout) {
@@ -231,10 +239,13 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func finish(_ id: UInt32, _ result: Result<ByteBuffer, any Error>) {
         guard let stream = streams.removeValue(forKey: id) else { return }  // already answered
         release(stream, error: nil)
+        let response: ResponseEnvelope
         switch result {
-        case .success(let payload): respond(id, ResponseEnvelope(payload: payload))
-        case .failure(let error): respond(id, ResponseEnvelope(error: Self.status(for: error)))
+        case .success(let payload): response = ResponseEnvelope(payload: payload)
+        case .failure(let error): response = ResponseEnvelope(error: Self.status(for: error))
         }
+        respond(id, response)
+        observeCall?(stream.fullMethod, response.code, ContinuousClock.now - stream.started)
     }
 
     /// Ends a stream early with `error`, cancelling its handler.
@@ -242,6 +253,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         release(stream, error: error)
         respond(id, ResponseEnvelope(error: error))
+        observeCall?(stream.fullMethod, error.code, ContinuousClock.now - stream.started)
     }
 
     private func release(_ stream: ActiveStream, error: (any Error)?) {

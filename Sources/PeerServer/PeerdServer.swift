@@ -21,6 +21,7 @@ public struct PeerdServer: Service {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let onListening: @Sendable (String) -> Void
+    private let observeCall: CallObserver?
 
     /// - Parameters:
     ///   - router: the methods to serve; Health and GetInfo are added to it.
@@ -29,9 +30,10 @@ public struct PeerdServer: Service {
     public init(
         configuration: ServerConfiguration, router: RPCRouter = RPCRouter(), version: String,
         health: HealthStatus = HealthStatus(), logger: Logger,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.observeCall = observeCall
         var router = router
         let services = Set(router.serviceNames + [Health.serviceName, InfoService.serviceName])
         HealthService.register(in: &router, status: health, knownServices: services)
@@ -78,6 +80,7 @@ public struct PeerdServer: Service {
         let configuration = configuration
         let router = router
         let logger = logger
+        let observeCall = observeCall
         let ownUID = getuid()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -96,7 +99,7 @@ public struct PeerdServer: Service {
                         MessageToByteHandler(FrameEncoder()),
                         ConnectionHandler(
                             router: router, configuration: configuration, credentials: credentials, registry: registry,
-                            logger: logger),
+                            logger: logger, observeCall: observeCall),
                     ])
                 }
             }

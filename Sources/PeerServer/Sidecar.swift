@@ -19,7 +19,7 @@ public struct Sidecar: Sendable {
         server configuration: ServerConfiguration, engine engineConfiguration: EngineConfiguration, version: String,
         metricsAddress: String = "", sessionTimeout: Duration = HostService.defaultSessionTimeout,
         clock: any EngineClock = WallClock(), logger: Logger, observers: [EngineRuntime.DecisionObserver] = [],
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         // The host's own id arrives with its hello; until then no peer can be "self".
@@ -37,7 +37,7 @@ public struct Sidecar: Sendable {
         self.runtime = runtime
         self.server = PeerdServer(
             configuration: configuration, router: router, version: version, logger: logger, group: group,
-            onListening: onListening)
+            observeCall: observeCall, onListening: onListening)
         self.loops = EngineLoops(runtime: runtime, logger: logger, sessionTimeout: sessionTimeout)
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import PeerMetrics
 import PeerServer
+import PeerWire
 import ServiceLifecycle
 import UnixSignals
 
@@ -27,11 +29,12 @@ struct Peerd: AsyncParsableCommand {
 
     @OptionGroup(title: "Socket") var socket: SocketOptions
     @OptionGroup(title: "Peer manager (nwaku's names and defaults)") var engine: EngineOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
-        let problems = serverConfiguration().problems() + engine.problems()
+        let problems = serverConfiguration().problems() + engine.problems() + metrics.problems()
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -50,18 +53,37 @@ struct Peerd: AsyncParsableCommand {
     func run() async throws {
         logging.bootstrap()
         let logger = Logger(label: "peerd")
+        let peerMetrics = PeerMetrics()
         let sidecar = try Sidecar(
             server: serverConfiguration(), engine: engine.configuration, version: Self.version,
-            sessionTimeout: .seconds(engine.hostSessionTimeout), logger: logger)
-        // Shut down in reverse order: the server drains first, then the loops stop.
+            metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
+            sessionTimeout: .seconds(engine.hostSessionTimeout), logger: logger,
+            observers: [{ decisions, _ in peerMetrics.record(decisions) }],
+            observeCall: { method, code, duration in
+                peerMetrics.recordCall(method: method, code: code.description, duration: duration)
+            })
+        // Shut down in reverse order: the server drains first, then metrics, then the loops stop.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sidecar.loops)]
+        if let endpoint = metrics.endpoint {
+            let runtime = sidecar.runtime
+            services.append(
+                .init(
+                    service: MetricsServer(
+                        host: endpoint.host, port: endpoint.port, metrics: peerMetrics, logger: logger,
+                        refresh: {
+                            peerMetrics.setHostAttached(runtime.hostAttached)
+                            runtime.read { engine, now, _ in peerMetrics.update(from: engine, now: now) }
+                        })))
+        }
+        services.append(.init(service: sidecar.server))
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: sidecar.loops), .init(service: sidecar.server)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as SocketFileError {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        } catch let error as MetricsServerError {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }

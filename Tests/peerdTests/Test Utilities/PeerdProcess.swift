@@ -24,6 +24,52 @@ final class PeerdProcess {
         fatalError("no Package.swift above \(#filePath)")
     }
 
+    /// A TCP port that was free a moment ago (bound to port 0, then closed).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `GET path` over a plain TCP connection; returns the status line and the body.
+    static func httpGet(port: Int, path: String) throws -> (status: String, body: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { throw POSIXError(.ECONNREFUSED) }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            response += chunk[0..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let status = String(text.prefix { $0 != "\r" })
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+
     static func makeTemporaryDirectory() throws -> String {
         // Short paths: sun_path holds 107 bytes.
         var template = Array("/tmp/peerd-test-XXXXXX".utf8CString)
@@ -36,7 +82,9 @@ final class PeerdProcess {
         directory = try Self.makeTemporaryDirectory()
         socketPath = "\(directory)/\(socketName)"
         process.executableURL = Self.binary
-        process.arguments = ["--socket", socketPath, "--log-level", "debug"] + arguments
+        // Tests run in parallel: metrics only where a test asks for them (on a port of its own).
+        let metrics = arguments.contains("--metrics-address") ? [] : ["--no-metrics"]
+        process.arguments = ["--socket", socketPath, "--log-level", "debug"] + metrics + arguments
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
