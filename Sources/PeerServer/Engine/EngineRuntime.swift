@@ -40,6 +40,8 @@ public final class EngineRuntime: Sendable {
     private struct Effects {
         var decisions: [Decision] = []
         var resumed: [(CheckedContinuation<CommandOutcome, Never>, CommandOutcome)] = []
+        /// The watchers to tell, copied under the lock only when there are decisions.
+        var watchers: [(id: Int, watcher: Watcher)] = []
     }
 
     private let state: Mutex<State>
@@ -117,6 +119,9 @@ public final class EngineRuntime: Sendable {
             case .decision(let decision): effects.decisions.append(decision)
             }
         }
+        if !effects.decisions.isEmpty, effects.watchers.isEmpty, !state.watchers.isEmpty {
+            effects.watchers = state.watchers.map { ($0.key, $0.value) }
+        }
         guard !commands.isEmpty else { return }
         if let host = state.host {
             host.outbox.push(commands)
@@ -153,7 +158,7 @@ public final class EngineRuntime: Sendable {
             }
         }
         for observer in observers { observer(effects.decisions, now) }
-        publish(effects.decisions, now: now)
+        publish(effects.decisions, to: effects.watchers, now: now)
     }
 
     // MARK: - Waiting for command results
@@ -345,8 +350,7 @@ public final class EngineRuntime: Sendable {
 
     public var watcherCount: Int { state.withLock { $0.watchers.count } }
 
-    private func publish(_ decisions: [Decision], now: EngineTime) {
-        let watchers = state.withLock { Array($0.watchers) }
+    private func publish(_ decisions: [Decision], to watchers: [(id: Int, watcher: Watcher)], now: EngineTime) {
         guard !watchers.isEmpty else { return }
         let events = decisions.map { PeerManagerV1.Decision($0, at: now) }
         let peerEvents = decisions.flatMap { PeerManagerV1.PeerEvent.events(for: $0, at: now) }

@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import PeerWire
+import Testing
+
+@Suite("peerd tolerates what hosts get wrong")
+struct SidecarToleranceTests {
+    @Test("A dial whose result never comes back counts as timed out (after its timeout plus 5 s)")
+    func unansweredDialTimesOut() throws {
+        let peerd = try PeerdProcess(arguments: ["--dial-timeout", "0.2"])
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        let _: PeerManagerV1.AddPeerResponse = try admin.call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(SidecarHostTests.hello())
+        let dial = try host.nextCommand()
+        guard case .dial(let command)? = dial.command else {
+            Issue.record("expected a dial, got \(dial)")
+            return
+        }
+        #expect(command.timeoutMs == 200)
+        // No answer. The engine expires it on a loop tick after 0.2 s + 5 s.
+        var peer = PeerManagerV1.Peer()
+        let deadline = Date().addingTimeInterval(15)
+        repeat {
+            usleep(200_000)
+            peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        } while peer.failedDials == 0 && Date() < deadline
+        #expect(peer.failedDials == 1)
+        #expect(peer.connectedness == .cannotConnect)
+    }
+
+    @Test("Events out of order, for unknown connections or malformed never end the session")
+    func toleratedEvents() throws {
+        let peerd = try PeerdProcess()
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(SidecarHostTests.hello())
+        try host.send(.connectionClosed(.init(connectionID: 999)))
+        try host.send(.streamClosed(.init(peerID: TestPeers.id(5), protocol: "/x", direction: .inbound)))
+        try host.send(.commandResult(.init(commandID: 12345, outcome: .succeeded(true))))
+        try host.send(.identified(.init(peerID: "not-a-peer-id")))
+        try host.send(.streamOpened(.init(peerID: TestPeers.id(5), protocol: "", direction: .inbound)))
+        // Garbage bytes as an event.
+        try host.client.send(Frame(streamID: host.streamID, type: .data, payload: .init(bytes: [0xFF, 0xFF, 0xFF])))
+        try host.send(.connectionOpened(SidecarHostTests.opened(1, conn: 1)))
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        try waitFor {
+            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+                .connected == 1
+        }
+        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        #expect(stats.hostAttached)
+    }
+}
