@@ -26,6 +26,15 @@ public final class HealthStatus: Sendable {
         for watcher in watchers { watcher.yield(status) }
     }
 
+    /// Ends every watcher's stream (after it has seen the last status).
+    func finishWatchers() {
+        let watchers = state.withLock { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers { watcher.finish() }
+    }
+
     /// The current status, then every change, until the caller stops iterating.
     func updates() -> AsyncStream<Health.ServingStatus> {
         let (stream, continuation) = AsyncStream.makeStream(

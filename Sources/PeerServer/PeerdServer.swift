@@ -22,6 +22,7 @@ public struct PeerdServer: Service {
     private let group: any EventLoopGroup
     private let onListening: @Sendable (String) -> Void
     private let observeCall: CallObserver?
+    private let onDrain: @Sendable () -> Void
 
     /// - Parameters:
     ///   - router: the methods to serve; Health and GetInfo are added to it.
@@ -31,9 +32,10 @@ public struct PeerdServer: Service {
         configuration: ServerConfiguration, router: RPCRouter = RPCRouter(), version: String,
         health: HealthStatus = HealthStatus(), logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
-        onListening: @escaping @Sendable (String) -> Void = { _ in }
+        onDrain: @escaping @Sendable () -> Void = {}, onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.observeCall = observeCall
+        self.onDrain = onDrain
         var router = router
         let services = Set(router.serviceNames + [Health.serviceName, InfoService.serviceName])
         HealthService.register(in: &router, status: health, knownServices: services)
@@ -113,6 +115,10 @@ public struct PeerdServer: Service {
     /// Lets calls in flight finish within the grace period, then closes what is left.
     private func drain(_ registry: ConnectionRegistry) async {
         registry.drainAll()
+        // Streams that only end when told to (health watchers, the host's Attach, Watch) end now,
+        // so draining waits only for calls that do finish.
+        health.finishWatchers()
+        onDrain()
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.shutdownGracePeriod
         while registry.activeCalls > 0 && clock.now < deadline {

@@ -37,7 +37,7 @@ public struct Sidecar: Sendable {
         self.runtime = runtime
         self.server = PeerdServer(
             configuration: configuration, router: router, version: version, logger: logger, group: group,
-            observeCall: observeCall, onListening: onListening)
+            observeCall: observeCall, onDrain: { runtime.shutDown() }, onListening: onListening)
         self.loops = EngineLoops(runtime: runtime, logger: logger, sessionTimeout: sessionTimeout)
     }
 }

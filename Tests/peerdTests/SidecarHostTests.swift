@@ -182,6 +182,25 @@ struct SidecarHostTests {
         }
     }
 
+    @Test("SIGTERM ends the host's Attach stream with UNAVAILABLE at once, without waiting out the grace period")
+    func shutdownEndsAttach() throws {
+        let peerd = try PeerdProcess()  // default grace: 5 s
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(Self.hello())
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        try waitFor {
+            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+                .hostAttached
+        }
+        let started = Date()
+        kill(peerd.process.processIdentifier, SIGTERM)
+        #expect(throws: ScriptedHostError.streamEnded(.unavailable, "peerd is shutting down")) {
+            _ = try host.nextCommand()
+        }
+        #expect(peerd.stop() == 0)
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+
     @Test("A unary-only host: ReportEvents opens a session, PollCommands long-polls its commands")
     func unaryHost() throws {
         let peerd = try PeerdProcess(arguments: ["--ip-colocation-limit", "1"])

@@ -250,7 +250,7 @@ public final class EngineRuntime: Sendable {
                         message: "a host is already attached (session \(current.id)); set take_over to replace it")
                 }
                 replaced = current
-                detach(current, in: &state, now: now, effects: &effects, reason: "replaced by a new host session")
+                detach(current, in: &state, now: now, effects: &effects, reason: .replaced)
             }
             guard
                 let actions = state.engine.hostAttached(
@@ -281,7 +281,7 @@ public final class EngineRuntime: Sendable {
     }
 
     /// Detaches `session` if it is still the attached one.
-    func detachHost(_ session: HostSession, reason: String) {
+    func detachHost(_ session: HostSession, reason: HostSession.EndReason) {
         let now = clock.now()
         var effects = Effects()
         let detached = state.withLock { state -> Bool in
@@ -297,7 +297,8 @@ public final class EngineRuntime: Sendable {
     }
 
     private func detach(
-        _ session: HostSession, in state: inout State, now: EngineTime, effects: inout Effects, reason: String
+        _ session: HostSession, in state: inout State, now: EngineTime, effects: inout Effects,
+        reason: HostSession.EndReason
     ) {
         session.end(reason: reason)
         state.host = nil
@@ -320,7 +321,7 @@ public final class EngineRuntime: Sendable {
             guard let host = state.host, host.mode == .unary, host.idleTime > timeout else { return nil }
             return host
         }
-        if let idle { detachHost(idle, reason: "no call for \(timeout)") }
+        if let idle { detachHost(idle, reason: .idle(timeout)) }
     }
 
     /// The attached session with this id, if any (unary hosts name their session in each call).
@@ -350,6 +351,20 @@ public final class EngineRuntime: Sendable {
 
     public var watcherCount: Int { state.withLock { $0.watchers.count } }
 
+    /// peerd is shutting down: the host is detached (its Attach stream ends with UNAVAILABLE) and
+    /// every Watch stream ends, so draining waits only for calls that do finish.
+    public func shutDown() {
+        let host = state.withLock { $0.host }
+        if let host { detachHost(host, reason: .shuttingDown) }
+        let watchers = state.withLock { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers {
+            watcher.continuation.finish(throwing: RPCError(code: .unavailable, message: "peerd is shutting down"))
+        }
+    }
+
     private func publish(_ decisions: [Decision], to watchers: [(id: Int, watcher: Watcher)], now: EngineTime) {
         guard !watchers.isEmpty else { return }
         let events = decisions.map { PeerManagerV1.Decision($0, at: now) }
@@ -375,33 +390,6 @@ public final class EngineRuntime: Sendable {
             }
         }
     }
-}
-
-/// The attached host: its id for unary calls, how it talks, and its command queue.
-final class HostSession: Sendable {
-    enum Mode: String, Sendable { case stream, unary }
-
-    let id: UInt64
-    let mode: Mode
-    let outbox = CommandOutbox()
-    private let ended = Mutex<String?>(nil)
-    private let lastCall = Mutex(ContinuousClock.now)
-
-    init(id: UInt64, mode: Mode) {
-        self.id = id
-        self.mode = mode
-    }
-
-    /// Why the session ended, once it has.
-    var endReason: String? { ended.withLock { $0 } }
-
-    func end(reason: String) { ended.withLock { $0 = $0 ?? reason } }
-
-    /// Records a call from the host (unary sessions expire without calls).
-    func touch() { lastCall.withLock { $0 = .now } }
-
-    /// Time since the host's last call.
-    var idleTime: Duration { ContinuousClock.now - lastCall.withLock { $0 } }
 }
 
 extension PeerManagerV1.PeerEvent {

@@ -95,12 +95,15 @@ public enum HostService {
                 group.cancelAll()
             }
         } catch {
-            runtime.detachHost(session, reason: "stream failed: \(error)")
+            runtime.detachHost(session, reason: .streamFailed("\(error)"))
             throw error
         }
-        runtime.detachHost(session, reason: "stream ended")
-        if let reason = session.endReason, reason.hasPrefix("replaced") {
-            throw RPCError(code: .aborted, message: "host session \(session.id) \(reason)")
+        runtime.detachHost(session, reason: .streamEnded)
+        // The stream's status says why it ended when peerd ended it.
+        switch session.endReason {
+        case .replaced?: throw RPCError(code: .aborted, message: "host session \(session.id) was replaced by a new one")
+        case .shuttingDown?: throw RPCError(code: .unavailable, message: "peerd is shutting down")
+        default: return
         }
     }
 
