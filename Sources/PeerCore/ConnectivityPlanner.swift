@@ -208,7 +208,7 @@ extension PeerEngine {
         var chosen: Set<Int32> = []
         var pruned: Set<PeerID> = []
         for shard in shards {
-            let key = RelayShardTopic(clusterID: cluster, shardID: shard).indexKey
+            let key = RelayShard(clusterID: cluster, shardID: shard).indexKey
             guard let members = store.shardSet(key) else {
                 actions.append(
                     .decision(

@@ -126,9 +126,9 @@ public struct EngineConfiguration: Sendable, Hashable {
             problems.append(
                 .outOfRange(setting: "colocationLimit", value: "\(colocationLimit)", requirement: ">= 0 (0 disables)"))
         }
-        for shard in shards where shard > RelayShardTopic.maxShardID {
+        for shard in shards where shard > RelayShard.maxShardIndex {
             problems.append(
-                .outOfRange(setting: "shards", value: "\(shard)", requirement: "<= \(RelayShardTopic.maxShardID)"))
+                .outOfRange(setting: "shards", value: "\(shard)", requirement: "<= \(RelayShard.maxShardIndex)"))
         }
         if shardedPeerManagement && (clusterID == nil || shards.isEmpty) {
             problems.append(.shardedManagementWithoutShards)

@@ -140,7 +140,7 @@ extension PeerEngine {
                 peer, .metadataClusterMismatch, detail: "peer is on cluster \(cluster), we are on \(ours!)", now: now,
                 into: &actions)
         case .received(let cluster?, let shards):
-            let valid = shards.filter { $0 <= RelayShardTopic.maxShardID }
+            let valid = shards.filter { $0 <= RelayShard.maxShardIndex }
             store.update(handle) { entry in entry.metadataShards = RelayShards(clusterID: cluster, shardIDs: valid) }
             actions.append(
                 .decision(

@@ -156,7 +156,7 @@ public struct PeerRecord: Sendable, Hashable {
     }
 
     /// Whether the ENR or the metadata shards place the peer on this shard (cluster included).
-    public func serves(_ shard: RelayShardTopic) -> Bool {
+    public func serves(_ shard: RelayShard) -> Bool {
         enr?.relayShards?.contains(clusterID: shard.clusterID, shardID: shard.shardID) == true
             || metadataShards?.contains(clusterID: shard.clusterID, shardID: shard.shardID) == true
     }

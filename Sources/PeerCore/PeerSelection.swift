@@ -11,7 +11,7 @@ import PeerIdentity
 extension PeerEngine {
     /// One peer for `protocolID`, optionally on `shard`.
     public func selectPeer(
-        protocolID: String, shard: RelayShardTopic? = nil, using rng: inout some RandomNumberGenerator
+        protocolID: String, shard: RelayShard? = nil, using rng: inout some RandomNumberGenerator
     ) -> PeerRecord? {
         if protocolID != WakuCodec.relay {
             let slotted = slotPeers(protocolID: protocolID, shard: shard)
@@ -25,13 +25,13 @@ extension PeerEngine {
     public func selectPeer(
         protocolID: String, pubsubTopic: String, using rng: inout some RandomNumberGenerator
     ) -> PeerRecord? {
-        guard let shard = RelayShardTopic(pubsubTopic: pubsubTopic) else { return nil }
+        guard let shard = RelayShard(topic: pubsubTopic) else { return nil }
         return selectPeer(protocolID: protocolID, shard: shard, using: &rng)
     }
 
     /// Up to `limit` distinct peers: slot peers first (shuffled), then the others shuffled.
     public func selectPeers(
-        protocolID: String, shard: RelayShardTopic? = nil, limit: Int = .max,
+        protocolID: String, shard: RelayShard? = nil, limit: Int = .max,
         using rng: inout some RandomNumberGenerator
     ) -> [PeerRecord] {
         guard limit > 0 else { return [] }
@@ -49,7 +49,7 @@ extension PeerEngine {
     /// out of a large index are drawn by rejection sampling (uniform, no scan); otherwise, or
     /// when sampling keeps missing, the intersection is filtered and partially shuffled.
     func sample(
-        protocolID: String, shard: RelayShardTopic?, count: Int, excluding: Set<Int32>,
+        protocolID: String, shard: RelayShard?, count: Int, excluding: Set<Int32>,
         using rng: inout some RandomNumberGenerator
     ) -> [Int32] {
         guard count > 0, let proto = store.protocolID(protocolID) else { return [] }
@@ -85,12 +85,12 @@ extension PeerEngine {
     public func selectPeers(
         protocolID: String, pubsubTopic: String, limit: Int = .max, using rng: inout some RandomNumberGenerator
     ) -> [PeerRecord] {
-        guard let shard = RelayShardTopic(pubsubTopic: pubsubTopic) else { return [] }
+        guard let shard = RelayShard(topic: pubsubTopic) else { return [] }
         return selectPeers(protocolID: protocolID, shard: shard, limit: limit, using: &rng)
     }
 
     /// Slot peers still in the store and on the shard.
-    func slotPeers(protocolID: String, shard: RelayShardTopic?) -> [Int32] {
+    func slotPeers(protocolID: String, shard: RelayShard?) -> [Int32] {
         serviceSlots.peers(for: protocolID).compactMap { peer in
             guard let handle = store.handle(peer) else { return nil }
             if let shard, !(store.shardSet(shard.indexKey)?.contains(handle) ?? false) { return nil }
@@ -101,7 +101,7 @@ extension PeerEngine {
     /// A uniformly random member of protocol ∩ shard: rejection sampling from the smaller index,
     /// falling back to an exact filter when the intersection is sparse.
     func randomCandidate(
-        protocolID: String, shard: RelayShardTopic?, using rng: inout some RandomNumberGenerator
+        protocolID: String, shard: RelayShard?, using rng: inout some RandomNumberGenerator
     ) -> Int32? {
         guard let proto = store.protocolID(protocolID) else { return nil }
         let byProtocol = store.byProtocol[Int(proto)]
@@ -116,7 +116,7 @@ extension PeerEngine {
     }
 
     /// Every member of protocol ∩ shard.
-    func candidates(protocolID: String, shard: RelayShardTopic?) -> [Int32] {
+    func candidates(protocolID: String, shard: RelayShard?) -> [Int32] {
         guard let proto = store.protocolID(protocolID) else { return [] }
         let byProtocol = store.byProtocol[Int(proto)]
         guard let shard else { return byProtocol.elements }

@@ -143,12 +143,12 @@ public struct PeerStore: Sendable {
     public func connectedPeers() -> [PeerID] { connectedSet.elements.map { entry($0).id } }
 
     /// Peers on a shard by ENR or metadata.
-    public func peers(onShard shard: RelayShardTopic) -> [PeerID] {
+    public func peers(onShard shard: RelayShard) -> [PeerID] {
         (shardSet(shard.indexKey)?.elements ?? []).map { entry($0).id }
     }
 
     /// Whether the peer's ENR or metadata shards contain the shard (cluster checked for both).
-    public func hasShard(_ id: PeerID, _ shard: RelayShardTopic) -> Bool {
+    public func hasShard(_ id: PeerID, _ shard: RelayShard) -> Bool {
         guard let handle = handles[PeerKey(id)] else { return false }
         return shardSet(shard.indexKey)?.contains(handle) ?? false
     }

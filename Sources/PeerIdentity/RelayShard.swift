@@ -14,13 +14,16 @@ public struct RelayShard: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     /// Parses a static-sharding pubsub topic, `/waku/2/rs/<cluster>/<shard>`.
     ///
-    /// Numbers are plain decimal (no sign, no leading zero) within u16, so a shard has exactly one
-    /// topic; named topics, gibberish and trailing parts give nil.
+    /// Numbers are plain decimal (no sign, no leading zero), the cluster within u16 and the shard
+    /// at most ``maxShardIndex``, so a shard has exactly one topic; named topics, gibberish and
+    /// trailing parts give nil.
     public init?(topic: String) {
         let prefix = "/waku/2/rs/"
         guard topic.hasPrefix(prefix) else { return nil }
         let parts = topic.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let cluster = Port.parse(parts[0]), let shard = Port.parse(parts[1]) else {
+        guard parts.count == 2, let cluster = Port.parse(parts[0]), let shard = Port.parse(parts[1]),
+            shard <= Self.maxShardIndex
+        else {
             return nil
         }
         self.init(clusterID: cluster, shardID: shard)

@@ -246,7 +246,7 @@ public final class PeerMetrics: Sendable {
         var perShard: [[String]: Double] = [:]
         if let cluster = engine.configuration.clusterID {
             for shard in engine.configuration.shards {
-                let topic = RelayShardTopic(clusterID: cluster, shardID: shard)
+                let topic = RelayShard(clusterID: cluster, shardID: shard)
                 perShard[["\(shard)"]] = Double(connected.count { engine.store.hasShard($0.id, topic) })
             }
         }

@@ -37,9 +37,9 @@ struct MetadataTests {
         #expect(actions.reasons == [.metadataAccepted])
         #expect(actions.disconnects.isEmpty)
         #expect(engine.record(1)?.metadataShards == RelayShards(clusterID: 4, shardIDs: [6, 7]))
-        #expect(engine.store.hasShard(peer(1), RelayShardTopic(clusterID: 4, shardID: 6)))
+        #expect(engine.store.hasShard(peer(1), RelayShard(clusterID: 4, shardID: 6)))
         // The cluster is part of the shard: cluster 5 shard 6 is another shard (nwaku ignores it).
-        #expect(!engine.store.hasShard(peer(1), RelayShardTopic(clusterID: 5, shardID: 6)))
+        #expect(!engine.store.hasShard(peer(1), RelayShard(clusterID: 5, shardID: 6)))
     }
 
     @Test("host-run metadata exchange is judged the same way")

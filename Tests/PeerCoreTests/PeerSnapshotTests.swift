@@ -35,7 +35,7 @@ struct PeerSnapshotTests {
         #expect(two.connectedness == .canConnect || two.connectedness == .notConnected)
         #expect(two.disconnectTime == at(20))
         #expect(two.direction == .unknown)
-        #expect(second.store.peers(onShard: RelayShardTopic(clusterID: 1, shardID: 3)) == [peer(1)])
+        #expect(second.store.peers(onShard: RelayShard(clusterID: 1, shardID: 3)) == [peer(1)])
     }
 
     @Test("import skips ourselves and peers already known")

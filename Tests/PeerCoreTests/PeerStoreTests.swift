@@ -191,7 +191,7 @@ struct PeerStoreTests {
         engine.failDial(1, now: at(0))
         #expect(engine.removePeer(peer(1), now: at(1)).reasons == [.peerRemoved])
         #expect(engine.record(1) == nil)
-        #expect(engine.store.peers(onShard: RelayShardTopic(clusterID: 1, shardID: 0)).isEmpty)
+        #expect(engine.store.peers(onShard: RelayShard(clusterID: 1, shardID: 0)).isEmpty)
         #expect(engine.store.peers(supporting: WakuCodec.relay).isEmpty)
         engine.addPeer(PeerInfo(id: peer(1), addresses: [address(1)]), now: at(2))
         let record = try #require(engine.record(1))

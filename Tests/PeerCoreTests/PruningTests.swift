@@ -117,7 +117,7 @@ struct PruningTests {
         #expect(decision.peers.count == 3)
         #expect(engine.store.count == 8)
         for n in 7...9 { #expect(engine.store.contains(peer(n))) }
-        #expect(engine.store.peers(onShard: RelayShardTopic(clusterID: 1, shardID: 0)).count == 3)
+        #expect(engine.store.peers(onShard: RelayShard(clusterID: 1, shardID: 0)).count == 3)
         #expect(decision.detail.contains("3 over shard average"))
     }
 

@@ -90,7 +90,7 @@ struct SelectionTests {
         var rng = SeededGenerator()
         #expect(
             engine.selectPeer(
-                protocolID: WakuCodec.store, shard: RelayShardTopic(clusterID: 1, shardID: shard), using: &rng)?.id
+                protocolID: WakuCodec.store, shard: RelayShard(clusterID: 1, shardID: shard), using: &rng)?.id
                 == peer(expected))
     }
 
@@ -122,7 +122,7 @@ struct SelectionTests {
     func invalidTopic(topic: String) throws {
         let engine = try Self.shardedStore()
         var rng = SeededGenerator()
-        #expect(RelayShardTopic(pubsubTopic: topic) == nil)
+        #expect(RelayShard(topic: topic) == nil)
         #expect(engine.selectPeer(protocolID: WakuCodec.lightpush, pubsubTopic: topic, using: &rng) == nil)
         #expect(engine.selectPeers(protocolID: WakuCodec.lightpush, pubsubTopic: topic, using: &rng).isEmpty)
     }
@@ -134,8 +134,8 @@ struct SelectionTests {
             ("/waku/2/rs/65535/0", 65535, 0),
         ])
     func topicParsing(topic: String, cluster: UInt16, shard: UInt16) throws {
-        let parsed = try #require(RelayShardTopic(pubsubTopic: topic))
-        #expect(parsed == RelayShardTopic(clusterID: cluster, shardID: shard))
+        let parsed = try #require(RelayShard(topic: topic))
+        #expect(parsed == RelayShard(clusterID: cluster, shardID: shard))
         #expect(parsed.description == topic)
     }
 
@@ -196,7 +196,7 @@ struct SelectionTests {
             engine.addPeer(info, now: at(0))
         }
         var rng = SeededGenerator()
-        let shard = RelayShardTopic(clusterID: 1, shardID: 0)
+        let shard = RelayShard(clusterID: 1, shardID: 0)
         for _ in 0..<50 {
             let picked = engine.selectPeers(protocolID: WakuCodec.store, shard: shard, limit: 10, using: &rng)
             #expect(picked.count == 10)

@@ -16,6 +16,7 @@ struct RelayShardTests {
             ("/waku/2/rs/01/2", nil),
             ("/waku/2/rs/-1/2", nil),
             ("/waku/2/rs/1/65536", nil),
+            ("/waku/2/rs/1/1024", nil),
             ("/waku/2/rs/1/ 2", nil),
             ("gibberish", nil),
             ("", nil),

@@ -105,7 +105,7 @@ if CommandLine.arguments.dropFirst().first == "prune" {
     }
     exit(0)
 }
-let shard = RelayShardTopic(clusterID: 1, shardID: 3)
+let shard = RelayShard(clusterID: 1, shardID: 3)
 print("engine-bench: PeerCore engine vs naive linear scan (same run, release build)")
 print(
     pad("peers", 8) + pad("operation", 36) + pad("engine", 12) + pad("naive", 12) + "ratio")

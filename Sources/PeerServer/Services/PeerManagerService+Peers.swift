@@ -124,7 +124,7 @@ extension PeerManagerService {
         }
         let direction = request.direction.map(\.engineValue)
         // A shard filter (in the request's cluster or peerd's), or a cluster filter alone.
-        var shard: RelayShardTopic?
+        var shard: RelayShard?
         if let requested = request.shard,
             case .shard(let topic) = try shardFilter(
                 pubsubTopic: "", shard: requested, clusterID: request.clusterID, engine: engine)

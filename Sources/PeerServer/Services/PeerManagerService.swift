@@ -38,20 +38,20 @@ struct PeerManagerService: Sendable {
     /// `.invalid` selects nothing (an invalid topic, as in nwaku).
     enum ShardFilter {
         case none
-        case shard(RelayShardTopic)
+        case shard(RelayShard)
         case invalid
     }
 
     func shardFilter(pubsubTopic: String, shard: UInt32?, clusterID: UInt32?, engine: PeerEngine) throws -> ShardFilter
     {
         if !pubsubTopic.isEmpty {
-            return RelayShardTopic(pubsubTopic: pubsubTopic).map { .shard($0) } ?? .invalid
+            return RelayShard(topic: pubsubTopic).map { .shard($0) } ?? .invalid
         }
         guard let shard else { return .none }
         let shardID = try WireInput.uint16(shard, field: "shard")
-        guard shardID <= RelayShardTopic.maxShardID else {
+        guard shardID <= RelayShard.maxShardIndex else {
             throw RPCError(
-                code: .invalidArgument, message: "shard \(shard) is out of range (max \(RelayShardTopic.maxShardID))")
+                code: .invalidArgument, message: "shard \(shard) is out of range (max \(RelayShard.maxShardIndex))")
         }
         guard
             let cluster = try clusterID.map({ try WireInput.uint16($0, field: "cluster_id") })
@@ -60,6 +60,6 @@ struct PeerManagerService: Sendable {
             throw RPCError(
                 code: .invalidArgument, message: "shard \(shard) needs a cluster_id: peerd has no cluster configured")
         }
-        return .shard(RelayShardTopic(clusterID: cluster, shardID: shardID))
+        return .shard(RelayShard(clusterID: cluster, shardID: shardID))
     }
 }
