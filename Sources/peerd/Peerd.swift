@@ -19,11 +19,14 @@ struct Peerd: AsyncParsableCommand {
         abstract: "The Waku peer-manager sidecar: keeps the peer store and every peer-management decision.",
         discussion: """
             peerd listens on a private Unix socket and speaks ttrpc (protocol 1.2) with protobuf \
-            messages: the host node attaches to it, operators and scripts query it. Services: \
-            grpc.health.v1.Health and waku.peermanager.v1.PeerManager. See docs/protocol.md.
+            messages. The host node attaches with waku.peermanager.v1.Host/Attach, reports what its \
+            switch sees and carries out peerd's dial, disconnect and metadata commands; operators \
+            and scripts use waku.peermanager.v1.PeerManager and grpc.health.v1.Health. See \
+            docs/protocol.md. Prometheus metrics are served on 127.0.0.1:8008 by default.
 
-            SIGTERM or SIGINT: health turns NOT_SERVING, no new connections or calls are accepted, \
-            calls in flight get the grace period, then the socket file is removed.
+            SIGTERM or SIGINT: health turns NOT_SERVING, the host is detached, no new connections \
+            or calls are accepted, calls in flight get the grace period, then the socket file is \
+            removed.
             """,
         version: version)
 
