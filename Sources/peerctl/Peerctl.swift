@@ -7,8 +7,13 @@ struct Peerctl: ParsableCommand {
         commandName: "peerctl",
         abstract: "Operator tool for peerd, the Waku/libp2p peer-manager sidecar.",
         discussion: """
-            Offline tools decode and validate peer identities without touching the network; \
-            they print JSON with sorted keys and exit with status 1 when the input is invalid.
+            Client commands (health, info, stats, peers, watch) talk to a running peerd over its \
+            socket (--socket, default: peerd's default path) and print JSON; an error is one line \
+            on stderr and exit status 1. Offline tools (enr, multiaddr) decode and validate peer \
+            identities without touching the network; they exit with status 1 when the input is \
+            invalid.
             """,
-        subcommands: [EnrCommand.self, MultiaddrCommand.self])
+        subcommands: [
+            Health.self, Info.self, Stats.self, PeersCommand.self, Watch.self, EnrCommand.self, MultiaddrCommand.self,
+        ])
 }

@@ -9,6 +9,12 @@ enum JSONOutput {
         Swift.print(String(decoding: data, as: UTF8.self))
     }
 
+    /// Prints one object on one line (streams: one event per line) and flushes at once.
+    static func printLine(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
     /// Prints `{"valid": false, "reason": ...}` and ends the command with exit status 1.
     static func invalid(reason: String, extra: [String: Any] = [:]) throws -> Never {
         var object = extra

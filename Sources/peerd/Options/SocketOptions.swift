@@ -1,5 +1,6 @@
 import ArgumentParser
 import PeerServer
+import PeerWire
 
 #if canImport(Glibc)
     import Glibc
