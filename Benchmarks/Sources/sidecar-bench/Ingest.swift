@@ -13,6 +13,8 @@ struct IngestRun {
     var serverCPU: UInt64
     /// Commands peerd sent that were not the end marker's (e.g. policy disconnects).
     var otherCommands: Int
+    /// Percent of all CPUs other processes used meanwhile (see ForeignLoad).
+    var otherLoad: Double
 
     var eventsPerSecond: Double { Double(events) / (Double(elapsed) / 1e9) }
     var cpuPerEvent: Double { Double(serverCPU) / Double(events) }
@@ -79,7 +81,8 @@ struct IngestWorkload {
     /// One block of the blast: opened then closed, for every connected peer.
     static func blockEvents() -> [PeerManagerV1.HostEvent.OneOf_Event] {
         (1...connectedPeers).flatMap { n -> [PeerManagerV1.HostEvent.OneOf_Event] in
-            let stream = PeerManagerV1.StreamEvent(peerID: Peers.id(n), protocol: Wire.relayProtocol, direction: .inbound)
+            let stream = PeerManagerV1.StreamEvent(
+                peerID: Peers.id(n), protocol: Wire.relayProtocol, direction: .inbound)
             return [.streamOpened(stream), .streamClosed(stream)]
         }
     }
@@ -119,6 +122,7 @@ struct IngestWorkload {
         let block = Self.blockEvents().flatMap { Wire.event(streamID: stream, $0) }
         let (endMarker, endMarkerPeer) = Self.marker(1)
         let end = endMarker.flatMap { Wire.event(streamID: stream, $0) }
+        let load = ForeignLoad(server: server)
         let cpuBefore = server.cpuNanos()
         let start = monotonicNanos()
         try block.withUnsafeBytes { block in
@@ -129,7 +133,7 @@ struct IngestWorkload {
         let elapsed = monotonicNanos() - start
         return IngestRun(
             events: blastEvents + endMarker.count, elapsed: elapsed, serverCPU: server.cpuNanos() - cpuBefore,
-            otherCommands: otherCommands)
+            otherCommands: otherCommands, otherLoad: load.percent())
     }
 
     // MARK: - ReportEvents (the unary fallback)
@@ -159,6 +163,7 @@ struct IngestWorkload {
             streamID: 1, service: Wire.host, method: "ReportEvents",
             PeerManagerV1.ReportEventsRequest(sessionID: session, events: batch))
         let calls = (events + Self.unaryBatch - 1) / Self.unaryBatch
+        let load = ForeignLoad(server: server)
         let cpuBefore = server.cpuNanos()
         let start = monotonicNanos()
         try request.withUnsafeMutableBytes { request in
@@ -182,6 +187,6 @@ struct IngestWorkload {
         let elapsed = monotonicNanos() - start
         return IngestRun(
             events: calls * Self.unaryBatch, elapsed: elapsed, serverCPU: server.cpuNanos() - cpuBefore,
-            otherCommands: 0)
+            otherCommands: 0, otherLoad: load.percent())
     }
 }

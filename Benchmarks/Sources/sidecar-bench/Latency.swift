@@ -15,9 +15,11 @@ struct LatencyRun {
     var callsPerSecond: Double
     /// The server's user + system CPU per call (from /proc, 10 ms ticks: coarse).
     var serverCPUPerCall: Double
+    /// Percent of all CPUs other processes used meanwhile (see ForeignLoad).
+    var otherLoad: Double
 
     /// Nearest-rank percentiles in microseconds (p99.9 of 20,000 = the 20th-largest sample).
-    init(samples: [UInt64], elapsed: UInt64, serverCPU: UInt64) {
+    init(samples: [UInt64], elapsed: UInt64, serverCPU: UInt64, otherLoad: Double) {
         let sorted = samples.sorted()
         func rank(_ p: Double) -> Double {
             let index = Swift.max(Int((p * Double(sorted.count)).rounded(.up)) - 1, 0)
@@ -30,6 +32,7 @@ struct LatencyRun {
         max = Double(sorted.last ?? 0) / 1000
         callsPerSecond = Double(samples.count) / (Double(elapsed) / 1e9)
         serverCPUPerCall = Double(serverCPU) / 1000 / Double(samples.count)
+        self.otherLoad = otherLoad
     }
 }
 
@@ -86,8 +89,7 @@ struct SelectPeerWorkload {
     }
 
     /// `warmup` untimed calls, then `calls` timed ones, each timed with CLOCK_MONOTONIC around
-    /// write + read. Every answer's type and stream id are checked; `expectedLength` (when set)
-    /// is the answer body's size.
+    /// write + read. Every answer's type and stream id are checked.
     func measure(
         _ socket: BlockingSocket, firstStreamID: UInt32, warmup: Int, calls: Int, server: ChildProcess
     ) throws -> LatencyRun {
@@ -96,6 +98,7 @@ struct SelectPeerWorkload {
         var request = request
         var elapsed: UInt64 = 0
         var cpu: UInt64 = 0
+        var otherLoad = 0.0
         try request.withUnsafeMutableBytes { request in
             let bytes = UnsafeRawBufferPointer(request)
             func call() throws {
@@ -108,6 +111,7 @@ struct SelectPeerWorkload {
                 streamID &+= 2
             }
             for _ in 0..<warmup { try call() }
+            let load = ForeignLoad(server: server)
             let cpuBefore = server.cpuNanos()
             let start = monotonicNanos()
             for index in 0..<calls {
@@ -117,7 +121,8 @@ struct SelectPeerWorkload {
             }
             elapsed = monotonicNanos() - start
             cpu = server.cpuNanos() - cpuBefore
+            otherLoad = load.percent()
         }
-        return LatencyRun(samples: samples, elapsed: elapsed, serverCPU: cpu)
+        return LatencyRun(samples: samples, elapsed: elapsed, serverCPU: cpu, otherLoad: otherLoad)
     }
 }

@@ -287,6 +287,40 @@ func cpuJiffies() -> (busy: UInt64, total: UInt64, steal: UInt64) {
     return (total - idle, total, values[7])
 }
 
+/// This process's user + system CPU time (all threads), in nanoseconds.
+func selfCPUNanos() -> UInt64 {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func nanos(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
+    return nanos(usage.ru_utime) + nanos(usage.ru_stime)
+}
+
+/// How much of the machine other processes used while a cell ran: all CPUs' busy time
+/// (/proc/stat) less this process's and the server's CPU time, as a percentage of all CPUs over
+/// the wall time. Coarse (10 ms ticks) but enough to flag a cell that ran beside a build.
+struct ForeignLoad {
+    private let jiffies = cpuJiffies()
+    private let selfCPU = selfCPUNanos()
+    private let serverCPU: UInt64
+    private let wall = monotonicNanos()
+    private let server: ChildProcess
+
+    init(server: ChildProcess) {
+        self.server = server
+        serverCPU = server.cpuNanos()
+    }
+
+    /// Percent of all CPUs used by other processes since init.
+    func percent() -> Double {
+        let now = cpuJiffies()
+        let tick = 1_000_000_000 / max(UInt64(sysconf(Int32(_SC_CLK_TCK))), 1)
+        let busy = Double((now.busy - jiffies.busy) * tick)
+        let ours = Double(selfCPUNanos() - selfCPU) + Double(server.cpuNanos() - serverCPU)
+        let capacity = Double(monotonicNanos() - wall) * Double(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1))
+        return max(0, busy - ours) / max(capacity, 1) * 100
+    }
+}
+
 extension StringProtocol {
     func trimmingCharacters() -> String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\n" }.reversed())

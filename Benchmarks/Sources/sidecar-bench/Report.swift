@@ -21,7 +21,8 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
 func summary(_ values: [Double], _ decimals: Int) -> String {
     let sorted = values.sorted()
     guard let low = sorted.first, let high = sorted.last else { return "-" }
-    let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    let median =
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     if sorted.count == 1 { return fixed(median, decimals) }
     return "\(fixed(median, decimals)) [\(fixed(low, decimals))–\(fixed(high, decimals))]"
 }
@@ -29,7 +30,8 @@ func summary(_ values: [Double], _ decimals: Int) -> String {
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     guard !sorted.isEmpty else { return .nan }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// A markdown table.

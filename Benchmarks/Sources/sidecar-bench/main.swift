@@ -236,7 +236,8 @@ func runBenchmark(_ options: Options) throws {
                     progress(
                         "rep \(rep) SelectPeer \(isPeerd ? "peerd" : "raw  ") \(layout.name): "
                             + "p50 \(fixed(run.p50, 2)) us, p99 \(fixed(run.p99, 1)) us, "
-                            + "\(Int(run.callsPerSecond)) calls/s; load \(loadAverage())")
+                            + "\(Int(run.callsPerSecond)) calls/s; other processes \(fixed(run.otherLoad, 1))% of the CPUs"
+                    )
                 }
             }
         }
@@ -271,7 +272,7 @@ func runBenchmark(_ options: Options) throws {
                     progress(
                         "rep \(rep) ingest \(unary ? "ReportEvents" : "Attach      ") \(layout.name): "
                             + "\(Int(run.eventsPerSecond)) events/s, peerd CPU \(fixed(run.cpuPerEvent, 0)) ns/event; "
-                            + "load \(loadAverage())")
+                            + "other processes \(fixed(run.otherLoad, 1))% of the CPUs")
                 }
             }
         }
@@ -283,7 +284,8 @@ func runBenchmark(_ options: Options) throws {
     print("")
     print(
         "Load average at end: \(loadAverage()); all CPUs busy \(fixed(100 * Double(endJiffies.busy - startJiffies.busy) / max(total, 1), 1))% "
-            + "of the run (this benchmark included), steal \(fixed(100 * Double(endJiffies.steal - startJiffies.steal) / max(total, 1), 2))%.")
+            + "of the run (this benchmark included), steal \(fixed(100 * Double(endJiffies.steal - startJiffies.steal) / max(total, 1), 2))%."
+    )
 
     if options.latency {
         print("")
@@ -293,7 +295,7 @@ func runBenchmark(_ options: Options) throws {
         print("")
         var table = Table([
             "contender", "layout", "reps", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "calls/s",
-            "server CPU µs/call",
+            "server CPU µs/call", "other load %",
         ])
         for layout in options.layouts {
             guard let cell = latencyResults[layout] else { continue }
@@ -301,7 +303,7 @@ func runBenchmark(_ options: Options) throws {
                 table.add([
                     name, layout.name, "\(runs.count)", summary(runs.map(\.p50), 2), summary(runs.map(\.p90), 2),
                     summary(runs.map(\.p99), 1), summary(runs.map(\.p999), 1), summary(runs.map(\.callsPerSecond), 0),
-                    summary(runs.map(\.serverCPUPerCall), 2),
+                    summary(runs.map(\.serverCPUPerCall), 2), summary(runs.map(\.otherLoad), 1),
                 ])
             }
         }
@@ -323,7 +325,9 @@ func runBenchmark(_ options: Options) throws {
         print("")
         print("## Host-event ingest (\(options.events) events per run, rounded up to whole writes)")
         print("")
-        var table = Table(["path", "layout", "reps", "events/run", "events/s", "peerd CPU ns/event", "other commands"])
+        var table = Table([
+            "path", "layout", "reps", "events/run", "events/s", "peerd CPU ns/event", "other commands", "other load %",
+        ])
         for layout in options.layouts {
             for (name, runs) in [
                 ("Host/Attach (Data frames, stream)", attachResults[layout] ?? []),
@@ -332,6 +336,7 @@ func runBenchmark(_ options: Options) throws {
                 table.add([
                     name, layout.name, "\(runs.count)", "\(runs[0].events)", summary(runs.map(\.eventsPerSecond), 0),
                     summary(runs.map(\.cpuPerEvent), 0), "\(runs.map(\.otherCommands).max() ?? 0)",
+                    summary(runs.map(\.otherLoad), 1),
                 ])
             }
         }
@@ -341,6 +346,15 @@ func runBenchmark(_ options: Options) throws {
     print("")
     print("## Goals (issue 5)")
     print("")
+    var loads: [Double] = []
+    for cell in latencyResults.values { loads += (cell.raw + cell.peerd).map(\.otherLoad) }
+    for runs in attachResults.values { loads += runs.map(\.otherLoad) }
+    for runs in unaryResults.values { loads += runs.map(\.otherLoad) }
+    if let worst = loads.max(), worst > 5 {
+        print(
+            "- WARNING: other processes used up to \(fixed(worst, 1))% of the CPUs during a cell "
+                + "(\"other load %\"): the numbers are noisy; re-run on a quiet machine.")
+    }
     if options.ingest {
         let goal = 300_000.0
         for layout in options.layouts {
