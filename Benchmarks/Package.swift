@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "peerd", path: ".."),
-        // ByteBuffer, the currency of PeerWire's encoders (already in the main package's graph).
+        // ByteBuffer (PeerWire's currency) and the NIO echo floor; already in the main package's graph.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
@@ -33,6 +33,7 @@ let package = Package(
                 .product(name: "PeerWire", package: "peerd"),
                 .product(name: "PeerIdentity", package: "peerd"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]

@@ -75,10 +75,11 @@ struct Environment {
             command: command, socketPath: socket, logPath: "\(workDirectory)/peerd-\(Self.counter).log")
     }
 
-    func echoServer(layout: Layout, replyFile: String) throws -> ServerChild {
+    func echoServer(layout: Layout, replyFile: String, nio: Bool) throws -> ServerChild {
         Self.counter += 1
         let socket = "\(workDirectory)/echo-\(Self.counter).sock"
-        let command = layout.serverCommand([selfBinary, "--echo-server", socket, "--reply", replyFile])
+        let mode = nio ? "--nio-echo-server" : "--echo-server"
+        let command = layout.serverCommand([selfBinary, mode, socket, "--reply", replyFile])
         return try ServerChild(
             command: command, socketPath: socket, logPath: "\(workDirectory)/echo-\(Self.counter).log")
     }
@@ -86,17 +87,23 @@ struct Environment {
 
 // MARK: - The raw floor
 
+/// The recorded answer (a whole frame) the echo servers send.
+func readReply(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "r") else { throw BenchError("cannot open \(path)") }
+    var reply = [UInt8](repeating: 0, count: 1 << 20)
+    let count = fread(&reply, 1, reply.count, file)
+    fclose(file)
+    guard count >= 10 else { throw BenchError("\(path): not a frame (\(count) bytes)") }
+    reply.removeSubrange(count...)
+    return reply
+}
+
 /// `sidecar-bench --echo-server PATH --reply FILE`: a blocking single-threaded Unix-socket server
 /// that reads one ttrpc frame (header + body) and answers with the bytes in FILE (peerd's real
 /// answer to the same call), its stream id set to the request's. No protocol work: the physical
 /// floor for the same bytes in both directions.
-func runEchoServer(path: String, replyFile: String) throws -> Never {
-    guard let file = fopen(replyFile, "r") else { throw BenchError("cannot open \(replyFile)") }
-    var reply = [UInt8](repeating: 0, count: 1 << 20)
-    let count = fread(&reply, 1, reply.count, file)
-    fclose(file)
-    guard count >= 10 else { throw BenchError("\(replyFile): not a frame (\(count) bytes)") }
-    reply.removeSubrange(count...)
+func runEchoServer(path: String, reply: [UInt8]) throws -> Never {
+    var reply = reply
     let listener = try listenUnix(path: path)
     while true {
         let fd = accept(listener, nil, nil)

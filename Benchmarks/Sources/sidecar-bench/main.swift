@@ -4,7 +4,8 @@
 //   1. Host-event ingest rate through Host/Attach (goal >= 300k events/s), and through the unary
 //      fallback Host/ReportEvents (batches of 1,000).
 //   2. SelectPeer round-trip latency (p50/p90/p99/p99.9, calls/s) beside a raw echo server that
-//      answers every request with peerd's own SelectPeer answer (goal: p50 <= 2x raw, one CPU).
+//      answers every request with peerd's own SelectPeer answer (goal: p50 <= 2x raw, one CPU),
+//      and a plain SwiftNIO echo server answering the same bytes (the framework's own floor).
 //
 // Layouts (see shared/reference/latency_anchors.md): both on CPU 0, client CPU 0 / server CPU 1,
 // and unpinned. Cells are repeated (default 3x) in interleaved rounds; tables show
@@ -37,9 +38,25 @@ let usage = """
                        peerd's per-stream queue for the Attach ingest runs (default: --events + 10000;
                        peerd's own default, 64, fails a stream that bursts faster than it applies)
 
-    Internal: sidecar-bench --echo-server PATH --reply FILE (the raw floor server).
+    Internal: sidecar-bench --echo-server PATH --reply FILE (the raw floor: blocking read/write)
+              sidecar-bench --nio-echo-server PATH --reply FILE (a plain SwiftNIO server, same bytes)
 
     """
+
+/// The servers a SelectPeer cell is measured against, in the order they run within a round.
+enum Contender: String, CaseIterable {
+    case raw = "raw  "
+    case nio = "nio  "
+    case peerd = "peerd"
+
+    var title: String {
+        switch self {
+        case .raw: "raw floor (blocking read/write, same bytes)"
+        case .nio: "plain NIO echo (1 ELG thread, same bytes)"
+        case .peerd: "peerd SelectPeer"
+        }
+    }
+}
 
 struct Options {
     var peerd: String?
@@ -52,6 +69,7 @@ struct Options {
     var ingest = true
     var maxQueuedMessages: Int?
     var echoServer: String?
+    var nioEchoServer: String?
     var reply: String?
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -93,6 +111,7 @@ struct Options {
                 case let other: throw BenchError("--only: latency or ingest, not \(other)")
                 }
             case "--echo-server": options.echoServer = try value(flag)
+            case "--nio-echo-server": options.nioEchoServer = try value(flag)
             case "--reply": options.reply = try value(flag)
             case "-h", "--help":
                 print(usage)
@@ -186,7 +205,7 @@ func runBenchmark(_ options: Options) throws {
         "CPUs online: \(sysconf(Int32(_SC_NPROCESSORS_ONLN))); load average at start: \(startLoad); "
             + "reps: \(options.reps), interleaved; work directory: \(environment.workDirectory)")
 
-    var latencyResults: [Layout: (raw: [LatencyRun], peerd: [LatencyRun])] = [:]
+    var latencyResults: [Layout: [Contender: [LatencyRun]]] = [:]
     var attachResults: [Layout: [IngestRun]] = [:]
     var unaryResults: [Layout: [IngestRun]] = [:]
     var replyBytes = 0
@@ -211,16 +230,17 @@ func runBenchmark(_ options: Options) throws {
         }
         print(
             "SelectPeer: request \(workload.request.count) bytes, peerd's answer \(replyBytes) bytes "
-                + "(header included); the raw server answers every request with those bytes.")
+                + "(header included); the raw and NIO echo servers answer every request with those bytes.")
 
         for rep in 1...options.reps {
             for layout in options.layouts {
-                for isPeerd in [false, true] {
+                for contender in Contender.allCases {
                     try pinSelf(to: nil)
+                    let isPeerd = contender == .peerd
                     let server =
                         isPeerd
                         ? try environment.peerd(layout: layout, arguments: SelectPeerWorkload.peerdArguments)
-                        : try environment.echoServer(layout: layout, replyFile: replyFile)
+                        : try environment.echoServer(layout: layout, replyFile: replyFile, nio: contender == .nio)
                     registerForSignals(server.process.pid)
                     let socket = try server.connect()
                     let first = isPeerd ? try SelectPeerWorkload.fill(socket) : 1
@@ -230,11 +250,9 @@ func runBenchmark(_ options: Options) throws {
                         server: server.process)
                     socket.close()
                     server.stop()
-                    var cell = latencyResults[layout] ?? ([], [])
-                    if isPeerd { cell.peerd.append(run) } else { cell.raw.append(run) }
-                    latencyResults[layout] = cell
+                    latencyResults[layout, default: [:]][contender, default: []].append(run)
                     progress(
-                        "rep \(rep) SelectPeer \(isPeerd ? "peerd" : "raw  ") \(layout.name): "
+                        "rep \(rep) SelectPeer \(contender.rawValue) \(layout.name): "
                             + "p50 \(fixed(run.p50, 2)) us, p99 \(fixed(run.p99, 1)) us, "
                             + "\(Int(run.callsPerSecond)) calls/s; other processes \(fixed(run.otherLoad, 1))% of the CPUs"
                     )
@@ -299,9 +317,11 @@ func runBenchmark(_ options: Options) throws {
         ])
         for layout in options.layouts {
             guard let cell = latencyResults[layout] else { continue }
-            for (name, runs) in [("raw floor (same bytes)", cell.raw), ("peerd", cell.peerd)] {
+            for contender in Contender.allCases {
+                let runs = cell[contender] ?? []
                 table.add([
-                    name, layout.name, "\(runs.count)", summary(runs.map(\.p50), 2), summary(runs.map(\.p90), 2),
+                    contender.title, layout.name, "\(runs.count)", summary(runs.map(\.p50), 2),
+                    summary(runs.map(\.p90), 2),
                     summary(runs.map(\.p99), 1), summary(runs.map(\.p999), 1), summary(runs.map(\.callsPerSecond), 0),
                     summary(runs.map(\.serverCPUPerCall), 2), summary(runs.map(\.otherLoad), 1),
                 ])
@@ -309,13 +329,21 @@ func runBenchmark(_ options: Options) throws {
         }
         print(table.render())
         print("")
-        var ratios = Table(["layout", "p50 peerd/raw (per round)", "p99 peerd/raw (per round)", "p50 peerd − raw µs"])
+        var ratios = Table([
+            "layout", "p50 peerd/raw", "p99 peerd/raw", "p50 peerd − raw µs", "p50 NIO echo/raw",
+            "p50 peerd − NIO echo µs",
+        ])
         for layout in options.layouts {
             guard let cell = latencyResults[layout] else { continue }
-            let pairs = zip(cell.peerd, cell.raw)
+            // Per round: each rep's runs were taken back to back.
+            let raw = cell[.raw] ?? []
+            let nio = cell[.nio] ?? []
+            let peerd = cell[.peerd] ?? []
             ratios.add([
-                layout.name, summary(pairs.map { $0.p50 / $1.p50 }, 2), summary(pairs.map { $0.p99 / $1.p99 }, 2),
-                summary(pairs.map { $0.p50 - $1.p50 }, 2),
+                layout.name, summary(zip(peerd, raw).map { $0.p50 / $1.p50 }, 2),
+                summary(zip(peerd, raw).map { $0.p99 / $1.p99 }, 2),
+                summary(zip(peerd, raw).map { $0.p50 - $1.p50 }, 2),
+                summary(zip(nio, raw).map { $0.p50 / $1.p50 }, 2), summary(zip(peerd, nio).map { $0.p50 - $1.p50 }, 2),
             ])
         }
         print(ratios.render())
@@ -347,7 +375,7 @@ func runBenchmark(_ options: Options) throws {
     print("## Goals (issue 5)")
     print("")
     var loads: [Double] = []
-    for cell in latencyResults.values { loads += (cell.raw + cell.peerd).map(\.otherLoad) }
+    for cell in latencyResults.values { loads += cell.values.flatMap { $0 }.map(\.otherLoad) }
     for runs in attachResults.values { loads += runs.map(\.otherLoad) }
     for runs in unaryResults.values { loads += runs.map(\.otherLoad) }
     if let worst = loads.max(), worst > 5 {
@@ -367,12 +395,15 @@ func runBenchmark(_ options: Options) throws {
     }
     if options.latency {
         if let cell = latencyResults[.sameCPU] {
-            let peerdP50 = median(cell.peerd.map(\.p50))
-            let rawP50 = median(cell.raw.map(\.p50))
+            let peerdP50 = median((cell[.peerd] ?? []).map(\.p50))
+            let rawP50 = median((cell[.raw] ?? []).map(\.p50))
+            let nioP50 = median((cell[.nio] ?? []).map(\.p50))
             print(
                 "- SelectPeer p50, both on CPU 0: peerd \(fixed(peerdP50, 2)) µs vs 2 × raw floor "
                     + "\(fixed(rawP50, 2)) µs = \(fixed(2 * rawP50, 2)) µs (ratio \(fixed(peerdP50 / rawP50, 2))): "
-                    + (peerdP50 <= 2 * rawP50 ? "PASS" : "FAIL"))
+                    + (peerdP50 <= 2 * rawP50 ? "PASS" : "FAIL")
+                    + " (for reference: the plain NIO echo of the same bytes, \(fixed(nioP50, 2)) µs, is "
+                    + "\(fixed(nioP50 / rawP50, 2)) × raw)")
         } else {
             print("- SelectPeer p50 goal: not measured (the same-CPU layout was not run)")
         }
@@ -384,9 +415,11 @@ func runBenchmark(_ options: Options) throws {
 installSignalHandlers()
 do {
     let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
-    if let path = options.echoServer {
-        guard let reply = options.reply else { throw BenchError("--echo-server needs --reply FILE") }
-        try runEchoServer(path: path, replyFile: reply)
+    if options.echoServer != nil || options.nioEchoServer != nil {
+        guard let file = options.reply else { throw BenchError("an echo server needs --reply FILE") }
+        let reply = try readReply(file)
+        if let path = options.echoServer { try runEchoServer(path: path, reply: reply) }
+        if let path = options.nioEchoServer { try runNIOEchoServer(path: path, reply: reply) }
     }
     try runBenchmark(options)
 } catch {
