@@ -15,9 +15,12 @@ struct IngestRun {
     var otherCommands: Int
     /// Percent of all CPUs other processes used meanwhile (see ForeignLoad).
     var otherLoad: Double
+    /// peerd's context switches (all threads) over the run.
+    var serverSwitches: UInt64
 
     var eventsPerSecond: Double { Double(events) / (Double(elapsed) / 1e9) }
     var cpuPerEvent: Double { Double(serverCPU) / Double(events) }
+    var switchesPerThousandEvents: Double { Double(serverSwitches) * 1000 / Double(events) }
 }
 
 /// Host events in bulk, the way a busy host reports them: streamOpened / streamClosed (relay)
@@ -123,6 +126,7 @@ struct IngestWorkload {
         let (endMarker, endMarkerPeer) = Self.marker(1)
         let end = endMarker.flatMap { Wire.event(streamID: stream, $0) }
         let load = ForeignLoad(server: server)
+        let switchesBefore = server.contextSwitches()
         let cpuBefore = server.cpuNanos()
         let start = monotonicNanos()
         try block.withUnsafeBytes { block in
@@ -133,7 +137,8 @@ struct IngestWorkload {
         let elapsed = monotonicNanos() - start
         return IngestRun(
             events: blastEvents + endMarker.count, elapsed: elapsed, serverCPU: server.cpuNanos() - cpuBefore,
-            otherCommands: otherCommands, otherLoad: load.percent())
+            otherCommands: otherCommands, otherLoad: load.percent(),
+            serverSwitches: server.contextSwitches() - switchesBefore)
     }
 
     // MARK: - ReportEvents (the unary fallback)
@@ -164,6 +169,7 @@ struct IngestWorkload {
             PeerManagerV1.ReportEventsRequest(sessionID: session, events: batch))
         let calls = (events + Self.unaryBatch - 1) / Self.unaryBatch
         let load = ForeignLoad(server: server)
+        let switchesBefore = server.contextSwitches()
         let cpuBefore = server.cpuNanos()
         let start = monotonicNanos()
         try request.withUnsafeMutableBytes { request in
@@ -187,6 +193,7 @@ struct IngestWorkload {
         let elapsed = monotonicNanos() - start
         return IngestRun(
             events: calls * Self.unaryBatch, elapsed: elapsed, serverCPU: server.cpuNanos() - cpuBefore,
-            otherCommands: 0, otherLoad: load.percent())
+            otherCommands: 0, otherLoad: load.percent(),
+            serverSwitches: server.contextSwitches() - switchesBefore)
     }
 }

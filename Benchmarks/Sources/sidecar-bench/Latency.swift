@@ -17,9 +17,11 @@ struct LatencyRun {
     var serverCPUPerCall: Double
     /// Percent of all CPUs other processes used meanwhile (see ForeignLoad).
     var otherLoad: Double
+    /// The server's context switches (all threads) per call.
+    var serverSwitchesPerCall: Double
 
     /// Nearest-rank percentiles in microseconds (p99.9 of 20,000 = the 20th-largest sample).
-    init(samples: [UInt64], elapsed: UInt64, serverCPU: UInt64, otherLoad: Double) {
+    init(samples: [UInt64], elapsed: UInt64, serverCPU: UInt64, otherLoad: Double, serverSwitches: UInt64) {
         let sorted = samples.sorted()
         func rank(_ p: Double) -> Double {
             let index = Swift.max(Int((p * Double(sorted.count)).rounded(.up)) - 1, 0)
@@ -33,6 +35,7 @@ struct LatencyRun {
         callsPerSecond = Double(samples.count) / (Double(elapsed) / 1e9)
         serverCPUPerCall = Double(serverCPU) / 1000 / Double(samples.count)
         self.otherLoad = otherLoad
+        serverSwitchesPerCall = Double(serverSwitches) / Double(samples.count)
     }
 }
 
@@ -99,6 +102,7 @@ struct SelectPeerWorkload {
         var elapsed: UInt64 = 0
         var cpu: UInt64 = 0
         var otherLoad = 0.0
+        var switches: UInt64 = 0
         try request.withUnsafeMutableBytes { request in
             let bytes = UnsafeRawBufferPointer(request)
             func call() throws {
@@ -112,6 +116,7 @@ struct SelectPeerWorkload {
             }
             for _ in 0..<warmup { try call() }
             let load = ForeignLoad(server: server)
+            let switchesBefore = server.contextSwitches()
             let cpuBefore = server.cpuNanos()
             let start = monotonicNanos()
             for index in 0..<calls {
@@ -122,7 +127,9 @@ struct SelectPeerWorkload {
             elapsed = monotonicNanos() - start
             cpu = server.cpuNanos() - cpuBefore
             otherLoad = load.percent()
+            switches = server.contextSwitches() - switchesBefore
         }
-        return LatencyRun(samples: samples, elapsed: elapsed, serverCPU: cpu, otherLoad: otherLoad)
+        return LatencyRun(
+            samples: samples, elapsed: elapsed, serverCPU: cpu, otherLoad: otherLoad, serverSwitches: switches)
     }
 }

@@ -214,6 +214,30 @@ final class ChildProcess {
         return String(decoding: text, as: UTF8.self).split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
+    /// Context switches (voluntary + involuntary) of all the child's threads so far, from
+    /// /proc/PID/task/*/status. Threads that already exited are not counted.
+    func contextSwitches() -> UInt64 {
+        guard let directory = opendir("/proc/\(pid)/task") else { return 0 }
+        defer { closedir(directory) }
+        var total: UInt64 = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let tid = Int(name), let file = fopen("/proc/\(pid)/task/\(tid)/status", "r") else { continue }
+            var line = [CChar](repeating: 0, count: 512)
+            while fgets(&line, Int32(line.count), file) != nil {
+                let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                guard text.contains("ctxt_switches:"),
+                    let value = UInt64(text.split(separator: ":").last?.trimmingCharacters() ?? "")
+                else { continue }
+                total += value
+            }
+            fclose(file)
+        }
+        return total
+    }
+
     /// User plus system CPU time the child has used so far, in nanoseconds (/proc/PID/stat).
     func cpuNanos() -> UInt64 {
         guard let file = fopen("/proc/\(pid)/stat", "r") else { return 0 }

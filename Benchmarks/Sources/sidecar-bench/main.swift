@@ -313,7 +313,7 @@ func runBenchmark(_ options: Options) throws {
         print("")
         var table = Table([
             "contender", "layout", "reps", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "calls/s",
-            "server CPU µs/call", "other load %",
+            "server CPU µs/call", "server ctx switches/call", "other load %",
         ])
         for layout in options.layouts {
             guard let cell = latencyResults[layout] else { continue }
@@ -323,7 +323,8 @@ func runBenchmark(_ options: Options) throws {
                     contender.title, layout.name, "\(runs.count)", summary(runs.map(\.p50), 2),
                     summary(runs.map(\.p90), 2),
                     summary(runs.map(\.p99), 1), summary(runs.map(\.p999), 1), summary(runs.map(\.callsPerSecond), 0),
-                    summary(runs.map(\.serverCPUPerCall), 2), summary(runs.map(\.otherLoad), 1),
+                    summary(runs.map(\.serverCPUPerCall), 2),
+                    summary(runs.map(\.serverSwitchesPerCall), 2), summary(runs.map(\.otherLoad), 1),
                 ])
             }
         }
@@ -354,7 +355,8 @@ func runBenchmark(_ options: Options) throws {
         print("## Host-event ingest (\(options.events) events per run, rounded up to whole writes)")
         print("")
         var table = Table([
-            "path", "layout", "reps", "events/run", "events/s", "peerd CPU ns/event", "other commands", "other load %",
+            "path", "layout", "reps", "events/run", "events/s", "peerd CPU ns/event", "peerd ctx switches/1k events",
+            "other commands", "other load %",
         ])
         for layout in options.layouts {
             for (name, runs) in [
@@ -363,7 +365,8 @@ func runBenchmark(_ options: Options) throws {
             ] where !runs.isEmpty {
                 table.add([
                     name, layout.name, "\(runs.count)", "\(runs[0].events)", summary(runs.map(\.eventsPerSecond), 0),
-                    summary(runs.map(\.cpuPerEvent), 0), "\(runs.map(\.otherCommands).max() ?? 0)",
+                    summary(runs.map(\.cpuPerEvent), 0), summary(runs.map(\.switchesPerThousandEvents), 1),
+                    "\(runs.map(\.otherCommands).max() ?? 0)",
                     summary(runs.map(\.otherLoad), 1),
                 ])
             }
