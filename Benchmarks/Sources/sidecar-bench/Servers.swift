@@ -38,6 +38,7 @@ final class ServerChild {
         process = try ChildProcess(arguments: command, logPath: logPath)
         self.socketPath = socketPath
         liveChildren.append(process)
+        registerForSignals(process.pid)
     }
 
     /// Connects, waiting for the server to listen; reports a child that died meanwhile.
@@ -54,6 +55,7 @@ final class ServerChild {
 
     func stop() {
         process.stop()
+        unregisterForSignals(process.pid)
         liveChildren.removeAll { $0 === process }
         unlink(socketPath)
     }

@@ -158,9 +158,12 @@ func locatePeerd(_ explicit: String?, selfBinary: String) throws -> String {
 
 // MARK: - Cleanup on signals
 
-/// Child pids for the signal handler (a fixed C array: no Swift runtime calls in the handler).
+/// What the signal handler needs, in plain C memory (it must not call into the Swift runtime):
+/// the servers' pids, and `rm -rf <work directory>` as an argv.
 nonisolated(unsafe) let signalPids = UnsafeMutablePointer<pid_t>.allocate(capacity: 64)
+nonisolated(unsafe) let signalCleanup = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 4)
 
+/// Remembers a server for the signal handler; unregister it when it stops.
 func registerForSignals(_ pid: pid_t) {
     for slot in 0..<64 where signalPids[slot] == 0 {
         signalPids[slot] = pid
@@ -168,14 +171,33 @@ func registerForSignals(_ pid: pid_t) {
     }
 }
 
+func unregisterForSignals(_ pid: pid_t) {
+    for slot in 0..<64 where signalPids[slot] == pid { signalPids[slot] = 0 }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: SIGTERM every server, remove the work directory (fork + execv,
+/// both async-signal-safe), exit 128 + signal.
 func installSignalHandlers() {
     signalPids.initialize(repeating: 0, count: 64)
+    signalCleanup.initialize(repeating: nil, count: 4)
     for signal in [SIGINT, SIGTERM, SIGHUP] {
         Glibc.signal(signal) { number in
             for slot in 0..<64 where signalPids[slot] > 0 { kill(signalPids[slot], SIGTERM) }
+            if signalCleanup[2] != nil {
+                let child = fork()
+                if child == 0 { _ = execv("/bin/rm", signalCleanup) }
+                if child > 0 { waitpid(child, nil, 0) }
+            }
             _exit(128 + number)
         }
     }
+}
+
+/// Arms the handler's cleanup of `directory`.
+func removeOnSignal(_ directory: String) {
+    signalCleanup[0] = strdup("/bin/rm")
+    signalCleanup[1] = strdup("-rf")
+    signalCleanup[2] = strdup(directory)
 }
 
 // MARK: - The benchmark
@@ -190,6 +212,7 @@ func runBenchmark(_ options: Options) throws {
     guard let created = mkdtemp(&template) else { throw BenchError("mkdtemp: \(errnoText())") }
     let environment = Environment(
         peerdBinary: peerdBinary, selfBinary: selfBinary, workDirectory: String(cString: created))
+    removeOnSignal(environment.workDirectory)
     defer {
         stopAllChildren()
         try? pinSelf(to: nil)
@@ -241,7 +264,6 @@ func runBenchmark(_ options: Options) throws {
                         isPeerd
                         ? try environment.peerd(layout: layout, arguments: SelectPeerWorkload.peerdArguments)
                         : try environment.echoServer(layout: layout, replyFile: replyFile, nio: contender == .nio)
-                    registerForSignals(server.process.pid)
                     let socket = try server.connect()
                     let first = isPeerd ? try SelectPeerWorkload.fill(socket) : 1
                     try pinSelf(to: layout.client)
@@ -273,7 +295,6 @@ func runBenchmark(_ options: Options) throws {
                 for unary in [false, true] {
                     try pinSelf(to: nil)
                     let server = try environment.peerd(layout: layout, arguments: workload.peerdArguments)
-                    registerForSignals(server.process.pid)
                     let socket = try server.connect()
                     try pinSelf(to: layout.client)
                     let run =
