@@ -21,8 +21,17 @@ let usage = """
                          [--layouts same,split,unpinned] [--only latency|ingest]
                          [--max-queued-messages N]
 
+    Measures peerd's host-event ingest rate (Host/Attach, and Host/ReportEvents in batches of
+    1,000) and SelectPeer round-trip latency beside a raw blocking-socket server and a plain
+    SwiftNIO server that answer the same request with the same bytes, with client and server
+    both on CPU 0, on CPUs 0 and 1, and unpinned. Prints markdown tables and PASS/FAIL against
+    issue 5's goals. Run it on a quiet machine (the "other load %" column shows what else ran).
+
     Starts the release peerd binary as a child on a throwaway socket under /tmp (pinned with
     taskset from util-linux), measures it, and stops it (SIGTERM) at the end of every cell.
+
+      swift build -c release --product peerd          (repo root; see --peerd)
+      swift run -c release --package-path Benchmarks sidecar-bench
 
       --peerd PATH     peerd binary. Default: <repo>/.build/release/peerd, else the peerd beside
                        this executable (Benchmarks/.build/release/peerd). Build it first:
@@ -402,7 +411,8 @@ func runBenchmark(_ options: Options) throws {
     for cell in latencyResults.values { loads += cell.values.flatMap { $0 }.map(\.otherLoad) }
     for runs in attachResults.values { loads += runs.map(\.otherLoad) }
     for runs in unaryResults.values { loads += runs.map(\.otherLoad) }
-    if let worst = loads.max(), worst > 5 {
+    // The measure is coarse (10 ms ticks over cells of a few hundred ms): a few percent is noise.
+    if let worst = loads.max(), worst > 10 {
         print(
             "- WARNING: other processes used up to \(fixed(worst, 1))% of the CPUs during a cell "
                 + "(\"other load %\"): the numbers are noisy; re-run on a quiet machine.")
