@@ -243,7 +243,7 @@ func runBenchmark(_ options: Options) throws {
     var replyBytes = 0
 
     if options.latency {
-        // Capture peerd's real SelectPeer answer once: the raw server answers with these bytes.
+        // Capture peerd's real SelectPeer answer once: the echo servers answer with these bytes.
         let workload = SelectPeerWorkload()
         let replyFile = "\(environment.workDirectory)/selectpeer-reply.bin"
         do {
