@@ -9,7 +9,9 @@ let package = Package(
     name: "peerd-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "peerd", path: "..")
+        .package(name: "peerd", path: ".."),
+        // ByteBuffer (PeerWire's currency) and the NIO echo floor; already in the main package's graph.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +23,17 @@ let package = Package(
             dependencies: [
                 .product(name: "PeerCore", package: "peerd"),
                 .product(name: "PeerIdentity", package: "peerd"),
+            ],
+            swiftSettings: swiftSettings),
+        // sidecar-bench: the real peerd binary over its socket (Attach ingest rate, SelectPeer
+        // latency) beside a raw-socket floor answering the same bytes, run in the same command.
+        .executableTarget(
+            name: "sidecar-bench",
+            dependencies: [
+                .product(name: "PeerWire", package: "peerd"),
+                .product(name: "PeerIdentity", package: "peerd"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]
