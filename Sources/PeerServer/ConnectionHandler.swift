@@ -7,16 +7,18 @@ import PeerWire
 /// Runs on the connection's event loop. It enforces the stream rules (odd, increasing ids; a cap
 /// on concurrent streams; bounded per-stream queues), decodes envelopes, routes calls, runs
 /// deadlines and Cancel frames, and writes every stream's single final Response. Errors become a
-/// status on their stream; the connection stays up.
-final class ConnectionHandler: ChannelInboundHandler {
+/// status on their stream; the connection stays up. While a stream's handler is behind, it holds
+/// back the socket reads (backpressure) instead of buffering without bound.
+final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = FrameDecoder.Output
+    typealias OutboundIn = Frame
     typealias OutboundOut = Frame
 
     private struct ActiveStream {
         var started: ContinuousClock.Instant
         var task: Task<Void, Never>?
         /// Where Data frames go, for bidirectional streams until the client half-closes.
-        var inbound: RequestStream.Continuation?
+        var inbound: RequestStream?
         var deadlineTimer: Scheduled<Void>?
         var fullMethod: String
     }
@@ -32,6 +34,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var lastStreamID: UInt32 = 0
     private var streams: [UInt32: ActiveStream] = [:]
     private var draining = false
+    /// Streams whose queues are full: no socket reads until they drain.
+    private var pausedStreams: Set<UInt32> = []
+    /// A read the channel asked for while paused, to pass on when reading resumes.
+    private var readPending = false
 
     init(
         router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
@@ -56,11 +62,26 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // The client is gone: nobody can read the answers, so stop the work.
-        for (_, stream) in streams { release(stream, error: CancellationError()) }
+        for (id, stream) in streams { release(id, stream, error: CancellationError()) }
         streams.removeAll()
         registry.remove(context.channel)
         self.context = nil
         context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if pausedStreams.isEmpty {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    /// A paused stream drained (or ended): read again once no stream is paused.
+    private func resumeReading(for id: UInt32) {
+        guard pausedStreams.remove(id) != nil, pausedStreams.isEmpty, readPending, let context else { return }
+        readPending = false
+        context.read()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -128,12 +149,17 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard let inbound = stream.inbound else {
             return fail(id, RPCError(code: .invalidArgument, message: "stream \(id) accepts no data"))
         }
-        if !frame.flags.contains(.noData), case .dropped = inbound.yield(frame.payload) {
-            return fail(
-                id,
-                RPCError(
-                    code: .resourceExhausted,
-                    message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
+        if !frame.flags.contains(.noData) {
+            switch inbound.enqueue(frame.payload) {
+            case .queued: break
+            case .pause: pausedStreams.insert(id)
+            case .overflow:
+                return fail(
+                    id,
+                    RPCError(
+                        code: .resourceExhausted,
+                        message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
+            }
         }
         if frame.flags.contains(.remoteClosed) {
             inbound.finish()
@@ -193,13 +219,17 @@ final class ConnectionHandler: ChannelInboundHandler {
                 return ByteBuffer()
             }
         case .bidirectionalStreaming(let body):
-            let (requests, inbound) = RequestStream.makeStream(
-                bufferingPolicy: .bufferingOldest(configuration.maxQueuedMessagesPerStream))
-            if payload.readableBytes > 0 { inbound.yield(payload) }
+            let eventLoop = context!.eventLoop
+            let handler = NIOLoopBound(self, eventLoop: eventLoop)
+            let requests = RequestStream(
+                limit: configuration.maxQueuedMessagesPerStream,
+                pauseThreshold: configuration.maxQueuedMessagesPerStream / 16
+            ) { eventLoop.execute { handler.value.resumeReading(for: id) } }
+            if payload.readableBytes > 0 { _ = requests.enqueue(payload) }
             // Only `remote open` keeps the client's side open; a stock unary-style request has none.
-            if !flags.contains(.remoteOpen) { inbound.finish() }
+            if !flags.contains(.remoteOpen) { requests.finish() }
             let writer = makeWriter(for: id)
-            start(id, envelope: envelope, inbound: flags.contains(.remoteOpen) ? inbound : nil) {
+            start(id, envelope: envelope, inbound: flags.contains(.remoteOpen) ? requests : nil) {
                 try await body(requests, serverContext, writer)
                 return ByteBuffer()
             }
@@ -209,7 +239,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Runs a handler in a Task; whichever comes first of its end, its deadline, a Cancel frame or
     /// the connection's end answers the stream, once.
     private func start(
-        _ id: UInt32, envelope: RequestEnvelope, inbound: RequestStream.Continuation?,
+        _ id: UInt32, envelope: RequestEnvelope, inbound: RequestStream?,
         _ body: @escaping @Sendable () async throws -> ByteBuffer
     ) {
         guard let context else { return }
@@ -238,7 +268,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func finish(_ id: UInt32, _ result: Result<ByteBuffer, any Error>) {
         guard let stream = streams.removeValue(forKey: id) else { return }  // already answered
-        release(stream, error: nil)
+        release(id, stream, error: nil)
         let response: ResponseEnvelope
         switch result {
         case .success(let payload): response = ResponseEnvelope(payload: payload)
@@ -251,12 +281,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Ends a stream early with `error`, cancelling its handler.
     private func fail(_ id: UInt32, _ error: RPCError) {
         guard let stream = streams.removeValue(forKey: id) else { return }
-        release(stream, error: error)
+        release(id, stream, error: error)
         respond(id, ResponseEnvelope(error: error))
         observeCall?(stream.fullMethod, error.code, ContinuousClock.now - stream.started)
     }
 
-    private func release(_ stream: ActiveStream, error: (any Error)?) {
+    private func release(_ id: UInt32, _ stream: ActiveStream, error: (any Error)?) {
         stream.deadlineTimer?.cancel()
         if let error {
             stream.inbound?.finish(throwing: error)
@@ -264,6 +294,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         } else {
             stream.inbound?.finish()
         }
+        resumeReading(for: id)
         registry.callEnded()
     }
 

@@ -26,9 +26,6 @@ public enum RPCHandler: Sendable {
     }
 }
 
-/// The messages a client sends on a stream after its Request frame.
-public typealias RequestStream = AsyncThrowingStream<ByteBuffer, any Error>
-
 /// Told about every routed call when it ends: `/service/Method`, its status, how long it took.
 /// Calls refused before routing (unknown methods, bad ids) are not reported: their names are
 /// the client's text, not a closed set.

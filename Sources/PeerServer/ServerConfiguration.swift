@@ -12,8 +12,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxFrameSize: Int
     /// Streams one connection may have open at once (default 128); more get RESOURCE_EXHAUSTED.
     public var maxConcurrentStreams: Int
-    /// Client messages buffered per stream before it fails with RESOURCE_EXHAUSTED (default 64,
-    /// ttrpc's per-stream queue): a slow handler never makes the connection buffer without bound.
+    /// Client messages a stream may have queued (default 8192). At a sixteenth of it (512) peerd
+    /// stops reading the connection until the handler catches up (backpressure), so the limit is
+    /// only reached when one socket read still carries that many frames; then the stream fails
+    /// with RESOURCE_EXHAUSTED. A slow handler never makes the connection buffer without bound.
     public var maxQueuedMessagesPerStream: Int
     /// How long calls in flight may run after SIGTERM before their connections are closed.
     public var shutdownGracePeriod: Duration
@@ -23,7 +25,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         allowedUIDs: Set<UInt32> = [],
         maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize,
         maxConcurrentStreams: Int = 128,
-        maxQueuedMessagesPerStream: Int = 64,
+        maxQueuedMessagesPerStream: Int = 8192,
         shutdownGracePeriod: Duration = .seconds(5)
     ) {
         self.socketPath = socketPath
@@ -46,8 +48,8 @@ public struct ServerConfiguration: Sendable, Hashable {
             problems.append("max frame size: \(maxFrameSize), must be 1024...\(16 << 20)")
         }
         if maxConcurrentStreams < 1 { problems.append("max concurrent streams: \(maxConcurrentStreams), must be >= 1") }
-        if maxQueuedMessagesPerStream < 1 {
-            problems.append("max queued messages per stream: \(maxQueuedMessagesPerStream), must be >= 1")
+        if maxQueuedMessagesPerStream < 16 {
+            problems.append("max queued messages per stream: \(maxQueuedMessagesPerStream), must be >= 16")
         }
         if shutdownGracePeriod < .zero { problems.append("shutdown grace period: must not be negative") }
         return problems

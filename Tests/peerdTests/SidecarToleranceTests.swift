@@ -51,4 +51,34 @@ struct SidecarToleranceTests {
         let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
         #expect(stats.hostAttached)
     }
+
+    @Test("A burst of events far beyond one read's worth is applied, not refused (backpressure)")
+    func eventBurst() throws {
+        let peerd = try PeerdProcess()
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(SidecarHostTests.hello(connections: [SidecarHostTests.opened(1, conn: 1)]))
+        // 6,000 events in one write: 3,000 relay streams opened and closed, then one left open.
+        let relay = "/vac/waku/relay/2.0.0"
+        var bytes = ByteBuffer()
+        func append(_ event: PeerManagerV1.HostEvent.OneOf_Event) {
+            Frame(streamID: host.streamID, type: .data, payload: PeerManagerV1.HostEvent(event: event).encoded())
+                .write(to: &bytes)
+        }
+        for _ in 0..<3000 {
+            append(.streamOpened(.init(peerID: TestPeers.id(1), protocol: relay, direction: .inbound)))
+            append(.streamClosed(.init(peerID: TestPeers.id(1), protocol: relay, direction: .inbound)))
+        }
+        append(.streamOpened(.init(peerID: TestPeers.id(1), protocol: relay, direction: .outbound)))
+        try host.client.sendRaw(Array(bytes.readableBytesView))
+
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        var connected = PeerManagerV1.ConnectedPeersResponse()
+        try waitFor {
+            connected = try admin.call("ConnectedPeers", PeerManagerV1.ConnectedPeersRequest())
+            return connected.peers.first?.streams.first?.outbound == 1
+        }
+        #expect(connected.peers.first?.streams == [.init(protocol: relay, inbound: 0, outbound: 1)])
+        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        #expect(stats.hostAttached)
+    }
 }

@@ -50,10 +50,7 @@ public enum HostService {
     private static func attach(
         requests: RequestStream, writer: StreamWriter, runtime: EngineRuntime, logger: Logger
     ) async throws {
-        // The hello is read with its own iterator; the events loop below iterates afresh. The
-        // stream's storage is shared, so it continues after the hello (one consumer at a time).
-        var helloIterator = requests.makeAsyncIterator()
-        guard let first = try await helloIterator.next() else {
+        guard let first = try await requests.next() else {
             throw RPCError(code: .invalidArgument, message: "Attach: the stream ended before the hello")
         }
         guard case .hello(let hello)? = try PeerManagerV1.HostEvent(wire: first).event else {
@@ -68,7 +65,8 @@ public enum HostService {
                         for command in commands { try await writer.write(command) }
                     }
                 }
-                // Events up: until the host half-closes or the stream fails.
+                // Events up, a burst at a time (one engine lock per burst), until the host
+                // half-closes or the stream fails.
                 group.addTask {
                     var ignored = 0
                     defer {
@@ -76,18 +74,20 @@ public enum HostService {
                             logger.info("host events ignored", metadata: ["events.ignored": "\(ignored)"])
                         }
                     }
-                    for try await message in requests {
-                        let event: HostEvent
-                        do {
-                            guard let wire = try PeerManagerV1.HostEvent(wire: message).event else { continue }
-                            event = try HostEvent(wire)
-                        } catch {
-                            // A malformed event is counted and skipped, never fatal to the session.
-                            ignored += 1
-                            logger.debug("host event ignored", metadata: ["error": "\(error)"])
-                            continue
+                    while let batch = try await requests.nextBatch() {
+                        var events: [HostEvent] = []
+                        events.reserveCapacity(batch.count)
+                        for message in batch {
+                            do {
+                                guard let wire = try PeerManagerV1.HostEvent(wire: message).event else { continue }
+                                events.append(try HostEvent(wire))
+                            } catch {
+                                // A malformed event is counted and skipped, never fatal to the session.
+                                ignored += 1
+                                logger.debug("host event ignored", metadata: ["error": "\(error)"])
+                            }
                         }
-                        try runtime.apply([event], from: session)
+                        try runtime.apply(events, from: session)
                     }
                 }
                 // Whichever side ends first ends the session.

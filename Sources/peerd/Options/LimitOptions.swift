@@ -7,8 +7,12 @@ struct LimitOptions: ParsableArguments {
     @Option(help: "Streams one connection may have open at once; more get RESOURCE_EXHAUSTED.")
     var maxConcurrentStreams: Int = 128
 
-    @Option(help: "Client messages queued per stream before the stream fails with RESOURCE_EXHAUSTED.")
-    var maxQueuedMessages: Int = 64
+    @Option(
+        help: """
+            Client messages a stream may have queued: reading pauses at a sixteenth of it until the \
+            handler catches up; beyond it the stream fails with RESOURCE_EXHAUSTED.
+            """)
+    var maxQueuedMessages: Int = 8192
 
     @Option(help: ArgumentHelp("Seconds calls in flight may run after SIGTERM/SIGINT.", valueName: "seconds"))
     var shutdownGrace: Double = 5

@@ -119,9 +119,10 @@ final class PeerdProcess {
         return process.terminationStatus
     }
 
-    /// Everything peerd wrote to stderr so far (call after it exited).
+    /// Everything peerd wrote to stderr (call after it exited: reads to the end).
     func log() -> String {
-        String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
+        let data = (try? stderrPipe.fileHandleForReading.readToEnd()) ?? nil
+        return String(decoding: data ?? Data(), as: UTF8.self)
     }
 
     deinit {
