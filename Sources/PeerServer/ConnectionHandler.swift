@@ -11,8 +11,9 @@ import PeerWire
 /// back the socket reads (backpressure) instead of buffering without bound.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = FrameDecoder.Output
-    typealias OutboundIn = Frame
-    typealias OutboundOut = Frame
+    typealias OutboundIn = Never
+    /// Frames are written as bytes directly (header, then payload): no encoder copy.
+    typealias OutboundOut = ByteBuffer
 
     private struct ActiveStream {
         var started: ContinuousClock.Instant
@@ -189,14 +190,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: - Calls
 
     private func dispatch(_ id: UInt32, envelope: RequestEnvelope, handler: RPCHandler, flags: FrameFlags) {
-        var callLogger = logger
-        callLogger[metadataKey: "rpc.method"] = "\(envelope.fullMethod)"
-        callLogger[metadataKey: "rpc.stream_id"] = "\(id)"
         let deadline: NIODeadline? =
             envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
         let serverContext = ServerContext(
             service: envelope.service, method: envelope.method, streamID: id, metadata: envelope.metadata,
-            peer: credentials, deadline: deadline, logger: callLogger)
+            peer: credentials, deadline: deadline, baseLogger: logger)
         let payload = envelope.payload
 
         switch handler {
@@ -319,8 +317,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
                         "message of \(payload.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)"
                 ))
         }
+        var header = context.channel.allocator.buffer(capacity: FrameHeader.size)
+        FrameHeader(length: UInt32(payload.readableBytes), streamID: id, type: .data).write(to: &header)
         let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(Frame(streamID: id, type: .data, payload: payload)), promise: promise)
+        // Two buffers, one writev: the payload is not copied behind its header.
+        context.write(wrapOutboundOut(header), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(payload), promise: promise)
         return promise.futureResult
     }
 
@@ -334,17 +336,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func respond(_ id: UInt32, _ response: ResponseEnvelope) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: response.payload.readableBytes + 32)
+        // The envelope is encoded right behind a reserved header, which is filled in once the
+        // length is known: one buffer, one write.
+        var buffer = context.channel.allocator.buffer(capacity: FrameHeader.size + response.payload.readableBytes + 32)
+        buffer.writeRepeatingByte(0, count: FrameHeader.size)
         response.encode(into: &buffer)
-        if buffer.readableBytes > configuration.maxFrameSize {
+        var length = buffer.readableBytes - FrameHeader.size
+        if length > configuration.maxFrameSize {
             let tooLarge = ResponseEnvelope(
                 code: .resourceExhausted,
-                message:
-                    "response of \(buffer.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)")
-            buffer.clear()
+                message: "response of \(length) bytes exceeds the maximum of \(configuration.maxFrameSize)")
+            buffer.moveWriterIndex(to: FrameHeader.size)
             tooLarge.encode(into: &buffer)
+            length = buffer.readableBytes - FrameHeader.size
         }
-        context.writeAndFlush(wrapOutboundOut(Frame(streamID: id, type: .response, payload: buffer)), promise: nil)
+        FrameHeader(length: UInt32(length), streamID: id, type: .response).set(in: &buffer, at: buffer.readerIndex)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// gRPC's rules: a handler's `RPCError` keeps its code, cancellation is CANCELLED, a request it

@@ -98,7 +98,6 @@ public struct PeerdServer: Service {
                         "connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)),
-                        MessageToByteHandler(FrameEncoder()),
                         ConnectionHandler(
                             router: router, configuration: configuration, credentials: credentials, registry: registry,
                             logger: logger, observeCall: observeCall),

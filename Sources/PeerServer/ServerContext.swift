@@ -12,6 +12,17 @@ public struct ServerContext: Sendable {
     public var peer: PeerCredentials
     /// When the call's timeout expires, if it has one.
     public var deadline: NIODeadline?
+    /// The server's logger, before the call's metadata.
+    let baseLogger: Logger
+
     /// A logger carrying `rpc.method` and `rpc.stream_id`.
-    public var logger: Logger
+    ///
+    /// Built on use: setting metadata re-renders the handler's metadata, which cost more than a
+    /// whole SelectPeer when every call paid for it.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "rpc.method"] = "/\(service)/\(method)"
+        logger[metadataKey: "rpc.stream_id"] = "\(streamID)"
+        return logger
+    }
 }

@@ -31,10 +31,20 @@ public struct FrameHeader: Hashable, Sendable {
             flags: FrameFlags(rawValue: flags))
     }
 
-    func write(to buffer: inout ByteBuffer) {
+    /// Appends the 10 header bytes.
+    public func write(to buffer: inout ByteBuffer) {
         buffer.writeInteger(length, endianness: .big)
         buffer.writeInteger(streamID, endianness: .big)
         buffer.writeInteger(type.rawValue)
         buffer.writeInteger(flags.rawValue)
+    }
+
+    /// Writes the 10 header bytes at `index` (reserved earlier), so a payload can be encoded
+    /// straight after its header without knowing its length first.
+    public func set(in buffer: inout ByteBuffer, at index: Int) {
+        buffer.setInteger(length, at: index, endianness: .big)
+        buffer.setInteger(streamID, at: index + 4, endianness: .big)
+        buffer.setInteger(type.rawValue, at: index + 8)
+        buffer.setInteger(flags.rawValue, at: index + 9)
     }
 }

@@ -15,7 +15,7 @@ public final class EngineRuntime: Sendable {
 
     struct State {
         var engine: PeerEngine
-        var rng = SystemRandomNumberGenerator()
+        var rng = EngineRandom()
         var host: HostSession?
         var nextSessionID: UInt64 = 1
         /// Commands a client call waits for, with the outcome once known.
@@ -66,7 +66,7 @@ public final class EngineRuntime: Sendable {
 
     /// Reads the engine (queries, statistics, selection); `now` and the generator come with it.
     public func read<R>(
-        _ body: (_ engine: PeerEngine, _ now: EngineTime, _ rng: inout SystemRandomNumberGenerator) throws -> R
+        _ body: (_ engine: PeerEngine, _ now: EngineTime, _ rng: inout EngineRandom) throws -> R
     ) rethrows -> R {
         let now = clock.now()
         return try state.withLock { state in try body(state.engine, now, &state.rng) }
@@ -76,7 +76,7 @@ public final class EngineRuntime: Sendable {
     /// carries out.
     @discardableResult
     public func perform<R>(
-        _ body: (_ engine: inout PeerEngine, _ now: EngineTime, _ rng: inout SystemRandomNumberGenerator) throws -> (
+        _ body: (_ engine: inout PeerEngine, _ now: EngineTime, _ rng: inout EngineRandom) throws -> (
             R, [EngineAction]
         )
     ) rethrows -> R {

@@ -6,7 +6,7 @@ import PeerWire
 @testable import PeerServer
 
 /// A ConnectionHandler in a test channel: frames in, frames out, no socket.
-struct ConnectionHarness {
+final class ConnectionHarness {
     let channel: NIOAsyncTestingChannel
     let registry: ConnectionRegistry
 
@@ -35,10 +35,18 @@ struct ConnectionHarness {
         try await send(Frame(streamID: id, type: .request, flags: flags, payload: envelope.encoded()))
     }
 
-    /// The next frame the handler writes.
+    /// The next frame the handler writes (it writes bytes: a frame may span two writes).
     func nextFrame() async throws -> Frame {
-        try await channel.waitForOutboundWrite(as: Frame.self)
+        while true {
+            if case .frame(let frame)? = try decoder.decode(buffer: &written) { return frame }
+            var bytes = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+            written.writeBuffer(&bytes)
+        }
     }
+
+    /// Bytes written but not yet read as frames.
+    private var written = ByteBuffer()
+    private var decoder = FrameDecoder()
 
     /// The next frame, which must be a Response; returns its stream id and envelope.
     func nextResponse() async throws -> (streamID: UInt32, response: ResponseEnvelope) {
@@ -49,7 +57,7 @@ struct ConnectionHarness {
 
     /// True when nothing is waiting to be read out.
     func noOutput() async throws -> Bool {
-        try await channel.readOutbound(as: Frame.self) == nil
+        try await channel.readOutbound(as: ByteBuffer.self) == nil
     }
 
     enum HarnessError: Error { case unexpected(Frame) }
