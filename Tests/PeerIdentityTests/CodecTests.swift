@@ -85,4 +85,41 @@ struct CodecTests {
     func ipv4Refusals(text: String) {
         #expect(IPv4Address(text) == nil)
     }
+
+    /// The textbook byte-at-a-time algorithm, as a reference for the limb-based one.
+    static func referenceEncode(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+        let zeros = bytes.prefix(while: { $0 == 0 }).count
+        var digits: [Int] = []
+        for byte in bytes[zeros...] {
+            var carry = Int(byte)
+            for index in digits.indices {
+                carry += digits[index] << 8
+                digits[index] = carry % 58
+                carry /= 58
+            }
+            while carry > 0 {
+                digits.append(carry % 58)
+                carry /= 58
+            }
+        }
+        return String(repeating: "1", count: zeros) + String(digits.reversed().map { alphabet[$0] })
+    }
+
+    @Test("Base58 agrees with the byte-at-a-time algorithm and round-trips", arguments: 0..<40)
+    func base58AgainstReference(length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // Leading zero bytes and all-zero inputs are the edge cases.
+            if length > 2, Bool.random(using: &generator) { bytes[0] = 0 }
+            if length > 3, Bool.random(using: &generator) { bytes[1] = 0 }
+            let text = Base58.encode(bytes)
+            #expect(text == Self.referenceEncode(bytes))
+            #expect(Base58.decode(text) == bytes)
+        }
+        let zeros = [UInt8](repeating: 0, count: length)
+        #expect(Base58.encode(zeros) == String(repeating: "1", count: length))
+        #expect(Base58.decode(String(repeating: "1", count: length)) == zeros)
+    }
 }
