@@ -54,6 +54,10 @@ struct Peerd: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A client that disconnects while peerd writes must not kill peerd: writev (used for
+        // header plus payload) raises SIGPIPE where send with MSG_NOSIGNAL would not. Ignored,
+        // the write fails with EPIPE and only that connection closes.
+        signal(SIGPIPE, SIG_IGN)
         logging.bootstrap()
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()
