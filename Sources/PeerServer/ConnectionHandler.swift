@@ -35,9 +35,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lastStreamID: UInt32 = 0
     private var streams: [UInt32: ActiveStream] = [:]
     private var draining = false
-    /// Streams whose queues are full: no socket reads until they drain.
-    private var pausedStreams: Set<UInt32> = []
-    /// A read the channel asked for while paused, to pass on when reading resumes.
+    /// A read the channel asked for while a stream was paused, to pass on when none is.
     private var readPending = false
 
     init(
@@ -71,19 +69,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if pausedStreams.isEmpty {
-            context.read()
-        } else {
+        if anyStreamPaused {
             readPending = true
+        } else {
+            context.read()
         }
     }
 
-    /// A paused stream drained (or ended): read again once no stream is paused.
-    private func resumeReading(for id: UInt32) {
-        guard pausedStreams.remove(id) != nil, pausedStreams.isEmpty, readPending, let context else { return }
+    /// A stream's handler caught up (or the stream ended): pass on a held-back read once no
+    /// stream is paused.
+    private func readIfPending() {
+        guard readPending, !anyStreamPaused, let context else { return }
         readPending = false
         context.read()
     }
+
+    private var anyStreamPaused: Bool { streams.values.contains { $0.inbound?.isPaused == true } }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
@@ -150,17 +151,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard let inbound = stream.inbound else {
             return fail(id, RPCError(code: .invalidArgument, message: "stream \(id) accepts no data"))
         }
-        if !frame.flags.contains(.noData) {
-            switch inbound.enqueue(frame.payload) {
-            case .queued: break
-            case .pause: pausedStreams.insert(id)
-            case .overflow:
-                return fail(
-                    id,
-                    RPCError(
-                        code: .resourceExhausted,
-                        message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
-            }
+        if !frame.flags.contains(.noData), !inbound.enqueue(frame.payload) {
+            return fail(
+                id,
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
         }
         if frame.flags.contains(.remoteClosed) {
             inbound.finish()
@@ -221,8 +217,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let handler = NIOLoopBound(self, eventLoop: eventLoop)
             let requests = RequestStream(
                 limit: configuration.maxQueuedMessagesPerStream,
-                pauseThreshold: configuration.maxQueuedMessagesPerStream / 16
-            ) { eventLoop.execute { handler.value.resumeReading(for: id) } }
+                pauseThreshold: configuration.maxQueuedMessagesPerStream / 4
+            ) { eventLoop.execute { handler.value.readIfPending() } }
             if payload.readableBytes > 0 { _ = requests.enqueue(payload) }
             // Only `remote open` keeps the client's side open; a stock unary-style request has none.
             if !flags.contains(.remoteOpen) { requests.finish() }
@@ -292,7 +288,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } else {
             stream.inbound?.finish()
         }
-        resumeReading(for: id)
+        readIfPending()
         registry.callEnded()
     }
 

@@ -12,14 +12,6 @@ import Synchronization
 public final class RequestStream: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
 
-    enum Enqueued {
-        case queued
-        /// The queue reached the pause threshold: stop reading until `onResume` runs.
-        case pause
-        /// Over the hard limit: the stream must fail.
-        case overflow
-    }
-
     private struct State {
         var queue: [ByteBuffer] = []
         var head = 0
@@ -33,7 +25,8 @@ public final class RequestStream: AsyncSequence, Sendable {
     private let state = Mutex(State())
     let limit: Int
     let pauseThreshold: Int
-    /// Called (from the consuming task) when a paused queue has drained to half the threshold.
+    /// Called (from the consuming task) when a paused queue has drained to half the threshold: the
+    /// connection may read again.
     private let onResume: @Sendable () -> Void
 
     init(limit: Int, pauseThreshold: Int, onResume: @escaping @Sendable () -> Void = {}) {
@@ -44,22 +37,24 @@ public final class RequestStream: AsyncSequence, Sendable {
 
     // MARK: Producer (the connection's event loop)
 
-    func enqueue(_ message: ByteBuffer) -> Enqueued {
-        let (result, waiter) = state.withLock { state -> (Enqueued, CheckedContinuation<Void, Never>?) in
-            guard !state.ended else { return (.queued, nil) }
-            guard state.count < limit else { return (.overflow, nil) }
+    /// Queues a message; returns false when the hard limit is exceeded (the stream must fail).
+    func enqueue(_ message: ByteBuffer) -> Bool {
+        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !state.ended else { return (true, nil) }
+            guard state.count < limit else { return (false, nil) }
             state.queue.append(message)
-            let waiter = state.waiter
-            state.waiter = nil
-            if !state.paused, state.count >= pauseThreshold {
-                state.paused = true
-                return (.pause, waiter)
-            }
-            return (.queued, waiter)
+            if state.count >= pauseThreshold { state.paused = true }
+            defer { state.waiter = nil }
+            return (true, state.waiter)
         }
         waiter?.resume()
-        return result
+        return accepted
     }
+
+    /// Whether the connection should hold back its reads for this stream. The stream is the only
+    /// owner of this state; the connection asks each time it would read, so a pause and a resume
+    /// racing between threads cannot leave the two out of step.
+    var isPaused: Bool { state.withLock { $0.paused } }
 
     /// No more messages: the consumer drains the queue, then sees the end (or `error`).
     func finish(throwing error: (any Error)? = nil) {
@@ -67,6 +62,7 @@ public final class RequestStream: AsyncSequence, Sendable {
             guard !state.ended else { return nil }
             state.ended = true
             state.failure = error
+            state.paused = false
             if error != nil {
                 state.queue.removeAll()
                 state.head = 0

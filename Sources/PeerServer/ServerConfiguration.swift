@@ -12,7 +12,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxFrameSize: Int
     /// Streams one connection may have open at once (default 128); more get RESOURCE_EXHAUSTED.
     public var maxConcurrentStreams: Int
-    /// Client messages a stream may have queued (default 8192). At a sixteenth of it (512) peerd
+    /// Client messages a stream may have queued (default 8192). At a quarter of it (2048) peerd
     /// stops reading the connection until the handler catches up (backpressure), so the limit is
     /// only reached when one socket read still carries that many frames; then the stream fails
     /// with RESOURCE_EXHAUSTED. A slow handler never makes the connection buffer without bound.

@@ -38,13 +38,12 @@ struct IngestWorkload {
     static let unaryBatch = 1_000
 
     let events: Int
-    let maxQueuedMessages: Int
+    /// nil: peerd's default (its backpressure keeps the Attach queue bounded at any rate).
+    let maxQueuedMessages: Int?
 
     var peerdArguments: [String] {
-        [
-            "--ip-colocation-limit", "1", "--max-connections", "2000", "--peer-store-capacity", "10000",
-            "--max-queued-messages", "\(maxQueuedMessages)",
-        ]
+        ["--ip-colocation-limit", "1", "--max-connections", "2000", "--peer-store-capacity", "10000"]
+            + (maxQueuedMessages.map { ["--max-queued-messages", "\($0)"] } ?? [])
     }
 
     /// The number of blocks written: events rounded up to a whole block.

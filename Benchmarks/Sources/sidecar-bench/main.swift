@@ -44,8 +44,8 @@ let usage = """
       --layouts L      comma-separated subset of same,split,unpinned (default: all three)
       --only W         run only the latency or the ingest workload
       --max-queued-messages N
-                       peerd's per-stream queue for the Attach ingest runs (default: --events + 10000;
-                       peerd's own default, 64, fails a stream that bursts faster than it applies)
+                       peerd's per-stream queue for the Attach ingest runs (default: peerd's own,
+                       whose backpressure pauses reading while the host's events are applied)
 
     Internal: sidecar-bench --echo-server PATH --reply FILE (the raw floor: blocking read/write)
               sidecar-bench --nio-echo-server PATH --reply FILE (a plain SwiftNIO server, same bytes)
@@ -294,11 +294,12 @@ func runBenchmark(_ options: Options) throws {
 
     if options.ingest {
         let workload = IngestWorkload(
-            events: options.events, maxQueuedMessages: options.maxQueuedMessages ?? options.events + 10_000)
+            events: options.events, maxQueuedMessages: options.maxQueuedMessages)
         print(
             "Ingest: \(IngestWorkload.connectedPeers) connections opened first, then \(workload.blastEvents) "
                 + "relay streamOpened/streamClosed events, \(IngestWorkload.framesPerWrite) frames per write(2); "
-                + "peerd --max-queued-messages \(workload.maxQueuedMessages).")
+                + "peerd --max-queued-messages \(workload.maxQueuedMessages.map(String.init) ?? "default (backpressure)")."
+        )
         for rep in 1...options.reps {
             for layout in options.layouts {
                 for unary in [false, true] {

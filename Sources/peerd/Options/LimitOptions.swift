@@ -9,7 +9,7 @@ struct LimitOptions: ParsableArguments {
 
     @Option(
         help: """
-            Client messages a stream may have queued: reading pauses at a sixteenth of it until the \
+            Client messages a stream may have queued: reading pauses at a quarter of it until the \
             handler catches up; beyond it the stream fails with RESOURCE_EXHAUSTED.
             """)
     var maxQueuedMessages: Int = 8192
