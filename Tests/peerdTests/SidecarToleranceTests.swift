@@ -81,4 +81,28 @@ struct SidecarToleranceTests {
         let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
         #expect(stats.hostAttached)
     }
+
+    @Test("Without a host peerd stays quiet (no decision every second), and dials as soon as one attaches")
+    func quietWhileOffline() throws {
+        let peerd = try PeerdProcess()
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        let _: PeerManagerV1.AddPeerResponse = try admin.call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+        let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(3))
+        try watcher.request(
+            1, "waku.peermanager.v1.PeerManager", "Watch",
+            payload: PeerManagerV1.WatchRequest(decisions: true).encoded(), flags: .remoteClosed)
+        // Nothing happens for three seconds: the read times out.
+        #expect(throws: (any Error).self) { _ = try watcher.readFrame() }
+
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        let attached = Date()
+        try host.attach(SidecarHostTests.hello())
+        guard case .dial(let dial)? = try host.nextCommand().command else {
+            Issue.record("expected a dial")
+            return
+        }
+        #expect(dial.peerID == TestPeers.id(1))
+        #expect(Date().timeIntervalSince(attached) < 1)
+    }
 }

@@ -5,7 +5,8 @@ import ServiceLifecycle
 /// The engine's timers as one `Service`: each loop asks the runtime for one step, then sleeps.
 ///
 /// - connectivity: `tick` (prune inbound, fill outbound in batches), then sleep the engine's
-///   dynamic interval (nwaku: `max(30 s * min(inFactor, outFactor), 1 s)`);
+///   dynamic interval (nwaku: `max(30 s * min(inFactor, outFactor), 1 s)`), or until a host
+///   attaches while offline;
 /// - prune: the peer-store pruning every `pruneInterval` (10 min);
 /// - status: nwaku's "Relay peer connections ..." line every 5 minutes, at info;
 /// - sessions: detaches a unary host that stopped calling (no events, no polls).
@@ -38,15 +39,21 @@ public struct EngineLoops: Service {
         }
     }
 
+    /// Ticks at the engine's interval while online. Offline (no host, or the host reports no
+    /// network) there is nothing to dial, so it sleeps until the engine comes online instead of
+    /// recording an "offline" decision every second.
     private func connectivity() async {
         while !Task.isCancelled {
-            let interval = runtime.perform { engine, now, rng in
+            let (interval, online) = runtime.perform { engine, now, rng in
                 let step = engine.tick(now: now, using: &rng)
-                return (step.nextInterval, step.actions)
+                return ((step.nextInterval, engine.isOnline), step.actions)
             }
-            try? await Task.sleep(for: interval)
+            await runtime.cameOnline.wait(for: online ? interval : offlineInterval)
         }
     }
+
+    /// How long an offline engine sleeps between ticks (it still expires overdue commands).
+    private var offlineInterval: Duration { .seconds(60) }
 
     private func pruning() async {
         let interval = runtime.read { engine, _, _ in engine.configuration.pruneInterval }

@@ -50,6 +50,9 @@ public final class EngineRuntime: Sendable {
     private let observers: [DecisionObserver]
     /// Events a watcher may have queued before it is dropped.
     public let watcherQueueLimit: Int
+    /// Wakes the connectivity loop when the engine comes online (a host attached or reported
+    /// reachability): while offline it sleeps instead of ticking every second.
+    let cameOnline = WakeSignal()
 
     public init(
         engine: PeerEngine, clock: any EngineClock = WallClock(), logger: Logger, watcherQueueLimit: Int = 1024,
@@ -96,10 +99,11 @@ public final class EngineRuntime: Sendable {
     func apply(_ events: [HostEvent], from session: HostSession) throws {
         let now = clock.now()
         var effects = Effects()
-        try state.withLock { state in
+        let cameOnline = try state.withLock { state -> Bool in
             guard state.host === session else {
                 throw RPCError(code: .failedPrecondition, message: "host session \(session.id) is no longer attached")
             }
+            let wasOnline = state.engine.isOnline
             for event in events {
                 let actions = state.engine.handle(event, now: now)
                 if case .commandCompleted(let id, let outcome) = event {
@@ -107,8 +111,10 @@ public final class EngineRuntime: Sendable {
                 }
                 route(actions, in: &state, effects: &effects)
             }
+            return !wasOnline && state.engine.isOnline
         }
         deliver(effects, now: now)
+        if cameOnline { self.cameOnline.signal() }
     }
 
     private func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
@@ -271,6 +277,7 @@ public final class EngineRuntime: Sendable {
         }
         replaced?.outbox.close()
         deliver(effects, now: now)
+        cameOnline.signal()
         logger.info(
             "host attached",
             metadata: [
