@@ -33,7 +33,6 @@ final class ConnectionRegistry: Sendable {
     func callEnded() { state.withLock { $0.activeCalls -= 1 } }
 
     var activeCalls: Int { state.withLock { $0.activeCalls } }
-    var connectionCount: Int { state.withLock { $0.connections.count } }
 
     /// Every connection refuses new calls (UNAVAILABLE) from now on.
     func drainAll() {

@@ -356,8 +356,6 @@ public final class EngineRuntime: Sendable {
         return stream
     }
 
-    public var watcherCount: Int { state.withLock { $0.watchers.count } }
-
     /// peerd is shutting down: the host is detached (its Attach stream ends with UNAVAILABLE) and
     /// every Watch stream ends, so draining waits only for calls that do finish.
     public func shutDown() {
