@@ -57,7 +57,9 @@ public struct PeerdServer: Service {
         defer { socketFile.remove() }
 
         let registry = ConnectionRegistry()
-        let listener = try await bind(registry: registry)
+        let listener = try await socketFile.withCreationMode(sharedWithOtherUsers: shared) {
+            try await bind(registry: registry)
+        }
         try socketFile.restrictPermissions(sharedWithOtherUsers: shared)
         health.set(.serving)
         logger.info(

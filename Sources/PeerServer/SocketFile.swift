@@ -41,6 +41,18 @@ final class SocketFile: Sendable {
         }
     }
 
+    /// Runs `bind` with a umask that creates the socket file with its final mode, so that no
+    /// client ever finds it listening with the default mode (0755 under the usual umask) before
+    /// ``restrictPermissions(sharedWithOtherUsers:)``. The umask is process-wide: it is set only
+    /// for the bind, at startup, and the previous one is restored.
+    func withCreationMode<Result>(
+        sharedWithOtherUsers: Bool, _ bind: () async throws -> Result
+    ) async throws -> Result {
+        let previous = umask(sharedWithOtherUsers ? 0o111 : 0o177)
+        defer { umask(previous) }
+        return try await bind()
+    }
+
     /// Sets the socket's mode once it is bound: 0600, or 0666 when other users are allowed in (the
     /// SO_PEERCRED check is then the gate).
     func restrictPermissions(sharedWithOtherUsers: Bool) throws {

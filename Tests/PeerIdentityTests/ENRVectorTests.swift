@@ -2,7 +2,7 @@ import Testing
 
 @testable import PeerIdentity
 
-@Suite("ENR vectors (shared/vectors/enr_vectors.json)")
+@Suite("ENR vectors (Tests/Vectors/enr_vectors.json)")
 struct ENRVectorTests {
     static var records: [ENRVectors.Record] { ENRVectors.shared?.records ?? [] }
     static var synthetic: [ENRVectors.Synthetic] { ENRVectors.shared?.syntheticAndNegative ?? [] }

@@ -15,21 +15,12 @@ struct GeneratedCodeTests {
         let output = try PeerdProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: output) }
 
-        let generate = Process()
-        generate.executableURL = root.appendingPathComponent("scripts/gen-proto")
-        generate.arguments = ["--out", output]
-        try generate.run()
-        generate.waitUntilExit()
-        try #require(generate.terminationStatus == 0)
+        let generate = try ChildProcess.run(
+            root.appendingPathComponent("scripts/gen-proto").path, ["--out", output], timeout: .seconds(120))
+        try #require(generate.status == 0, "scripts/gen-proto failed:\n\(generate.stderr)")
 
-        let diff = Process()
-        diff.executableURL = URL(fileURLWithPath: "/usr/bin/diff")
-        diff.arguments = ["-r", "\(output)/\(generated)", root.appendingPathComponent(committed).path]
-        let pipe = Pipe()
-        diff.standardOutput = pipe
-        try diff.run()
-        let differences = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        diff.waitUntilExit()
-        #expect(diff.terminationStatus == 0, "stale generated code; run scripts/gen-proto:\n\(differences)")
+        let diff = try ChildProcess.run(
+            "/usr/bin/diff", ["-r", "\(output)/\(generated)", root.appendingPathComponent(committed).path])
+        #expect(diff.status == 0, "stale generated code; run scripts/gen-proto:\n\(diff.stdout)")
     }
 }

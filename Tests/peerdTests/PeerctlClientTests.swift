@@ -15,20 +15,8 @@ struct PeerctlClientTests {
     }
 
     static func peerctl(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = PeerdProcess.binary.deletingLastPathComponent().appendingPathComponent("peerctl")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try ChildProcess.run(PeerdProcess.peerctlBinary.path, arguments)
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     @Test("health, peers add/list/get/remove, stats and info")
@@ -84,17 +72,10 @@ struct PeerctlClientTests {
         let peerd = try PeerdProcess()
         // stdout to a file the test polls: nothing here can block on a pipe.
         let outputPath = "\(peerd.directory)/watch.out"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let process = Process()
-        process.executableURL = PeerdProcess.binary.deletingLastPathComponent().appendingPathComponent("peerctl")
-        process.arguments = ["watch", "--decisions-only", "--socket", peerd.socketPath]
-        process.standardOutput = output
-        try process.run()
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        let watcher = try ChildProcess(
+            executable: PeerdProcess.peerctlBinary.path,
+            arguments: ["watch", "--decisions-only", "--socket", peerd.socketPath], stdoutPath: outputPath)
+        defer { watcher.kill(SIGKILL) }
         // The watcher registers asynchronously: keep adding peers until one shows up.
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var added: [String: Any]?

@@ -10,22 +10,14 @@ struct PeerctlTests {
     }
 
     static func peerctl(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = PeerdProcess.binary.deletingLastPathComponent().appendingPathComponent("peerctl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return Run(status: process.terminationStatus, json: json)
+        let run = try ChildProcess.run(PeerdProcess.peerctlBinary.path, arguments)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        return Run(status: run.status, json: json)
     }
 
     /// The vectors' real records: what `peerctl enr decode` prints for them.
     static func vectorRecords() throws -> [[String: Any]] {
-        let url = PeerdProcess.repositoryRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/vectors/enr_vectors.json")
+        let url = PeerdProcess.repositoryRoot.appendingPathComponent("Tests/Vectors/enr_vectors.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         return try #require(root["records"] as? [[String: Any]])
     }

@@ -16,16 +16,9 @@ struct PeerdLifecycleTests {
     @Test("A second peerd on the same path is refused with a clear message")
     func secondPeerdRefused() throws {
         let first = try PeerdProcess()
-        let second = Process()
-        second.executableURL = PeerdProcess.binary
-        second.arguments = ["--socket", first.socketPath]
-        let stderr = Pipe()
-        second.standardError = stderr
-        try second.run()
-        second.waitUntilExit()
-        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(second.terminationStatus == 1)
-        #expect(message.contains("another peerd is serving \(first.socketPath)"))
+        let second = try ChildProcess.run(PeerdProcess.binary.path, ["--socket", first.socketPath, "--no-metrics"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another peerd is serving \(first.socketPath)"))
         // The first one is untouched.
         #expect(try SocketClient(path: first.socketPath).healthCheck(1) == .serving)
     }
@@ -52,15 +45,9 @@ struct PeerdLifecycleTests {
         close(fd)
         #expect(FileManager.default.fileExists(atPath: path))
 
-        let peerd = Process()
-        peerd.executableURL = PeerdProcess.binary
-        peerd.arguments = ["--socket", path]
-        peerd.standardError = FileHandle.nullDevice
-        try peerd.run()
-        defer {
-            kill(peerd.processIdentifier, SIGKILL)
-            peerd.waitUntilExit()
-        }
+        let peerd = try ChildProcess(
+            executable: PeerdProcess.binary.path, arguments: ["--socket", path, "--no-metrics"])
+        defer { peerd.kill(SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(20)
         var status: Health.ServingStatus?
         while status == nil && ContinuousClock.now < deadline {
@@ -76,17 +63,9 @@ struct PeerdLifecycleTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/file.sock"
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: path))
-        let peerd = Process()
-        peerd.executableURL = PeerdProcess.binary
-        peerd.arguments = ["--socket", path]
-        let stderr = Pipe()
-        peerd.standardError = stderr
-        try peerd.run()
-        peerd.waitUntilExit()
-        #expect(peerd.terminationStatus == 1)
-        #expect(
-            String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "is not a socket"))
+        let peerd = try ChildProcess.run(PeerdProcess.binary.path, ["--socket", path, "--no-metrics"])
+        #expect(peerd.status == 1)
+        #expect(peerd.stderr.contains("is not a socket"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
     }
 
@@ -98,7 +77,7 @@ struct PeerdLifecycleTests {
             1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         #expect(try Health.CheckResponse(wire: client.readFrame().payload).status == .serving)
 
-        kill(peerd.process.processIdentifier, SIGTERM)
+        peerd.signal(SIGTERM)
         let update = try client.readFrame()
         #expect(update.type == .data)
         #expect(try Health.CheckResponse(wire: update.payload).status == .notServing)
@@ -111,17 +90,11 @@ struct PeerdLifecycleTests {
     func badFlags() throws {
         let directory = try PeerdProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let peerd = Process()
-        peerd.executableURL = PeerdProcess.binary
-        peerd.arguments = [
-            "--socket", "\(directory)/s.sock", "--max-frame-size", "10", "--max-concurrent-streams", "0",
-        ]
-        let stderr = Pipe()
-        peerd.standardError = stderr
-        try peerd.run()
-        peerd.waitUntilExit()
-        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(peerd.terminationStatus != 0)
+        let peerd = try ChildProcess.run(
+            PeerdProcess.binary.path,
+            ["--socket", "\(directory)/s.sock", "--max-frame-size", "10", "--max-concurrent-streams", "0"])
+        let message = peerd.stderr
+        #expect(peerd.status != 0)
         #expect(message.contains("max frame size: 10, must be 1024...16777216"))
         #expect(message.contains("max concurrent streams: 0, must be >= 1"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/s.sock"))

@@ -193,7 +193,7 @@ struct SidecarHostTests {
                 .hostAttached
         }
         let started = Date()
-        kill(peerd.process.processIdentifier, SIGTERM)
+        peerd.signal(SIGTERM)
         #expect(throws: ScriptedHostError.streamEnded(.unavailable, "peerd is shutting down")) {
             _ = try host.nextCommand()
         }
@@ -237,22 +237,23 @@ struct SidecarHostTests {
     @Test("Watch streams each decision with its reason, and peer events")
     func watch() throws {
         let peerd = try PeerdProcess()
-        let watcher = try SocketClient(path: peerd.socketPath)
+        let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .milliseconds(200))
         try watcher.request(
             1, "waku.peermanager.v1.PeerManager", "Watch", payload: PeerManagerV1.WatchRequest().encoded(),
             flags: .remoteClosed)
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        // The watcher registers asynchronously: add peers until its first event arrives.
+        // The watcher registers asynchronously: add peers, one at a time, until events arrive
+        // (what was added before the registration is never seen).
         var events: [PeerManagerV1.WatchEvent] = []
-        for n in 1...3 {
+        for n in 1...50 where events.count < 2 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
                 "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
+            while events.count < 2, let frame = try? watcher.readFrame() {
+                #expect(frame.type == .data)
+                events.append(try PeerManagerV1.WatchEvent(wire: frame.payload))
+            }
         }
-        while events.count < 2 {
-            let frame = try watcher.readFrame()
-            #expect(frame.type == .data)
-            events.append(try PeerManagerV1.WatchEvent(wire: frame.payload))
-        }
+        try #require(events.count >= 2, "no Watch events after 50 peers were added")
         let decisions = events.compactMap { if case .decision(let decision)? = $0.event { decision } else { nil } }
         let added = events.compactMap { if case .peerEvent(let event)? = $0.event { event } else { nil } }
         #expect(decisions.contains { $0.reason == "peer_added" && !$0.detail.isEmpty && $0.peerIDs.count == 1 })

@@ -1,6 +1,6 @@
 import PeerIdentity
 
-/// The JSON shape of `peerctl enr decode`, with field names as in shared/vectors/enr_vectors.json.
+/// The JSON shape of `peerctl enr decode`, with field names as in Tests/Vectors/enr_vectors.json.
 enum ENRReport {
     static func json(_ enr: ENR) -> [String: Any] {
         var object: [String: Any] = [

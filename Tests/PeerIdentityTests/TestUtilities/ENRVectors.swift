@@ -1,6 +1,6 @@
 import Foundation
 
-/// The shared ENR vectors (`shared/vectors/enr_vectors.json`, beside the repository clone).
+/// The ENR vectors (`Tests/Vectors/enr_vectors.json`, a copy of the team's shared/vectors file).
 struct ENRVectors: Decodable {
     struct Record: Decodable, Sendable {
         var enr: String
@@ -102,8 +102,9 @@ struct ENRVectors: Decodable {
         case syntheticAndNegative = "synthetic_and_negative"
     }
 
-    /// `<repo root>/../shared/vectors/enr_vectors.json`, the repo root being the first ancestor
-    /// of this file holding Package.swift.
+    /// `<repo root>/Tests/Vectors/enr_vectors.json`, the repo root being the first ancestor of this
+    /// file holding Package.swift. It is a committed copy of the team's shared/vectors file, so a
+    /// clone tests on its own, wherever it lies.
     static let url: URL = {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" {
@@ -112,7 +113,7 @@ struct ENRVectors: Decodable {
             }
             directory.deleteLastPathComponent()
         }
-        return directory.deletingLastPathComponent().appendingPathComponent("shared/vectors/enr_vectors.json")
+        return directory.appendingPathComponent("Tests/Vectors/enr_vectors.json")
     }()
 
     static var path: String { url.path }

@@ -4,8 +4,7 @@ import Foundation
 final class PeerdProcess {
     let socketPath: String
     let directory: String
-    let process = Process()
-    private let stderrPipe = Pipe()
+    let process: ChildProcess
 
     /// The built `peerd` binary: beside the test bundle (same build directory), or $PEERD_BINARY.
     static var binary: URL {
@@ -13,6 +12,9 @@ final class PeerdProcess {
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return testBinary.deletingLastPathComponent().appendingPathComponent("peerd")
     }
+
+    /// The built `peerctl` binary, beside peerd.
+    static var peerctlBinary: URL { binary.deletingLastPathComponent().appendingPathComponent("peerctl") }
 
     /// The repository root, found from this file's path.
     static var repositoryRoot: URL {
@@ -81,13 +83,13 @@ final class PeerdProcess {
     init(arguments: [String] = [], socketName: String = "peerd.sock", waitUntilServing: Bool = true) throws {
         directory = try Self.makeTemporaryDirectory()
         socketPath = "\(directory)/\(socketName)"
-        process.executableURL = Self.binary
         // Tests run in parallel: metrics only where a test asks for them (on a port of its own).
         let metrics = arguments.contains("--metrics-address") ? [] : ["--no-metrics"]
-        process.arguments = ["--socket", socketPath, "--log-level", "debug"] + metrics + arguments
-        process.standardError = stderrPipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        // Debug logs go to a file: a pipe read only at the end would block peerd once full.
+        process = try ChildProcess(
+            executable: Self.binary.path,
+            arguments: ["--socket", socketPath, "--log-level", "debug"] + metrics + arguments,
+            stderrPath: "\(directory)/peerd.log")
         if waitUntilServing { try waitForSocket() }
     }
 
@@ -98,9 +100,7 @@ final class PeerdProcess {
                 client.close()
                 return
             }
-            guard process.isRunning else {
-                throw PeerdProcessError.exited(status: process.terminationStatus, log: log())
-            }
+            if let status = process.exitStatus { throw PeerdProcessError.exited(status: status, log: log()) }
             usleep(20_000)
         }
         throw PeerdProcessError.notListening(socketPath)
@@ -109,27 +109,21 @@ final class PeerdProcess {
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
+        process.kill(signal)
+        if let status = process.wait(timeout: timeout) { return status }
+        process.kill(SIGKILL)
+        return process.wait(timeout: .seconds(10)) ?? -1
     }
 
-    /// Everything peerd wrote to stderr (call after it exited: reads to the end).
-    func log() -> String {
-        let data = (try? stderrPipe.fileHandleForReading.readToEnd()) ?? nil
-        return String(decoding: data ?? Data(), as: UTF8.self)
-    }
+    /// Everything peerd wrote to stderr so far.
+    func log() -> String { process.stderr() }
+
+    /// Sends `signal` to peerd without waiting.
+    func signal(_ signal: Int32) { process.kill(signal) }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill(SIGKILL)
+        process.wait(timeout: .seconds(10))
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
