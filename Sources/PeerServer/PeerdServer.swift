@@ -57,11 +57,13 @@ public struct PeerdServer: Service {
         defer { socketFile.remove() }
 
         let registry = ConnectionRegistry()
+        // SERVING before the first connection can be accepted: a client that gets in at once
+        // must not read NOT_SERVING from a server that is ready. A failed bind ends the process.
+        health.set(.serving)
         let listener = try await socketFile.withCreationMode(sharedWithOtherUsers: shared) {
             try await bind(registry: registry)
         }
         try socketFile.restrictPermissions(sharedWithOtherUsers: shared)
-        health.set(.serving)
         logger.info(
             "listening",
             metadata: [

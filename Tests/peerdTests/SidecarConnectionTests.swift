@@ -12,7 +12,7 @@ struct SidecarConnectionTests {
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(SidecarHostTests.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .hostAttached
         }
@@ -76,7 +76,7 @@ struct SidecarConnectionTests {
         }
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var connected = PeerManagerV1.ConnectedPeersResponse()
-        try waitFor {
+        try waitFor(peerd) {
             connected = try admin.call("ConnectedPeers", PeerManagerV1.ConnectedPeersRequest(protocol: relay))
             return connected.peers.first?.streams.first?.outbound == 1
         }

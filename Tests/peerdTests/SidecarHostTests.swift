@@ -132,7 +132,7 @@ struct SidecarHostTests {
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(Self.hello())
         for n in 1...3 { try host.send(.connectionOpened(Self.opened(n, conn: UInt64(n)))) }
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .connected == 3
         }
@@ -147,7 +147,7 @@ struct SidecarHostTests {
 
         let again = try ScriptedHost(socketPath: peerd.socketPath)
         try again.attach(Self.hello(connections: [Self.opened(2, conn: 12), Self.opened(4, conn: 14)]))
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .connected == 2
         }
@@ -163,7 +163,7 @@ struct SidecarHostTests {
         try first.attach(Self.hello(1))
         // Let the first hello land before the second arrives.
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .hostAttached
         }
@@ -188,7 +188,7 @@ struct SidecarHostTests {
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(Self.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .hostAttached
         }
@@ -322,14 +322,4 @@ struct SidecarHostTests {
                 "Connect", PeerManagerV1.ConnectRequest(peers: [TestPeers.id(1)]))
         }
     }
-}
-
-/// Polls `condition` for up to 10 seconds (state changes from host events land asynchronously).
-func waitFor(_ condition: () throws -> Bool) throws {
-    let deadline = Date().addingTimeInterval(10)
-    while Date() < deadline {
-        if try condition() { return }
-        usleep(20_000)
-    }
-    Issue.record("condition not met within 10 s")
 }

@@ -31,7 +31,7 @@ struct SidecarMetricsTests {
         try host.send(.commandResult(.init(commandID: dial.commandID, outcome: .succeeded(true))))
 
         var body = ""
-        try waitFor {
+        try waitFor(peerd) {
             body = try PeerdProcess.httpGet(port: port, path: "/metrics").body
             return body.contains("waku_peers_dials{outcome=\"successful\"} 1")
         }

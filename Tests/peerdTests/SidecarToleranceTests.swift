@@ -44,7 +44,7 @@ struct SidecarToleranceTests {
         try host.client.send(Frame(streamID: host.streamID, type: .data, payload: .init(bytes: [0xFF, 0xFF, 0xFF])))
         try host.send(.connectionOpened(SidecarHostTests.opened(1, conn: 1)))
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        try waitFor {
+        try waitFor(peerd) {
             (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
                 .connected == 1
         }
@@ -73,7 +73,7 @@ struct SidecarToleranceTests {
 
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var connected = PeerManagerV1.ConnectedPeersResponse()
-        try waitFor {
+        try waitFor(peerd) {
             connected = try admin.call("ConnectedPeers", PeerManagerV1.ConnectedPeersRequest())
             return connected.peers.first?.streams.first?.outbound == 1
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real `peerd` process on a throwaway socket path, stopped when the test ends.
 final class PeerdProcess {
@@ -109,6 +110,7 @@ final class PeerdProcess {
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32 {
+        stoppedByTest = true
         process.kill(signal)
         if let status = process.wait(timeout: timeout) { return status }
         process.kill(SIGKILL)
@@ -118,14 +120,49 @@ final class PeerdProcess {
     /// Everything peerd wrote to stderr so far.
     func log() -> String { process.stderr() }
 
+    /// The last `lines` lines of the log, for failure messages.
+    func logTail(lines: Int = 60) -> String {
+        log().split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
     /// Sends `signal` to peerd without waiting.
-    func signal(_ signal: Int32) { process.kill(signal) }
+    func signal(_ signal: Int32) {
+        stoppedByTest = true
+        process.kill(signal)
+    }
+
+    /// Set once the test signals peerd: an exit after that is the test's doing, not a crash.
+    private var stoppedByTest = false
 
     deinit {
+        // peerd ended on its own, which no test asks for: show why, whatever the test checked.
+        if !stoppedByTest, let status = process.exitStatus {
+            FileHandle.standardError.write(
+                Data("peerd \(process.pid) exited with \(status) during a test:\n\(log())\n".utf8))
+        }
         process.kill(SIGKILL)
         process.wait(timeout: .seconds(10))
+        // PEERD_TEST_LOGS=<dir> keeps every peerd's log there, to read after a failed run.
+        if let keep = ProcessInfo.processInfo.environment["PEERD_TEST_LOGS"] {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try? FileManager.default.copyItem(
+                atPath: "\(directory)/peerd.log", toPath: "\(keep)/peerd-\(process.pid).log")
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// Polls `condition` for up to 20 seconds (state changes from host events land asynchronously);
+/// when it never holds, the issue carries the end of peerd's log.
+func waitFor(
+    _ peerd: PeerdProcess, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool
+) throws {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while ContinuousClock.now < deadline {
+        if try condition() { return }
+        usleep(20_000)
+    }
+    Issue.record("condition not met within 20 s; peerd's log ends:\n\(peerd.logTail())", sourceLocation: sourceLocation)
 }
 
 enum PeerdProcessError: Error, CustomStringConvertible {
