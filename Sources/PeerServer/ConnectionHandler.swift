@@ -124,20 +124,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return respond(id, .internal, "cannot decode ttrpc.Request (\(frame.payload.readableBytes) bytes)")
         }
         guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
-        let handler: RPCHandler
+        let route: RPCRouter.Route
         switch router.lookup(service: envelope.service, method: envelope.method) {
         case .unknownService: return respond(id, .unimplemented, "service \(envelope.service)")
         case .unknownMethod: return respond(id, .unimplemented, "method \(envelope.method)")
-        case .found(let found): handler = found
+        case .found(let found): route = found
         }
-        if !handler.isStreaming && frame.flags.contains(.remoteOpen) {
-            return respond(id, .unimplemented, "method \(envelope.fullMethod) is unary but the request opened a stream")
+        if !route.handler.isStreaming && frame.flags.contains(.remoteOpen) {
+            return respond(id, .unimplemented, "method \(route.fullMethod) is unary but the request opened a stream")
         }
         guard streams.count < configuration.maxConcurrentStreams else {
             return respond(
                 id, .resourceExhausted, "too many concurrent streams: max \(configuration.maxConcurrentStreams)")
         }
-        dispatch(id, envelope: envelope, handler: handler, flags: frame.flags)
+        dispatch(id, envelope: envelope, route: route, flags: frame.flags)
     }
 
     private func receiveData(_ frame: Frame) {
@@ -185,7 +185,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     // MARK: - Calls
 
-    private func dispatch(_ id: UInt32, envelope: RequestEnvelope, handler: RPCHandler, flags: FrameFlags) {
+    private func dispatch(_ id: UInt32, envelope: RequestEnvelope, route: RPCRouter.Route, flags: FrameFlags) {
         let deadline: NIODeadline? =
             envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
         let serverContext = ServerContext(
@@ -193,7 +193,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             peer: credentials, deadline: deadline, baseLogger: logger)
         let payload = envelope.payload
 
-        switch handler {
+        switch route.handler {
         case .inline(let body):
             let started = observeCall == nil ? nil : ContinuousClock.now
             let response: ResponseEnvelope
@@ -203,12 +203,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 response = ResponseEnvelope(error: Self.status(for: error))
             }
             respond(id, response)
-            if let started { observeCall?(envelope.fullMethod, response.code, ContinuousClock.now - started) }
+            if let started { observeCall?(route.fullMethod, response.code, ContinuousClock.now - started) }
         case .unary(let body):
-            start(id, envelope: envelope, inbound: nil) { try await body(payload, serverContext) }
+            start(id, route: route, envelope: envelope, inbound: nil) { try await body(payload, serverContext) }
         case .serverStreaming(let body):
             let writer = makeWriter(for: id)
-            start(id, envelope: envelope, inbound: nil) {
+            start(id, route: route, envelope: envelope, inbound: nil) {
                 try await body(payload, serverContext, writer)
                 return ByteBuffer()
             }
@@ -223,7 +223,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             // Only `remote open` keeps the client's side open; a stock unary-style request has none.
             if !flags.contains(.remoteOpen) { requests.finish() }
             let writer = makeWriter(for: id)
-            start(id, envelope: envelope, inbound: flags.contains(.remoteOpen) ? requests : nil) {
+            start(id, route: route, envelope: envelope, inbound: flags.contains(.remoteOpen) ? requests : nil) {
                 try await body(requests, serverContext, writer)
                 return ByteBuffer()
             }
@@ -233,7 +233,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Runs a handler in a Task; whichever comes first of its end, its deadline, a Cancel frame or
     /// the connection's end answers the stream, once.
     private func start(
-        _ id: UInt32, envelope: RequestEnvelope, inbound: RequestStream?,
+        _ id: UInt32, route: RPCRouter.Route, envelope: RequestEnvelope, inbound: RequestStream?,
         _ body: @escaping @Sendable () async throws -> ByteBuffer
     ) {
         guard let context else { return }
@@ -246,7 +246,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             eventLoop.execute { handler.value.finish(id, result) }
         }
         var stream = ActiveStream(
-            started: .now, task: task, inbound: inbound, deadlineTimer: nil, fullMethod: envelope.fullMethod)
+            started: .now, task: task, inbound: inbound, deadlineTimer: nil, fullMethod: route.fullMethod)
         if envelope.timeoutNanos > 0 {
             let timeout = TimeAmount.nanoseconds(envelope.timeoutNanos)
             stream.deadlineTimer = eventLoop.scheduleTask(in: timeout) {

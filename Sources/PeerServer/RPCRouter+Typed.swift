@@ -14,6 +14,16 @@ extension RPCRouter {
             .inline { payload, context in try body(Request(wire: payload), context).encoded() })
     }
 
+    /// A unary method answered on the event loop whose body returns its reply already encoded
+    /// (a body that keeps encoded replies, see ``PeerReplyCache``).
+    public mutating func inlineEncoded<Request: WireMessage>(
+        _ service: String, _ method: String,
+        _ body: @escaping @Sendable (_ request: Request, _ context: ServerContext) throws -> ByteBuffer
+    ) {
+        register(
+            service: service, method: method, .inline { payload, context in try body(Request(wire: payload), context) })
+    }
+
     /// A unary method that may suspend.
     public mutating func unary<Request: WireMessage, Response: WireMessage>(
         _ service: String, _ method: String,

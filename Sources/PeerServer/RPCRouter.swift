@@ -1,24 +1,31 @@
 /// Handlers keyed by service and method, like grpc-swift-2's `RPCRouter`.
 public struct RPCRouter: Sendable {
-    private var services: [String: [String: RPCHandler]] = [:]
+    /// A registered method: its handler and its `/service/Method` name, made once here rather
+    /// than on every call (metrics and logs label calls with it).
+    public struct Route: Sendable {
+        public var handler: RPCHandler
+        public var fullMethod: String
+    }
+
+    private var services: [String: [String: Route]] = [:]
 
     public init() {}
 
     /// Registers `handler` for `service`/`method`, replacing any earlier one.
     public mutating func register(service: String, method: String, _ handler: RPCHandler) {
-        services[service, default: [:]][method] = handler
+        services[service, default: [:]][method] = Route(handler: handler, fullMethod: "/\(service)/\(method)")
     }
 
     public enum Lookup {
-        case found(RPCHandler)
+        case found(Route)
         case unknownService
         case unknownMethod
     }
 
     public func lookup(service: String, method: String) -> Lookup {
         guard let methods = services[service] else { return .unknownService }
-        guard let handler = methods[method] else { return .unknownMethod }
-        return .found(handler)
+        guard let route = methods[method] else { return .unknownMethod }
+        return .found(route)
     }
 
     /// Registered service names, sorted.

@@ -292,6 +292,39 @@ struct SidecarHostTests {
         #expect(rest.nextPageToken.isEmpty)
     }
 
+    @Test("SelectPeer replies follow the chosen peer's changes (replies are cached per peer state)")
+    func selectionFollowsChanges() throws {
+        let peerd = try PeerdProcess()
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        let store = "/vac/waku/store-query/3.0.0"
+        let _: PeerManagerV1.AddPeerResponse = try admin.call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1, protocols: [store]))))
+        func select() throws -> PeerManagerV1.Peer {
+            let reply: PeerManagerV1.SelectPeerResponse = try admin.call(
+                "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: store))
+            return try #require(reply.peer)
+        }
+        #expect(try select().protectionTags.isEmpty)
+        #expect(try select().protectionTags.isEmpty)
+
+        let _: PeerManagerV1.ProtectResponse = try admin.call(
+            "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+        #expect(try select().protectionTags == ["store-request"])
+
+        // New addresses and protocols for the same peer replace the old ones in the reply.
+        var updated = TestPeers.peer(1, protocols: [store, "/vac/waku/lightpush/3.0.0"])
+        updated.addresses = ["/ip4/10.9.9.9/tcp/60001"]
+        let _: PeerManagerV1.AddPeerResponse = try admin.call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(updated)))
+        let changed = try select()
+        #expect(changed.addresses == updated.addresses)
+        #expect(changed.protocols == [store, "/vac/waku/lightpush/3.0.0"])
+
+        let _: PeerManagerV1.ProtectResponse = try admin.call(
+            "Unprotect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+        #expect(try select().protectionTags.isEmpty)
+    }
+
     @Test("Bad input is INVALID_ARGUMENT naming the field, and changes nothing")
     func badInput() throws {
         let peerd = try PeerdProcess()

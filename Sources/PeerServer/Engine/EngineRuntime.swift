@@ -72,7 +72,13 @@ public final class EngineRuntime: Sendable {
         _ body: (_ engine: PeerEngine, _ now: EngineTime, _ rng: inout EngineRandom) throws -> R
     ) rethrows -> R {
         let now = clock.now()
-        return try state.withLock { state in try body(state.engine, now, &state.rng) }
+        return try state.withLock { state in
+            // The generator goes out and back in: passing `&state.rng` beside `state.engine`
+            // made the compiler copy the whole engine for every query.
+            var rng = state.rng
+            defer { state.rng = rng }
+            return try body(state.engine, now, &rng)
+        }
     }
 
     /// Changes the engine; the body returns its result and the engine's actions, which the runtime

@@ -39,10 +39,11 @@ extension Duration {
 
 extension PeerManagerV1.Peer {
     /// The wire form of a record; `protection` adds the eviction-protection tags.
-    init(_ record: PeerRecord, protection: EvictionProtection) {
+    init(_ record: PeerRecord, protection: EvictionProtection, texts: PeerTextCache) {
+        let (id, addresses) = texts.texts(of: record)
         self.init(
-            peerID: record.id.description,
-            addresses: record.addresses.map(\.description),
+            peerID: id,
+            addresses: addresses,
             protocols: record.protocols,
             publicKey: record.publicKey ?? [],
             agent: record.agent ?? "",

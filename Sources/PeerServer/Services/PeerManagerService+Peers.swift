@@ -96,7 +96,8 @@ extension PeerManagerService {
         guard let record = engine.store.record(peer) else {
             throw RPCError(code: .notFound, message: "peer \(peer) is not in the store")
         }
-        return PeerManagerV1.AddPeerResponse(peer: PeerManagerV1.Peer(record, protection: engine.protection))
+        return PeerManagerV1.AddPeerResponse(
+            peer: PeerManagerV1.Peer(record, protection: engine.protection, texts: texts))
     }
 
     /// Filters in index order, sorts by peer id for stable paging; the page token is the last id
@@ -163,7 +164,8 @@ extension PeerManagerService {
         let page = matches[start...].prefix(pageSize)
         let next = start + page.count < matches.count ? page.last.map(\.id.description) ?? "" : ""
         return PeerManagerV1.ListPeersResponse(
-            peers: page.map { PeerManagerV1.Peer($0, protection: engine.protection) }, nextPageToken: next,
+            peers: page.map { PeerManagerV1.Peer($0, protection: engine.protection, texts: texts) },
+            nextPageToken: next,
             total: UInt32(matches.count))
     }
 }

@@ -5,7 +5,7 @@ import PeerWire
 extension PeerManagerService {
     func registerSelection(in router: inout RPCRouter) {
         let service = Self.serviceName
-        router.inline(service, "SelectPeer") { (request: PeerManagerV1.SelectPeerRequest, _) in
+        router.inlineEncoded(service, "SelectPeer") { (request: PeerManagerV1.SelectPeerRequest, _) in
             guard !request.protocol.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "protocol is empty")
             }
@@ -20,8 +20,12 @@ extension PeerManagerService {
                     record = engine.selectPeer(protocolID: request.protocol, shard: shard, using: &rng)
                 case .invalid: record = nil
                 }
-                return PeerManagerV1.SelectPeerResponse(
-                    peer: record.map { PeerManagerV1.Peer($0, protection: engine.protection) })
+                guard let record else { return PeerManagerV1.SelectPeerResponse().encoded() }
+                return replies.reply(for: record, tags: engine.protection.tags(of: record.id)) {
+                    PeerManagerV1.SelectPeerResponse(
+                        peer: PeerManagerV1.Peer(record, protection: engine.protection, texts: texts)
+                    ).encoded()
+                }
             }
         }
         router.inline(service, "SelectPeers") { (request: PeerManagerV1.SelectPeersRequest, _) in
@@ -41,7 +45,7 @@ extension PeerManagerService {
                 case .invalid: records = []
                 }
                 return PeerManagerV1.SelectPeersResponse(
-                    peers: records.map { PeerManagerV1.Peer($0, protection: engine.protection) })
+                    peers: records.map { PeerManagerV1.Peer($0, protection: engine.protection, texts: texts) })
             }
         }
     }

@@ -18,6 +18,10 @@ struct PeerManagerService: Sendable {
 
     let runtime: EngineRuntime
     let settings: Settings
+    /// Text forms of the peers in replies, made once per peer (see ``PeerTextCache``).
+    let texts = PeerTextCache()
+    /// Encoded SelectPeer replies, made once per state of a peer (see ``PeerReplyCache``).
+    let replies = PeerReplyCache()
 
     func register(in router: inout RPCRouter) {
         registerPeers(in: &router)
