@@ -85,6 +85,17 @@ public final class PeerMetrics: Sendable {
         var servicePeers = LabeledGauges(Name.servicePeers, labels: ["protocol", "peerId"])
         var rpcCalls: [RPCCallKey: Counter] = [:]
         var rpcDurations: [String: DurationHistogram] = [:]
+        /// The last call's instruments. A client repeats one method, and the server passes the
+        /// same String instances for it each time, so comparing them is a pointer check where
+        /// the two dictionary lookups hash every character.
+        var lastCall: LastCall?
+    }
+
+    private struct LastCall {
+        var method: String
+        var code: String
+        var histogram: DurationHistogram
+        var counter: Counter
     }
 
     private struct RPCCallKey: Hashable {
@@ -304,6 +315,12 @@ public final class PeerMetrics: Sendable {
     ///   - duration: from the request's arrival to the response's write.
     public func recordCall(method: String, code: String, duration: Duration) {
         state.withLock { state in
+            if let last = state.lastCall, last.method == method, last.code == code {
+                last.histogram.record(duration)
+                last.counter.increment()
+                return
+            }
+            let calledMethod = method
             let known = state.rpcDurations[method] != nil || state.rpcDurations.count < Self.maxMethods - 1
             let method = known ? method : Self.otherLabel
             let histogram =
@@ -326,6 +343,7 @@ public final class PeerMetrics: Sendable {
                     return counter
                 }()
             counter.increment()
+            state.lastCall = LastCall(method: calledMethod, code: code, histogram: histogram, counter: counter)
         }
     }
 

@@ -4,13 +4,15 @@ import PeerWire
 
 /// One client connection: the ttrpc stream state machine and the dispatch of calls.
 ///
-/// Runs on the connection's event loop. It enforces the stream rules (odd, increasing ids; a cap
+/// Runs on the connection's event loop. It cuts the socket's bytes into frames itself (a
+/// ByteToMessageHandler in front cost a boxed, dynamically cast message per frame), enforces the
+/// stream rules (odd, increasing ids; a cap
 /// on concurrent streams; bounded per-stream queues), decodes envelopes, routes calls, runs
 /// deadlines and Cancel frames, and writes every stream's single final Response. Errors become a
 /// status on their stream; the connection stays up. While a stream's handler is behind, it holds
 /// back the socket reads (backpressure) instead of buffering without bound.
 final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = FrameDecoder.Output
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     /// Frames are written as bytes directly (header, then payload): no encoder copy.
     typealias OutboundOut = ByteBuffer
@@ -32,11 +34,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let observeCall: CallObserver?
 
     private var context: ChannelHandlerContext?
+    private var decoder: FrameDecoder
+    /// Bytes read but not yet a whole frame; nil when none are left over.
+    private var received: ByteBuffer?
     private var lastStreamID: UInt32 = 0
     private var streams: [UInt32: ActiveStream] = [:]
     private var draining = false
     /// A read the channel asked for while a stream was paused, to pass on when none is.
     private var readPending = false
+    /// The method this connection called last: a client tends to call one method over and
+    /// over, and comparing two short strings costs less than hashing them for the router.
+    private var lastRoute: (service: String, method: String, route: RPCRouter.Route)?
 
     init(
         router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
@@ -48,6 +56,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.credentials = credentials
         self.registry = registry
         self.logger = logger
+        self.decoder = FrameDecoder(maxFrameSize: configuration.maxFrameSize)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -92,7 +101,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        var bytes = unwrapInboundIn(data)
+        if received == nil {
+            received = bytes
+        } else {
+            received!.writeBuffer(&bytes)
+        }
+        // Every whole frame now, even while reads are held back: they are already in memory.
+        while var buffer = received {
+            received = nil  // the buffer is uniquely held while the decoder reads from it
+            let output = try? decoder.decode(buffer: &buffer)
+            if buffer.readableBytes > 0 { received = buffer }
+            guard let output else { break }
+            receive(output)
+        }
+    }
+
+    private func receive(_ output: FrameDecoder.Output) {
+        switch output {
         case .frame(let frame):
             switch frame.type {
             case .request: receiveRequest(frame)
@@ -125,10 +151,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
         let route: RPCRouter.Route
-        switch router.lookup(service: envelope.service, method: envelope.method) {
-        case .unknownService: return respond(id, .unimplemented, "service \(envelope.service)")
-        case .unknownMethod: return respond(id, .unimplemented, "method \(envelope.method)")
-        case .found(let found): route = found
+        if let last = lastRoute, last.method == envelope.method, last.service == envelope.service {
+            route = last.route
+        } else {
+            switch router.lookup(service: envelope.service, method: envelope.method) {
+            case .unknownService: return respond(id, .unimplemented, "service \(envelope.service)")
+            case .unknownMethod: return respond(id, .unimplemented, "method \(envelope.method)")
+            case .found(let found): route = found
+            }
+            lastRoute = (envelope.service, envelope.method, route)
         }
         if !route.handler.isStreaming && frame.flags.contains(.remoteOpen) {
             return respond(id, .unimplemented, "method \(route.fullMethod) is unary but the request opened a stream")

@@ -100,12 +100,10 @@ public struct PeerdServer: Service {
                     }
                     logger.debug(
                         "connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)),
+                    try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(
                             router: router, configuration: configuration, credentials: credentials, registry: registry,
-                            logger: logger, observeCall: observeCall),
-                    ])
+                            logger: logger, observeCall: observeCall))
                 }
             }
         do {

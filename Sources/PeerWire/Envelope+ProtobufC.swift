@@ -61,17 +61,29 @@ extension ResponseEnvelope: WireMessage {
         }
     }
 
+    /// Packs without copying anything first: every reply goes through here, so the C structs
+    /// live on the stack and point straight at the message's and the payload's own bytes, which
+    /// outlive the pack call (protobuf-c's pack only reads them).
     public func encode(into buffer: inout ByteBuffer) {
-        PackArena.with { arena in
-            var response = Ttrpc__Response()
-            ttrpc__response__init(&response)
-            response.status = arena.message(google__rpc__status__init) {
-                $0.code = code.rawValue
-                $0.message = arena.cString(message)
-            }
-            response.payload = arena.binary(payload)
-            buffer.writeProtobufC(size: ttrpc__response__get_packed_size(&response)) {
-                ttrpc__response__pack(&response, $0)
+        var status = Google__Rpc__Status()
+        google__rpc__status__init(&status)
+        status.code = code.rawValue
+        var response = Ttrpc__Response()
+        ttrpc__response__init(&response)
+        message.withCString { text in
+            // protobuf-c declares the field `char *` but never writes through it.
+            status.message = UnsafeMutablePointer(mutating: text)
+            withUnsafeMutablePointer(to: &status) { status in
+                response.status = status
+                payload.withUnsafeReadableBytes { bytes in
+                    response.payload = ProtobufCBinaryData(
+                        len: bytes.count,
+                        data: UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                    )
+                    buffer.writeProtobufC(size: ttrpc__response__get_packed_size(&response)) {
+                        ttrpc__response__pack(&response, $0)
+                    }
+                }
             }
         }
     }

@@ -17,6 +17,33 @@ struct ConnectionHandlerTests {
         #expect(Array(response.payload.readableBytesView) == [4, 2])
     }
 
+    @Test("Frames coalesced in one read, split across reads, or with an oversized body between all get answered")
+    func framing() async throws {
+        let harness = try await ConnectionHarness(
+            router: .testRouter(), configuration: ServerConfiguration(socketPath: "/unused", maxFrameSize: 1024))
+        var bytes = ByteBuffer()
+        for id: UInt32 in [1, 3, 5] {
+            let envelope = RequestEnvelope(service: "t", method: "Echo", payload: ByteBuffer(bytes: [UInt8(id)]))
+            Frame(streamID: id, type: .request, payload: envelope.encoded()).write(to: &bytes)
+            if id == 3 {
+                // 2 KiB of an oversized Data frame (limit 1 KiB here) that is skipped unbuffered.
+                FrameHeader(length: 2048, streamID: 99, type: .data).write(to: &bytes)
+                bytes.writeRepeatingByte(0xEE, count: 2048)
+            }
+        }
+        // Most of it in the first read, then the rest a few bytes at a time.
+        try await harness.channel.writeInbound(bytes.readSlice(length: bytes.readableBytes - 2048 - 40)!)
+        while bytes.readableBytes > 0 {
+            try await harness.channel.writeInbound(bytes.readSlice(length: min(7, bytes.readableBytes))!)
+        }
+        var answered: [UInt32: [UInt8]] = [:]
+        for _ in 0..<3 {
+            let (id, response) = try await harness.nextResponse()
+            answered[id] = Array(response.payload.readableBytesView)
+        }
+        #expect(answered == [1: [1], 3: [3], 5: [5]])
+    }
+
     @Test(
         "Refusals carry gRPC's codes",
         arguments: [
@@ -68,8 +95,10 @@ struct ConnectionHandlerTests {
     @Test("An oversized Request is RESOURCE_EXHAUSTED on its stream")
     func oversizedRequest() async throws {
         let harness = try await ConnectionHarness(router: .testRouter())
-        try await harness.channel.writeInbound(
-            FrameDecoder.Output.oversized(FrameHeader(length: 5 << 20, streamID: 9, type: .request)))
+        // The header alone: the answer comes before any of the body.
+        var header = ByteBuffer()
+        FrameHeader(length: 5 << 20, streamID: 9, type: .request).write(to: &header)
+        try await harness.channel.writeInbound(header)
         let (id, response) = try await harness.nextResponse()
         #expect(id == 9)
         #expect(response.code == .resourceExhausted)

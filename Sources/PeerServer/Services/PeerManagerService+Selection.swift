@@ -15,15 +15,18 @@ extension PeerManagerService {
                     pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
                 )
                 {
-                case .none: record = engine.selectPeer(protocolID: request.protocol, using: &rng)
+                case .none: record = engine.selectPeer(protocolID: request.protocol, random: &rng)
                 case .shard(let shard):
-                    record = engine.selectPeer(protocolID: request.protocol, shard: shard, using: &rng)
+                    record = engine.selectPeer(protocolID: request.protocol, shard: shard, random: &rng)
                 case .invalid: record = nil
                 }
                 guard let record else { return PeerManagerV1.SelectPeerResponse().encoded() }
-                return replies.reply(for: record, tags: engine.protection.tags(of: record.id)) {
+                // The encoder captures the protection book, not the engine: capturing the engine
+                // copied all of it on every call.
+                let protection = engine.protection
+                return replies.reply(for: record, tags: protection.tags(of: record.id)) {
                     PeerManagerV1.SelectPeerResponse(
-                        peer: PeerManagerV1.Peer(record, protection: engine.protection, texts: texts)
+                        peer: PeerManagerV1.Peer(record, protection: protection, texts: texts)
                     ).encoded()
                 }
             }
@@ -39,9 +42,9 @@ extension PeerManagerService {
                     pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
                 )
                 {
-                case .none: records = engine.selectPeers(protocolID: request.protocol, limit: limit, using: &rng)
+                case .none: records = engine.selectPeers(protocolID: request.protocol, limit: limit, random: &rng)
                 case .shard(let shard):
-                    records = engine.selectPeers(protocolID: request.protocol, shard: shard, limit: limit, using: &rng)
+                    records = engine.selectPeers(protocolID: request.protocol, shard: shard, limit: limit, random: &rng)
                 case .invalid: records = []
                 }
                 return PeerManagerV1.SelectPeersResponse(

@@ -24,7 +24,9 @@ final class ConnectionHarness {
     }
 
     func send(_ frame: Frame) async throws {
-        try await channel.writeInbound(FrameDecoder.Output.frame(frame))
+        var bytes = ByteBuffer()
+        frame.write(to: &bytes)
+        try await channel.writeInbound(bytes)
     }
 
     func call(
