@@ -14,7 +14,10 @@ public struct EvictionProtection: Sendable, Hashable {
     public func isProtected(_ peer: PeerID) -> Bool { tags[peer] != nil }
 
     /// The peer's tags with their counts.
-    public func tags(of peer: PeerID) -> [String: Int] { tags[peer] ?? [:] }
+    public func tags(of peer: PeerID) -> [String: Int] {
+        // Selection asks for every reply; with nothing protected, no need to hash the id.
+        tags.isEmpty ? [:] : tags[peer] ?? [:]
+    }
 
     /// The number of protected peers.
     public var protectedCount: Int { tags.count }

@@ -184,13 +184,17 @@ public struct PeerStore: Sendable {
     func label(_ id: Int32) -> String? { id < 0 ? nil : labels[id] }
 
     func record(at handle: Int32) -> PeerRecord {
-        let entry = entry(handle)
+        // Field by field from the array: a `let entry = entries[i]` copied the whole entry first
+        // (every reference retained and released again) on the selection hot path.
+        let index = Int(handle)
         return PeerRecord(
-            id: entry.id, addresses: entry.addresses, protocols: entry.protocols.map { protocolNames[$0] },
-            publicKey: entry.publicKey, agent: label(entry.agent), protocolVersion: label(entry.protocolVersion),
-            enr: entry.enr, origin: entry.origin, connectedness: entry.connectedness, direction: entry.direction,
-            disconnectTime: entry.disconnectTime, failedAttempts: Int(entry.failedAttempts),
-            lastFailedAttempt: entry.lastFailedAttempt, metadataShards: entry.metadataShards)
+            id: entries[index].id, addresses: entries[index].addresses,
+            protocols: entries[index].protocols.map { protocolNames[$0] }, publicKey: entries[index].publicKey,
+            agent: label(entries[index].agent), protocolVersion: label(entries[index].protocolVersion),
+            enr: entries[index].enr, origin: entries[index].origin, connectedness: entries[index].connectedness,
+            direction: entries[index].direction, disconnectTime: entries[index].disconnectTime,
+            failedAttempts: Int(entries[index].failedAttempts), lastFailedAttempt: entries[index].lastFailedAttempt,
+            metadataShards: entries[index].metadataShards)
     }
 
     /// Known to speak relay: identified with the relay codec, an open relay stream, or the ENR relay bit.

@@ -15,7 +15,10 @@ public struct ServiceSlots: Sendable, Hashable {
     public init(maxPeers: Int) { self.maxPeers = maxPeers }
 
     /// The slotted peers for `protocol`, in the order they were added.
-    public func peers(for protocolID: String) -> [PeerID] { peersByProtocol[protocolID] ?? [] }
+    public func peers(for protocolID: String) -> [PeerID] {
+        // Most nodes configure no slots: answer without hashing the protocol id.
+        peersByProtocol.isEmpty ? [] : peersByProtocol[protocolID] ?? []
+    }
 
     /// Whether the peer holds any slot.
     public func contains(_ peer: PeerID) -> Bool { slotCounts[peer] != nil }
