@@ -11,7 +11,9 @@ struct PeerctlTests {
 
     static func peerctl(_ arguments: [String]) throws -> Run {
         let run = try ChildProcess.run(PeerdProcess.peerctlBinary.path, arguments)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let json = try #require(
+            (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any],
+            "peerctl \(arguments.joined(separator: " ")): exit \(run.status), stdout '\(run.stdout)', stderr '\(run.stderr)'")
         return Run(status: run.status, json: json)
     }
 

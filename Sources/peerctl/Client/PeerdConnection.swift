@@ -6,7 +6,9 @@ import PeerWire
 /// one stream), with no event loop.
 final class PeerdConnection {
     let socketPath: String
-    private let fd: Int32
+    /// -1 until connected: deinit runs for a failed init too, and must not close a descriptor
+    /// number twice (by then it may be another open file's).
+    private var fd: Int32 = -1
     private var buffer = ByteBuffer()
     private var decoder = FrameDecoder()
     private var nextStreamID: UInt32 = 1
@@ -17,7 +19,7 @@ final class PeerdConnection {
 
     init(socketPath: String) throws {
         self.socketPath = socketPath
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ConnectError(description: "cannot create a socket: \(Self.errno())") }
         let connected = SocketPath.connect(fd, to: socketPath) == 0
         guard connected else {
@@ -26,9 +28,12 @@ final class PeerdConnection {
             throw ConnectError(
                 description: "cannot connect to peerd at \(socketPath): \(reason) (is it running? see --socket)")
         }
+        self.fd = fd
     }
 
-    deinit { close(fd) }
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
 
     /// A unary call; a non-OK status is thrown as `RPCError`.
     func call<Response: WireMessage>(

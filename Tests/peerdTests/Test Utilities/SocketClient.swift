@@ -5,11 +5,13 @@ import PeerWire
 /// A blocking Unix-socket client that sends hand-built ttrpc frames: the test's view of the wire,
 /// independent of peerd's server code.
 final class SocketClient {
-    private let fd: Int32
+    /// -1 once closed. Closed exactly once: tests run in parallel, and a second close(2) of a
+    /// number the kernel has handed out again closes another test's socket or file under it.
+    private var fd: Int32 = -1
     private var buffer = ByteBuffer()
 
     init(path: String, receiveTimeout: Duration = .seconds(10)) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -25,17 +27,22 @@ final class SocketClient {
         }
         guard result == 0 else {
             let code = errno
-            Glibc.close(fd)
+            Glibc.close(fd)  // not yet ours: deinit, which runs for a failed init too, leaves it alone
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
         let (seconds, attoseconds) = receiveTimeout.components
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
-    func close() { Glibc.close(fd) }
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
 
-    deinit { Glibc.close(fd) }
+    deinit { close() }
 
     func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0
