@@ -13,7 +13,8 @@ struct PeerctlTests {
         let run = try ChildProcess.run(PeerdProcess.peerctlBinary.path, arguments)
         let json = try #require(
             (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any],
-            "peerctl \(arguments.joined(separator: " ")): exit \(run.status), stdout '\(run.stdout)', stderr '\(run.stderr)'")
+            "peerctl \(arguments.joined(separator: " ")): exit \(run.status), stdout '\(run.stdout)', stderr '\(run.stderr)'"
+        )
         return Run(status: run.status, json: json)
     }
 
