@@ -6,11 +6,11 @@ import PeerWire
 ///
 /// Runs on the connection's event loop. It cuts the socket's bytes into frames itself (a
 /// ByteToMessageHandler in front cost a boxed, dynamically cast message per frame), enforces the
-/// stream rules (odd, increasing ids; a cap
-/// on concurrent streams; bounded per-stream queues), decodes envelopes, routes calls, runs
-/// deadlines and Cancel frames, and writes every stream's single final Response. Errors become a
-/// status on their stream; the connection stays up. While a stream's handler is behind, it holds
-/// back the socket reads (backpressure) instead of buffering without bound.
+/// stream rules (odd, increasing ids; a cap on concurrent streams; bounded per-stream queues),
+/// decodes envelopes, routes calls, runs deadlines and Cancel frames, and writes every stream's
+/// single final Response. Errors become a status on their stream; the connection stays up. While
+/// a stream's handler is behind, it holds back the socket reads (backpressure) instead of
+/// buffering without bound.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never

@@ -8,7 +8,8 @@ import PeerWire
 
 /// `sidecar-bench --nio-echo-server PATH --reply FILE`: the framework floor. A plain SwiftNIO
 /// server like the anchors' "NIO server (1 ELG thread)": one event-loop thread,
-/// `ByteToMessageHandler(FrameDecoder)` (PeerWire's, as peerd uses), then a handler that answers
+/// `ByteToMessageHandler(FrameDecoder)` (PeerWire's, the idiomatic NIO framing; peerd now cuts
+/// frames in its connection handler instead), then a handler that answers
 /// each frame with peerd's recorded answer (stream id patched) and flushes in
 /// `channelReadComplete`. No envelope decoding, routing, engine or logging: what is left between
 /// this and peerd is peerd's own per-call work.
