@@ -17,6 +17,34 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Frames are written as bytes directly (header, then payload): no encoder copy.
     typealias OutboundOut = ByteBuffer
 
+    /// A frame is processed and a stream started only while `open`. The connection can close
+    /// in the middle of a read (an answer's write fails when the client left without reading,
+    /// and the error closes the channel at once), so every step that needs the channel takes it
+    /// from here instead of assuming it is still there.
+    private enum Lifecycle {
+        /// Before `handlerAdded`.
+        case idle
+        case open(ChannelHandlerContext)
+        /// Close requested: no more frames are processed and no stream starts; answers of
+        /// streams still running may still be written until the channel is inactive.
+        case closing(ChannelHandlerContext)
+        /// Inactive or removed: every stream was released, and nothing is written.
+        case closed
+    }
+
+    /// The context while frames may be processed and streams started.
+    private var openContext: ChannelHandlerContext? {
+        if case .open(let context) = lifecycle { context } else { nil }
+    }
+
+    /// The context while answers may still be written.
+    private var writableContext: ChannelHandlerContext? {
+        switch lifecycle {
+        case .open(let context), .closing(let context): context
+        case .idle, .closed: nil
+        }
+    }
+
     private struct ActiveStream {
         var started: ContinuousClock.Instant
         var task: Task<Void, Never>?
@@ -32,8 +60,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let registry: ConnectionRegistry
     private let logger: Logger
     private let observeCall: CallObserver?
+    /// What decoded requests may hold (the configuration's `maxFieldBytes`): bound around every
+    /// decode this connection runs, the envelope's and each handler's.
+    private let wireLimits: WireLimits
 
-    private var context: ChannelHandlerContext?
+    /// Where the connection is in its life; see ``Lifecycle``.
+    private var lifecycle: Lifecycle = .idle
     private var decoder: FrameDecoder
     /// Bytes read but not yet a whole frame; nil when none are left over.
     private var received: ByteBuffer?
@@ -57,10 +89,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.registry = registry
         self.logger = logger
         self.decoder = FrameDecoder(maxFrameSize: configuration.maxFrameSize)
+        self.wireLimits = configuration.wireLimits
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
+        lifecycle = .open(context)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         registry.add(context.channel) {
@@ -69,12 +102,26 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // The client is gone: nobody can read the answers, so stop the work.
-        for (id, stream) in streams { release(id, stream, error: CancellationError()) }
-        streams.removeAll()
-        registry.remove(context.channel)
-        self.context = nil
+        closed(context)
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        closed(context)
+    }
+
+    /// The client is gone: nobody can read the answers, so stop the work. Runs once, whether the
+    /// channel went inactive or the handler was removed first; frames read but not yet processed
+    /// are dropped with the connection.
+    private func closed(_ context: ChannelHandlerContext) {
+        if case .closed = lifecycle { return }
+        lifecycle = .closed
+        received = nil
+        readPending = false
+        let released = streams
+        streams.removeAll()
+        for (id, stream) in released { release(id, stream, error: CancellationError()) }
+        registry.remove(context.channel)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -88,7 +135,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// A stream's handler caught up (or the stream ended): pass on a held-back read once no
     /// stream is paused.
     private func readIfPending() {
-        guard readPending, !anyStreamPaused, let context else { return }
+        guard readPending, !anyStreamPaused, let context = openContext else { return }
         readPending = false
         context.read()
     }
@@ -97,18 +144,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
+        if case .open = lifecycle { lifecycle = .closing(context) }
         context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .open = lifecycle else { return }  // read after a close was requested: dropped
         var bytes = unwrapInboundIn(data)
-        if received == nil {
-            received = bytes
+        if var earlier = received {
+            received = nil  // uniquely held while the new bytes are appended
+            earlier.writeBuffer(&bytes)
+            received = earlier
         } else {
-            received!.writeBuffer(&bytes)
+            received = bytes
         }
-        // Every whole frame now, even while reads are held back: they are already in memory.
-        while var buffer = received {
+        // Every whole frame now, even while reads are held back: they are already in memory. An
+        // answer's write can close the connection in the middle (see `Lifecycle`): the frames
+        // after it are dropped with the connection.
+        while case .open = lifecycle, var buffer = received {
             received = nil  // the buffer is uniquely held while the decoder reads from it
             let output = try? decoder.decode(buffer: &buffer)
             if buffer.readableBytes > 0 { received = buffer }
@@ -146,7 +199,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 id, .invalidArgument, "stream id \(id) cannot be re-used and must increment (last: \(lastStreamID))")
         }
         lastStreamID = id
-        guard let envelope = try? RequestEnvelope(wire: frame.payload) else {
+        let envelope: RequestEnvelope
+        do {
+            envelope = try withWireLimits { try RequestEnvelope(wire: frame.payload) }
+        } catch let error as WireFieldError {
+            // A NUL in the method's name would otherwise serve the name cut before it.
+            return respond(id, .invalidArgument, Self.message(for: error))
+        } catch {
             return respond(id, .internal, "cannot decode ttrpc.Request (\(frame.payload.readableBytes) bytes)")
         }
         guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
@@ -217,6 +276,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: - Calls
 
     private func dispatch(_ id: UInt32, envelope: RequestEnvelope, route: RPCRouter.Route, flags: FrameFlags) {
+        guard let eventLoop = openContext?.eventLoop else { return }
         let deadline: NIODeadline? =
             envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
         let serverContext = ServerContext(
@@ -229,22 +289,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let started = observeCall == nil ? nil : ContinuousClock.now
             let response: ResponseEnvelope
             do {
-                response = ResponseEnvelope(payload: try body(payload, serverContext))
+                response = ResponseEnvelope(payload: try withWireLimits { try body(payload, serverContext) })
             } catch {
                 response = ResponseEnvelope(error: Self.status(for: error))
             }
             respond(id, response)
             if let started { observeCall?(route.fullMethod, response.code, ContinuousClock.now - started) }
         case .unary(let body):
-            start(id, route: route, envelope: envelope, inbound: nil) { try await body(payload, serverContext) }
+            start(id, route: route, envelope: envelope, inbound: nil, on: eventLoop) {
+                try await body(payload, serverContext)
+            }
         case .serverStreaming(let body):
-            let writer = makeWriter(for: id)
-            start(id, route: route, envelope: envelope, inbound: nil) {
+            let writer = makeWriter(for: id, on: eventLoop)
+            start(id, route: route, envelope: envelope, inbound: nil, on: eventLoop) {
                 try await body(payload, serverContext, writer)
                 return ByteBuffer()
             }
         case .bidirectionalStreaming(let body):
-            let eventLoop = context!.eventLoop
             let handler = NIOLoopBound(self, eventLoop: eventLoop)
             let requests = RequestStream(
                 limit: configuration.maxQueuedMessagesPerStream,
@@ -253,8 +314,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             if payload.readableBytes > 0 { _ = requests.enqueue(payload) }
             // Only `remote open` keeps the client's side open; a stock unary-style request has none.
             if !flags.contains(.remoteOpen) { requests.finish() }
-            let writer = makeWriter(for: id)
-            start(id, route: route, envelope: envelope, inbound: flags.contains(.remoteOpen) ? requests : nil) {
+            let writer = makeWriter(for: id, on: eventLoop)
+            start(
+                id, route: route, envelope: envelope, inbound: flags.contains(.remoteOpen) ? requests : nil,
+                on: eventLoop
+            ) {
                 try await body(requests, serverContext, writer)
                 return ByteBuffer()
             }
@@ -262,18 +326,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Runs a handler in a Task; whichever comes first of its end, its deadline, a Cancel frame or
-    /// the connection's end answers the stream, once.
+    /// the connection's end answers the stream, once. Called only while the connection is open
+    /// (see `dispatch`): the stream is in `streams` before anything can end it, so the
+    /// connection's end always finds and releases it.
     private func start(
         _ id: UInt32, route: RPCRouter.Route, envelope: RequestEnvelope, inbound: RequestStream?,
-        _ body: @escaping @Sendable () async throws -> ByteBuffer
+        on eventLoop: any EventLoop, _ body: @escaping @Sendable () async throws -> ByteBuffer
     ) {
-        guard let context else { return }
-        let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        let limits = wireLimits
         registry.callStarted()
         let task = Task {
             let result: Result<ByteBuffer, any Error>
-            do { result = .success(try await body()) } catch { result = .failure(error) }
+            do {
+                result = .success(try await WireLimits.$current.withValue(limits) { try await body() })
+            } catch {
+                result = .failure(error)
+            }
             eventLoop.execute { handler.value.finish(id, result) }
         }
         var stream = ActiveStream(
@@ -323,8 +392,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         registry.callEnded()
     }
 
-    private func makeWriter(for id: UInt32) -> StreamWriter {
-        let eventLoop = context!.eventLoop
+    /// The stream's writer. It may outlive the connection (a handler keeps it until it returns):
+    /// once the stream has ended or the connection is gone, writes fail with CANCELLED.
+    private func makeWriter(for id: UInt32, on eventLoop: any EventLoop) -> StreamWriter {
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         return StreamWriter { payload in
             try await eventLoop.flatSubmit { handler.value.writeData(id, payload, on: eventLoop) }.get()
@@ -332,11 +402,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func writeData(_ id: UInt32, _ payload: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        guard let context, streams[id] != nil else {
+        guard let context = writableContext, streams[id] != nil else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: .cancelled, message: "stream \(id) has ended"))
         }
-        guard payload.readableBytes <= configuration.maxFrameSize else {
+        guard payload.readableBytes <= configuration.maxFrameSize,
+            let length = UInt32(exactly: payload.readableBytes)
+        else {
             return context.eventLoop.makeFailedFuture(
                 RPCError(
                     code: .resourceExhausted,
@@ -345,7 +417,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 ))
         }
         var header = context.channel.allocator.buffer(capacity: FrameHeader.size)
-        FrameHeader(length: UInt32(payload.readableBytes), streamID: id, type: .data).write(to: &header)
+        FrameHeader(length: length, streamID: id, type: .data).write(to: &header)
         let promise = context.eventLoop.makePromise(of: Void.self)
         // Two buffers, one writev: the payload is not copied behind its header.
         context.write(wrapOutboundOut(header), promise: nil)
@@ -362,7 +434,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func respond(_ id: UInt32, _ response: ResponseEnvelope) {
-        guard let context else { return }
+        guard let context = writableContext else { return }
         // The envelope is encoded right behind a reserved header, which is filled in once the
         // length is known: one buffer, one write.
         var buffer = context.channel.allocator.buffer(capacity: FrameHeader.size + response.payload.readableBytes + 32)
@@ -377,18 +449,39 @@ final class ConnectionHandler: ChannelDuplexHandler {
             tooLarge.encode(into: &buffer)
             length = buffer.readableBytes - FrameHeader.size
         }
-        FrameHeader(length: UInt32(length), streamID: id, type: .response).set(in: &buffer, at: buffer.readerIndex)
+        // The configuration caps maxFrameSize at 16 MiB, so the length always fits.
+        FrameHeader(length: UInt32(clamping: length), streamID: id, type: .response).set(
+            in: &buffer, at: buffer.readerIndex)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// Runs `body` (which decodes) with this connection's limits. Binding a task-local outside a
+    /// task allocates, so it is skipped when the limits in force are already these (the default
+    /// configuration): the inline hot path pays one task-local read.
+    private func withWireLimits<R>(_ body: () throws -> R) rethrows -> R {
+        if WireLimits.current == wireLimits { return try body() }
+        return try WireLimits.$current.withValue(wireLimits) { try body() }
+    }
+
     /// gRPC's rules: a handler's `RPCError` keeps its code, cancellation is CANCELLED, a request it
-    /// could not decode is INTERNAL, anything else is UNKNOWN.
+    /// could not decode is INTERNAL, a field the wire limits refuse is INVALID_ARGUMENT, anything
+    /// else is UNKNOWN.
     static func status(for error: any Error) -> RPCError {
         switch error {
         case let error as RPCError: error
         case is CancellationError: RPCError(code: .cancelled, message: "cancelled")
         case let error as WireDecodingError: RPCError(code: .internal, message: error.description)
+        case let error as WireFieldError: RPCError(code: .invalidArgument, message: message(for: error))
         default: RPCError(code: .unknown, message: "\(error)")
+        }
+    }
+
+    /// The field and the rule, and the flag that sets the limit; never the field's content.
+    static func message(for error: WireFieldError) -> String {
+        switch error.problem {
+        case .nulByte: "\(error.field): a string must not contain a NUL byte"
+        case .tooLong(let byteCount, let limit):
+            "\(error.field): \(byteCount) bytes, more than the limit of \(limit) (--max-field-bytes)"
         }
     }
 

@@ -19,6 +19,13 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxQueuedMessagesPerStream: Int
     /// How long calls in flight may run after SIGTERM before their connections are closed.
     public var shutdownGracePeriod: Duration
+    /// The longest string or bytes field a request may carry, in bytes (default 4096, see
+    /// ``WireLimits/defaultMaxFieldBytes``); longer ones, and strings with a NUL byte, are
+    /// INVALID_ARGUMENT.
+    public var maxFieldBytes: Int
+
+    /// The limits requests are decoded with.
+    public var wireLimits: WireLimits { WireLimits(maxFieldBytes: maxFieldBytes) }
 
     public init(
         socketPath: String,
@@ -26,7 +33,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize,
         maxConcurrentStreams: Int = 128,
         maxQueuedMessagesPerStream: Int = 8192,
-        shutdownGracePeriod: Duration = .seconds(5)
+        shutdownGracePeriod: Duration = .seconds(5),
+        maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes
     ) {
         self.socketPath = socketPath
         self.allowedUIDs = allowedUIDs
@@ -34,6 +42,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxConcurrentStreams = maxConcurrentStreams
         self.maxQueuedMessagesPerStream = maxQueuedMessagesPerStream
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.maxFieldBytes = maxFieldBytes
     }
 
     /// Every problem with the configuration, one line each; empty when valid.
@@ -50,6 +59,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         if maxConcurrentStreams < 1 { problems.append("max concurrent streams: \(maxConcurrentStreams), must be >= 1") }
         if maxQueuedMessagesPerStream < 16 {
             problems.append("max queued messages per stream: \(maxQueuedMessagesPerStream), must be >= 16")
+        }
+        if !WireLimits.maxFieldBytesRange.contains(maxFieldBytes) {
+            problems.append(
+                "--max-field-bytes: \(maxFieldBytes), must be \(WireLimits.maxFieldBytesRange.lowerBound)"
+                    + "...\(WireLimits.maxFieldBytesRange.upperBound)")
         }
         if shutdownGracePeriod < .zero { problems.append("shutdown grace period: must not be negative") }
         return problems

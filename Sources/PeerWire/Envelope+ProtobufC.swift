@@ -5,17 +5,23 @@ import PeerdProtoC
 extension RequestEnvelope: WireMessage {
     public static let protobufName = "ttrpc.Request"
 
+    /// The number of `payload`, the one field whose length is not limited: it holds the whole
+    /// request message, whose own fields are checked when the method decodes it.
+    static let payloadField: UInt32 = 3
+
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked
+            Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked,
+            exemptField: Self.payloadField
         ) { request in
             RequestEnvelope(
                 service: String(protobufC: request.service),
                 method: String(protobufC: request.method),
                 payload: ByteBuffer(protobufC: request.payload),
                 timeoutNanos: request.timeout_nano,
-                metadata: (0..<request.n_metadata).map { index in
-                    let pair = request.metadata[index]!.pointee
+                metadata: (0..<request.n_metadata).compactMap { index in
+                    // protobuf-c fills every slot of a repeated message field; a NULL would be skipped.
+                    guard let pair = request.metadata?[index]?.pointee else { return nil }
                     return KeyValue(key: String(protobufC: pair.key), value: String(protobufC: pair.value))
                 })
         }
@@ -49,8 +55,11 @@ extension ResponseEnvelope: WireMessage {
     public static let protobufName = "ttrpc.Response"
 
     public init(wire buffer: ByteBuffer) throws {
+        // Replies are read by clients, from peerd: not limited, so a client reads whatever peerd's
+        // configured limits let through. (peerd's server never decodes a reply.)
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__response__unpack, free: ttrpc__response__free_unpacked
+            Self.protobufName, unpack: ttrpc__response__unpack, free: ttrpc__response__free_unpacked,
+            checked: false
         ) { response in
             // An absent status means OK, as in Go's ttrpc client.
             let status = response.status?.pointee

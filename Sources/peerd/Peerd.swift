@@ -50,7 +50,8 @@ struct Peerd: AsyncParsableCommand {
             maxFrameSize: limits.maxFrameSize,
             maxConcurrentStreams: limits.maxConcurrentStreams,
             maxQueuedMessagesPerStream: limits.maxQueuedMessages,
-            shutdownGracePeriod: .milliseconds(Int64(limits.shutdownGrace * 1000)))
+            shutdownGracePeriod: .milliseconds(Int64(limits.shutdownGrace * 1000)),
+            maxFieldBytes: limits.maxFieldBytes)
     }
 
     func run() async throws {

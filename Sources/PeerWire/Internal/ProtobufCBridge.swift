@@ -43,9 +43,11 @@ final class PackArena {
     func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
         var utf8 = Array(string.utf8)
         utf8.append(0)
-        let block = raw(byteCount: utf8.count).bindMemory(to: CChar.self, capacity: utf8.count)
-        utf8.withUnsafeBytes { block.update(from: $0.bindMemory(to: CChar.self).baseAddress!, count: utf8.count) }
-        return block
+        let block = raw(byteCount: utf8.count)
+        utf8.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { block.copyMemory(from: base, byteCount: bytes.count) }
+        }
+        return block.bindMemory(to: CChar.self, capacity: utf8.count)
     }
 
     /// An array of C strings (a `repeated string` field).
@@ -60,7 +62,9 @@ final class PackArena {
         let count = buffer.readableBytes
         let block = raw(byteCount: count).bindMemory(to: UInt8.self, capacity: max(count, 1))
         buffer.withUnsafeReadableBytes { bytes in
-            if count > 0 { block.update(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: count) }
+            if let base = bytes.baseAddress, count > 0 {
+                UnsafeMutableRawPointer(block).copyMemory(from: base, byteCount: count)
+            }
         }
         return ProtobufCBinaryData(len: count, data: block)
     }
@@ -121,31 +125,56 @@ public struct WireDecodingError: Error, Hashable, Sendable, CustomStringConverti
 nonisolated(unsafe) private var emptyInput: UInt8 = 0
 
 extension ByteBuffer {
-    /// Unpacks the readable bytes with a generated `unpack`, hands the tree to `body`, then frees
-    /// it with the matching generated `free_unpacked` (same default allocator).
+    /// Unpacks the readable bytes with a generated `unpack`, checks the same bytes against
+    /// ``WireLimits/current`` (see `FieldCheck`), hands the tree to `body`, then frees it with the
+    /// matching generated `free_unpacked` (same default allocator).
+    ///
+    /// Bytes protobuf-c refuses are a `WireDecodingError`; a field the limits refuse is a
+    /// `WireFieldError`. Every message decoded in peerd comes through here, so no string reaches
+    /// Swift cut at a NUL byte and none is longer than the limit.
+    ///
+    /// - Parameters:
+    ///   - exemptField: a top-level field whose length is not limited (a nested serialized message).
+    ///   - checked: false only for messages peerd's server never decodes (replies, read by clients).
     func unpackProtobufC<C, R>(
         _ messageName: String,
         unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<C>?,
         free: (UnsafeMutablePointer<C>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
+        exemptField: UInt32? = nil, checked: Bool = true,
         _ body: (C) throws -> R
     ) throws -> R {
         let count = readableBytes
-        let tree: UnsafeMutablePointer<C>? = withUnsafeReadableBytes { bytes in
+        return try withUnsafeReadableBytes { bytes in
+            let tree: UnsafeMutablePointer<C>?
             if let base = bytes.baseAddress, count > 0 {
-                return unpack(nil, count, base.assumingMemoryBound(to: UInt8.self))
+                tree = unpack(nil, count, base.assumingMemoryBound(to: UInt8.self))
+            } else {
+                tree = withUnsafePointer(to: &emptyInput) { unpack(nil, 0, $0) }
             }
-            return withUnsafePointer(to: &emptyInput) { unpack(nil, 0, $0) }
+            guard let tree else { throw WireDecodingError(messageName: messageName, byteCount: count) }
+            defer { free(tree, nil) }
+            // Every protobuf-c message struct starts with its `ProtobufCMessage` base, which points
+            // at the message's descriptor.
+            if checked, count > 0,
+                let descriptor = UnsafeRawPointer(tree).load(as: ProtobufCMessage.self).descriptor
+            {
+                do {
+                    try FieldCheck(limits: WireLimits.current, exemptField: exemptField).check(
+                        bytes, descriptor: descriptor)
+                } catch is FieldCheck.Malformed {
+                    throw WireDecodingError(messageName: messageName, byteCount: count)
+                }
+            }
+            return try body(tree.pointee)
         }
-        guard let tree else { throw WireDecodingError(messageName: messageName, byteCount: count) }
-        defer { free(tree, nil) }
-        return try body(tree.pointee)
     }
 
     /// Appends a packed message: `size` bytes written by a generated `pack`.
     mutating func writeProtobufC(size: Int, pack: (UnsafeMutablePointer<UInt8>) -> Int) {
         guard size > 0 else { return }
         writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
-            let written = pack(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            guard let base = bytes.baseAddress else { return 0 }  // never: size > 0 bytes are writable
+            let written = pack(base.assumingMemoryBound(to: UInt8.self))
             precondition(written == size, "protobuf-c packed \(written) bytes, expected \(size)")
             return written
         }

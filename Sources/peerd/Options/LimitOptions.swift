@@ -14,6 +14,13 @@ struct LimitOptions: ParsableArguments {
             """)
     var maxQueuedMessages: Int = 8192
 
+    @Option(
+        help: """
+            Longest string or bytes field a request may carry, in bytes (512 to 1 MiB); longer \
+            ones, and strings with a NUL byte, are INVALID_ARGUMENT.
+            """)
+    var maxFieldBytes: Int = 4096
+
     @Option(help: ArgumentHelp("Seconds calls in flight may run after SIGTERM/SIGINT.", valueName: "seconds"))
     var shutdownGrace: Double = 5
 }

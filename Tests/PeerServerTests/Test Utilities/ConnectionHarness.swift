@@ -5,16 +5,24 @@ import PeerWire
 
 @testable import PeerServer
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A ConnectionHandler in a test channel: frames in, frames out, no socket.
 final class ConnectionHarness {
     let channel: NIOAsyncTestingChannel
     let registry: ConnectionRegistry
 
-    init(router: RPCRouter, configuration: ServerConfiguration = ServerConfiguration(socketPath: "/unused"))
-        async throws
-    {
+    /// - Parameter failingWrites: the socket breaks at the first write, as a client that closed
+    ///   without reading makes it (EPIPE): the write fails and the error closes the channel.
+    init(
+        router: RPCRouter, configuration: ServerConfiguration = ServerConfiguration(socketPath: "/unused"),
+        failingWrites: Bool = false
+    ) async throws {
         let registry = ConnectionRegistry()
         self.channel = try await NIOAsyncTestingChannel { channel in
+            if failingWrites { try channel.pipeline.syncOperations.addHandler(BrokenPipe()) }
             try channel.pipeline.syncOperations.addHandler(
                 ConnectionHandler(
                     router: router, configuration: configuration, credentials: PeerCredentials(pid: 1, uid: 0, gid: 0),
@@ -103,3 +111,15 @@ extension RPCRouter {
 }
 
 struct TestFailure: Error {}
+
+/// Stands for a socket whose peer is gone: every write fails with EPIPE, and the error travels
+/// up the pipeline as NIO's socket channel sends it, which closes the connection.
+final class BrokenPipe: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = ByteBuffer
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let error = IOError(errnoCode: EPIPE, reason: "write")
+        promise?.fail(error)
+        context.fireErrorCaught(error)
+    }
+}

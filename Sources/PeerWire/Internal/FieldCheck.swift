@@ -1,0 +1,114 @@
+import CProtobufC
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One linear pass over a message's raw bytes, driven by protobuf-c's descriptors, that applies
+/// the ``WireLimits`` protobuf-c cannot: it copies strings into NUL-terminated C strings (so a
+/// NUL byte cuts them) and bounds no field but by the frame.
+///
+/// It runs after protobuf-c accepted the same bytes, so they are well formed; it still checks
+/// every length against what is left, and a malformation it meets is a decoding error. Each byte
+/// is visited once (sub-messages are walked in place, strings scanned with `memchr`), and nothing
+/// is allocated unless a field is refused.
+struct FieldCheck {
+    let limits: WireLimits
+    /// A top-level field whose bytes are not limited: the envelope's payload, which is a whole
+    /// message checked when it is decoded.
+    let exemptField: UInt32?
+
+    /// Sub-messages nest only as deep as the schema, which is not recursive; this bounds the
+    /// recursion whatever the descriptors say.
+    private static let maxDepth = 32
+
+    enum Malformed: Error { case malformed }
+
+    func check(
+        _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    ) throws {
+        try check(bytes, descriptor: descriptor, depth: 0)
+    }
+
+    private func check(
+        _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
+    ) throws {
+        guard depth < Self.maxDepth else { throw Malformed.malformed }
+        var offset = 0
+        while offset < bytes.count {
+            let key = try Self.varint(bytes, &offset)
+            let wireType = key & 7
+            switch wireType {
+            case 0: _ = try Self.varint(bytes, &offset)
+            case 1: try Self.skip(8, bytes, &offset)
+            case 5: try Self.skip(4, bytes, &offset)
+            case 2:
+                guard let length = Int(exactly: try Self.varint(bytes, &offset)), length <= bytes.count - offset
+                else { throw Malformed.malformed }
+                let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
+                offset += length
+                // Field numbers are at most 2^29 - 1; a larger key names no field.
+                guard let number = UInt32(exactly: key >> 3),
+                    let field = protobuf_c_message_descriptor_get_field(descriptor, number)
+                else { continue }  // an unknown field: protobuf-c keeps it aside, nothing reads it
+                try check(value, field: field, in: descriptor, depth: depth)
+            default: throw Malformed.malformed  // groups (3, 4) and 6, 7: protobuf-c has none
+            }
+        }
+    }
+
+    private func check(
+        _ value: UnsafeRawBufferPointer, field: UnsafePointer<ProtobufCFieldDescriptor>,
+        in descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
+    ) throws {
+        switch field.pointee.type {
+        case PROTOBUF_C_TYPE_STRING:
+            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            }
+            if let base = value.baseAddress, memchr(base, 0, value.count) != nil {
+                throw Self.refusal(field, in: descriptor, .nulByte)
+            }
+        case PROTOBUF_C_TYPE_BYTES:
+            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            }
+        case PROTOBUF_C_TYPE_MESSAGE:
+            guard let sub = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self) else {
+                return
+            }
+            try check(value, descriptor: sub, depth: depth + 1)
+        default:
+            return  // a packed repeated scalar: no strings in it
+        }
+    }
+
+    private static func refusal(
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>, in descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        _ problem: WireFieldError.Problem
+    ) -> WireFieldError {
+        let message = String(protobufC: descriptor.pointee.name)
+        let name = String(protobufC: field.pointee.name)
+        return WireFieldError(field: "\(message).\(name)", problem: problem)
+    }
+
+    private static func varint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+        throw Malformed.malformed
+    }
+
+    private static func skip(_ count: Int, _ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws {
+        guard count <= bytes.count - offset else { throw Malformed.malformed }
+        offset += count
+    }
+}

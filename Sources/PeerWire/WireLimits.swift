@@ -1,0 +1,68 @@
+import NIOCore
+
+/// What a decoded message may hold, checked on every decode before a value reaches Swift.
+///
+/// protobuf-c hands string fields to Swift as C strings, which end at the first NUL byte: without
+/// a check, `"Check\0evil"` would be served as `Check` and `"<id>\0junk"` would name `<id>`. Every
+/// decode therefore passes over the message's raw bytes first (see `ByteBuffer.unpackProtobufC`)
+/// and refuses a string with a NUL byte, or a string or bytes field longer than `maxFieldBytes`,
+/// with a ``WireFieldError``.
+public struct WireLimits: Hashable, Sendable {
+    /// The longest string or bytes field accepted, in bytes. The envelope's `payload` (a whole
+    /// request message, checked when that message is decoded) is exempt.
+    public var maxFieldBytes: Int
+
+    public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    /// 4 KiB. The longest legitimate single fields are about a tenth of it: an ENR is at most 300
+    /// bytes of RLP, about 410 characters of text; a multiaddr with a 253-character DNS name and a
+    /// peer id is under 400; a libp2p public key is at most about 1.1 KB (RSA at its 8192-bit cap).
+    /// Repeated fields (a host's hello snapshot, a peer's addresses) are checked item by item, so
+    /// their totals are not bound by it.
+    public static let defaultMaxFieldBytes = 4096
+
+    /// The values `maxFieldBytes` may take: at least an ENR and a long multiaddr, at most 1 MiB.
+    public static let maxFieldBytesRange = 512...(1 << 20)
+
+    /// The default limits.
+    public static let standard = WireLimits()
+
+    /// The limits every `init(wire:)` applies: `standard` unless a caller bound others, as the
+    /// server does with its configured limits around each call.
+    @TaskLocal public static var current: WireLimits = .standard
+}
+
+/// A decoded message whose string or bytes field is refused by the ``WireLimits``.
+public struct WireFieldError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Problem: Hashable, Sendable {
+        /// A string field holds a NUL byte, which C strings (and so protobuf-c) would cut at.
+        case nulByte
+        /// A string or bytes field holds `byteCount` bytes, over `limit`.
+        case tooLong(byteCount: Int, limit: Int)
+    }
+
+    /// The field's full protobuf name, e.g. `waku.peermanager.v1.AddPeerRequest.address`.
+    public var field: String
+    public var problem: Problem
+
+    public init(field: String, problem: Problem) {
+        self.field = field
+        self.problem = problem
+    }
+
+    public var description: String {
+        switch problem {
+        case .nulByte: "\(field): a string must not contain a NUL byte"
+        case .tooLong(let byteCount, let limit): "\(field): \(byteCount) bytes, more than the limit of \(limit)"
+        }
+    }
+}
+
+extension WireMessage {
+    /// Decodes with `limits` instead of ``WireLimits/current``.
+    public init(wire buffer: ByteBuffer, limits: WireLimits) throws {
+        self = try WireLimits.$current.withValue(limits) { try Self(wire: buffer) }
+    }
+}
