@@ -9,8 +9,10 @@ import Synchronization
 ///
 /// Binds `host:port` (by default 127.0.0.1:8008, nwaku's metrics port), calls `refresh` before
 /// each rendering (so gauges are exact at scrape time), and answers `text/plain; version=0.0.4`.
-/// Other paths get 404, other methods on `/metrics` get 405. Graceful shutdown (or cancellation)
-/// closes the listener, then the open (keep-alive) connections.
+/// Other paths get 404, other methods on `/metrics` get 405, a request that does not parse (or
+/// whose head is too large) gets 400; after any of these the connection is closed, so only a
+/// scraper that asks correctly keeps one open. Graceful shutdown (or cancellation) closes the
+/// listener, then the open (keep-alive) connections.
 public struct MetricsServer: Service, CustomStringConvertible {
     /// nwaku's default metrics port.
     public static let defaultPort = 8008
@@ -109,19 +111,23 @@ public struct MetricsServerError: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
-/// Answers each request on one connection: `GET /metrics` renders, everything else is refused.
+/// Answers each request on one connection: `GET /metrics` renders, everything else is refused
+/// and ends the connection.
 final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let render: @Sendable () -> [UInt8]
     private var request: HTTPRequestHead?
+    /// An answer that ends the connection was written: requests pipelined behind it are dropped.
+    private var closing = false
 
     init(render: @escaping @Sendable () -> [UInt8]) {
         self.render = render
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             request = head
@@ -154,7 +160,9 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
             headers.add(name: "Content-Type", value: MetricsServer.contentType)
         }
         headers.add(name: "Content-Length", value: "\(body.count)")
-        let keepAlive = head.isKeepAlive
+        // Only a good scrape keeps the connection: a client that sent something else gets its
+        // answer, then the door, instead of a connection it can keep open for free.
+        let keepAlive = head.isKeepAlive && status == .ok
         if !keepAlive { headers.add(name: "Connection", value: "close") }
 
         context.write(
@@ -163,9 +171,17 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
+            closing = true
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// A request NIO's parser refused (malformed, or a head over its size limit): the error
+    /// handler in front has already answered 400 and flushed it; nothing more can be read from
+    /// this connection, so it is closed instead of left open.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 }
 

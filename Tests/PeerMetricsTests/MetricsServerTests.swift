@@ -90,6 +90,67 @@ extension MetricsServerTests {
     }
 }
 
+extension MetricsServerTests {
+    /// Issue 8, finding 16: the connection stayed open after a 400. Every refusal now ends it;
+    /// each request here asks for keep-alive (HTTP/1.1, no `Connection: close`).
+    @Test(
+        "After 400 (malformed, oversized head), 404 and 405 the server closes the connection",
+        arguments: [
+            ("BLAH\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"),
+            (
+                "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n",
+                "HTTP/1.1 400"
+            ),
+            ("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found\r\n"),
+            ("DELETE /metrics HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"),
+        ])
+    func errorsClose(request: String, status: String) async throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = MetricsServer(
+            host: "127.0.0.1", port: 0, metrics: PeerMetrics(), logger: logger, refresh: {},
+            onBound: { continuation.yield($0) })
+        let group = ServiceGroup(services: [server], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let (response, closed) = try exchangeUntilClosed(port: port, request)
+            #expect(closed, "the connection stayed open after: \(response.prefix(80))")
+            #expect(response.hasPrefix(status), "\(response.prefix(80))")
+            // Nothing pipelined behind the refusal was answered.
+            #expect(response.ranges(of: "HTTP/1.1 ").count == 1)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+/// Sends `request` and reads until the server closes (EOF or reset: a server that closes with
+/// unread bytes resets) or 5 s pass; returns what was read and whether the server closed.
+func exchangeUntilClosed(port: Int, _ request: String) throws -> (response: String, closed: Bool) {
+    let fd = try connectedSocket(port: port)
+    defer { close(fd) }
+    let bytes = Array(request.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let sent = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent <= 0 { break }  // the server closed while the request was still going out
+        offset += sent
+    }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(fd, &chunk, chunk.count, 0)
+        if count > 0 {
+            response += chunk[0..<count]
+            continue
+        }
+        let closed = count == 0 || errno == ECONNRESET
+        return (String(decoding: response, as: UTF8.self), closed)
+    }
+}
+
 struct SocketError: Error, CustomStringConvertible {
     var description: String
 }
