@@ -216,7 +216,8 @@ class Generator:
         if t == ENUM_T:
             return f'{self.swift_type(field)}(rawValue: Int32(truncatingIfNeeded: {expr}.rawValue))'
         if t == MESSAGE_T:
-            return f'{self.swift_type(field)}(c: {expr}!.pointee)'
+            # Repeated and oneof messages are read where the pointer may be NULL (generate_bridge).
+            raise ValueError(f'message field {field["name"]} read without its NULL check')
         raise ValueError(t)
 
     def write_one(self, field, expr):
@@ -343,8 +344,16 @@ class Generator:
         for field in plain:
             prop, cname = lower_camel(field['name']), field['name']
             if field['label'] == REPEATED:
-                element = self.read_one(field, f'c.{cname}[$0]')
-                read.append(f'self.{prop.strip("`")} = (0..<c.n_{cname}).map {{ {element} }}')
+                # No force unwrap: protobuf-c fills the array and its message pointers, but a
+                # NULL would be skipped rather than trap.
+                if field['type'] == MESSAGE_T:
+                    element = f'items[$0].map {{ {self.swift_type(field)}(c: $0.pointee) }}'
+                    each = 'compactMap'
+                else:
+                    element = self.read_one(field, 'items[$0]')
+                    each = 'map'
+                read.append(f'self.{prop.strip("`")} = c.{cname}.map {{ items in '
+                            f'(0..<c.n_{cname}).{each} {{ {element} }} }} ?? []')
                 write.append(f'c.n_{cname} = {prop}.count')
                 write.append(f'c.{cname} = arena.array(of: {self.c_element_type(field)}.self, '
                              f'{prop}.map {{ {self.write_one(field, "$0")} }})')
@@ -368,8 +377,13 @@ class Generator:
             case = f"c.{oneof['name']}_case"
             read.append(f'switch {case}.rawValue {{')
             for field in oneof['fields']:
-                read.append(f'case {field["number"]}: self.{prop.strip("`")} = '
-                            f'.{lower_camel(field["name"])}({self.read_one(field, "c." + field["name"])})')
+                case_name = lower_camel(field["name"])
+                if field['type'] == MESSAGE_T:
+                    read.append(f'case {field["number"]}: self.{prop.strip("`")} = '
+                                f'c.{field["name"]}.map {{ .{case_name}({self.swift_type(field)}(c: $0.pointee)) }}')
+                else:
+                    read.append(f'case {field["number"]}: self.{prop.strip("`")} = '
+                                f'.{case_name}({self.read_one(field, "c." + field["name"])})')
             read.append(f'default: self.{prop.strip("`")} = nil')
             read.append('}')
             write.append(f'switch {prop} {{')

@@ -903,7 +903,7 @@ extension PeerManagerV1.RelayShards {
     init(c: Waku__Peermanager__V1__RelayShards) {
         self.init()
         self.clusterID = c.cluster_id
-        self.shardIDs = (0..<c.n_shard_ids).map { c.shard_ids[$0] }
+        self.shardIDs = c.shard_ids.map { items in (0..<c.n_shard_ids).map { items[$0] } } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__RelayShards {
@@ -940,8 +940,8 @@ extension PeerManagerV1.Peer {
     init(c: Waku__Peermanager__V1__Peer) {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
-        self.addresses = (0..<c.n_addresses).map { String(protobufC: c.addresses[$0]) }
-        self.protocols = (0..<c.n_protocols).map { String(protobufC: c.protocols[$0]) }
+        self.addresses = c.addresses.map { items in (0..<c.n_addresses).map { String(protobufC: items[$0]) } } ?? []
+        self.protocols = c.protocols.map { items in (0..<c.n_protocols).map { String(protobufC: items[$0]) } } ?? []
         self.publicKey = [UInt8](protobufC: c.public_key)
         self.agent = String(protobufC: c.agent)
         self.protocolVersion = String(protobufC: c.protocol_version)
@@ -953,7 +953,8 @@ extension PeerManagerV1.Peer {
         self.enrShards = c.enr_shards.map { PeerManagerV1.RelayShards(c: $0.pointee) }
         self.metadataShards = c.metadata_shards.map { PeerManagerV1.RelayShards(c: $0.pointee) }
         self.capabilities = c.capabilities
-        self.protectionTags = (0..<c.n_protection_tags).map { String(protobufC: c.protection_tags[$0]) }
+        self.protectionTags =
+            c.protection_tags.map { items in (0..<c.n_protection_tags).map { String(protobufC: items[$0]) } } ?? []
         self.disconnectTimeMs = c._disconnect_time_ms_case.rawValue == 11 ? c.disconnect_time_ms : nil
         self.lastFailedDialMs = c._last_failed_dial_ms_case.rawValue == 13 ? c.last_failed_dial_ms : nil
     }
@@ -1016,7 +1017,7 @@ extension PeerManagerV1.Decision {
         self.init()
         self.timeMs = c.time_ms
         self.reason = String(protobufC: c.reason)
-        self.peerIDs = (0..<c.n_peer_ids).map { String(protobufC: c.peer_ids[$0]) }
+        self.peerIDs = c.peer_ids.map { items in (0..<c.n_peer_ids).map { String(protobufC: items[$0]) } } ?? []
         self.detail = String(protobufC: c.detail)
         self.current = c._current_case.rawValue == 4 ? c.current : nil
         self.target = c._target_case.rawValue == 5 ? c.target : nil
@@ -1076,12 +1077,19 @@ extension PeerManagerV1.HostHello {
     init(c: Waku__Peermanager__V1__HostHello) {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
-        self.listenAddresses = (0..<c.n_listen_addresses).map { String(protobufC: c.listen_addresses[$0]) }
-        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.listenAddresses =
+            c.listen_addresses.map { items in (0..<c.n_listen_addresses).map { String(protobufC: items[$0]) } } ?? []
+        self.shards = c.shards.map { items in (0..<c.n_shards).map { items[$0] } } ?? []
         self.online = c.online != 0
         self.takeOver = c.take_over != 0
-        self.connections = (0..<c.n_connections).map { PeerManagerV1.ConnectionOpened(c: c.connections[$0]!.pointee) }
-        self.identified = (0..<c.n_identified).map { PeerManagerV1.Identified(c: c.identified[$0]!.pointee) }
+        self.connections =
+            c.connections.map { items in
+                (0..<c.n_connections).compactMap { items[$0].map { PeerManagerV1.ConnectionOpened(c: $0.pointee) } }
+            } ?? []
+        self.identified =
+            c.identified.map { items in
+                (0..<c.n_identified).compactMap { items[$0].map { PeerManagerV1.Identified(c: $0.pointee) } }
+            } ?? []
         self.clusterID = c._cluster_id_case.rawValue == 3 ? c.cluster_id : nil
     }
 
@@ -1248,11 +1256,12 @@ extension PeerManagerV1.Identified {
     init(c: Waku__Peermanager__V1__Identified) {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
-        self.protocols = (0..<c.n_protocols).map { String(protobufC: c.protocols[$0]) }
+        self.protocols = c.protocols.map { items in (0..<c.n_protocols).map { String(protobufC: items[$0]) } } ?? []
         self.agent = String(protobufC: c.agent)
         self.protocolVersion = String(protobufC: c.protocol_version)
         self.publicKey = [UInt8](protobufC: c.public_key)
-        self.listenAddresses = (0..<c.n_listen_addresses).map { String(protobufC: c.listen_addresses[$0]) }
+        self.listenAddresses =
+            c.listen_addresses.map { items in (0..<c.n_listen_addresses).map { String(protobufC: items[$0]) } } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__Identified {
@@ -1294,7 +1303,7 @@ extension PeerManagerV1.Identified: WireMessage {
 extension PeerManagerV1.MetadataInfo {
     init(c: Waku__Peermanager__V1__MetadataInfo) {
         self.init()
-        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.shards = c.shards.map { items in (0..<c.n_shards).map { items[$0] } } ?? []
         self.clusterID = c._cluster_id_case.rawValue == 1 ? c.cluster_id : nil
     }
 
@@ -1336,7 +1345,7 @@ extension PeerManagerV1.MetadataReport {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
         switch c.result_case.rawValue {
-        case 2: self.result = .received(PeerManagerV1.MetadataInfo(c: c.received!.pointee))
+        case 2: self.result = c.received.map { .received(PeerManagerV1.MetadataInfo(c: $0.pointee)) }
         case 3: self.result = .failure(String(protobufC: c.failure))
         default: self.result = nil
         }
@@ -1387,7 +1396,7 @@ extension PeerManagerV1.CommandResult {
         case 2: self.outcome = .succeeded(c.succeeded != 0)
         case 3: self.outcome = .failed(String(protobufC: c.failed))
         case 4: self.outcome = .timedOut(c.timed_out != 0)
-        case 5: self.outcome = .metadata(PeerManagerV1.MetadataInfo(c: c.metadata!.pointee))
+        case 5: self.outcome = c.metadata.map { .metadata(PeerManagerV1.MetadataInfo(c: $0.pointee)) }
         case 6: self.outcome = .metadataFailed(String(protobufC: c.metadata_failed))
         default: self.outcome = nil
         }
@@ -1477,15 +1486,17 @@ extension PeerManagerV1.HostEvent {
     init(c: Waku__Peermanager__V1__HostEvent) {
         self.init()
         switch c.event_case.rawValue {
-        case 1: self.event = .hello(PeerManagerV1.HostHello(c: c.hello!.pointee))
-        case 2: self.event = .connectionOpened(PeerManagerV1.ConnectionOpened(c: c.connection_opened!.pointee))
-        case 3: self.event = .connectionClosed(PeerManagerV1.ConnectionClosed(c: c.connection_closed!.pointee))
-        case 4: self.event = .streamOpened(PeerManagerV1.StreamEvent(c: c.stream_opened!.pointee))
-        case 5: self.event = .streamClosed(PeerManagerV1.StreamEvent(c: c.stream_closed!.pointee))
-        case 6: self.event = .identified(PeerManagerV1.Identified(c: c.identified!.pointee))
-        case 7: self.event = .metadata(PeerManagerV1.MetadataReport(c: c.metadata!.pointee))
-        case 8: self.event = .commandResult(PeerManagerV1.CommandResult(c: c.command_result!.pointee))
-        case 9: self.event = .reachability(PeerManagerV1.Reachability(c: c.reachability!.pointee))
+        case 1: self.event = c.hello.map { .hello(PeerManagerV1.HostHello(c: $0.pointee)) }
+        case 2:
+            self.event = c.connection_opened.map { .connectionOpened(PeerManagerV1.ConnectionOpened(c: $0.pointee)) }
+        case 3:
+            self.event = c.connection_closed.map { .connectionClosed(PeerManagerV1.ConnectionClosed(c: $0.pointee)) }
+        case 4: self.event = c.stream_opened.map { .streamOpened(PeerManagerV1.StreamEvent(c: $0.pointee)) }
+        case 5: self.event = c.stream_closed.map { .streamClosed(PeerManagerV1.StreamEvent(c: $0.pointee)) }
+        case 6: self.event = c.identified.map { .identified(PeerManagerV1.Identified(c: $0.pointee)) }
+        case 7: self.event = c.metadata.map { .metadata(PeerManagerV1.MetadataReport(c: $0.pointee)) }
+        case 8: self.event = c.command_result.map { .commandResult(PeerManagerV1.CommandResult(c: $0.pointee)) }
+        case 9: self.event = c.reachability.map { .reachability(PeerManagerV1.Reachability(c: $0.pointee)) }
         default: self.event = nil
         }
     }
@@ -1551,7 +1562,7 @@ extension PeerManagerV1.DialCommand {
     init(c: Waku__Peermanager__V1__DialCommand) {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
-        self.addresses = (0..<c.n_addresses).map { String(protobufC: c.addresses[$0]) }
+        self.addresses = c.addresses.map { items in (0..<c.n_addresses).map { String(protobufC: items[$0]) } } ?? []
         self.timeoutMs = c.timeout_ms
     }
 
@@ -1663,9 +1674,12 @@ extension PeerManagerV1.HostCommand {
         self.init()
         self.commandID = c.command_id
         switch c.command_case.rawValue {
-        case 2: self.command = .dial(PeerManagerV1.DialCommand(c: c.dial!.pointee))
-        case 3: self.command = .disconnect(PeerManagerV1.DisconnectCommand(c: c.disconnect!.pointee))
-        case 4: self.command = .requestMetadata(PeerManagerV1.RequestMetadataCommand(c: c.request_metadata!.pointee))
+        case 2: self.command = c.dial.map { .dial(PeerManagerV1.DialCommand(c: $0.pointee)) }
+        case 3: self.command = c.disconnect.map { .disconnect(PeerManagerV1.DisconnectCommand(c: $0.pointee)) }
+        case 4:
+            self.command = c.request_metadata.map {
+                .requestMetadata(PeerManagerV1.RequestMetadataCommand(c: $0.pointee))
+            }
         default: self.command = nil
         }
     }
@@ -1714,7 +1728,10 @@ extension PeerManagerV1.ReportEventsRequest {
     init(c: Waku__Peermanager__V1__ReportEventsRequest) {
         self.init()
         self.sessionID = c.session_id
-        self.events = (0..<c.n_events).map { PeerManagerV1.HostEvent(c: c.events[$0]!.pointee) }
+        self.events =
+            c.events.map { items in
+                (0..<c.n_events).compactMap { items[$0].map { PeerManagerV1.HostEvent(c: $0.pointee) } }
+            } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__ReportEventsRequest {
@@ -1830,7 +1847,10 @@ extension PeerManagerV1.PollCommandsRequest: WireMessage {
 extension PeerManagerV1.PollCommandsResponse {
     init(c: Waku__Peermanager__V1__PollCommandsResponse) {
         self.init()
-        self.commands = (0..<c.n_commands).map { PeerManagerV1.HostCommand(c: c.commands[$0]!.pointee) }
+        self.commands =
+            c.commands.map { items in
+                (0..<c.n_commands).compactMap { items[$0].map { PeerManagerV1.HostCommand(c: $0.pointee) } }
+            } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__PollCommandsResponse {
@@ -1902,7 +1922,7 @@ extension PeerManagerV1.GetInfoResponse {
         self.version = String(protobufC: c.version)
         self.protocol = String(protobufC: c.protocol)
         self.uptimeSeconds = c.uptime_seconds
-        self.services = (0..<c.n_services).map { String(protobufC: c.services[$0]) }
+        self.services = c.services.map { items in (0..<c.n_services).map { String(protobufC: items[$0]) } } ?? []
         self.maxFrameSize = c.max_frame_size
         self.maxConcurrentStreams = c.max_concurrent_streams
     }
@@ -1947,7 +1967,7 @@ extension PeerManagerV1.AddPeerRequest {
         self.origin = PeerManagerV1.Origin(rawValue: Int32(truncatingIfNeeded: c.origin.rawValue))
         switch c.source_case.rawValue {
         case 1: self.source = .address(String(protobufC: c.address))
-        case 2: self.source = .peer(PeerManagerV1.Peer(c: c.peer!.pointee))
+        case 2: self.source = c.peer.map { .peer(PeerManagerV1.Peer(c: $0.pointee)) }
         default: self.source = nil
         }
     }
@@ -2201,7 +2221,9 @@ extension PeerManagerV1.ListPeersRequest: WireMessage {
 extension PeerManagerV1.ListPeersResponse {
     init(c: Waku__Peermanager__V1__ListPeersResponse) {
         self.init()
-        self.peers = (0..<c.n_peers).map { PeerManagerV1.Peer(c: c.peers[$0]!.pointee) }
+        self.peers =
+            c.peers.map { items in (0..<c.n_peers).compactMap { items[$0].map { PeerManagerV1.Peer(c: $0.pointee) } } }
+            ?? []
         self.nextPageToken = String(protobufC: c.next_page_token)
         self.total = c.total
     }
@@ -2370,7 +2392,9 @@ extension PeerManagerV1.SelectPeersRequest: WireMessage {
 extension PeerManagerV1.SelectPeersResponse {
     init(c: Waku__Peermanager__V1__SelectPeersResponse) {
         self.init()
-        self.peers = (0..<c.n_peers).map { PeerManagerV1.Peer(c: c.peers[$0]!.pointee) }
+        self.peers =
+            c.peers.map { items in (0..<c.n_peers).compactMap { items[$0].map { PeerManagerV1.Peer(c: $0.pointee) } } }
+            ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__SelectPeersResponse {
@@ -2553,7 +2577,10 @@ extension PeerManagerV1.ConnectedPeer {
         self.init()
         self.peerID = String(protobufC: c.peer_id)
         self.direction = PeerManagerV1.Direction(rawValue: Int32(truncatingIfNeeded: c.direction.rawValue))
-        self.streams = (0..<c.n_streams).map { PeerManagerV1.ProtocolStreams(c: c.streams[$0]!.pointee) }
+        self.streams =
+            c.streams.map { items in
+                (0..<c.n_streams).compactMap { items[$0].map { PeerManagerV1.ProtocolStreams(c: $0.pointee) } }
+            } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectedPeer {
@@ -2592,7 +2619,10 @@ extension PeerManagerV1.ConnectedPeer: WireMessage {
 extension PeerManagerV1.ConnectedPeersResponse {
     init(c: Waku__Peermanager__V1__ConnectedPeersResponse) {
         self.init()
-        self.peers = (0..<c.n_peers).map { PeerManagerV1.ConnectedPeer(c: c.peers[$0]!.pointee) }
+        self.peers =
+            c.peers.map { items in
+                (0..<c.n_peers).compactMap { items[$0].map { PeerManagerV1.ConnectedPeer(c: $0.pointee) } }
+            } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectedPeersResponse {
@@ -2629,7 +2659,7 @@ extension PeerManagerV1.ConnectedPeersResponse: WireMessage {
 extension PeerManagerV1.ConnectRequest {
     init(c: Waku__Peermanager__V1__ConnectRequest) {
         self.init()
-        self.peers = (0..<c.n_peers).map { String(protobufC: c.peers[$0]) }
+        self.peers = c.peers.map { items in (0..<c.n_peers).map { String(protobufC: items[$0]) } } ?? []
         self.timeoutMs = c.timeout_ms
     }
 
@@ -2706,7 +2736,10 @@ extension PeerManagerV1.ConnectOutcome: WireMessage {
 extension PeerManagerV1.ConnectResponse {
     init(c: Waku__Peermanager__V1__ConnectResponse) {
         self.init()
-        self.outcomes = (0..<c.n_outcomes).map { PeerManagerV1.ConnectOutcome(c: c.outcomes[$0]!.pointee) }
+        self.outcomes =
+            c.outcomes.map { items in
+                (0..<c.n_outcomes).compactMap { items[$0].map { PeerManagerV1.ConnectOutcome(c: $0.pointee) } }
+            } ?? []
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectResponse {
@@ -3154,7 +3187,7 @@ extension PeerManagerV1.Configuration {
         self.relayServiceRatio = String(protobufC: c.relay_service_ratio)
         self.peerStoreCapacity = c.peer_store_capacity
         self.ipColocationLimit = c.ip_colocation_limit
-        self.shards = (0..<c.n_shards).map { c.shards[$0] }
+        self.shards = c.shards.map { items in (0..<c.n_shards).map { items[$0] } } ?? []
         self.relayShardManager = c.relay_shard_manager != 0
         self.dialTimeoutMs = c.dial_timeout_ms
         self.initialBackoffMs = c.initial_backoff_ms
@@ -3289,8 +3322,8 @@ extension PeerManagerV1.WatchEvent {
     init(c: Waku__Peermanager__V1__WatchEvent) {
         self.init()
         switch c.event_case.rawValue {
-        case 1: self.event = .decision(PeerManagerV1.Decision(c: c.decision!.pointee))
-        case 2: self.event = .peerEvent(PeerManagerV1.PeerEvent(c: c.peer_event!.pointee))
+        case 1: self.event = c.decision.map { .decision(PeerManagerV1.Decision(c: $0.pointee)) }
+        case 2: self.event = c.peer_event.map { .peerEvent(PeerManagerV1.PeerEvent(c: $0.pointee)) }
         default: self.event = nil
         }
     }
