@@ -2,7 +2,9 @@ import NIOCore
 import PeerWire
 
 /// Registration with message types: the router decodes requests (a request it cannot decode is
-/// INTERNAL, gRPC's rule) and encodes replies, so handlers see only Swift values.
+/// INTERNAL, gRPC's rule; a string with a NUL byte or a field over the configured
+/// `maxFieldBytes` is INVALID_ARGUMENT, see ``WireLimits``) and encodes replies, so handlers see
+/// only Swift values.
 extension RPCRouter {
     /// A unary method answered on the event loop (see ``RPCHandler/inline(_:)``).
     public mutating func inline<Request: WireMessage, Response: WireMessage>(
