@@ -337,7 +337,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Writes `payloads` as Data frames and flushes once; the future completes when the socket
     /// took the last of them.
-    private func writeData(_ id: UInt32, _ payloads: [ByteBuffer], on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    private func writeData(_ id: UInt32, _ payloads: [ByteBuffer], on eventLoop: any EventLoop) -> EventLoopFuture<Void>
+    {
         guard let context, streams[id] != nil else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: .cancelled, message: "stream \(id) has ended"))

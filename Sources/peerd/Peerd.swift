@@ -38,7 +38,8 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
-        let problems = serverConfiguration().problems() + engine.problems() + metrics.problems() + sessionLimits.problems()
+        let problems =
+            serverConfiguration().problems() + engine.problems() + metrics.problems() + sessionLimits.problems()
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }

@@ -61,7 +61,9 @@ extension EngineRuntime {
             let frames: [ByteBuffer]
             switch (watcher.decisions, watcher.peerEvents) {
             case (true, true):
-                if bothFrames == nil { bothFrames = Self.encode(decisions, now: now, decisions: true, peerEvents: true) }
+                if bothFrames == nil {
+                    bothFrames = Self.encode(decisions, now: now, decisions: true, peerEvents: true)
+                }
                 frames = bothFrames ?? []
             case (true, false):
                 if decisionFrames == nil {
@@ -69,7 +71,9 @@ extension EngineRuntime {
                 }
                 frames = decisionFrames ?? []
             case (false, _):
-                if peerFrames == nil { peerFrames = Self.encode(decisions, now: now, decisions: false, peerEvents: true) }
+                if peerFrames == nil {
+                    peerFrames = Self.encode(decisions, now: now, decisions: false, peerEvents: true)
+                }
                 frames = peerFrames ?? []
             }
             let accepted = watcher.queue.push(
@@ -88,7 +92,8 @@ extension EngineRuntime {
 
     /// Each decision's Watch events, serialized, in order: the decision, then its peer events.
     private static func encode(
-        _ decisions: ArraySlice<Decision>, now: EngineTime, decisions wantDecisions: Bool, peerEvents wantPeerEvents: Bool
+        _ decisions: ArraySlice<Decision>, now: EngineTime, decisions wantDecisions: Bool,
+        peerEvents wantPeerEvents: Bool
     ) -> [ByteBuffer] {
         var frames: [ByteBuffer] = []
         frames.reserveCapacity(decisions.count * 2)
