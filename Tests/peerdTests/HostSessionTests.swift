@@ -148,30 +148,54 @@ struct HostSessionTests {
         #expect(outcomes.first?.connected == true)
     }
 
-    @Test("Every detach ends the Connect calls waiting on the host's outcomes")
+    @Test("Every detach ends the Connect calls waiting on the host's outcomes: replaced, timed out, shut down")
     func detachEndsWaitingConnect() throws {
-        let peerd = try PeerdProcess()
+        let peerd = try PeerdProcess(arguments: ["--host-session-timeout", "1"])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
-        for n in 1...2 {
+        for n in 1...3 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
                 "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n, protocols: Self.store))))
         }
-        // A stream host that takes its dial, then is replaced; a unary host that times out.
+        /// Starts a Connect to peer `n` that waits for the host's outcome.
+        func connect(_ n: Int) throws -> SocketClient {
+            let client = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
+            try client.request(
+                1, "waku.peermanager.v1.PeerManager", "Connect",
+                payload: PeerManagerV1.ConnectRequest(peers: [TestPeers.id(n)]).encoded())
+            return client
+        }
+        func expectDetached(_ client: SocketClient, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let answer = try client.readResponse().response
+            #expect(answer.code == .ok, sourceLocation: sourceLocation)
+            let outcome = try #require(
+                try PeerManagerV1.ConnectResponse(wire: answer.payload).outcomes.first, sourceLocation: sourceLocation)
+            #expect(!outcome.connected, sourceLocation: sourceLocation)
+            #expect(outcome.error == "host detached", sourceLocation: sourceLocation)
+        }
+
+        // Replaced: a stream host takes its dial, then a unary host takes over.
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(SidecarHostTests.hello())
         try waitFor(peerd) { try Self.statistics(admin).hostAttached }
-        let connect = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
-        try connect.request(
-            1, "waku.peermanager.v1.PeerManager", "Connect",
-            payload: PeerManagerV1.ConnectRequest(peers: [TestPeers.id(1)]).encoded())
+        let first = try connect(1)
         _ = try host.nextCommand()
-        let replacement = try PeerManagerClient(socketPath: peerd.socketPath)
-        _ = try Self.openUnary(replacement, SidecarHostTests.hello(takeOver: true))
-        let replaced = try connect.readResponse().response
-        #expect(replaced.code == .ok)
-        let outcome = try #require(try PeerManagerV1.ConnectResponse(wire: replaced.payload).outcomes.first)
-        #expect(!outcome.connected)
-        #expect(outcome.error.contains("detached"), "\(outcome.error)")
+        let unary = try PeerManagerClient(socketPath: peerd.socketPath)
+        _ = try Self.openUnary(unary, SidecarHostTests.hello(takeOver: true))
+        try expectDetached(first)
+
+        // Timed out: the unary host never calls again; its session ends after 1 s.
+        let second = try connect(2)
+        try expectDetached(second)
+        #expect(try !Self.statistics(admin).hostAttached)
+
+        // Shut down: SIGTERM detaches the host; the waiting call ends before the grace period.
+        let last = try ScriptedHost(socketPath: peerd.socketPath)
+        try last.attach(SidecarHostTests.hello())
+        try waitFor(peerd) { try Self.statistics(admin).hostAttached }
+        let third = try connect(3)
+        _ = try last.nextCommand()
+        peerd.signal(SIGTERM)
+        try expectDetached(third)
     }
 
     @Test("A unary host that reports but never polls is detached once its command queue is full")
