@@ -10,7 +10,7 @@ import Synchronization
 /// write. Only events the writer has not taken count against the limit; the writer takes the next
 /// batch once the socket accepted the last one. So a reader that keeps up never reaches the
 /// limit, and one that stops reading stops the writer, fills the queue and is dropped: at most
-/// twice the limit is held (the queue and the batch the socket refuses).
+/// twice the limit is held (the queue and the batch the socket refuses), plus one engine step.
 final class WatchQueue: Sendable {
     private struct State {
         var events: [ByteBuffer] = []
@@ -27,11 +27,15 @@ final class WatchQueue: Sendable {
     }
 
     /// Queues `events`; false (and the queue fails with `overflow`) when that exceeds the limit.
+    ///
+    /// An empty queue takes any one step's events, however many (a prune that removes thousands
+    /// of peers): they exist in memory anyway, and a reader that keeps up must not be dropped
+    /// for the size of one step.
     func push(_ events: some Collection<ByteBuffer>, overflow: @autoclosure () -> RPCError) -> Bool {
         guard !events.isEmpty else { return true }
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !state.finished else { return (false, nil) }
-            if state.events.count + events.count > limit {
+            if !state.events.isEmpty, state.events.count + events.count > limit {
                 state.events = []
                 state.finished = true
                 state.ended = overflow()
