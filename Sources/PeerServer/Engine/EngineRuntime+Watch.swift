@@ -22,22 +22,27 @@ extension EngineRuntime {
     func watch(decisions: Bool, peerEvents: Bool) throws -> WatchRegistration {
         let queue = WatchQueue(limit: limits.watchQueueLimit)
         let id = try state.withLock { state in
-            guard state.watchers.count < limits.maxWatchStreams else {
+            guard state.openWatchStreams < limits.maxWatchStreams else {
                 throw RPCError(
                     code: .resourceExhausted,
                     message: "too many Watch streams: max \(limits.maxWatchStreams) (--max-watch-streams)")
             }
             let id = state.nextWatcherID
             state.nextWatcherID += 1
+            state.openWatchStreams += 1
             state.watchers[id] = Watcher(queue: queue, decisions: decisions, peerEvents: peerEvents)
             return id
         }
         return WatchRegistration(id: id, queue: queue)
     }
 
-    /// The stream ended (its reader left, or it was dropped): it is forgotten.
+    /// The stream's handler returned (its reader left, or it was dropped and its last write
+    /// ended): it is forgotten. Called once per ``watch(decisions:peerEvents:)``.
     func endWatch(_ registration: WatchRegistration) {
-        _ = state.withLock { $0.watchers.removeValue(forKey: registration.id) }
+        state.withLock { state in
+            state.watchers[registration.id] = nil
+            state.openWatchStreams -= 1
+        }
         registration.queue.finish()
     }
 

@@ -23,8 +23,13 @@ public final class EngineRuntime: Sendable {
         /// call that issues the command to the end of that call's wait (``outcome(of:timeout:)``
         /// removes it whichever way the wait ends), so it is bounded by the calls in progress.
         var awaited: [CommandID: Awaited] = [:]
+        /// The watchers that get events.
         var watchers: [Int: Watcher] = [:]
         var nextWatcherID = 0
+        /// Watch streams whose handler has not returned, dropped ones included: a dropped stream
+        /// whose reader never reads still holds its last batch, so it counts against the limit
+        /// until its connection goes.
+        var openWatchStreams = 0
     }
 
     struct Awaited {
