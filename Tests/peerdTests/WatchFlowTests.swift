@@ -92,6 +92,22 @@ struct WatchFlowTests {
         let peers = 20_000
         let peerd = try PeerdProcess(arguments: ["--peer-store-capacity", "100000"])
         let watcher = try Self.startWatch(peerd)
+        // And `peerctl watch`, which prints a JSON line per event (it exited 1 here before).
+        let outputPath = "\(peerd.directory)/watch.out"
+        let peerctl = try ChildProcess(
+            executable: PeerdProcess.peerctlBinary.path,
+            arguments: ["watch", "--decisions-only", "--socket", peerd.socketPath], stdoutPath: outputPath)
+        defer { peerctl.kill(SIGKILL) }
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        try waitFor(peerd) {
+            // It registers asynchronously: probe peers until their events show up.
+            let probe = Self.peer(2_000_000)
+            let _: PeerManagerV1.AddPeerResponse = try admin.call(
+                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(probe)))
+            let _: PeerManagerV1.RemovePeerResponse = try admin.call(
+                "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
+            return (try? String(contentsOfFile: outputPath, encoding: .utf8))?.isEmpty == false
+        }
         let socketPath = peerd.socketPath
         let adders = Thread.detachedResult {
             try Self.onThreads(4) { thread in
@@ -119,6 +135,14 @@ struct WatchFlowTests {
         }
         try adders.value()
         #expect(added.count == peers)
+        func peerctlAdded() -> Int {
+            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            return output.split(separator: "\n").count { $0.contains("\"peer_added\"") }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while peerctlAdded() < peers, peerctl.exitStatus == nil, ContinuousClock.now < deadline { usleep(50_000) }
+        #expect(peerctl.exitStatus == nil, "peerctl watch exited: \(peerctl.stderr())")
+        #expect(peerctlAdded() >= peers)
     }
 
     @Test("A reader that never reads is dropped with RESOURCE_EXHAUSTED; peerd's memory stays bounded")
