@@ -136,10 +136,6 @@ extension EngineRuntime {
                 state.awaited[id]?.outcome = .failed(reason: "host detached")
             }
         }
-        if case .commandQueueFull = reason {
-            logger.warning(
-                "host detached", metadata: ["host.session": "\(session.id)", "host.reason": "\(reason)"])
-        }
     }
 
     /// Detaches a unary host that has shown no sign of life for `timeout` (no call in progress,

@@ -57,7 +57,8 @@ extension EngineRuntime {
 
     /// Queues `decisions` for every watcher (under the engine's lock). A watcher whose queue
     /// overflows is removed; its stream ends with RESOURCE_EXHAUSTED.
-    func publish(_ decisions: ArraySlice<Decision>, in state: inout State, now: EngineTime) {
+    func publish(_ decisions: ArraySlice<Decision>, in state: inout State, effects: inout Effects) {
+        let now = effects.now
         var decisionFrames: [ByteBuffer]?
         var peerFrames: [ByteBuffer]?
         var bothFrames: [ByteBuffer]?
@@ -89,10 +90,8 @@ extension EngineRuntime {
                         "watcher fell behind: more than \(limits.watchQueueLimit) events queued (--watch-queue-limit)"))
             if !accepted { overflowed.append(id) }
         }
-        for id in overflowed {
-            state.watchers[id] = nil
-            logger.info("watcher dropped: fell behind", metadata: ["watch.queue_limit": "\(limits.watchQueueLimit)"])
-        }
+        for id in overflowed { state.watchers[id] = nil }
+        effects.droppedWatchers += overflowed.count
     }
 
     /// Each decision's Watch events, serialized, in order: the decision, then its peer events.

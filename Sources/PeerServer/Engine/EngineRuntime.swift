@@ -51,6 +51,10 @@ public final class EngineRuntime: Sendable {
         var resumed: [(CheckedContinuation<CommandOutcome, Never>, CommandOutcome)] = []
         /// Outboxes of sessions that ended: closed after the lock (their consumers wake up).
         var closedOutboxes: [CommandOutbox] = []
+        /// Logged after the lock: watchers dropped for falling behind, a session detached for
+        /// not taking its commands.
+        var droppedWatchers = 0
+        var overflowedSession: UInt64?
     }
 
     let state: Mutex<State>
@@ -124,7 +128,7 @@ public final class EngineRuntime: Sendable {
             }
         }
         if effects.decisions.endIndex > firstDecision, !state.watchers.isEmpty {
-            publish(effects.decisions[firstDecision...], in: &state, now: effects.now)
+            publish(effects.decisions[firstDecision...], in: &state, effects: &effects)
         }
         guard !commands.isEmpty else { return }
         guard let host = state.host else {
@@ -139,6 +143,7 @@ public final class EngineRuntime: Sendable {
             // The host does not take its commands: it is detached like a dead one, which drops
             // every command it held in the engine and ends the calls waiting for them.
             detach(host, in: &state, effects: &effects, reason: .commandQueueFull(host.outbox.limit))
+            effects.overflowedSession = host.id
         }
     }
 
@@ -156,6 +161,21 @@ public final class EngineRuntime: Sendable {
     func deliver(_ effects: Effects) {
         for outbox in effects.closedOutboxes { outbox.close() }
         for (continuation, outcome) in effects.resumed { continuation.resume(returning: outcome) }
+        if let session = effects.overflowedSession {
+            logger.warning(
+                "host detached",
+                metadata: [
+                    "host.session": "\(session)",
+                    "host.reason": "\(HostSession.EndReason.commandQueueFull(limits.maxQueuedCommands))",
+                ])
+        }
+        if effects.droppedWatchers > 0 {
+            logger.info(
+                "watchers dropped: fell behind",
+                metadata: [
+                    "watch.dropped": "\(effects.droppedWatchers)", "watch.queue_limit": "\(limits.watchQueueLimit)",
+                ])
+        }
         guard !effects.decisions.isEmpty else { return }
         if logger.logLevel <= .debug {
             for decision in effects.decisions {
