@@ -31,10 +31,10 @@ public enum HostService {
             .unary { payload, _ in
                 let request = try PeerManagerV1.PollCommandsRequest(wire: payload)
                 let session = try unarySession(request.sessionID, runtime: runtime)
-                let wait = Duration.milliseconds(Int64(min(request.waitMs, maxPollWaitMs)))
+                let wait = Duration.milliseconds(Int64(clamping: min(request.waitMs, maxPollWaitMs)))
                 // The session is alive while the poll waits, however long that is.
                 let commands = await session.call {
-                    await session.outbox.take(max: Int(request.maxCommands), wait: wait)
+                    await session.outbox.take(max: Int(clamping: request.maxCommands), wait: wait)
                 }
                 guard let commands else {
                     throw session.endError
@@ -151,7 +151,7 @@ public enum HostService {
         }
         try runtime.apply(translated, from: session)
         return PeerManagerV1.ReportEventsResponse(
-            sessionID: session.id, accepted: UInt32(translated.count), ignored: UInt32(ignored),
+            sessionID: session.id, accepted: UInt32(clamping: translated.count), ignored: UInt32(clamping: ignored),
             sessionTimeoutMs: sessionTimeout.milliseconds)
     }
 }
