@@ -14,7 +14,7 @@ extension PeerEngine {
     public mutating func hostAttached(
         selfID: PeerID, clusterID: UInt16?, shards: [UInt16], online: Bool, now: EngineTime
     ) -> [EngineAction]? {
-        if let configured = configuration.clusterID, let clusterID, configured != clusterID { return nil }
+        guard admitsHost(clusterID: clusterID) else { return nil }
         self.selfID = selfID
         if configuration.clusterID == nil, let clusterID { configuration.clusterID = clusterID }
         if configuration.shards.isEmpty, !shards.isEmpty { configuration.shards = Array(Set(shards)).sorted() }

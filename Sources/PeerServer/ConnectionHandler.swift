@@ -396,19 +396,26 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// once the stream has ended or the connection is gone, writes fail with CANCELLED.
     private func makeWriter(for id: UInt32, on eventLoop: any EventLoop) -> StreamWriter {
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
-        return StreamWriter { payload in
-            try await eventLoop.flatSubmit { handler.value.writeData(id, payload, on: eventLoop) }.get()
-        }
+        return StreamWriter(
+            send: { payload in
+                try await eventLoop.flatSubmit { handler.value.writeData(id, [payload], on: eventLoop) }.get()
+            },
+            sendBatch: { payloads in
+                try await eventLoop.flatSubmit { handler.value.writeData(id, payloads, on: eventLoop) }.get()
+            })
     }
 
-    private func writeData(_ id: UInt32, _ payload: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// Writes `payloads` as Data frames and flushes once; the future completes when the socket
+    /// took the last of them.
+    private func writeData(_ id: UInt32, _ payloads: [ByteBuffer], on eventLoop: any EventLoop) -> EventLoopFuture<Void>
+    {
         guard let context = writableContext, streams[id] != nil else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: .cancelled, message: "stream \(id) has ended"))
         }
-        guard payload.readableBytes <= configuration.maxFrameSize,
-            let length = UInt32(exactly: payload.readableBytes)
-        else {
+        // Every payload fits a frame (the frame limit is at most 16 MiB, so its length fits the
+        // header's UInt32 without a trap).
+        if let payload = payloads.first(where: { $0.readableBytes > configuration.maxFrameSize }) {
             return context.eventLoop.makeFailedFuture(
                 RPCError(
                     code: .resourceExhausted,
@@ -416,12 +423,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
                         "message of \(payload.readableBytes) bytes exceeds the maximum of \(configuration.maxFrameSize)"
                 ))
         }
-        var header = context.channel.allocator.buffer(capacity: FrameHeader.size)
-        FrameHeader(length: length, streamID: id, type: .data).write(to: &header)
         let promise = context.eventLoop.makePromise(of: Void.self)
-        // Two buffers, one writev: the payload is not copied behind its header.
-        context.write(wrapOutboundOut(header), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(payload), promise: promise)
+        if payloads.count == 1 {
+            // Two buffers, one writev: the payload is not copied behind its header.
+            var header = context.channel.allocator.buffer(capacity: FrameHeader.size)
+            FrameHeader(length: UInt32(truncatingIfNeeded: payloads[0].readableBytes), streamID: id, type: .data).write(to: &header)
+            context.write(wrapOutboundOut(header), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(payloads[0]), promise: promise)
+        } else {
+            // Many small messages (Watch events): copied into one buffer, one write.
+            let size = payloads.reduce(0) { $0 + FrameHeader.size + $1.readableBytes }
+            var frames = context.channel.allocator.buffer(capacity: size)
+            for payload in payloads {
+                FrameHeader(length: UInt32(truncatingIfNeeded: payload.readableBytes), streamID: id, type: .data)
+                    .write(to: &frames)
+                frames.writeImmutableBuffer(payload)
+            }
+            context.writeAndFlush(wrapOutboundOut(frames), promise: promise)
+        }
         return promise.futureResult
     }
 

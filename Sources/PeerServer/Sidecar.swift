@@ -15,9 +15,11 @@ public struct Sidecar: Sendable {
     ///   - engine: the engine configuration (validated: throws ``ConfigurationError``).
     ///   - observers: receive every batch of decisions (metrics).
     ///   - metricsAddress: shown by GetConfiguration ("" when metrics are off).
+    ///   - limits: commands queued per host session, Watch queues and streams.
     public init(
         server configuration: ServerConfiguration, engine engineConfiguration: EngineConfiguration, version: String,
         metricsAddress: String = "", sessionTimeout: Duration = HostService.defaultSessionTimeout,
+        limits: SessionLimits = .init(),
         clock: any EngineClock = WallClock(), logger: Logger, observers: [EngineRuntime.DecisionObserver] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
@@ -27,7 +29,8 @@ public struct Sidecar: Sendable {
         // Offline until a host attaches: nobody could carry out a dial, and the ones that expired
         // unanswered would push peers into backoff.
         _ = engine.handle(.networkReachability(online: false), now: clock.now())
-        let runtime = EngineRuntime(engine: engine, clock: clock, logger: logger, observers: observers)
+        let runtime = EngineRuntime(
+            engine: engine, clock: clock, logger: logger, limits: limits, observers: observers)
         var router = RPCRouter()
         HostService.register(in: &router, runtime: runtime, sessionTimeout: sessionTimeout)
         PeerManagerService(

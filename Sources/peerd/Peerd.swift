@@ -34,10 +34,12 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Peer manager (nwaku's names and defaults)") var engine: EngineOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Host sessions and Watch") var sessionLimits: SessionLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
-        let problems = serverConfiguration().problems() + engine.problems() + metrics.problems()
+        let problems =
+            serverConfiguration().problems() + engine.problems() + metrics.problems() + sessionLimits.problems()
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -65,7 +67,7 @@ struct Peerd: AsyncParsableCommand {
         let sidecar = try Sidecar(
             server: serverConfiguration(), engine: engine.configuration, version: Self.version,
             metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
-            sessionTimeout: .seconds(engine.hostSessionTimeout), logger: logger,
+            sessionTimeout: .seconds(engine.hostSessionTimeout), limits: sessionLimits.limits, logger: logger,
             observers: [{ decisions, _ in peerMetrics.record(decisions) }],
             observeCall: { method, code, duration in
                 peerMetrics.recordCall(method: method, code: code.description, duration: duration)

@@ -9,7 +9,8 @@ import ServiceLifecycle
 ///   attaches while offline;
 /// - prune: the peer-store pruning every `pruneInterval` (10 min);
 /// - status: nwaku's "Relay peer connections ..." line every 5 minutes, at info;
-/// - sessions: detaches a unary host that stopped calling (no events, no polls).
+/// - sessions: detaches a unary host that stopped calling (no call in progress, none for the
+///   session timeout).
 ///
 /// All stop on graceful shutdown.
 public struct EngineLoops: Service {

@@ -7,8 +7,9 @@ import Synchronization
 /// The one owner of the peer engine: every change and query goes through it.
 ///
 /// The engine is a value behind a `Mutex`, held only while the engine runs (microseconds).
-/// Effects happen around it: commands are queued for the attached host inside the lock (so their
-/// order is the engine's), decisions are logged, counted and sent to watchers after it.
+/// Effects that must keep the engine's order happen inside the lock: commands are queued for the
+/// attached host and events for watchers (encoded once, shared by every watcher). Decisions are
+/// logged and counted after it, and waiting calls resumed.
 public final class EngineRuntime: Sendable {
     /// Something that wants every batch of decisions (metrics).
     public typealias DecisionObserver = @Sendable (_ decisions: [Decision], _ now: EngineTime) -> Void
@@ -18,10 +19,17 @@ public final class EngineRuntime: Sendable {
         var rng = EngineRandom()
         var host: HostSession?
         var nextSessionID: UInt64 = 1
-        /// Commands a client call waits for, with the outcome once known.
+        /// Commands a client call waits for, with the outcome once known. An entry lives from the
+        /// call that issues the command to the end of that call's wait (``outcome(of:timeout:)``
+        /// removes it whichever way the wait ends), so it is bounded by the calls in progress.
         var awaited: [CommandID: Awaited] = [:]
+        /// The watchers that get events.
         var watchers: [Int: Watcher] = [:]
         var nextWatcherID = 0
+        /// Watch streams whose handler has not returned, dropped ones included: a dropped stream
+        /// whose reader never reads still holds its last batch, so it counts against the limit
+        /// until its connection goes.
+        var openWatchStreams = 0
     }
 
     struct Awaited {
@@ -29,40 +37,45 @@ public final class EngineRuntime: Sendable {
         var continuation: CheckedContinuation<CommandOutcome, Never>?
     }
 
-    /// A Watch stream's sink.
+    /// A Watch stream's queue and what it asked for.
     struct Watcher {
-        var continuation: AsyncThrowingStream<PeerManagerV1.WatchEvent, any Error>.Continuation
+        var queue: WatchQueue
         var decisions: Bool
         var peerEvents: Bool
     }
 
     /// Effects to run after the lock is released.
-    private struct Effects {
+    struct Effects {
+        let now: EngineTime
         var decisions: [Decision] = []
         var resumed: [(CheckedContinuation<CommandOutcome, Never>, CommandOutcome)] = []
-        /// The watchers to tell, copied under the lock only when there are decisions.
-        var watchers: [(id: Int, watcher: Watcher)] = []
+        /// Outboxes of sessions that ended: closed after the lock (their consumers wake up).
+        var closedOutboxes: [CommandOutbox] = []
+        /// Logged after the lock: watchers dropped for falling behind, a session detached for
+        /// not taking its commands.
+        var droppedWatchers = 0
+        var overflowedSession: UInt64?
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
     public let clock: any EngineClock
-    private let logger: Logger
+    let logger: Logger
     private let observers: [DecisionObserver]
-    /// Events a watcher may have queued before it is dropped.
-    public let watcherQueueLimit: Int
+    /// Commands per host session, Watch queues and streams.
+    public let limits: SessionLimits
     /// Wakes the connectivity loop when the engine comes online (a host attached or reported
     /// reachability): while offline it sleeps instead of ticking every second.
     let cameOnline = WakeSignal()
 
     public init(
-        engine: PeerEngine, clock: any EngineClock = WallClock(), logger: Logger, watcherQueueLimit: Int = 1024,
+        engine: PeerEngine, clock: any EngineClock = WallClock(), logger: Logger, limits: SessionLimits = .init(),
         observers: [DecisionObserver] = []
     ) {
         self.state = Mutex(State(engine: engine))
         self.clock = clock
         self.logger = logger
         self.observers = observers
-        self.watcherQueueLimit = watcherQueueLimit
+        self.limits = limits
     }
 
     // MARK: - Reading and changing the engine
@@ -90,61 +103,51 @@ public final class EngineRuntime: Sendable {
         )
     ) rethrows -> R {
         let now = clock.now()
-        var effects = Effects()
+        var effects = Effects(now: now)
         let result = try state.withLock { state in
             let (result, actions) = try body(&state.engine, now, &state.rng)
             route(actions, in: &state, effects: &effects)
             return result
         }
-        deliver(effects, now: now)
+        deliver(effects)
         return result
     }
 
-    /// Applies host events in order, under one lock. Command results wake the calls waiting for
-    /// them.
-    func apply(_ events: [HostEvent], from session: HostSession) throws {
-        let now = clock.now()
-        var effects = Effects()
-        let cameOnline = try state.withLock { state -> Bool in
-            guard state.host === session else {
-                throw RPCError(code: .failedPrecondition, message: "host session \(session.id) is no longer attached")
-            }
-            let wasOnline = state.engine.isOnline
-            for event in events {
-                let actions = state.engine.handle(event, now: now)
-                if case .commandCompleted(let id, let outcome) = event {
-                    resolve(id, outcome, in: &state, effects: &effects)
-                }
-                route(actions, in: &state, effects: &effects)
-            }
-            return !wasOnline && state.engine.isOnline
-        }
-        deliver(effects, now: now)
-        if cameOnline { self.cameOnline.signal() }
-    }
-
-    private func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
+    /// Carries out the engine's actions: commands to the host's outbox, decisions to the
+    /// watchers now (in the engine's order) and to the log and observers after the lock.
+    func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
         var commands: [PeerManagerV1.HostCommand] = []
+        var issued: [CommandID] = []
+        let firstDecision = effects.decisions.endIndex
         for action in actions {
             switch action {
-            case .command(let issued): commands.append(PeerManagerV1.HostCommand(issued))
+            case .command(let command):
+                commands.append(PeerManagerV1.HostCommand(command))
+                issued.append(command.id)
             case .decision(let decision): effects.decisions.append(decision)
             }
         }
-        if !effects.decisions.isEmpty, effects.watchers.isEmpty, !state.watchers.isEmpty {
-            effects.watchers = state.watchers.map { ($0.key, $0.value) }
+        if effects.decisions.endIndex > firstDecision, !state.watchers.isEmpty {
+            publish(effects.decisions[firstDecision...], in: &state, effects: &effects)
         }
         guard !commands.isEmpty else { return }
-        if let host = state.host {
-            host.outbox.push(commands)
-        } else {
+        guard let host = state.host else {
             // Only possible for a command issued while no host is attached (the engine is then
-            // offline and issues none by policy); it expires in the engine like an unanswered one.
+            // offline and issues none by policy); it expires in the engine like an unanswered one,
+            // and a call waiting for it hears now that nobody will carry it out.
             logger.debug("commands dropped: no host attached", metadata: ["commands.count": "\(commands.count)"])
+            for id in issued { resolve(id, .failed(reason: "no host attached"), in: &state, effects: &effects) }
+            return
+        }
+        if !host.outbox.push(commands) {
+            // The host does not take its commands: it is detached like a dead one, which drops
+            // every command it held in the engine and ends the calls waiting for them.
+            detach(host, in: &state, effects: &effects, reason: .commandQueueFull(host.outbox.limit))
+            effects.overflowedSession = host.id
         }
     }
 
-    private func resolve(_ id: CommandID, _ outcome: CommandOutcome, in state: inout State, effects: inout Effects) {
+    func resolve(_ id: CommandID, _ outcome: CommandOutcome, in state: inout State, effects: inout Effects) {
         guard var awaited = state.awaited[id] else { return }
         if let continuation = awaited.continuation {
             state.awaited[id] = nil
@@ -155,8 +158,24 @@ public final class EngineRuntime: Sendable {
         }
     }
 
-    private func deliver(_ effects: Effects, now: EngineTime) {
+    func deliver(_ effects: Effects) {
+        for outbox in effects.closedOutboxes { outbox.close() }
         for (continuation, outcome) in effects.resumed { continuation.resume(returning: outcome) }
+        if let session = effects.overflowedSession {
+            logger.warning(
+                "host detached",
+                metadata: [
+                    "host.session": "\(session)",
+                    "host.reason": "\(HostSession.EndReason.commandQueueFull(limits.maxQueuedCommands))",
+                ])
+        }
+        if effects.droppedWatchers > 0 {
+            logger.info(
+                "watchers dropped: fell behind",
+                metadata: [
+                    "watch.dropped": "\(effects.droppedWatchers)", "watch.queue_limit": "\(limits.watchQueueLimit)",
+                ])
+        }
         guard !effects.decisions.isEmpty else { return }
         if logger.logLevel <= .debug {
             for decision in effects.decisions {
@@ -169,8 +188,7 @@ public final class EngineRuntime: Sendable {
                     ])
             }
         }
-        for observer in observers { observer(effects.decisions, now) }
-        publish(effects.decisions, to: effects.watchers, now: now)
+        for observer in observers { observer(effects.decisions, effects.now) }
     }
 
     // MARK: - Waiting for command results
@@ -182,14 +200,14 @@ public final class EngineRuntime: Sendable {
         _ body: (_ engine: inout PeerEngine, _ now: EngineTime) throws -> [EngineAction]
     ) rethrows -> [EngineAction] {
         let now = clock.now()
-        var effects = Effects()
+        var effects = Effects(now: now)
         let actions = try state.withLock { state in
             let actions = try body(&state.engine, now)
             for command in actions.commands { state.awaited[command.id] = Awaited() }
             route(actions, in: &state, effects: &effects)
             return actions
         }
-        deliver(effects, now: now)
+        deliver(effects)
         return actions
     }
 
@@ -234,187 +252,11 @@ public final class EngineRuntime: Sendable {
         if let outcome { continuation?.resume(returning: outcome) }
     }
 
-    // MARK: - Host sessions
-
-    /// Whether a host is attached.
-    public var hostAttached: Bool { state.withLock { $0.host != nil } }
-
-    /// Attaches the host that sent `hello`, then applies its snapshot of connections.
-    ///
-    /// - Throws: FAILED_PRECONDITION when another host is attached and `hello` does not take over,
-    ///   or when the host's cluster contradicts peerd's; INVALID_ARGUMENT for a malformed hello.
-    func attachHost(_ hello: PeerManagerV1.HostHello, mode: HostSession.Mode) throws -> HostSession {
-        let selfID = try WireInput.peerID(hello.peerID, field: "hello.peer_id")
-        let clusterID = try hello.clusterID.map { try WireInput.uint16($0, field: "hello.cluster_id") }
-        let shards = try hello.shards.map { try WireInput.uint16($0, field: "hello.shards") }
-        let snapshot =
-            try hello.connections.map { try HostEvent(.connectionOpened($0)) }
-            + hello.identified.map { try HostEvent(.identified($0)) }
-
-        let now = clock.now()
-        var effects = Effects()
-        var replaced: HostSession?
-        let session = try state.withLock { state -> HostSession in
-            if let current = state.host {
-                guard hello.takeOver else {
-                    throw RPCError(
-                        code: .failedPrecondition,
-                        message: "a host is already attached (session \(current.id)); set take_over to replace it")
-                }
-                replaced = current
-                detach(current, in: &state, now: now, effects: &effects, reason: .replaced)
-            }
-            guard
-                let actions = state.engine.hostAttached(
-                    selfID: selfID, clusterID: clusterID, shards: shards, online: hello.online, now: now)
-            else {
-                throw RPCError(
-                    code: .failedPrecondition,
-                    message:
-                        "host is on cluster \(clusterID.map(String.init) ?? "none") but peerd is configured for cluster \(state.engine.configuration.clusterID.map(String.init) ?? "none")"
-                )
-            }
-            let session = HostSession(id: state.nextSessionID, mode: mode)
-            state.nextSessionID += 1
-            state.host = session
-            route(actions, in: &state, effects: &effects)
-            for event in snapshot { route(state.engine.handle(event, now: now), in: &state, effects: &effects) }
-            return session
-        }
-        replaced?.outbox.close()
-        deliver(effects, now: now)
-        cameOnline.signal()
-        logger.info(
-            "host attached",
-            metadata: [
-                "host.session": "\(session.id)", "host.mode": "\(mode)", "peer.id": "\(selfID)",
-                "host.connections": "\(hello.connections.count)",
-            ])
-        return session
-    }
-
-    /// Detaches `session` if it is still the attached one.
-    func detachHost(_ session: HostSession, reason: HostSession.EndReason) {
-        let now = clock.now()
-        var effects = Effects()
-        let detached = state.withLock { state -> Bool in
-            guard state.host === session else { return false }
-            detach(session, in: &state, now: now, effects: &effects, reason: reason)
-            return true
-        }
-        session.outbox.close()
-        deliver(effects, now: now)
-        if detached {
-            logger.info("host detached", metadata: ["host.session": "\(session.id)", "host.reason": "\(reason)"])
-        }
-    }
-
-    private func detach(
-        _ session: HostSession, in state: inout State, now: EngineTime, effects: inout Effects,
-        reason: HostSession.EndReason
-    ) {
-        session.end(reason: reason)
-        state.host = nil
-        route(state.engine.hostDetached(now: now), in: &state, effects: &effects)
-        // Calls waiting for this host's results will not get them.
-        for (id, awaited) in state.awaited {
-            if let continuation = awaited.continuation {
-                effects.resumed.append((continuation, .failed(reason: "host detached")))
-                state.awaited[id] = nil
-            } else {
-                state.awaited[id]?.outcome = .failed(reason: "host detached")
-            }
-        }
-    }
-
-    /// Detaches a unary host that has not called for `timeout`: it crashed or lost its socket, and
-    /// its connections must not stay Connected forever.
-    func detachIdleUnarySession(after timeout: Duration) {
-        let idle = state.withLock { state -> HostSession? in
-            guard let host = state.host, host.mode == .unary, host.idleTime > timeout else { return nil }
-            return host
-        }
-        if let idle { detachHost(idle, reason: .idle(timeout)) }
-    }
-
-    /// The attached session with this id, if any (unary hosts name their session in each call).
-    func session(id: UInt64) -> HostSession? {
-        state.withLock { state in state.host?.id == id ? state.host : nil }
-    }
-
-    // MARK: - Watchers
-
-    /// A stream of decisions and peer events; it fails with RESOURCE_EXHAUSTED when its reader
-    /// falls more than ``watcherQueueLimit`` events behind, so a slow watcher never slows the
-    /// engine or other clients.
-    func watch(decisions: Bool, peerEvents: Bool) -> AsyncThrowingStream<PeerManagerV1.WatchEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(
-            of: PeerManagerV1.WatchEvent.self, bufferingPolicy: .bufferingOldest(watcherQueueLimit))
-        let id = state.withLock { state in
-            let id = state.nextWatcherID
-            state.nextWatcherID += 1
-            state.watchers[id] = Watcher(continuation: continuation, decisions: decisions, peerEvents: peerEvents)
-            return id
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.watchers.removeValue(forKey: id) }
-        }
-        return stream
-    }
-
     /// peerd is shutting down: the host is detached (its Attach stream ends with UNAVAILABLE) and
     /// every Watch stream ends, so draining waits only for calls that do finish.
     public func shutDown() {
         let host = state.withLock { $0.host }
         if let host { detachHost(host, reason: .shuttingDown) }
-        let watchers = state.withLock { state in
-            defer { state.watchers.removeAll() }
-            return Array(state.watchers.values)
-        }
-        for watcher in watchers {
-            watcher.continuation.finish(throwing: RPCError(code: .unavailable, message: "peerd is shutting down"))
-        }
-    }
-
-    private func publish(_ decisions: [Decision], to watchers: [(id: Int, watcher: Watcher)], now: EngineTime) {
-        guard !watchers.isEmpty else { return }
-        let events = decisions.map { PeerManagerV1.Decision($0, at: now) }
-        let peerEvents = decisions.flatMap { PeerManagerV1.PeerEvent.events(for: $0, at: now) }
-        for (id, watcher) in watchers {
-            var overflowed = false
-            if watcher.decisions {
-                for event in events where !overflowed {
-                    if case .dropped = watcher.continuation.yield(.init(event: .decision(event))) { overflowed = true }
-                }
-            }
-            if watcher.peerEvents {
-                for event in peerEvents where !overflowed {
-                    if case .dropped = watcher.continuation.yield(.init(event: .peerEvent(event))) { overflowed = true }
-                }
-            }
-            if overflowed {
-                _ = state.withLock { $0.watchers.removeValue(forKey: id) }
-                watcher.continuation.finish(
-                    throwing: RPCError(
-                        code: .resourceExhausted,
-                        message: "watcher fell behind: more than \(watcherQueueLimit) events queued"))
-            }
-        }
-    }
-}
-
-extension PeerManagerV1.PeerEvent {
-    /// The peer-level events a decision stands for.
-    static func events(for decision: Decision, at time: EngineTime) -> [Self] {
-        let kind: Kind
-        switch decision.reason {
-        case .peerAdded: kind = .added
-        case .peerRemoved, .storePruned: kind = .removed
-        case .peerJoined: kind = .connected
-        case .peerLeft: kind = .disconnected
-        default: return []
-        }
-        let peers = [decision.peer].compactMap { $0 } + decision.peers
-        return peers.map { Self(timeMs: time.unixMilliseconds, kind: kind, peerID: $0.description) }
+        endWatches(RPCError(code: .unavailable, message: "peerd is shutting down"))
     }
 }

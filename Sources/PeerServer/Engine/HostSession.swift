@@ -1,3 +1,4 @@
+import PeerWire
 import Synchronization
 
 /// The attached host: its id for unary calls, how it talks, and its command queue.
@@ -10,6 +11,7 @@ final class HostSession: Sendable {
         case streamFailed(String)
         case replaced
         case idle(Duration)
+        case commandQueueFull(Int)
         case shuttingDown
 
         var description: String {
@@ -18,20 +20,42 @@ final class HostSession: Sendable {
             case .streamFailed(let error): "the stream failed: \(error)"
             case .replaced: "replaced by a new host session"
             case .idle(let timeout): "no call for \(timeout)"
+            case .commandQueueFull(let limit):
+                "the host did not take its commands: more than \(limit) queued (--max-queued-commands)"
             case .shuttingDown: "peerd is shutting down"
+            }
+        }
+
+        /// The status the session's calls get when peerd ended it.
+        func error(session id: UInt64) -> RPCError? {
+            switch self {
+            case .streamEnded, .streamFailed, .idle: nil
+            case .replaced: RPCError(code: .aborted, message: "host session \(id) was replaced by a new one")
+            case .commandQueueFull: RPCError(code: .resourceExhausted, message: "host session \(id) detached: \(self)")
+            case .shuttingDown: RPCError(code: .unavailable, message: "peerd is shutting down")
             }
         }
     }
 
+    /// When the host last showed it is alive.
+    ///
+    /// A unary host is alive while one of its calls is in progress (a long poll may last longer
+    /// than the session timeout) and for the session timeout after its last call ended.
+    private struct Liveness {
+        var callsInProgress = 0
+        var lastCallEnded = ContinuousClock.now
+    }
+
     let id: UInt64
     let mode: Mode
-    let outbox = CommandOutbox()
+    let outbox: CommandOutbox
     private let ended = Mutex<EndReason?>(nil)
-    private let lastCall = Mutex(ContinuousClock.now)
+    private let liveness = Mutex(Liveness())
 
-    init(id: UInt64, mode: Mode) {
+    init(id: UInt64, mode: Mode, commandLimit: Int) {
         self.id = id
         self.mode = mode
+        self.outbox = CommandOutbox(limit: commandLimit)
     }
 
     /// Why the session ended, once it has (the first reason wins).
@@ -39,9 +63,28 @@ final class HostSession: Sendable {
 
     func end(reason: EndReason) { ended.withLock { $0 = $0 ?? reason } }
 
-    /// Records a call from the host (unary sessions expire without calls).
-    func touch() { lastCall.withLock { $0 = .now } }
+    /// The status the session's calls get once peerd ended it (nil: it did not, or not yet).
+    var endError: RPCError? { endReason?.error(session: id) }
 
-    /// Time since the host's last call.
-    var idleTime: Duration { ContinuousClock.now - lastCall.withLock { $0 } }
+    /// Runs a call from the host; the session counts as alive until it returns, however long
+    /// it waits.
+    func call<R>(_ body: () async throws -> R) async rethrows -> R {
+        liveness.withLock { $0.callsInProgress += 1 }
+        defer {
+            liveness.withLock { state in
+                state.callsInProgress -= 1
+                state.lastCallEnded = .now
+            }
+        }
+        return try await body()
+    }
+
+    /// Records a call from the host that is over at once (ReportEvents).
+    func touch() { liveness.withLock { $0.lastCallEnded = .now } }
+
+    /// Whether the host has shown no sign of life for `timeout`: no call in progress and none
+    /// ended within it.
+    func isIdle(for timeout: Duration) -> Bool {
+        liveness.withLock { $0.callsInProgress == 0 && ContinuousClock.now - $0.lastCallEnded > timeout }
+    }
 }

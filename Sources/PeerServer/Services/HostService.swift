@@ -30,19 +30,35 @@ public enum HostService {
             service: serviceName, method: "PollCommands",
             .unary { payload, _ in
                 let request = try PeerManagerV1.PollCommandsRequest(wire: payload)
-                guard let session = runtime.session(id: request.sessionID) else {
-                    throw RPCError(
-                        code: .failedPrecondition, message: "host session \(request.sessionID) is not attached")
+                let session = try unarySession(request.sessionID, runtime: runtime)
+                let wait = Duration.milliseconds(Int64(clamping: min(request.waitMs, maxPollWaitMs)))
+                // The session is alive while the poll waits, however long that is.
+                let commands = await session.call {
+                    await session.outbox.take(max: Int(clamping: request.maxCommands), wait: wait)
                 }
-                session.touch()
-                let wait = Duration.milliseconds(Int64(min(request.waitMs, 60_000)))
-                let commands = await session.outbox.take(max: Int(request.maxCommands), wait: wait)
                 guard let commands else {
-                    throw RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
+                    throw session.endError
+                        ?? RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
                 }
-                session.touch()
                 return PeerManagerV1.PollCommandsResponse(commands: commands).encoded()
             })
+    }
+
+    /// The longest a PollCommands call waits for a command.
+    static let maxPollWaitMs: UInt64 = 60_000
+
+    /// The attached unary session `id`. An Attach stream's session is refused: its commands go to
+    /// its stream only, and a poll would take them from under it.
+    private static func unarySession(_ id: UInt64, runtime: EngineRuntime) throws -> HostSession {
+        guard let session = runtime.session(id: id) else {
+            throw RPCError(code: .failedPrecondition, message: "host session \(id) is not attached")
+        }
+        guard session.mode == .unary else {
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "host session \(id) is an Attach stream: its commands and events go through the stream")
+        }
+        return session
     }
 
     // MARK: - Attach
@@ -61,8 +77,9 @@ public enum HostService {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Commands down: until the outbox closes (detached or replaced).
                 group.addTask {
+                    // Everything queued goes out as one batch (one flush).
                     while !Task.isCancelled, let commands = await session.outbox.take(max: 0, wait: nil) {
-                        for command in commands { try await writer.write(command) }
+                        try await writer.write(contentsOf: commands.map { $0.encoded() })
                     }
                 }
                 // Events up, a burst at a time (one engine lock per burst), until the host
@@ -96,15 +113,12 @@ public enum HostService {
             }
         } catch {
             runtime.detachHost(session, reason: .streamFailed("\(error)"))
-            throw error
+            // peerd's own reason for ending the session wins over the error it caused.
+            throw session.endError ?? error
         }
         runtime.detachHost(session, reason: .streamEnded)
         // The stream's status says why it ended when peerd ended it.
-        switch session.endReason {
-        case .replaced?: throw RPCError(code: .aborted, message: "host session \(session.id) was replaced by a new one")
-        case .shuttingDown?: throw RPCError(code: .unavailable, message: "peerd is shutting down")
-        default: return
-        }
+        if let error = session.endError { throw error }
     }
 
     // MARK: - Unary hosts
@@ -122,10 +136,7 @@ public enum HostService {
             session = try runtime.attachHost(hello, mode: .unary)
             events = events.dropFirst()
         } else {
-            guard let attached = runtime.session(id: request.sessionID) else {
-                throw RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) is not attached")
-            }
-            session = attached
+            session = try unarySession(request.sessionID, runtime: runtime)
         }
         session.touch()
         var translated: [HostEvent] = []
@@ -140,7 +151,7 @@ public enum HostService {
         }
         try runtime.apply(translated, from: session)
         return PeerManagerV1.ReportEventsResponse(
-            sessionID: session.id, accepted: UInt32(translated.count), ignored: UInt32(ignored),
+            sessionID: session.id, accepted: UInt32(clamping: translated.count), ignored: UInt32(clamping: ignored),
             sessionTimeoutMs: sessionTimeout.milliseconds)
     }
 }

@@ -33,9 +33,11 @@ extension PeerManagerService {
         }
         router.serverStreaming(service, "Watch") { (request: PeerManagerV1.WatchRequest, _, writer) in
             let both = !request.decisions && !request.peerEvents
-            let events = runtime.watch(
-                decisions: both || request.decisions, peerEvents: both || request.peerEvents)
-            for try await event in events { try await writer.write(event) }
+            let watch = try runtime.watch(decisions: both || request.decisions, peerEvents: both || request.peerEvents)
+            defer { runtime.endWatch(watch) }
+            // Everything queued since the last write goes out in one write: a burst of events
+            // costs one turn of the event loop, not one per event.
+            while let events = try await watch.queue.next() { try await writer.write(contentsOf: events) }
         }
     }
 }

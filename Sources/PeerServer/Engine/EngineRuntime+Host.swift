@@ -1,0 +1,156 @@
+import Logging
+import PeerCore
+import PeerWire
+import Synchronization
+
+/// Host sessions: attach (validated whole before anything changes), events, detach.
+extension EngineRuntime {
+    /// Whether a host is attached.
+    public var hostAttached: Bool { state.withLock { $0.host != nil } }
+
+    /// Attaches the host that sent `hello`, then applies its snapshot of connections.
+    ///
+    /// The hello is checked whole before anything changes: a refused hello leaves the attached
+    /// host, its connections and the calls waiting on it as they were.
+    ///
+    /// - Throws: FAILED_PRECONDITION when another host is attached and `hello` does not take over,
+    ///   or when the host's cluster contradicts peerd's; INVALID_ARGUMENT for a malformed hello.
+    func attachHost(_ hello: PeerManagerV1.HostHello, mode: HostSession.Mode) throws -> HostSession {
+        let selfID = try WireInput.peerID(hello.peerID, field: "hello.peer_id")
+        let clusterID = try hello.clusterID.map { try WireInput.uint16($0, field: "hello.cluster_id") }
+        let shards = try hello.shards.map { try WireInput.uint16($0, field: "hello.shards") }
+        let snapshot =
+            try hello.connections.map { try HostEvent(.connectionOpened($0)) }
+            + hello.identified.map { try HostEvent(.identified($0)) }
+
+        let now = clock.now()
+        var effects = Effects(now: now)
+        let attached = state.withLock { state -> Result<HostSession, RPCError> in
+            // Validate ...
+            if let current = state.host, !hello.takeOver {
+                return .failure(
+                    RPCError(
+                        code: .failedPrecondition,
+                        message: "a host is already attached (session \(current.id)); set take_over to replace it"))
+            }
+            guard state.engine.admitsHost(clusterID: clusterID) else {
+                return .failure(
+                    RPCError(
+                        code: .failedPrecondition,
+                        message:
+                            "host is on cluster \(clusterID.map(String.init) ?? "none") but peerd is configured for cluster \(state.engine.configuration.clusterID.map(String.init) ?? "none")"
+                    ))
+            }
+            // ... then commit.
+            if let current = state.host { detach(current, in: &state, effects: &effects, reason: .replaced) }
+            guard
+                let actions = state.engine.hostAttached(
+                    selfID: selfID, clusterID: clusterID, shards: shards, online: hello.online, now: now)
+            else {
+                return .failure(RPCError(code: .internal, message: "the engine refused a host it admitted"))
+            }
+            let session = HostSession(id: state.nextSessionID, mode: mode, commandLimit: limits.maxQueuedCommands)
+            state.nextSessionID += 1
+            state.host = session
+            route(actions, in: &state, effects: &effects)
+            for event in snapshot where state.host === session {
+                route(state.engine.handle(event, now: now), in: &state, effects: &effects)
+            }
+            return .success(session)
+        }
+        // Whatever happened under the lock is carried out, refused or not.
+        deliver(effects)
+        let session = try attached.get()
+        // Its snapshot alone overflowed its command queue.
+        if let error = session.endError { throw error }
+        cameOnline.signal()
+        logger.info(
+            "host attached",
+            metadata: [
+                "host.session": "\(session.id)", "host.mode": "\(mode)", "peer.id": "\(selfID)",
+                "host.connections": "\(hello.connections.count)",
+            ])
+        return session
+    }
+
+    /// Applies host events in order, under one lock. Command results wake the calls waiting for
+    /// them.
+    ///
+    /// - Throws: FAILED_PRECONDITION when the session is no longer attached; the session's end
+    ///   (RESOURCE_EXHAUSTED) when these events made it overflow its command queue.
+    func apply(_ events: [HostEvent], from session: HostSession) throws {
+        let now = clock.now()
+        var effects = Effects(now: now)
+        let outcome = state.withLock { state -> (attached: Bool, cameOnline: Bool) in
+            guard state.host === session else { return (false, false) }
+            let wasOnline = state.engine.isOnline
+            for event in events {
+                let actions = state.engine.handle(event, now: now)
+                if case .commandCompleted(let id, let outcome) = event {
+                    resolve(id, outcome, in: &state, effects: &effects)
+                }
+                route(actions, in: &state, effects: &effects)
+                // The session ended under these events (its command queue overflowed).
+                guard state.host === session else { return (true, false) }
+            }
+            return (true, !wasOnline && state.engine.isOnline)
+        }
+        deliver(effects)
+        guard outcome.attached else {
+            throw RPCError(code: .failedPrecondition, message: "host session \(session.id) is no longer attached")
+        }
+        if let error = session.endError { throw error }
+        if outcome.cameOnline { self.cameOnline.signal() }
+    }
+
+    /// Detaches `session` if it is still the attached one.
+    func detachHost(_ session: HostSession, reason: HostSession.EndReason) {
+        let now = clock.now()
+        var effects = Effects(now: now)
+        let detached = state.withLock { state -> Bool in
+            guard state.host === session else { return false }
+            detach(session, in: &state, effects: &effects, reason: reason)
+            return true
+        }
+        deliver(effects)
+        session.outbox.close()
+        if detached {
+            logger.info("host detached", metadata: ["host.session": "\(session.id)", "host.reason": "\(reason)"])
+        }
+    }
+
+    /// The one way a session ends, whatever the cause (stream end, replacement, idleness, a full
+    /// command queue, shutdown): the engine drops its connections and commands, and every call
+    /// waiting for a command's outcome hears "host detached".
+    func detach(_ session: HostSession, in state: inout State, effects: inout Effects, reason: HostSession.EndReason) {
+        session.end(reason: reason)
+        state.host = nil
+        effects.closedOutboxes.append(session.outbox)
+        route(state.engine.hostDetached(now: effects.now), in: &state, effects: &effects)
+        // Calls waiting for this host's results will not get them.
+        for (id, awaited) in state.awaited {
+            if let continuation = awaited.continuation {
+                effects.resumed.append((continuation, .failed(reason: "host detached")))
+                state.awaited[id] = nil
+            } else if awaited.outcome == nil {
+                state.awaited[id]?.outcome = .failed(reason: "host detached")
+            }
+        }
+    }
+
+    /// Detaches a unary host that has shown no sign of life for `timeout` (no call in progress,
+    /// none ended within it): it crashed or lost its socket, and its connections must not stay
+    /// Connected forever.
+    func detachIdleUnarySession(after timeout: Duration) {
+        let idle = state.withLock { state -> HostSession? in
+            guard let host = state.host, host.mode == .unary, host.isIdle(for: timeout) else { return nil }
+            return host
+        }
+        if let idle { detachHost(idle, reason: .idle(timeout)) }
+    }
+
+    /// The attached session with this id, if any (unary hosts name their session in each call).
+    func session(id: UInt64) -> HostSession? {
+        state.withLock { state in state.host?.id == id ? state.host : nil }
+    }
+}
