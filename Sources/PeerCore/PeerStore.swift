@@ -237,8 +237,9 @@ public struct PeerStore: Sendable {
         return handle
     }
 
-    /// The number of live interned protocol ids and labels (agents, versions), and shard slots.
-    var internedCounts: (protocols: Int, labels: Int, shards: Int) {
+    /// The number of live interned protocol ids and labels (agents, versions), and shard index
+    /// slots: memory that follows the live peers (freed when the last peer using one goes).
+    public var internedCounts: (protocols: Int, labels: Int, shards: Int) {
         (protocolNames.count, labels.count, shardSlots.count)
     }
 
