@@ -10,6 +10,9 @@ public struct ServerContext: Sendable {
     public var metadata: [RequestEnvelope.KeyValue]
     /// The caller's credentials from SO_PEERCRED.
     public var peer: PeerCredentials
+    /// The caller's connection: its id, and hooks run when it closes (protection tags are
+    /// released there).
+    public var connection: ClientConnection
     /// When the call's timeout expires, if it has one.
     public var deadline: NIODeadline?
     /// The server's logger, before the call's metadata.
