@@ -126,7 +126,9 @@ extension PeerEngine {
         if let refusal = actions.decisions.first(where: { $0.reason == .peerRefusedLimit || $0.reason == .storeFull }) {
             return [.decision(refusal)]
         }
-        if let refusal = serviceSlots.add(info.id, for: protocolID, maxPerPeer: configuration.limits.maxProtocolsPerPeer) {
+        if let refusal = serviceSlots.add(
+            info.id, for: protocolID, maxPerPeer: configuration.limits.maxProtocolsPerPeer)
+        {
             let detail: String
             switch refusal {
             case .full(let maxPeers): detail = "service slots hold \(maxPeers)/\(maxPeers) peers"
@@ -182,7 +184,8 @@ extension PeerEngine {
         return actions
     }
 
-    private mutating func carryOutDeferredRejection(_ peer: PeerID, now: EngineTime, into actions: inout [EngineAction]) {
+    private mutating func carryOutDeferredRejection(_ peer: PeerID, now: EngineTime, into actions: inout [EngineAction])
+    {
         guard let reason = deferredRejections.removeValue(forKey: peer) else { return }
         reject(peer, reason, detail: "deferred verdict now that the peer is unprotected", now: now, into: &actions)
     }

@@ -51,8 +51,8 @@ extension PeerStore {
         let knownProtocols =
             current.protocols.count >= limits.maxProtocolsPerPeer
             || info.protocols.allSatisfy { name in
-            protocolID(name).map { current.protocols.contains($0) } ?? false
-        }
+                protocolID(name).map { current.protocols.contains($0) } ?? false
+            }
         let nothingNew =
             (info.addresses.isEmpty || bounded(info.addresses) == current.addresses)
             && (info.publicKey == nil || current.publicKey != nil)

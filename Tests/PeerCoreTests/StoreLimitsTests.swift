@@ -25,7 +25,8 @@ struct StoreLimitsTests {
         #expect(engine.store.count == 0)
         #expect(engine.store.internedCounts.protocols == 1)  // relay, pinned
 
-        #expect(engine.addPeer(PeerInfo(id: peer(3), addresses: Self.addresses(32)), now: at(0)).reasons == [.peerAdded])
+        #expect(
+            engine.addPeer(PeerInfo(id: peer(3), addresses: Self.addresses(32)), now: at(0)).reasons == [.peerAdded])
     }
 
     @Test("merged protocols stop at the limit")
@@ -151,7 +152,8 @@ struct StoreLimitsTests {
         var engine = try engine { $0.limits.maxProtocolsPerPeer = 3 }
         let info = PeerInfo(id: peer(1), addresses: [address(1)])
         for n in 0..<3 {
-            #expect(engine.addServicePeer(info, protocolID: "/svc/\(n)", now: at(0)).reasons.contains(.serviceSlotAdded))
+            #expect(
+                engine.addServicePeer(info, protocolID: "/svc/\(n)", now: at(0)).reasons.contains(.serviceSlotAdded))
         }
         let refused = engine.addServicePeer(info, protocolID: "/svc/3", now: at(0))
         #expect(refused.reasons.last == .serviceSlotsFull)

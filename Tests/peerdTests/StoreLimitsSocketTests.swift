@@ -6,7 +6,8 @@ import Testing
 @Suite("peerd store limits")
 struct StoreLimitsSocketTests {
     static func addPeer(_ admin: PeerManagerClient, _ peer: PeerManagerV1.Peer) throws {
-        let _: PeerManagerV1.AddPeerResponse = try admin.call("AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(peer)))
+        let _: PeerManagerV1.AddPeerResponse = try admin.call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(peer)))
     }
 
     static func status(_ body: () throws -> Void) -> (StatusCode, String)? {
@@ -84,7 +85,9 @@ struct StoreLimitsSocketTests {
         let addresses = Self.status { try Self.addPeer(admin, many) }
         #expect(addresses?.0 == .invalidArgument)
         #expect(addresses?.1.contains("--max-addresses-per-peer") == true)
-        let protocols = Self.status { try Self.addPeer(admin, TestPeers.peer(2, protocols: (0...128).map { "/p/\($0)" })) }
+        let protocols = Self.status {
+            try Self.addPeer(admin, TestPeers.peer(2, protocols: (0...128).map { "/p/\($0)" }))
+        }
         #expect(protocols?.0 == .invalidArgument)
         #expect(protocols?.1.contains("--max-protocols-per-peer") == true)
         let list: PeerManagerV1.ListPeersResponse = try admin.call("ListPeers", PeerManagerV1.ListPeersRequest())

@@ -15,7 +15,8 @@ extension PeerManagerService {
             let flag = refusal.limit.map { " (\($0.flag))" } ?? ""
             switch refusal {
             case .unknownPeer:
-                throw RPCError(code: .notFound, message: "peer \(peer) is not in the store: add it before protecting it")
+                throw RPCError(
+                    code: .notFound, message: "peer \(peer) is not in the store: add it before protecting it")
             case .tagTooLong:
                 throw RPCError(code: .invalidArgument, message: "tag: \(refusal)\(flag)")
             case .tooManyTagsOnPeer, .tooManyTags:
