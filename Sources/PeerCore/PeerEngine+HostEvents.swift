@@ -9,6 +9,19 @@ extension PeerEngine {
     ) {
         guard peer != selfID else { return }
         let ip = address?.ipAddress
+        // Connected peers are stored over capacity (below), so the connections tracked are
+        // bounded instead: a host reporting more than 4 x the store's capacity is not believed.
+        let connectionLimit = 4 * store.capacity
+        if connections.count >= connectionLimit, connections.owners[id] == nil {
+            actions.append(
+                .decision(
+                    Decision(
+                        .storeFull, peer: peer, current: connections.count, target: connectionLimit,
+                        detail:
+                            "\(connections.count) connections tracked, 4 x --peer-store-capacity: "
+                            + "connection \(id) ignored")))
+            return
+        }
         guard connections.open(id, peer: peer, direction: direction, ip: ip, now: now) else { return }
         // Room by the pruning rules; a connected peer is stored even when none can be made.
         if !store.contains(peer) { _ = makeRoom(into: &actions) }
@@ -101,7 +114,10 @@ extension PeerEngine {
         _ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int, now: EngineTime,
         into actions: inout [EngineAction]
     ) {
-        guard connections.stream(peer, protocolID: protocolID, direction: direction, delta: delta) != nil,
+        guard
+            connections.stream(
+                peer, protocolID: protocolID, direction: direction, delta: delta,
+                maxProtocols: configuration.limits.maxProtocolsPerPeer) != nil,
             protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer)
         else { return }
         let wasRelay = store.inboundRelaySet.contains(handle)

@@ -66,6 +66,9 @@ extension PeerEngine {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: "cannot dial ourselves"))]
         }
         var actions = store.contains(info.id) ? [] : addPeer(info, origin: origin, now: now)
+        if let refusal = actions.decisions.first(where: { $0.reason == .peerRefusedLimit || $0.reason == .storeFull }) {
+            return [.decision(Decision(.connectRefused, peer: info.id, detail: refusal.detail))]
+        }
         actions += connect(info.id, timeout: timeout, now: now)
         return actions
     }

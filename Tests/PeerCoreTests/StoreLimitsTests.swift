@@ -160,6 +160,28 @@ struct StoreLimitsTests {
         #expect(engine.serviceSlots.protocols.count == 3)
     }
 
+    @Test("host-reported connections are bounded at 4 x capacity; stream protocols per peer at the limit")
+    func hostConnectionsBounded() throws {
+        var engine = try engine {
+            $0.maxConnections = 10
+            $0.relayServiceRatio = "80:20"
+            $0.peerStoreCapacity = 10
+            $0.colocationLimit = 0
+            $0.limits.maxProtocolsPerPeer = 4
+        }
+        for n in 1...60 { engine.open(n) }
+        #expect(engine.store.count == 40)
+        #expect(engine.open(61).reasons == [.storeFull])
+        #expect(!engine.store.contains(peer(61)))
+        for n in 0..<10 {
+            _ = engine.handle(.streamOpened(peer: peer(1), protocolID: "/s/\(n)", direction: .inbound), now: at(0))
+        }
+        _ = engine.handle(.streamOpened(peer: peer(1), protocolID: WakuCodec.relay, direction: .inbound), now: at(0))
+        let streams = engine.streamCounts(peer(1))
+        #expect(streams.count == 5)
+        #expect(streams[WakuCodec.relay] != nil)
+    }
+
     @Test("limits out of range are refused at start, each named")
     func validation() {
         var configuration = EngineConfiguration()
