@@ -20,7 +20,7 @@ extension PeerManagerService {
                 if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
                     throw RPCError(code: .failedPrecondition, message: "\(info.id) is the host itself")
                 }
-                try refuseOverLimit(actions)
+                try refuseOverLimit(actions, field: "peer")
                 return (try record(info.id, in: engine), actions)
             }
         }
@@ -46,7 +46,7 @@ extension PeerManagerService {
             }
             return try runtime.perform { engine, now, _ in
                 let actions = engine.addServicePeer(info, protocolID: request.protocol, now: now)
-                try refuseOverLimit(actions)
+                try refuseOverLimit(actions, field: "address")
                 if let refusal = actions.decisions.first(where: {
                     $0.reason == .serviceSlotRefusedRelay || $0.reason == .serviceSlotsFull
                 }) {
@@ -96,10 +96,10 @@ extension PeerManagerService {
 
     /// The engine's refusal of a new peer as a status: over a per-peer limit (INVALID_ARGUMENT,
     /// the detail names the limit and its flag) or a full store (RESOURCE_EXHAUSTED).
-    private func refuseOverLimit(_ actions: [EngineAction]) throws {
+    private func refuseOverLimit(_ actions: [EngineAction], field: String) throws {
         for decision in actions.decisions {
             switch decision.reason {
-            case .peerRefusedLimit: throw RPCError(code: .invalidArgument, message: decision.detail)
+            case .peerRefusedLimit: throw RPCError(code: .invalidArgument, message: "\(field): \(decision.detail)")
             case .storeFull: throw RPCError(code: .resourceExhausted, message: decision.detail)
             default: continue
             }
