@@ -12,7 +12,8 @@ import PeerIdentity
 ///
 /// Mutations are internal: the ``PeerEngine`` owns the store and applies the merge rules.
 public struct PeerStore: Sendable {
-    /// The size above which ``PeerEngine/prune(now:using:)`` removes peers.
+    /// The most peers kept: a new peer at capacity evicts by the pruning rules (or is refused),
+    /// see ``PeerEngine`` capacity; only connected peers reported by the host may exceed it.
     public let capacity: Int
     let maxFailedAttempts: Int
     /// Addresses and protocols kept per peer.
