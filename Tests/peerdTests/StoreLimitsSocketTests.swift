@@ -107,6 +107,35 @@ struct StoreLimitsSocketTests {
         #expect(last.peerID == TestPeers.id(60))
     }
 
+    @Test("The host's hello and identify over the limits are trimmed to the first entries")
+    func hostTrimmed() throws {
+        let peerd = try PeerdProcess()
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        var hello = SidecarHostTests.hello(connections: [SidecarHostTests.opened(1, conn: 1)])
+        hello.identified = [
+            .init(
+                peerID: TestPeers.id(1), protocols: (0..<1000).map { "/hello/\($0)" },
+                listenAddresses: (0..<100).map { "/ip4/10.2.0.\($0)/tcp/60000" })
+        ]
+        try host.attach(hello)
+        try host.send(.connectionOpened(SidecarHostTests.opened(2, conn: 2)))
+        try host.send(.identified(.init(peerID: TestPeers.id(2), protocols: (0..<5000).map { "/identify/\($0)" })))
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        var second = PeerManagerV1.Peer()
+        try waitFor(peerd) {
+            // NOT_FOUND until the connection event is applied.
+            second = (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))) ?? second
+            return !second.protocols.isEmpty
+        }
+        // Counts and ends, not whole lists: a failure would print thousands of names.
+        #expect(second.protocols.count == 128)
+        #expect(second.protocols.first == "/identify/0" && second.protocols.last == "/identify/127")
+        let first: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        #expect(first.protocols.count == 128)
+        #expect(first.addresses.count == 32)
+        #expect(first.addresses.last == "/ip4/10.2.0.31/tcp/60000")
+    }
+
     @Test("ListPeers pages are cut to fit the frame size, and paging still reaches every peer")
     func pagesFitFrames() throws {
         let peerd = try PeerdProcess(arguments: ["--max-frame-size", "4096"])
