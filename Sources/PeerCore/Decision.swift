@@ -11,6 +11,13 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case peerIgnoredStaleENR = "peer_ignored_stale_enr"
     case peerRemoved = "peer_removed"
     case snapshotImported = "snapshot_imported"
+    /// A client's peer exceeds a per-peer limit (addresses, protocols): refused, nothing stored.
+    case peerRefusedLimit = "peer_refused_limit"
+    /// The host reported more than a per-peer limit: the first entries were kept.
+    case peerTruncated = "peer_truncated"
+    /// The store is at capacity and no peer can be evicted (all connected, protected, slotted or
+    /// being dialled): the new peer is refused.
+    case storeFull = "store_full"
     // Connections
     case peerJoined = "peer_joined"
     case peerLeft = "peer_left"

@@ -46,6 +46,11 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Grace beyond a command's timeout after which the engine gives up on its result.
     public var commandGracePeriod: Duration = .seconds(5)
 
+    // MARK: Limits (bounds on what clients and the host can make the engine store)
+
+    /// Addresses and protocols per peer, protection tags (see ``EngineLimits``).
+    public var limits = EngineLimits()
+
     /// The gossipsub `dHigh`: fewer relay slots than this cannot hold a full mesh.
     public static let minimumRelayPeers = 8
     /// The longest allowed backoff (after `maxFailedAttempts` failures).
@@ -133,6 +138,7 @@ public struct EngineConfiguration: Sendable, Hashable {
         if shardedPeerManagement && (clusterID == nil || shards.isEmpty) {
             problems.append(.shardedManagementWithoutShards)
         }
+        problems += limits.problems
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
     }
 }

@@ -9,7 +9,22 @@ extension PeerEngine {
     ) {
         guard peer != selfID else { return }
         let ip = address?.ipAddress
+        // Connected peers are stored over capacity (below), so the connections tracked are
+        // bounded instead: a host reporting more than 4 x the store's capacity is not believed.
+        let connectionLimit = 4 * store.capacity
+        if connections.count >= connectionLimit, connections.owners[id] == nil {
+            actions.append(
+                .decision(
+                    Decision(
+                        .storeFull, peer: peer, current: connections.count, target: connectionLimit,
+                        detail:
+                            "\(connections.count) connections tracked, 4 x --peer-store-capacity: "
+                            + "connection \(id) ignored")))
+            return
+        }
         guard connections.open(id, peer: peer, direction: direction, ip: ip, now: now) else { return }
+        // Room by the pruning rules; a connected peer is stored even when none can be made.
+        if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
         store.update(handle) { entry in
             entry.connectedness = .connected
@@ -99,7 +114,10 @@ extension PeerEngine {
         _ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int, now: EngineTime,
         into actions: inout [EngineAction]
     ) {
-        guard connections.stream(peer, protocolID: protocolID, direction: direction, delta: delta) != nil,
+        guard
+            connections.stream(
+                peer, protocolID: protocolID, direction: direction, delta: delta,
+                maxProtocols: configuration.limits.maxProtocolsPerPeer) != nil,
             protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer)
         else { return }
         let wasRelay = store.inboundRelaySet.contains(handle)
@@ -116,9 +134,24 @@ extension PeerEngine {
         guard peer != selfID, !rejected.contains(peer), connections.isConnected(peer) || store.contains(peer) else {
             return
         }
+        if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
         let wasRelay = store.inboundRelaySet.contains(handle)
-        store.applyIdentify(handle, info)
+        let dropped = store.applyIdentify(handle, info)
+        if dropped.protocols > 0 || dropped.addresses > 0 {
+            // The host's word is kept, trimmed to the limits: the first entries are the peer's own order.
+            let limits = configuration.limits
+            actions.append(
+                .decision(
+                    Decision(
+                        .peerTruncated, peer: peer, current: info.protocols.count + info.listenAddresses.count,
+                        target: limits.maxProtocolsPerPeer + limits.maxAddressesPerPeer,
+                        detail:
+                            "identify listed \(info.protocols.count) protocols and \(info.listenAddresses.count) "
+                            + "addresses; kept the first \(limits.maxProtocolsPerPeer) "
+                            + "(\(EngineLimits.Kind.protocolsPerPeer.flag)) and \(limits.maxAddressesPerPeer) "
+                            + "(\(EngineLimits.Kind.addressesPerPeer.flag))")))
+        }
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
     }
 

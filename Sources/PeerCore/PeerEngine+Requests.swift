@@ -11,9 +11,19 @@ extension PeerEngine {
         guard info.id != selfID else {
             return [.decision(Decision(.peerIgnoredSelf, peer: info.id, detail: "not managing ourselves"))]
         }
+        if let (kind, actual, limit) = configuration.limits.violation(of: info) {
+            return [
+                .decision(
+                    Decision(
+                        .peerRefusedLimit, peer: info.id, current: actual, target: limit,
+                        detail: "\(actual) \(kind.noun) exceed the limit of \(limit) per peer (\(kind.flag))"))
+            ]
+        }
+        var actions: [EngineAction] = []
+        if !store.contains(info.id), !makeRoom(into: &actions) { return actions + [storeFull(info.id)] }
         switch store.merge(info, origin: origin) {
         case .added:
-            return [
+            return actions + [
                 .decision(
                     Decision(
                         .peerAdded, peer: info.id, current: store.count, target: store.capacity,
@@ -56,6 +66,9 @@ extension PeerEngine {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: "cannot dial ourselves"))]
         }
         var actions = store.contains(info.id) ? [] : addPeer(info, origin: origin, now: now)
+        if let refusal = actions.decisions.first(where: { $0.reason == .peerRefusedLimit || $0.reason == .storeFull }) {
+            return [.decision(Decision(.connectRefused, peer: info.id, detail: refusal.detail))]
+        }
         actions += connect(info.id, timeout: timeout, now: now)
         return actions
     }
@@ -113,7 +126,21 @@ extension PeerEngine {
             ]
         }
         var actions = addPeer(info, now: now)
-        _ = serviceSlots.add(info.id, for: protocolID)
+        if let refusal = actions.decisions.first(where: { $0.reason == .peerRefusedLimit || $0.reason == .storeFull }) {
+            return [.decision(refusal)]
+        }
+        if let refusal = serviceSlots.add(
+            info.id, for: protocolID, maxPerPeer: configuration.limits.maxProtocolsPerPeer)
+        {
+            let detail: String
+            switch refusal {
+            case .full(let maxPeers): detail = "service slots hold \(maxPeers)/\(maxPeers) peers"
+            case .tooManyProtocols(let limit):
+                detail = "the peer already holds \(limit) slots (\(EngineLimits.Kind.protocolsPerPeer.flag))"
+            case .relayProtocol: detail = "relay peers are managed by the connectivity loop"
+            }
+            return actions + [.decision(Decision(.serviceSlotsFull, peer: info.id, detail: detail))]
+        }
         actions.append(
             .decision(
                 Decision(
@@ -129,21 +156,41 @@ extension PeerEngine {
         return [.decision(Decision(.serviceSlotRemoved, peer: peer, detail: "unslotted from \(protocolID)"))]
     }
 
-    /// Protects a peer under `tag` (e.g. "store-request") until the matching ``unprotect(_:tag:now:)``.
-    public mutating func protect(_ peer: PeerID, tag: String) {
-        protection.protect(peer, tag: tag)
+    /// Protects a stored peer under `tag` (e.g. "store-request") until the matching
+    /// ``unprotect(_:tag:owner:now:)`` or until `owner` is released (``releaseProtections(of:now:)``).
+    ///
+    /// - Returns: why it was refused (an unknown peer, a tag limit), or `nil`.
+    @discardableResult
+    public mutating func protect(_ peer: PeerID, tag: String, owner: ProtectionOwner = .engine) -> ProtectionRefusal? {
+        guard store.contains(peer) else { return .unknownPeer }
+        return protection.protect(peer, tag: tag, owner: owner, limits: configuration.limits)
     }
 
     /// Removes one `tag` from the peer; when it was the last tag, a deferred metadata rejection
     /// is carried out now.
     @discardableResult
-    public mutating func unprotect(_ peer: PeerID, tag: String, now: EngineTime) -> [EngineAction] {
-        guard protection.unprotect(peer, tag: tag), let reason = deferredRejections.removeValue(forKey: peer) else {
-            return []
-        }
+    public mutating func unprotect(
+        _ peer: PeerID, tag: String, owner: ProtectionOwner = .engine, now: EngineTime
+    ) -> [EngineAction] {
+        guard protection.unprotect(peer, tag: tag, owner: owner) else { return [] }
         var actions: [EngineAction] = []
-        reject(peer, reason, detail: "deferred verdict now that the peer is unprotected", now: now, into: &actions)
+        carryOutDeferredRejection(peer, now: now, into: &actions)
         return actions
+    }
+
+    /// Drops every tag `owner` still holds (its client connection closed); deferred rejections of
+    /// peers left unprotected are carried out now.
+    @discardableResult
+    public mutating func releaseProtections(of owner: ProtectionOwner, now: EngineTime) -> [EngineAction] {
+        var actions: [EngineAction] = []
+        for peer in protection.release(owner) { carryOutDeferredRejection(peer, now: now, into: &actions) }
+        return actions
+    }
+
+    private mutating func carryOutDeferredRejection(_ peer: PeerID, now: EngineTime, into actions: inout [EngineAction])
+    {
+        guard let reason = deferredRejections.removeValue(forKey: peer) else { return }
+        reject(peer, reason, detail: "deferred verdict now that the peer is unprotected", now: now, into: &actions)
     }
 
     /// Schedules the reconnection of persisted (`.cache`) relay peers after `backoff` (default

@@ -55,6 +55,9 @@ public struct PeerEngine: Sendable {
     /// Metadata rejections waiting for a protected peer's last tag to go.
     var deferredRejections: [PeerID: DecisionReason] = [:]
     var nextCommandID: UInt64 = 1
+    /// Draws for evictions at insert (``makeRoom(into:)``), which have no caller's generator;
+    /// a fixed seed keeps runs replayable.
+    var evictionRandom = EngineRandom(seed: (0x5EED, 0xE71C, 0x7105, 0xCAFE))
     var hostOnline = true
     /// When persisted (`.cache`) peers are to be redialled.
     public internal(set) var reconnectAt: EngineTime?
@@ -70,7 +73,9 @@ public struct PeerEngine: Sendable {
         targets = RelayTargets(
             maxConnections: configuration.maxConnections, ratio: RelayServiceRatio(configuration.relayServiceRatio)!)
         backoff = configuration.backoff
-        store = PeerStore(capacity: configuration.effectiveCapacity, maxFailedAttempts: configuration.maxFailedAttempts)
+        store = PeerStore(
+            capacity: configuration.effectiveCapacity, maxFailedAttempts: configuration.maxFailedAttempts,
+            limits: configuration.limits)
         serviceSlots = ServiceSlots(maxPeers: targets.service)
         colocation = ColocationLimit(limit: configuration.colocationLimit)
     }
@@ -180,6 +185,8 @@ public struct PeerEngine: Sendable {
         store.remove(peer)
         if serviceSlots.peerCount > 0 { serviceSlots.removeEverywhere(peer) }
         if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
+        // Tags only name peers in the store (Protect of an unknown peer is refused).
+        if protection.protectedCount > 0 { protection.removeAll(peer) }
         if !connections.peers.isEmpty, let record = connections.peers[peer] {
             rejected.insert(peer)
             // Free its colocation place at once: it is on its way out.

@@ -33,6 +33,13 @@ extension PeerEngine {
                     .snapshotImported, current: store.count, chosen: imported, available: snapshot.peers.count,
                     detail: "imported \(imported) of \(snapshot.peers.count) persisted peers as cache"))
         ]
+        // Capacity holds at insert: a snapshot larger than the room left is trimmed at once by
+        // the pruning rules (failed and shardless peers go first), not at the next prune.
+        if store.count > store.capacity {
+            var rng = evictionRandom
+            actions.append(.decision(evict(store.count - store.capacity, using: &rng)))
+            evictionRandom = rng
+        }
         if imported > 0 { actions += scheduleReconnect(now: now) }
         return actions
     }

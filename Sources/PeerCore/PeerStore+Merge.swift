@@ -30,12 +30,11 @@ extension PeerStore {
     mutating func merge(_ info: PeerInfo, origin: PeerOrigin) -> AddPeerOutcome {
         guard let handle = handle(info.id) else {
             let handle = insert(info.id)
+            let maxProtocols = limits.maxProtocolsPerPeer
+            let addresses = bounded(info.addresses)
             update(handle) { entry, names, labels in
-                entry.addresses = info.addresses
-                for name in info.protocols {
-                    let id = names.intern(name)
-                    if !entry.protocols.contains(id) { entry.protocols.append(id) }
-                }
+                entry.addresses = addresses
+                Self.learn(info.protocols, into: &entry.protocols, names: &names, limit: maxProtocols)
                 entry.publicKey = info.publicKey
                 entry.agent = info.agent.map { labels.intern($0) } ?? -1
                 entry.protocolVersion = info.protocolVersion.map { labels.intern($0) } ?? -1
@@ -48,11 +47,14 @@ extension PeerStore {
         if let stored = current.enr, let incoming = info.enr, incoming.sequence < stored.sequence {
             return .ignoredStaleENR
         }
-        let knownProtocols = info.protocols.allSatisfy { name in
-            protocolID(name).map { current.protocols.contains($0) } ?? false
-        }
+        // At the limit no protocol can be learnt, so none is news.
+        let knownProtocols =
+            current.protocols.count >= limits.maxProtocolsPerPeer
+            || info.protocols.allSatisfy { name in
+                protocolID(name).map { current.protocols.contains($0) } ?? false
+            }
         let nothingNew =
-            (info.addresses.isEmpty || info.addresses == current.addresses)
+            (info.addresses.isEmpty || bounded(info.addresses) == current.addresses)
             && (info.publicKey == nil || current.publicKey != nil)
             && (info.agent == nil || current.agent >= 0)
             && (info.protocolVersion == nil || current.protocolVersion >= 0)
@@ -60,12 +62,11 @@ extension PeerStore {
             && (origin == .unknown || origin == current.origin)
             && knownProtocols
         if nothingNew { return .unchanged }
+        let maxProtocols = limits.maxProtocolsPerPeer
+        let addresses = bounded(info.addresses)
         update(handle) { entry, names, labels in
-            if !info.addresses.isEmpty { entry.addresses = info.addresses }
-            for name in info.protocols {
-                let id = names.intern(name)
-                if !entry.protocols.contains(id) { entry.protocols.append(id) }
-            }
+            if !addresses.isEmpty { entry.addresses = addresses }
+            Self.learn(info.protocols, into: &entry.protocols, names: &names, limit: maxProtocols)
             if entry.publicKey == nil { entry.publicKey = info.publicKey }
             if entry.agent < 0, let agent = info.agent { entry.agent = labels.intern(agent) }
             if entry.protocolVersion < 0, let version = info.protocolVersion {
@@ -80,31 +81,51 @@ extension PeerStore {
     /// Applies identify results: protocols, agent and version are replaced (identify is the
     /// peer's own current word), listen addresses overwrite the dial addresses when present,
     /// and the key is set when absent.
-    mutating func applyIdentify(_ handle: Int32, _ info: IdentifyInfo) {
+    ///
+    /// - Returns: how many protocols and addresses were dropped by the per-peer limits.
+    @discardableResult
+    mutating func applyIdentify(_ handle: Int32, _ info: IdentifyInfo) -> (protocols: Int, addresses: Int) {
+        let maxProtocols = limits.maxProtocolsPerPeer
+        let addresses = bounded(info.listenAddresses)
+        var kept = 0
         update(handle) { entry, names, labels in
             var protocols: [Int32] = []
-            for name in info.protocols {
-                let id = names.intern(name)
-                if !protocols.contains(id) { protocols.append(id) }
-            }
+            Self.learn(info.protocols, into: &protocols, names: &names, limit: maxProtocols)
+            kept = protocols.count
             entry.protocols = protocols
             if let agent = info.agent { entry.agent = labels.intern(agent) }
             if let version = info.protocolVersion { entry.protocolVersion = labels.intern(version) }
             if entry.publicKey == nil { entry.publicKey = info.publicKey }
-            if !info.listenAddresses.isEmpty { entry.addresses = info.listenAddresses }
+            if !addresses.isEmpty { entry.addresses = addresses }
+        }
+        // Duplicates beyond the limit count as dropped: no need to hash a flood of names.
+        let dropped = info.protocols.count > maxProtocols ? info.protocols.count - kept : 0
+        return (dropped, info.listenAddresses.count - addresses.count)
+    }
+
+    /// The first ``EngineLimits/maxAddressesPerPeer`` addresses.
+    func bounded(_ addresses: [Multiaddr]) -> [Multiaddr] {
+        addresses.count > limits.maxAddressesPerPeer ? Array(addresses.prefix(limits.maxAddressesPerPeer)) : addresses
+    }
+
+    /// Appends the protocols not yet listed, in order, while fewer than `limit` are listed; the
+    /// rest are not interned at all (a flood of names must not reach the intern table).
+    static func learn(_ names: [String], into protocols: inout [Int32], names table: inout StringInterner, limit: Int) {
+        for name in names where protocols.count < limit {
+            let id = table.intern(name)
+            if !protocols.contains(id) { protocols.append(id) }
         }
     }
 
     /// Inserts a persisted record as-is except for live state (used by snapshot import).
     mutating func restore(_ record: PeerRecord) {
         let handle = insert(record.id)
+        let maxProtocols = limits.maxProtocolsPerPeer
+        let addresses = bounded(record.addresses)
         update(handle) { entry, names, labels in
-            entry.addresses = record.addresses
+            entry.addresses = addresses
             entry.protocols = []
-            for name in record.protocols {
-                let id = names.intern(name)
-                if !entry.protocols.contains(id) { entry.protocols.append(id) }
-            }
+            Self.learn(record.protocols, into: &entry.protocols, names: &names, limit: maxProtocols)
             entry.publicKey = record.publicKey
             entry.agent = record.agent.map { labels.intern($0) } ?? -1
             entry.protocolVersion = record.protocolVersion.map { labels.intern($0) } ?? -1

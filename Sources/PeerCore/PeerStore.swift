@@ -12,9 +12,12 @@ import PeerIdentity
 ///
 /// Mutations are internal: the ``PeerEngine`` owns the store and applies the merge rules.
 public struct PeerStore: Sendable {
-    /// The size above which ``PeerEngine/prune(now:using:)`` removes peers.
+    /// The most peers kept: a new peer at capacity evicts by the pruning rules (or is refused),
+    /// see ``PeerEngine`` capacity; only connected peers reported by the host may exceed it.
     public let capacity: Int
     let maxFailedAttempts: Int
+    /// Addresses and protocols kept per peer.
+    let limits: EngineLimits
 
     struct Entry: Sendable {
         var id: PeerID
@@ -55,8 +58,11 @@ public struct PeerStore: Sendable {
     private var labels = StringInterner()
     private(set) var byProtocol: [HandleSet] = []
     /// Per-shard sets, addressed through `shardSlots` (an array keeps mutations in place).
+    /// A shard's slot is freed when its last peer goes: ENR and metadata shards come from
+    /// outside, and a slot per (cluster, shard) ever seen would grow without bound.
     private var shardSets: [HandleSet] = []
     private var shardSlots: [UInt32: Int] = [:]
+    private var freeShardSlots: [Int] = []
     private(set) var connectedSet = HandleSet()
     private(set) var inboundRelaySet = HandleSet()
     private(set) var outboundRelaySet = HandleSet()
@@ -66,11 +72,14 @@ public struct PeerStore: Sendable {
     private(set) var backedOffSet = HandleSet()
     let relayProtocolID: Int32
 
-    init(capacity: Int, maxFailedAttempts: Int) {
+    init(capacity: Int, maxFailedAttempts: Int, limits: EngineLimits = EngineLimits()) {
         self.capacity = capacity
         self.maxFailedAttempts = maxFailedAttempts
+        self.limits = limits
         var names = StringInterner()
         relayProtocolID = names.intern(WakuCodec.relay)
+        // Pinned: the relay id is compared against on every relay check.
+        names.retain(relayProtocolID)
         protocolNames = names
         byProtocol = [HandleSet()]
     }
@@ -229,13 +238,34 @@ public struct PeerStore: Sendable {
         return handle
     }
 
-    /// Applies `body` to the peer's entry and brings every index up to date.
+    /// The number of live interned protocol ids and labels (agents, versions), and shard index
+    /// slots: memory that follows the live peers (freed when the last peer using one goes).
+    public var internedCounts: (protocols: Int, labels: Int, shards: Int) {
+        (protocolNames.count, labels.count, shardSlots.count)
+    }
+
+    /// Applies `body` to the peer's entry and brings every index (and string reference) up to date.
     mutating func update(_ handle: Int32, _ body: (inout Entry, inout StringInterner, inout StringInterner) -> Void) {
-        let before = facts(of: entries[Int(handle)])
-        body(&entries[Int(handle)], &protocolNames, &labels)
+        let index = Int(handle)
+        let before = facts(of: entries[index])
+        let (agent, version) = (entries[index].agent, entries[index].protocolVersion)
+        body(&entries[index], &protocolNames, &labels)
         while byProtocol.count < protocolNames.strings.count { byProtocol.append(HandleSet()) }
-        let after = facts(of: entries[Int(handle)])
+        let after = facts(of: entries[index])
         if before != after { reindex(handle, from: before, to: after) }
+        if agent != entries[index].agent {
+            if entries[index].agent >= 0 { labels.retain(entries[index].agent) }
+            if agent >= 0 { labels.release(agent) }
+        }
+        if version != entries[index].protocolVersion {
+            if entries[index].protocolVersion >= 0 { labels.retain(entries[index].protocolVersion) }
+            if version >= 0 { labels.release(version) }
+        }
+        // Strings interned by `body` but not kept (a duplicate, a limit) are freed at once.
+        if protocolNames.hasFresh {
+            for id in protocolNames.sweep() { byProtocol[Int(id)] = HandleSet() }
+        }
+        if labels.hasFresh { _ = labels.sweep() }
     }
 
     /// Applies `body` (no string interning needed) and reindexes.
@@ -250,7 +280,12 @@ public struct PeerStore: Sendable {
         // Leave every index straight from the entry's fields: no facts arrays to build, which
         // matters when pruning removes tens of thousands of peers at once.
         let index = Int(handle)
-        for proto in entries[index].protocols { byProtocol[Int(proto)].remove(handle) }
+        for proto in entries[index].protocols {
+            byProtocol[Int(proto)].remove(handle)
+            releaseProtocol(proto)
+        }
+        if entries[index].agent >= 0 { labels.release(entries[index].agent) }
+        if entries[index].protocolVersion >= 0 { labels.release(entries[index].protocolVersion) }
         if let shards = entries[index].enr?.relayShards {
             for shard in shards.shardIDs { removeFromShard(UInt32(shards.clusterID) << 16 | UInt32(shard), handle) }
         }
@@ -293,17 +328,25 @@ public struct PeerStore: Sendable {
 
     private mutating func reindex(_ handle: Int32, from old: IndexFacts, to new: IndexFacts) {
         if old.protocols != new.protocols {
-            for proto in old.protocols where !new.protocols.contains(proto) { byProtocol[Int(proto)].remove(handle) }
-            for proto in new.protocols where !old.protocols.contains(proto) { byProtocol[Int(proto)].insert(handle) }
+            // Retain before releasing, so an id kept across the change is never freed in between.
+            for proto in new.protocols where !old.protocols.contains(proto) {
+                byProtocol[Int(proto)].insert(handle)
+                protocolNames.retain(proto)
+            }
+            for proto in old.protocols where !new.protocols.contains(proto) {
+                byProtocol[Int(proto)].remove(handle)
+                releaseProtocol(proto)
+            }
         }
         if old.shardKeys != new.shardKeys {
-            for key in old.shardKeys where !new.shardKeys.contains(key) {
-                if let slot = shardSlots[key] { shardSets[slot].remove(handle) }
-            }
+            for key in old.shardKeys where !new.shardKeys.contains(key) { removeFromShard(key, handle) }
             for key in new.shardKeys where !old.shardKeys.contains(key) {
                 let slot: Int
                 if let existing = shardSlots[key] {
                     slot = existing
+                } else if let reused = freeShardSlots.popLast() {
+                    slot = reused
+                    shardSlots[key] = slot
                 } else {
                     slot = shardSets.count
                     shardSets.append(HandleSet())
@@ -320,7 +363,17 @@ public struct PeerStore: Sendable {
     }
 
     private mutating func removeFromShard(_ key: UInt32, _ handle: Int32) {
-        if let slot = shardSlots[key] { shardSets[slot].remove(handle) }
+        guard let slot = shardSlots[key] else { return }
+        shardSets[slot].remove(handle)
+        if shardSets[slot].isEmpty {
+            shardSets[slot] = HandleSet()
+            shardSlots[key] = nil
+            freeShardSlots.append(slot)
+        }
+    }
+
+    private mutating func releaseProtocol(_ id: Int32) {
+        if protocolNames.release(id) { byProtocol[Int(id)] = HandleSet() }
     }
 
     private static func move(_ handle: Int32, in set: inout HandleSet, _ was: Bool, _ now: Bool) {

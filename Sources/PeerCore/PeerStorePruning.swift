@@ -26,7 +26,14 @@ extension PeerEngine {
                         detail: "\(before)/\(capacity) peers: nothing to prune"))
             ]
         }
-        let goal = before - capacity
+        return [.decision(evict(before - capacity, using: &rng))]
+    }
+
+    /// Removes up to `goal` peers by the pruning rules above; returns the ``DecisionReason/storePruned``
+    /// decision listing them.
+    mutating func evict(_ goal: Int, using rng: inout some RandomNumberGenerator) -> Decision {
+        let before = store.count
+        let capacity = store.capacity
         var marked = [Bool](repeating: false, count: store.entries.count)
         var victims: [Int32] = []
         victims.reserveCapacity(goal)
@@ -108,16 +115,13 @@ extension PeerEngine {
         let removed = victims.map { store.entries[Int($0)].id }
         for peer in removed { deletePeer(peer) }
         let short = goal - removed.count
-        return [
-            .decision(
-                Decision(
-                    .storePruned, peers: removed, current: before, target: capacity, chosen: removed.count,
-                    available: failed.count + shardless.count + sharded.count,
-                    detail:
-                        "\(before)/\(capacity) peers: pruned \(removed.count) (\(counts.failed) failed, "
-                        + "\(counts.shardless) shardless, \(counts.overAverage) over shard average, "
-                        + "\(counts.remaining) other)"
-                        + (short > 0 ? "; \(short) over capacity are connected or protected" : "")))
-        ]
+        return Decision(
+            .storePruned, peers: removed, current: before, target: capacity, chosen: removed.count,
+            available: failed.count + shardless.count + sharded.count,
+            detail:
+                "\(before)/\(capacity) peers: pruned \(removed.count) (\(counts.failed) failed, "
+                + "\(counts.shardless) shardless, \(counts.overAverage) over shard average, "
+                + "\(counts.remaining) other)"
+                + (short > 0 ? "; \(short) over capacity are connected or protected" : ""))
     }
 }

@@ -33,12 +33,16 @@ public struct ServiceSlots: Sendable, Hashable {
     enum Refusal: Error, Sendable, Hashable {
         case relayProtocol
         case full(maxPeers: Int)
+        /// The peer holds `limit` slots already: protocol names are the client's, so the slots of
+        /// one peer are bounded like its protocols.
+        case tooManyProtocols(limit: Int)
     }
 
-    mutating func add(_ peer: PeerID, for protocolID: String) -> Refusal? {
+    mutating func add(_ peer: PeerID, for protocolID: String, maxPerPeer: Int = .max) -> Refusal? {
         if protocolID == WakuCodec.relay { return .relayProtocol }
         if peersByProtocol[protocolID]?.contains(peer) == true { return nil }
         if slotCounts[peer] == nil, slotCounts.count >= maxPeers { return .full(maxPeers: maxPeers) }
+        if let held = slotCounts[peer], held >= maxPerPeer { return .tooManyProtocols(limit: maxPerPeer) }
         peersByProtocol[protocolID, default: []].append(peer)
         slotCounts[peer, default: 0] += 1
         return nil

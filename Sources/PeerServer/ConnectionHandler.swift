@@ -281,7 +281,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
         let serverContext = ServerContext(
             service: envelope.service, method: envelope.method, streamID: id, metadata: envelope.metadata,
-            peer: credentials, deadline: deadline, baseLogger: logger)
+            peer: credentials, registry: registry, channel: context?.channel, deadline: deadline, baseLogger: logger)
         let payload = envelope.payload
 
         switch route.handler {

@@ -35,7 +35,9 @@ public struct Sidecar: Sendable {
         HostService.register(in: &router, runtime: runtime, sessionTimeout: sessionTimeout)
         PeerManagerService(
             runtime: runtime,
-            settings: .init(socketPath: configuration.socketPath, metricsAddress: metricsAddress)
+            settings: .init(
+                socketPath: configuration.socketPath, metricsAddress: metricsAddress,
+                maxReplyBytes: configuration.maxFrameSize)
         ).register(in: &router)
         self.runtime = runtime
         self.server = PeerdServer(

@@ -35,11 +35,13 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Host sessions and Watch") var sessionLimits: SessionLimitOptions
+    @OptionGroup(title: "Store limits") var storeLimits: StoreLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
         let problems =
-            serverConfiguration().problems() + engine.problems() + metrics.problems() + sessionLimits.problems()
+            serverConfiguration().problems() + engine.problems() + storeLimits.problems() + metrics.problems()
+            + sessionLimits.problems()
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -65,7 +67,7 @@ struct Peerd: AsyncParsableCommand {
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()
         let sidecar = try Sidecar(
-            server: serverConfiguration(), engine: engine.configuration, version: Self.version,
+            server: serverConfiguration(), engine: storeLimits.apply(to: engine.configuration), version: Self.version,
             metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
             sessionTimeout: .seconds(engine.hostSessionTimeout), limits: sessionLimits.limits, logger: logger,
             observers: [{ decisions, _ in peerMetrics.record(decisions) }],

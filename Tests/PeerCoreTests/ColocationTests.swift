@@ -47,6 +47,7 @@ struct ColocationTests {
     func protectedNewcomer() throws {
         var engine = try engine { $0.colocationLimit = 1 }
         engine.open(1, ip: "10.9.9.9")
+        engine.addPeer(PeerInfo(id: peer(2)), now: at(0))  // only stored peers can be protected
         engine.protect(peer(2), tag: "filter")
         #expect(engine.open(2, ip: "10.9.9.9").disconnects.isEmpty)
         #expect(engine.colocation.count(at: "10.9.9.9") == 2)

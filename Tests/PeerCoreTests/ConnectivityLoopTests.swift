@@ -129,8 +129,8 @@ struct ConnectivityLoopTests {
         var engine = try engine()
         // Protect 24 inbound relay peers while they join, so the join-time cap lets them in.
         for n in 1...24 {
-            engine.protect(peer(n), tag: "setup")
             engine.open(n, direction: .inbound, now: at(Int64(n)))
+            engine.protect(peer(n), tag: "setup")
             engine.identifyRelay(n, now: at(Int64(n)))
         }
         for n in 1...23 { engine.unprotect(peer(n), tag: "setup", now: at(30)) }

@@ -10,8 +10,8 @@ struct ProtectionTests {
             engine.open(n, direction: .inbound, now: at(Int64(n)))
             engine.identifyRelay(n)
         }
-        engine.protect(peer(21), tag: "store-request")
         engine.open(21, direction: .inbound, now: at(21))
+        engine.protect(peer(21), tag: "store-request")
         let join = engine.identifyRelay(21, now: at(21))
         #expect(join.disconnects.isEmpty)
         #expect(join.reasons == [.inboundRelayLimit, .evictionSkippedProtected])
@@ -25,6 +25,7 @@ struct ProtectionTests {
     @Test("tags are counted")
     func counted() throws {
         var engine = try engine()
+        engine.addPeer(PeerInfo(id: peer(1)), now: at(0))
         engine.protect(peer(1), tag: "store")
         engine.protect(peer(1), tag: "store")
         engine.protect(peer(1), tag: "filter")

@@ -53,22 +53,26 @@ struct PruningTests {
             enr: scenario.subjectShards.map {
                 PeerENRInfo(sequence: 1, text: "enr:-s", relayShards: RelayShards(clusterID: 1, shardIDs: $0))
             }, connectedness: scenario.subjectConnectedness, failedAttempts: scenario.subjectFailures)
-        engine.importSnapshot(PeerSnapshot(peers: [subject]), now: at(0))
+        // Capacity holds at insert: an import over capacity is pruned by the same rules at once.
+        var actions = engine.importSnapshot(PeerSnapshot(peers: [subject]), now: at(0))
         if scenario.subjectConnected { engine.open(1) }
         var rng = SeededGenerator()
-        let actions = engine.prune(now: at(1), using: &rng)
+        actions += engine.prune(now: at(1), using: &rng)
         #expect(engine.store.contains(peer(1)) == !scenario.removed)
         #expect(engine.store.count <= max(8, engine.store.connectedPeers().count))
-        if scenario.removed { #expect(actions.decisions.first?.peers == [peer(1)]) }
+        if scenario.removed {
+            #expect(actions.decisions.first { $0.reason == .storePruned }?.peers == [peer(1)])
+        }
     }
 
     @Test("a connected peer with many failures is not pruned (nwaku prunes it)")
     func connectedFailedKept() throws {
         var engine = try Self.small()
-        for n in 100..<108 { engine.open(n) }
         engine.addPeer(relayInfo(1), now: at(0))
         engine.failDial(1, now: at(0))  // 1 failure = maxFailedAttempts
         engine.open(1, direction: .inbound, now: at(1))  // inbound: failures stay
+        // Connected peers are stored over capacity: the connections exist.
+        for n in 100..<108 { engine.open(n) }
         #expect(engine.record(1)?.failedAttempts == 1)
         var rng = SeededGenerator()
         let actions = engine.prune(now: at(2), using: &rng)
@@ -86,10 +90,10 @@ struct PruningTests {
         let records = (1...30).map {
             PeerRecord(id: peer($0), addresses: [address($0)], failedAttempts: $0 <= 5 ? 2 : 0)
         }
-        engine.importSnapshot(PeerSnapshot(peers: records), now: at(0))
+        // Capacity holds at insert: the import is pruned at once.
+        let imported = engine.importSnapshot(PeerSnapshot(peers: records), now: at(0))
         for n in 6...11 { engine.open(n) }
-        var rng = SeededGenerator()
-        let decision = try #require(engine.prune(now: at(1), using: &rng).decisions.first)
+        let decision = try #require(imported.decisions.first { $0.reason != .snapshotImported })
         #expect(engine.store.count == 25)
         for n in 1...5 { #expect(!engine.store.contains(peer(n))) }
         for n in 6...11 { #expect(engine.connectedness(n) == .connected) }
@@ -103,7 +107,7 @@ struct PruningTests {
         engine.open(100)
         engine.open(101)
         let layout: [(Int, UInt16)] = [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 1), (8, 1), (9, 2)]
-        engine.importSnapshot(
+        let imported = engine.importSnapshot(
             PeerSnapshot(
                 peers: layout.map { n, shard in
                     PeerRecord(
@@ -111,9 +115,8 @@ struct PruningTests {
                         enr: PeerENRInfo(
                             sequence: 1, text: "enr:-\(n)", relayShards: RelayShards(clusterID: 1, shardIDs: [shard])))
                 }), now: at(0))
-        #expect(engine.store.count == 11)
-        var rng = SeededGenerator()
-        let decision = try #require(engine.prune(now: at(1), using: &rng).decisions.first)
+        // Capacity holds at insert: 11 would be stored, so the import is pruned at once.
+        let decision = try #require(imported.decisions.first { $0.reason != .snapshotImported })
         #expect(decision.peers.count == 3)
         #expect(engine.store.count == 8)
         for n in 7...9 { #expect(engine.store.contains(peer(n))) }
@@ -130,19 +133,22 @@ struct PruningTests {
             $0.peerStoreCapacity = 10
         }
         engine.importSnapshot(
-            PeerSnapshot(peers: (1...12).map { PeerRecord(id: peer($0), addresses: [address($0)]) }), now: at(0))
-        for n in 1...10 { engine.protect(peer(n), tag: "store") }
+            PeerSnapshot(peers: (1...9).map { PeerRecord(id: peer($0), addresses: [address($0)]) }), now: at(0))
+        for n in 1...9 { engine.protect(peer(n), tag: "store") }
         #expect(
             engine.addServicePeer(
                 PeerInfo(id: peer(11), addresses: [address(11)]), protocolID: WakuCodec.store, now: at(0)
             )
             .reasons.contains(.serviceSlotAdded))
+        // At capacity with nothing evictable: a connected peer is stored anyway, a client's is refused.
         engine.open(12)
+        #expect(engine.store.count == 11)
+        #expect(engine.addPeer(PeerInfo(id: peer(13), addresses: [address(13)]), now: at(0)).reasons == [.storeFull])
         var rng = SeededGenerator()
         let decision = try #require(engine.prune(now: at(1), using: &rng).decisions.first)
-        #expect(engine.store.count == 12)
+        #expect(engine.store.count == 11)
         #expect(decision.peers.isEmpty)
-        #expect(decision.detail.contains("2 over capacity are connected or protected"))
+        #expect(decision.detail.contains("1 over capacity are connected or protected"))
     }
 
     @Test("within capacity: nothing to do")

@@ -44,8 +44,8 @@ struct TargetsTests {
     func dynamicInterval(inbound: Int, outbound: Int, expected: Duration) throws {
         var engine = try engine { $0.colocationLimit = 0 }
         for n in 0..<inbound {
-            engine.protect(peer(n), tag: "test")  // keeps the inbound cap from cutting the surplus
             engine.open(n, direction: .inbound)
+            engine.protect(peer(n), tag: "test")  // keeps the inbound cap from cutting the surplus
             engine.identifyRelay(n)
         }
         for n in 1000..<(1000 + outbound) {

@@ -50,9 +50,18 @@ struct ConnectionTable: Sendable {
 
     mutating func markColocated(_ peer: PeerID) { peers[peer]?.colocated = true }
 
+    /// The number of open connections.
+    var count: Int { owners.count }
+
     /// Adjusts the stream count; returns the new total of open streams of that protocol.
-    mutating func stream(_ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int) -> Int? {
-        guard peers[peer] != nil else { return nil }
+    ///
+    /// Protocol names come from the host: at most `maxProtocols` are counted per peer (relay,
+    /// which policy needs, always is); streams of further protocols are not tracked (`nil`).
+    mutating func stream(
+        _ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int, maxProtocols: Int = .max
+    ) -> Int? {
+        guard let streams = peers[peer]?.streams else { return nil }
+        if streams[protocolID] == nil, streams.count >= maxProtocols, protocolID != WakuCodec.relay { return nil }
         var counts = peers[peer]!.streams[protocolID] ?? (0, 0)
         if direction == .inbound {
             counts.inbound = max(0, counts.inbound + delta)

@@ -67,19 +67,73 @@ struct HandleSet: Sendable {
 }
 
 /// Interns strings (protocol ids, agents) so each peer stores small integers, not copies.
+///
+/// Strings are reference counted: the store retains an id for each peer that uses it and
+/// releases it when the peer drops it or leaves, and an id nobody uses is freed (and reused).
+/// Clients and hosts choose these strings, so without this every protocol or agent ever seen
+/// would stay for the life of the process; with it the table holds only what live peers use.
 struct StringInterner: Sendable {
+    /// By id; a freed id holds "" until it is reused.
     private(set) var strings: [String] = []
     private var ids: [String: Int32] = [:]
+    private var references: [Int32] = []
+    private var freeIDs: [Int32] = []
+    /// Ids made since the last ``sweep()``: freed then if nothing retained them.
+    private var fresh: [Int32] = []
+
+    /// The number of live strings.
+    var count: Int { ids.count }
 
     mutating func intern(_ string: String) -> Int32 {
         if let id = ids[string] { return id }
-        let id = Int32(strings.count)
-        strings.append(string)
+        let id: Int32
+        if let reused = freeIDs.popLast() {
+            id = reused
+            strings[Int(id)] = string
+            references[Int(id)] = 0
+        } else {
+            id = Int32(strings.count)
+            strings.append(string)
+            references.append(0)
+        }
         ids[string] = id
+        fresh.append(id)
         return id
     }
 
     func id(of string: String) -> Int32? { ids[string] }
 
     subscript(id: Int32) -> String { strings[Int(id)] }
+
+    mutating func retain(_ id: Int32) { references[Int(id)] += 1 }
+
+    /// Drops one reference; returns `true` when that freed the id.
+    @discardableResult
+    mutating func release(_ id: Int32) -> Bool {
+        references[Int(id)] -= 1
+        guard references[Int(id)] <= 0 else { return false }
+        return free(id)
+    }
+
+    /// Whether ids were made since the last sweep.
+    var hasFresh: Bool { !fresh.isEmpty }
+
+    /// Frees the ids made since the last sweep that nothing retained; returns them.
+    mutating func sweep() -> [Int32] {
+        var freed: [Int32] = []
+        for id in fresh where references[Int(id)] <= 0 && free(id) { freed.append(id) }
+        fresh.removeAll(keepingCapacity: true)
+        return freed
+    }
+
+    /// Frees a live id; `false` if it was already free.
+    private mutating func free(_ id: Int32) -> Bool {
+        let index = Int(id)
+        guard ids[strings[index]] == id else { return false }
+        ids[strings[index]] = nil
+        strings[index] = ""
+        references[index] = 0
+        freeIDs.append(id)
+        return true
+    }
 }

@@ -59,18 +59,16 @@ extension PeerManagerService {
                 return PeerManagerV1.CanBeConnectedResponse(allowed: allowed, earliestMs: earliest?.unixMilliseconds)
             }
         }
-        router.inline(service, "Protect") { (request: PeerManagerV1.ProtectRequest, _) in
+        router.inline(service, "Protect") { (request: PeerManagerV1.ProtectRequest, context) in
             let (peer, tag) = try protection(request)
-            runtime.perform { engine, _, _ in
-                engine.protect(peer, tag: tag)
-                return ((), [])
-            }
+            try protect(peer, tag: tag, connection: context.connection)
             return PeerManagerV1.ProtectResponse(isProtected: true)
         }
-        router.inline(service, "Unprotect") { (request: PeerManagerV1.ProtectRequest, _) in
+        router.inline(service, "Unprotect") { (request: PeerManagerV1.ProtectRequest, context) in
             let (peer, tag) = try protection(request)
+            let owner = ProtectionOwner(context.connection.id)
             let stillProtected = runtime.perform { engine, now, _ in
-                let actions = engine.unprotect(peer, tag: tag, now: now)
+                let actions = engine.unprotect(peer, tag: tag, owner: owner, now: now)
                 return (engine.protection.isProtected(peer), actions)
             }
             return PeerManagerV1.ProtectResponse(isProtected: stillProtected)

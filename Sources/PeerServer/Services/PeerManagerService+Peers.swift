@@ -20,6 +20,7 @@ extension PeerManagerService {
                 if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
                     throw RPCError(code: .failedPrecondition, message: "\(info.id) is the host itself")
                 }
+                try refuseOverLimit(actions, field: "peer")
                 return (try record(info.id, in: engine), actions)
             }
         }
@@ -45,6 +46,7 @@ extension PeerManagerService {
             }
             return try runtime.perform { engine, now, _ in
                 let actions = engine.addServicePeer(info, protocolID: request.protocol, now: now)
+                try refuseOverLimit(actions, field: "address")
                 if let refusal = actions.decisions.first(where: {
                     $0.reason == .serviceSlotRefusedRelay || $0.reason == .serviceSlotsFull
                 }) {
@@ -89,6 +91,18 @@ extension PeerManagerService {
             return info
         case nil:
             throw RPCError(code: .invalidArgument, message: "AddPeer needs an address or a peer")
+        }
+    }
+
+    /// The engine's refusal of a new peer as a status: over a per-peer limit (INVALID_ARGUMENT,
+    /// the detail names the limit and its flag) or a full store (RESOURCE_EXHAUSTED).
+    private func refuseOverLimit(_ actions: [EngineAction], field: String) throws {
+        for decision in actions.decisions {
+            switch decision.reason {
+            case .peerRefusedLimit: throw RPCError(code: .invalidArgument, message: "\(field): \(decision.detail)")
+            case .storeFull: throw RPCError(code: .resourceExhausted, message: decision.detail)
+            default: continue
+            }
         }
     }
 
@@ -161,11 +175,38 @@ extension PeerManagerService {
         }
         matches.sort { $0.id < $1.id }
         let start = after.map { token in matches.firstIndex { $0.id > token } ?? matches.endIndex } ?? 0
-        let page = matches[start...].prefix(pageSize)
-        let next = start + page.count < matches.count ? page.last.map(\.id.description) ?? "" : ""
+        // The page ends at `pageSize` peers or when the next peer would take the reply over the
+        // frame size, whichever comes first (always at least one peer): per-peer limits bound a
+        // peer's size, but not so that any page size fits every frame size.
+        var peers: [PeerManagerV1.Peer] = []
+        var bytes = 0
+        for record in matches[start...].prefix(pageSize) {
+            let peer = PeerManagerV1.Peer(record, protection: engine.protection, texts: texts)
+            let size = Self.encodedSizeBound(of: peer)
+            if !peers.isEmpty, bytes + size > settings.maxReplyBytes - Self.replyOverhead { break }
+            bytes += size
+            peers.append(peer)
+        }
+        let next = start + peers.count < matches.count ? peers.last?.peerID ?? "" : ""
         return PeerManagerV1.ListPeersResponse(
-            peers: page.map { PeerManagerV1.Peer($0, protection: engine.protection, texts: texts) },
-            nextPageToken: next,
-            total: UInt32(matches.count))
+            peers: peers, nextPageToken: next, total: UInt32(clamping: matches.count))
+    }
+
+    /// Room kept in a ListPeers reply for everything but the peers (envelope, status, page token,
+    /// total): a page token is one peer id text.
+    static let replyOverhead = 512
+
+    /// An upper bound of a peer's protobuf size inside a reply: each string or bytes field costs
+    /// its bytes plus at most 6 (tag and length), scalars and shard lists a bounded amount.
+    static func encodedSizeBound(of peer: PeerManagerV1.Peer) -> Int {
+        let strings = [peer.peerID, peer.agent, peer.protocolVersion, peer.enr]
+        let lists = [peer.addresses, peer.protocols, peer.protectionTags]
+        var size = 6 + 6 + peer.publicKey.count + 96  // the entry itself, the key, the scalars
+        for text in strings { size += 6 + text.utf8.count }
+        for list in lists { for text in list { size += 6 + text.utf8.count } }
+        for shards in [peer.enrShards, peer.metadataShards] {
+            if let shards { size += 16 + 4 * shards.shardIDs.count }
+        }
+        return size
     }
 }

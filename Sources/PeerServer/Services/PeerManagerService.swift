@@ -14,6 +14,8 @@ struct PeerManagerService: Sendable {
     struct Settings: Sendable {
         var socketPath: String
         var metricsAddress: String
+        /// The largest reply frame (the server's max frame size): ListPeers pages fit in it.
+        var maxReplyBytes: Int = FrameDecoder.defaultMaxFrameSize
     }
 
     let runtime: EngineRuntime

@@ -1124,12 +1124,18 @@ struct  Waku__Peermanager__V1__CanBeConnectedResponse
     , 0, WAKU__PEERMANAGER__V1__CAN_BE_CONNECTED_RESPONSE___EARLIEST_MS__NOT_SET, {0} }
 
 
+/*
+ * Protect/Unprotect. A tag is owned by the connection that set it: when that connection closes,
+ * every tag it still holds is released. The peer must be in the store (NOT_FOUND otherwise);
+ * tags are bounded in length (--max-protection-tag-bytes, INVALID_ARGUMENT), per peer
+ * (--max-protection-tags-per-peer) and in total (--max-protection-tags), RESOURCE_EXHAUSTED.
+ */
 struct  Waku__Peermanager__V1__ProtectRequest
 {
   ProtobufCMessage base;
   char *peer_id;
   /*
-   * e.g. "store-request"
+   * e.g. "store-request"; at most 64 bytes by default
    */
   char *tag;
 };
