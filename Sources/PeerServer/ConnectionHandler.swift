@@ -276,12 +276,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: - Calls
 
     private func dispatch(_ id: UInt32, envelope: RequestEnvelope, route: RPCRouter.Route, flags: FrameFlags) {
-        guard let eventLoop = openContext?.eventLoop else { return }
+        guard let context = openContext else { return }
+        let eventLoop = context.eventLoop
         let deadline: NIODeadline? =
             envelope.timeoutNanos > 0 ? .now() + .nanoseconds(envelope.timeoutNanos) : nil
         let serverContext = ServerContext(
             service: envelope.service, method: envelope.method, streamID: id, metadata: envelope.metadata,
-            peer: credentials, registry: registry, channel: context?.channel, deadline: deadline, baseLogger: logger)
+            peer: credentials, registry: registry, channel: context.channel, deadline: deadline, baseLogger: logger)
         let payload = envelope.payload
 
         switch route.handler {
