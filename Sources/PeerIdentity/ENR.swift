@@ -143,7 +143,7 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
                 guard previousKey.lexicographicallyPrecedes(key) else {
                     throw ENRError(
                         kind: .keyOrder, part: "key '\(keyText)'",
-                        reason: "comes after '\(String(decoding: previousKey, as: UTF8.self))'; keys must be sorted")
+                        reason: "comes after '\(Excerpt.of(String(decoding: previousKey, as: UTF8.self)))'; keys must be sorted")
                 }
             }
             previousKey = key
@@ -155,7 +155,7 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
             throw ENRError(kind: .identityScheme, part: "id", reason: "missing")
         }
         guard scheme == .bytes(Array("v4".utf8)) else {
-            throw ENRError(kind: .identityScheme, part: "id", reason: "unsupported scheme \(Self.show(scheme))")
+            throw ENRError(kind: .identityScheme, part: "id", reason: "unsupported scheme \(Excerpt.of(Self.show(scheme)))")
         }
         guard let keyItem = value("secp256k1") else {
             throw ENRError(kind: .publicKey, part: "secp256k1", reason: "missing")

@@ -36,8 +36,11 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
+    /// Each option group checks its own flags (ranges, formats) before anything converts them;
+    /// the server's own invariants are checked last, on values already in range.
     func validate() throws {
-        let problems = serverConfiguration().problems() + engine.problems() + metrics.problems()
+        var problems = socket.problems() + engine.problems() + metrics.problems() + limits.problems()
+        if problems.isEmpty { problems = serverConfiguration().problems() }
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -50,7 +53,7 @@ struct Peerd: AsyncParsableCommand {
             maxFrameSize: limits.maxFrameSize,
             maxConcurrentStreams: limits.maxConcurrentStreams,
             maxQueuedMessagesPerStream: limits.maxQueuedMessages,
-            shutdownGracePeriod: .milliseconds(Int64(limits.shutdownGrace * 1000)))
+            shutdownGracePeriod: limits.shutdownGracePeriod)
     }
 
     func run() async throws {
@@ -64,7 +67,7 @@ struct Peerd: AsyncParsableCommand {
         let sidecar = try Sidecar(
             server: serverConfiguration(), engine: engine.configuration, version: Self.version,
             metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
-            sessionTimeout: .seconds(engine.hostSessionTimeout), logger: logger,
+            sessionTimeout: engine.hostSessionTimeoutDuration, logger: logger,
             observers: [{ decisions, _ in peerMetrics.record(decisions) }],
             observeCall: { method, code, duration in
                 peerMetrics.recordCall(method: method, code: code.description, duration: duration)

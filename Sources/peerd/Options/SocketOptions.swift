@@ -32,6 +32,23 @@ struct SocketOptions: ParsableArguments {
             valueName: "uid"))
     var allowUID: [UInt32] = []
 
+    /// Real user ids: 4294967295 is (uid_t)-1, "no user" to chown and setreuid.
+    static let uidRange: ClosedRange<UInt32> = 0...(UInt32.max - 1)
+
+    /// Every flag out of its range, named with the rule.
+    func problems() -> [String] {
+        var problems: [String] = []
+        let path = resolvedPath
+        if path.isEmpty { problems.append("--socket: must not be empty") }
+        if path.utf8.count > SocketPath.maxLength {
+            problems.append(
+                "--socket: must be at most \(SocketPath.maxLength) bytes, the sun_path limit "
+                    + "(actual: \(path.utf8.count) bytes)")
+        }
+        problems += allowUID.compactMap { FlagBounds.count("--allow-uid", $0, in: Self.uidRange) }
+        return problems
+    }
+
     var resolvedPath: String {
         path ?? SocketPath.defaultPath(environment: Self.environment())
     }
