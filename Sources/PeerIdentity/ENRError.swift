@@ -21,7 +21,7 @@ public struct ENRError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// The offending part: `text`, `size`, a key name, `signature`, ... (past 64 bytes only its
+    /// The offending part: `text`, `size`, a key name, `signature`, ... (past 80 bytes only its
     /// start and length).
     public var part: String
     public var reason: String

@@ -13,7 +13,7 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
     /// Why text or bytes are not a multiaddr peerd accepts.
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The offending part: a `/name/value` step, a protocol name, or a binary code and offset
-        /// (past 64 bytes only its start and length: it comes from clients).
+        /// (past 80 bytes only its start and length: it comes from clients).
         public var part: String
         /// What is wrong with it.
         public var reason: String

@@ -1,7 +1,7 @@
 extension PeerID {
     /// Why text, bytes or a key do not give a peer id.
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        /// The offending input (text, or hex of bytes); past 64 bytes only its start and length.
+        /// The offending input (text, or hex of bytes); past 80 bytes only its start and length.
         public var part: String
         public var reason: String
 

@@ -130,7 +130,7 @@ extension RemotePeerInfo {
         }
 
         public var kind: Kind
-        /// The offending part of the input (past 64 bytes only its start and length).
+        /// The offending part of the input (past 80 bytes only its start and length).
         public var part: String
         public var reason: String
         /// For ``Kind/invalidENR``, the rule the record broke.

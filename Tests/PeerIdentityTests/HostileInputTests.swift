@@ -154,7 +154,8 @@ struct HostileInputTests {
     func excerpts() {
         #expect(Excerpt.of("short") == "short")
         let long = String(repeating: "é", count: 1000)
-        #expect(Excerpt.of(long) == String(repeating: "é", count: 48) + "... (2000 bytes)")
-        #expect(Excerpt.hex([UInt8](repeating: 0xab, count: 100)) == String(repeating: "ab", count: 24) + "... (100 bytes)")
+        #expect(Excerpt.of(long) == String(repeating: "é", count: 64) + "... (2000 bytes)")
+        #expect(Excerpt.hex([UInt8](repeating: 0xab, count: 100)) == String(repeating: "ab", count: 32) + "... (100 bytes)")
+        #expect(Excerpt.hex([UInt8](repeating: 0xab, count: 40)) == String(repeating: "ab", count: 40))
     }
 }

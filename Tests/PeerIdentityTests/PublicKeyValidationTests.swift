@@ -45,7 +45,7 @@ struct PublicKeyValidationTests {
             // Field 2 before field 1, and trailing bytes: not the canonical encoding.
             [0x12, 0x01, 0x00, 0x08, 0x01], encoded(.ed25519, edKey) + [0],
             encoded(.ed25519, [UInt8](repeating: 1, count: 31)),
-            encoded(.secp256k1, [UInt8](repeating: 2, count: 33)),
+            encoded(.secp256k1, [0x05] + [UInt8](repeating: 2, count: 32)),
             encoded(.secp256k1, offCurve),
             // An uncompressed point: libp2p keys are compressed.
             encoded(.secp256k1, Secp256k1.uncompress(secpKey)!),
