@@ -146,7 +146,8 @@ public struct EngineConfiguration: Sendable, Hashable {
         }
         if shards.count > Bounds.shardCount {
             problems.append(
-                .outOfRange(setting: "shards", value: "\(shards.count) shards", requirement: "at most \(Bounds.shardCount)"))
+                .outOfRange(
+                    setting: "shards", value: "\(shards.count) shards", requirement: "at most \(Bounds.shardCount)"))
         }
         for shard in shards where shard > RelayShard.maxShardIndex {
             problems.append(

@@ -86,8 +86,8 @@ extension LibP2PPublicKey {
         case .rsa, .ecdsa:
             let sizes = Self.derKeySizes[key.type] ?? 0...0
             guard sizes.contains(key.data.count) else {
-                throw ValidationError(
-                    reason: "a \(key.type) key of \(key.data.count) bytes (expected \(sizes.lowerBound)...\(sizes.upperBound))")
+                let expected = "\(sizes.lowerBound)...\(sizes.upperBound)"
+                throw ValidationError(reason: "a \(key.type) key of \(key.data.count) bytes (expected \(expected))")
             }
         }
         guard PeerID(publicKey: key) == peer else {

@@ -33,7 +33,8 @@ struct NumericBoundsTests {
     @Test(
         "every count out of its range is refused before any arithmetic",
         arguments: [
-            ("maxConnections", 5_000_000_000), ("maxConnections", 4_000_000_000_000_000_000), ("maxConnections", Int.max),
+            ("maxConnections", 5_000_000_000), ("maxConnections", 4_000_000_000_000_000_000),
+            ("maxConnections", Int.max),
             ("maxConnections", 0), ("peerStoreCapacity", Int.max), ("peerStoreCapacity", 0),
             ("colocationLimit", 5_000_000_000), ("colocationLimit", -1), ("backoffFactor", 5_000_000_000),
             ("backoffFactor", 0), ("maxFailedAttempts", 101), ("maxParallelDials", Int.max),

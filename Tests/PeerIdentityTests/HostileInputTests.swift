@@ -4,7 +4,7 @@ import Testing
 
 /// Megabyte inputs in every text and byte codec: refused (or parsed) in linear time, and no error
 /// message repeats more than a short excerpt of them. These assert behaviour, not timing; before
-/// the length bounds a 1M-character peer id took 11 s to refuse (Benchmarks/identity-bench times it).
+/// the length bounds a 1M-character peer id took 11 s to refuse.
 @Suite("Hostile identity input")
 struct HostileInputTests {
     static let megabyte = 1 << 20
@@ -82,7 +82,9 @@ struct HostileInputTests {
     @Test("1M bytes of binary multiaddr are refused or parsed without trouble")
     func hugeMultiaddrBytes() {
         // 1M bytes of varint continuation: a malformed code.
-        #expect(throws: Multiaddr.ParseError.self) { try Multiaddr(bytes: [UInt8](repeating: 0xff, count: Self.megabyte)) }
+        #expect(throws: Multiaddr.ParseError.self) {
+            try Multiaddr(bytes: [UInt8](repeating: 0xff, count: Self.megabyte))
+        }
         // A dns4 value declaring 1M bytes: over the 255-byte name limit.
         var bytes: [UInt8] = [0x36]
         Varint.encode(UInt64(Self.megabyte), into: &bytes)
@@ -155,7 +157,8 @@ struct HostileInputTests {
         #expect(Excerpt.of("short") == "short")
         let long = String(repeating: "é", count: 1000)
         #expect(Excerpt.of(long) == String(repeating: "é", count: 64) + "... (2000 bytes)")
-        #expect(Excerpt.hex([UInt8](repeating: 0xab, count: 100)) == String(repeating: "ab", count: 32) + "... (100 bytes)")
+        #expect(
+            Excerpt.hex([UInt8](repeating: 0xab, count: 100)) == String(repeating: "ab", count: 32) + "... (100 bytes)")
         #expect(Excerpt.hex([UInt8](repeating: 0xab, count: 40)) == String(repeating: "ab", count: 40))
     }
 }

@@ -69,7 +69,9 @@ struct IPv6TextTests {
     @Test("a multiaddr shows the dotted form too")
     func multiaddrText() throws {
         #expect(try Multiaddr("/ip6/::ffff:1.2.3.4/tcp/1").description == "/ip6/::ffff:1.2.3.4/tcp/1")
-        #expect(try Multiaddr(bytes: Multiaddr("/ip6/::ffff:102:304/tcp/1").bytes).description == "/ip6/::ffff:1.2.3.4/tcp/1")
+        #expect(
+            try Multiaddr(bytes: Multiaddr("/ip6/::ffff:102:304/tcp/1").bytes).description
+                == "/ip6/::ffff:1.2.3.4/tcp/1")
         #expect(Self.bytes("::ffff:1.2.3.4") == IPv6Address("::ffff:1.2.3.4")?.bytes)
     }
 }

@@ -7,13 +7,14 @@ import Testing
 /// its rule named, nothing bound), never a trap at start or later.
 @Suite("peerd flag bounds")
 struct PeerdFlagBoundsTests {
+    /// Negative values use `--flag=value`: ArgumentParser reads a lone `-1` as a flag.
     static let refused: [(flags: [String], named: String)] = [
         (["--dial-timeout", "nan"], "--dial-timeout"),
         (["--dial-timeout", "1e17"], "--dial-timeout"),
         (["--dial-timeout", "0"], "--dial-timeout"),
-        (["--dial-timeout", "-1"], "--dial-timeout"),
+        (["--dial-timeout=-1"], "--dial-timeout"),
         (["--initial-backoff", "1e21"], "--initial-backoff"),
-        (["--initial-backoff", "-inf"], "--initial-backoff"),
+        (["--initial-backoff=-inf"], "--initial-backoff"),
         (["--prune-interval", "inf"], "--prune-interval"),
         (["--prune-interval", "0.5"], "--prune-interval"),
         (["--shutdown-grace", "1e30"], "--shutdown-grace"),
@@ -24,7 +25,7 @@ struct PeerdFlagBoundsTests {
         (["--max-connections", "5000000000"], "--max-connections"),
         (["--max-connections", "0"], "--max-connections"),
         (["--ip-colocation-limit", "5000000000"], "--ip-colocation-limit"),
-        (["--ip-colocation-limit", "-1"], "--ip-colocation-limit"),
+        (["--ip-colocation-limit=-1"], "--ip-colocation-limit"),
         (["--max-failed-attempts", "1", "--backoff-factor", "5000000000"], "--backoff-factor"),
         (["--backoff-factor", "0"], "--backoff-factor"),
         (["--max-failed-attempts", "1000"], "--max-failed-attempts"),
@@ -52,7 +53,7 @@ struct PeerdFlagBoundsTests {
     func allProblemsAtOnce() throws {
         let peerd = try ChildProcess.run(
             PeerdProcess.binary.path,
-            ["--no-metrics", "--dial-timeout", "nan", "--max-connections", "0", "--shutdown-grace", "-1"])
+            ["--no-metrics", "--dial-timeout", "nan", "--max-connections", "0", "--shutdown-grace=-1"])
         #expect(peerd.status == 64)
         for flag in ["--dial-timeout", "--max-connections", "--shutdown-grace"] {
             #expect(peerd.stderr.contains("\(flag): "), "\(peerd.stderr)")
