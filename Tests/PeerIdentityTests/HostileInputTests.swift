@@ -144,9 +144,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("hex, base32 and base64url are linear on a megabyte")
+    @Test("hex, base32 and base64url round-trip 256 KiB (single passes, no quadratic steps)")
     func linearCodecs() throws {
-        let bytes = (0..<Self.megabyte).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let bytes = (0..<(Self.megabyte / 4)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         #expect(Hex.decode(Hex.encode(bytes)) == bytes)
         #expect(Base32.decode(Substring(Base32.encode(bytes))) == bytes)
         #expect(try Base64URL.decode(Substring(Base64URL.encode(bytes))) == bytes)

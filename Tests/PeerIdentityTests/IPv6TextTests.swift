@@ -37,7 +37,7 @@ struct IPv6TextTests {
         #expect(IPv6Address(address.description)?.bytes == address.bytes)
     }
 
-    @Test("a hundred thousand addresses print exactly as inet_ntop does and parse back")
+    @Test("twenty thousand addresses print exactly as inet_ntop does and parse back")
     func matchesInetNtop() throws {
         var state: UInt64 = 0x9e37_79b9_7f4a_7c15
         func next() -> UInt64 {
@@ -45,7 +45,7 @@ struct IPv6TextTests {
             return state >> 11
         }
         var mismatches: [String] = []
-        for _ in 0..<100_000 {
+        for _ in 0..<20_000 {
             // Mostly zero groups, so runs of every length and position occur.
             var bytes = [UInt8](repeating: 0, count: 16)
             for group in 0..<8 {
