@@ -9,7 +9,7 @@ import PeerIdentity
 struct EngineOptions: ParsableArguments {
     typealias Bounds = EngineConfiguration.Bounds
 
-    @Option(help: "Maximum connections (relay plus service peers) \(FlagBounds.help(Bounds.maxConnections)).")
+    @Option(help: "Maximum connections, relay plus service peers \(FlagBounds.help(Bounds.maxConnections)).")
     var maxConnections: Int = 50
 
     @Option(help: "Relay:service share of --max-connections, \"X:Y\" summing to 100.")

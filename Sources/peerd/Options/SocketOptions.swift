@@ -23,7 +23,7 @@ struct SocketOptions: ParsableArguments {
     @Option(
         name: .customLong("allow-uid"),
         help: ArgumentHelp(
-            "Also accept clients running as this user id (repeatable).",
+            "Also accept clients running as this user id (repeatable; 0 to 4294967294).",
             discussion: """
                 Clients are checked with SO_PEERCRED; by default only peerd's own uid may connect. \
                 With --allow-uid the socket is made 0666 and its directory 0711, and the uid check \
