@@ -11,6 +11,8 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
     /// Parses RFC 4291 text: eight groups of up to four hex digits, at most one `::`, and an
     /// optional dotted IPv4 tail (`::ffff:1.2.3.4`). Zone suffixes (`%eth0`) are refused.
     public init?(_ text: some StringProtocol) {
+        // INET6_ADDRSTRLEN - 1: the longest form, eight full groups with a dotted tail.
+        guard text.utf8.count <= 45 else { return nil }
         let halves = String(text).splitAroundDoubleColon()
         guard halves.count <= 2, let head = Self.groups(halves[0], allowIPv4Tail: halves.count == 1) else {
             return nil

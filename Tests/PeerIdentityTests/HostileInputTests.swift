@@ -67,16 +67,24 @@ struct HostileInputTests {
         }
     }
 
-    @Test("a multiaddr of 100k components parses in linear time")
+    @Test("a multiaddr longer than maxTextLength is refused before it is split; the longest parses")
     func manyComponents() throws {
-        let text = String(repeating: "/tcp/1", count: 100_000)
-        #expect(try Multiaddr(text).components.count == 100_000)
+        let step = "/tcp/1"
+        let longest = String(repeating: step, count: Multiaddr.maxTextLength / step.utf8.count)
+        #expect(try Multiaddr(longest).components.count == Multiaddr.maxTextLength / step.utf8.count)
+        let text = String(repeating: step, count: 200_000)
         #expect {
-            try Multiaddr(text + "/nope")
-        } throws: { Self.isShort($0) }
+            try Multiaddr(text)
+        } throws: { error in
+            Self.isShort(error) && "\(error)".contains("\(text.utf8.count) bytes")
+        }
         #expect {
-            try Multiaddr(text + "//")
+            try Multiaddr(longest + "/nope")
         } throws: { Self.isShort($0) }
+        // 7 characters of text, 17 bytes of binary each.
+        let binary = try Multiaddr(String(repeating: "/ip6/::", count: 100)).bytes
+        #expect(binary.count > Multiaddr.maxByteLength)
+        #expect(throws: Multiaddr.ParseError.self) { try Multiaddr(bytes: binary) }
     }
 
     @Test("1M bytes of binary multiaddr are refused or parsed without trouble")
