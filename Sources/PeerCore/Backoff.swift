@@ -22,16 +22,20 @@ public struct Backoff: Sendable, Hashable {
 
     /// The wait after `failures` consecutive failures: zero for none, `nil` if it overflows `Int64`
     /// nanoseconds (nwaku raises a Defect there; we report it through configuration validation).
+    ///
+    /// Takes at most 63 multiplications whatever `failures` is (a count restored from a snapshot
+    /// may be as large as `Int32.max`): with a factor of 2 or more the product overflows by then,
+    /// and a factor of 1 (or less, which validation refuses) leaves the first wait unchanged.
     public func delay(afterFailures failures: Int) -> Duration? {
         guard failures > 0 else { return .zero }
         var nanos = initial.saturatingNanoseconds
         if nanos == .max { return nil }
-        var step = 1
-        while step < failures {
-            let (product, overflow) = nanos.multipliedReportingOverflow(by: Int64(factor))
+        let factor = Int64(clamping: factor)
+        if failures == 1 || factor <= 1 || nanos <= 0 { return .nanoseconds(nanos) }
+        for _ in 1..<failures {
+            let (product, overflow) = nanos.multipliedReportingOverflow(by: factor)
             if overflow { return nil }
             nanos = product
-            step += 1
         }
         return .nanoseconds(nanos)
     }

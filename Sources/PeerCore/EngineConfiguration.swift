@@ -78,58 +78,81 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     /// Checks every setting and reports all problems at once.
     ///
+    /// Every setting has a range (``Bounds``) that keeps the engine's arithmetic (capacity =
+    /// 5 x max connections, relay targets, backoff products) and the wire's `UInt32` and
+    /// millisecond fields exact. Ranges are checked first; the rules that combine settings run
+    /// only on settings already in range, so nothing here can overflow.
+    ///
     /// - Throws: ``ConfigurationError`` listing each problem, with the offending values.
     public func validate() throws(ConfigurationError) {
         var problems: [ConfigurationError.Problem] = []
-        if maxConnections < 1 {
-            problems.append(.outOfRange(setting: "maxConnections", value: "\(maxConnections)", requirement: ">= 1"))
-        }
-        if effectiveCapacity < maxConnections {
-            problems.append(.capacityBelowMaxConnections(capacity: effectiveCapacity, maxConnections: maxConnections))
-        }
-        if let ratio = RelayServiceRatio(relayServiceRatio) {
-            let targets = RelayTargets(maxConnections: maxConnections, ratio: ratio)
-            if targets.relay < Self.minimumRelayPeers, maxConnections >= 1 {
-                problems.append(.tooFewRelayPeers(relayPeers: targets.relay, minimum: Self.minimumRelayPeers))
-            }
-        } else {
-            problems.append(.invalidRelayServiceRatio(relayServiceRatio))
-        }
-        if initialBackoff <= .zero {
-            problems.append(.outOfRange(setting: "initialBackoff", value: "\(initialBackoff)", requirement: "> 0"))
-        }
-        if backoffFactor < 1 {
-            problems.append(.outOfRange(setting: "backoffFactor", value: "\(backoffFactor)", requirement: ">= 1"))
-        }
-        if !(1...100).contains(maxFailedAttempts) {
-            problems.append(
-                .outOfRange(setting: "maxFailedAttempts", value: "\(maxFailedAttempts)", requirement: "1...100"))
-        }
-        if initialBackoff > .zero, backoffFactor >= 1, (1...100).contains(maxFailedAttempts) {
-            let longest = backoff.delay(afterFailures: maxFailedAttempts)
-            if longest.map({ $0 > Self.maximumBackoff }) ?? true {
+        func check(_ setting: String, _ value: Int, _ range: ClosedRange<Int>, note: String = "") -> Bool {
+            guard range.contains(value) else {
                 problems.append(
-                    .backoffTooLong(failures: maxFailedAttempts, backoff: longest, maximum: Self.maximumBackoff))
+                    .outOfRange(
+                        setting: setting, value: "\(value)",
+                        requirement: "\(range.lowerBound)...\(range.upperBound)\(note)"))
+                return false
             }
+            return true
         }
-        if dialTimeout <= .zero {
-            problems.append(.outOfRange(setting: "dialTimeout", value: "\(dialTimeout)", requirement: "> 0"))
+        func check(_ setting: String, _ value: Duration, _ range: ClosedRange<Duration>) -> Bool {
+            guard range.contains(value) else {
+                problems.append(
+                    .outOfRange(
+                        setting: setting, value: "\(value)",
+                        requirement: "\(range.lowerBound)...\(range.upperBound)"))
+                return false
+            }
+            return true
         }
-        if maxParallelDials < 1 {
-            problems.append(.outOfRange(setting: "maxParallelDials", value: "\(maxParallelDials)", requirement: ">= 1"))
-        }
-        if connectivityInterval <= .zero || minimumConnectivityInterval <= .zero
+        let connectionsValid = check("maxConnections", maxConnections, Bounds.maxConnections)
+        let capacityValid = peerStoreCapacity.map { check("peerStoreCapacity", $0, Bounds.peerStoreCapacity) } ?? true
+        let initialValid = check("initialBackoff", initialBackoff, Bounds.initialBackoff)
+        let factorValid = check("backoffFactor", backoffFactor, Bounds.backoffFactor)
+        let attemptsValid = check("maxFailedAttempts", maxFailedAttempts, Bounds.maxFailedAttempts)
+        _ = check("dialTimeout", dialTimeout, Bounds.dialTimeout)
+        _ = check("maxParallelDials", maxParallelDials, Bounds.maxParallelDials)
+        _ = check("pruneInterval", pruneInterval, Bounds.pruneInterval)
+        _ = check("colocationLimit", colocationLimit, Bounds.colocationLimit, note: " (0 disables)")
+        _ = check("reconnectBackoff", reconnectBackoff, Bounds.reconnectBackoff)
+        _ = check("commandGracePeriod", commandGracePeriod, Bounds.commandGracePeriod)
+        if !Bounds.connectivityInterval.contains(connectivityInterval)
+            || !Bounds.connectivityInterval.contains(minimumConnectivityInterval)
             || minimumConnectivityInterval > connectivityInterval
         {
             problems.append(
                 .outOfRange(
                     setting: "connectivityInterval",
                     value: "\(connectivityInterval) (floor \(minimumConnectivityInterval))",
-                    requirement: "0 < floor <= interval"))
+                    requirement:
+                        "\(Bounds.connectivityInterval.lowerBound) <= floor <= interval <= "
+                        + "\(Bounds.connectivityInterval.upperBound)"))
         }
-        if colocationLimit < 0 {
+        if connectionsValid, capacityValid, effectiveCapacity < maxConnections {
+            problems.append(.capacityBelowMaxConnections(capacity: effectiveCapacity, maxConnections: maxConnections))
+        }
+        if let ratio = RelayServiceRatio(relayServiceRatio) {
+            if connectionsValid {
+                let targets = RelayTargets(maxConnections: maxConnections, ratio: ratio)
+                if targets.relay < Self.minimumRelayPeers {
+                    problems.append(.tooFewRelayPeers(relayPeers: targets.relay, minimum: Self.minimumRelayPeers))
+                }
+            }
+        } else {
+            problems.append(.invalidRelayServiceRatio(relayServiceRatio))
+        }
+        if initialValid, factorValid, attemptsValid {
+            let longest = backoff.delay(afterFailures: maxFailedAttempts)
+            if longest.map({ $0 > Self.maximumBackoff }) ?? true {
+                problems.append(
+                    .backoffTooLong(failures: maxFailedAttempts, backoff: longest, maximum: Self.maximumBackoff))
+            }
+        }
+        if shards.count > Bounds.shardCount {
             problems.append(
-                .outOfRange(setting: "colocationLimit", value: "\(colocationLimit)", requirement: ">= 0 (0 disables)"))
+                .outOfRange(
+                    setting: "shards", value: "\(shards.count) shards", requirement: "at most \(Bounds.shardCount)"))
         }
         for shard in shards where shard > RelayShard.maxShardIndex {
             problems.append(
@@ -140,6 +163,27 @@ public struct EngineConfiguration: Sendable, Hashable {
         }
         problems += limits.problems
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+    }
+
+    /// The allowed range of each setting. Counts stay far below `UInt32.max` (GetConfiguration's
+    /// fields) and below the point where capacity or target arithmetic could overflow; durations
+    /// stay whole milliseconds-representable and short enough to add to any ``EngineTime``.
+    public enum Bounds {
+        public static let maxConnections: ClosedRange<Int> = 1...1_000_000
+        public static let peerStoreCapacity: ClosedRange<Int> = 1...10_000_000
+        public static let colocationLimit: ClosedRange<Int> = 0...1_000_000
+        public static let backoffFactor: ClosedRange<Int> = 1...1000
+        public static let maxFailedAttempts: ClosedRange<Int> = 1...100
+        public static let maxParallelDials: ClosedRange<Int> = 1...10_000
+        /// At most ``EngineConfiguration/maximumBackoff`` (one week).
+        public static let initialBackoff: ClosedRange<Duration> = .milliseconds(1)...EngineConfiguration.maximumBackoff
+        public static let dialTimeout: ClosedRange<Duration> = .milliseconds(10)...(.seconds(3600))
+        public static let pruneInterval: ClosedRange<Duration> = .seconds(1)...EngineConfiguration.maximumBackoff
+        public static let connectivityInterval: ClosedRange<Duration> = .milliseconds(10)...(.seconds(86_400))
+        public static let reconnectBackoff: ClosedRange<Duration> = .zero...EngineConfiguration.maximumBackoff
+        public static let commandGracePeriod: ClosedRange<Duration> = .zero...(.seconds(3600))
+        /// Every shard of a cluster, once.
+        public static let shardCount = Int(RelayShard.maxShardIndex) + 1
     }
 }
 

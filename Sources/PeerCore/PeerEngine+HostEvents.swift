@@ -244,7 +244,8 @@ extension PeerEngine {
     ) {
         guard let handle = store.handle(peer) else { return }
         store.update(handle) { entry in
-            entry.failedAttempts += 1
+            // Saturates: a count restored from a snapshot may already be Int32.max.
+            entry.failedAttempts = entry.failedAttempts == .max ? .max : entry.failedAttempts + 1
             entry.lastFailedAttempt = now
             if entry.connectedness != .connected { entry.connectedness = .cannotConnect }
         }

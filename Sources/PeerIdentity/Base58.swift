@@ -49,8 +49,16 @@ public enum Base58 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes base58btc text; returns nil on a character outside the alphabet.
+    /// The longest text ``decode(_:)`` takes. Base58 is a positional number in base 58, so
+    /// decoding is quadratic in the length; 1024 characters (about 750 bytes) bound the work to
+    /// microseconds and are far beyond anything libp2p writes in base58 (a peer id has at most
+    /// ``PeerID/maxTextLength``).
+    public static let maxDecodableLength = 1024
+
+    /// Decodes base58btc text; returns nil on a character outside the alphabet, or for text longer
+    /// than ``maxDecodableLength``.
     public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.count <= maxDecodableLength else { return nil }
         var chars = Array(text.utf8)
         let zeros = chars.prefix(while: { $0 == alphabet[0] }).count
         chars.removeFirst(zeros)

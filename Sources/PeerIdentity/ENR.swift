@@ -141,9 +141,10 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
                     throw ENRError(kind: .keyOrder, part: "key '\(keyText)'", reason: "appears twice")
                 }
                 guard previousKey.lexicographicallyPrecedes(key) else {
+                    let previous = Excerpt.of(String(decoding: previousKey, as: UTF8.self))
                     throw ENRError(
                         kind: .keyOrder, part: "key '\(keyText)'",
-                        reason: "comes after '\(String(decoding: previousKey, as: UTF8.self))'; keys must be sorted")
+                        reason: "comes after '\(previous)'; keys must be sorted")
                 }
             }
             previousKey = key
@@ -155,7 +156,8 @@ public struct ENR: Hashable, Sendable, CustomStringConvertible {
             throw ENRError(kind: .identityScheme, part: "id", reason: "missing")
         }
         guard scheme == .bytes(Array("v4".utf8)) else {
-            throw ENRError(kind: .identityScheme, part: "id", reason: "unsupported scheme \(Self.show(scheme))")
+            throw ENRError(
+                kind: .identityScheme, part: "id", reason: "unsupported scheme \(Excerpt.of(Self.show(scheme)))")
         }
         guard let keyItem = value("secp256k1") else {
             throw ENRError(kind: .publicKey, part: "secp256k1", reason: "missing")

@@ -21,13 +21,14 @@ public struct ENRError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// The offending part: `text`, `size`, a key name, `signature`, ...
+    /// The offending part: `text`, `size`, a key name, `signature`, ... (past 80 bytes only its
+    /// start and length).
     public var part: String
     public var reason: String
 
     public init(kind: Kind, part: String, reason: String) {
         self.kind = kind
-        self.part = part
+        self.part = Excerpt.of(part)
         self.reason = reason
     }
 

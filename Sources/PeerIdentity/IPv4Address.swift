@@ -13,6 +13,7 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
     /// Leading zeros are refused (`010.0.0.1`): some parsers read them as octal, so such text
     /// does not say which address it means.
     public init?(_ text: some StringProtocol) {
+        guard text.utf8.count <= 15 else { return nil }  // 255.255.255.255
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []

@@ -11,6 +11,8 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
     /// Parses RFC 4291 text: eight groups of up to four hex digits, at most one `::`, and an
     /// optional dotted IPv4 tail (`::ffff:1.2.3.4`). Zone suffixes (`%eth0`) are refused.
     public init?(_ text: some StringProtocol) {
+        // INET6_ADDRSTRLEN - 1: the longest form, eight full groups with a dotted tail.
+        guard text.utf8.count <= 45 else { return nil }
         let halves = String(text).splitAroundDoubleColon()
         guard halves.count <= 2, let head = Self.groups(halves[0], allowIPv4Tail: halves.count == 1) else {
             return nil
@@ -49,7 +51,9 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// RFC 5952: lower-case hex without leading zeros; the longest run of two or more zero groups
-    /// (the first one on a tie) becomes `::`.
+    /// (the first one on a tie) becomes `::`. An IPv4-mapped address ends in dotted decimal
+    /// (`::ffff:1.2.3.4`, RFC 5952 section 5), and so does an IPv4-compatible one whose first
+    /// zero run is exactly six groups (`::1.2.3.4`): the same text as glibc's inet_ntop.
     public var description: String {
         let words = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
         var bestStart = -1
@@ -72,6 +76,10 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
             words[range].map { String($0, radix: 16) }.joined(separator: ":")
         }
         guard bestStart >= 0 else { return hex(0..<8) }
+        if bestStart == 0, bestLength == 6 || (bestLength == 5 && words[5] == 0xffff) {
+            let v4 = bytes[12...].map { String($0) }.joined(separator: ".")
+            return bestLength == 6 ? "::\(v4)" : "::ffff:\(v4)"
+        }
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
     }
 }

@@ -12,13 +12,14 @@
 public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
     /// Why text or bytes are not a multiaddr peerd accepts.
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        /// The offending part: a `/name/value` step, a protocol name, or a binary code and offset.
+        /// The offending part: a `/name/value` step, a protocol name, or a binary code and offset
+        /// (past 80 bytes only its start and length: it comes from clients).
         public var part: String
         /// What is wrong with it.
         public var reason: String
 
         public init(part: String, reason: String) {
-            self.part = part
+            self.part = Excerpt.of(part)
             self.reason = reason
         }
 
@@ -28,6 +29,13 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
     /// The components, in order.
     public let components: [MultiaddrComponent]
 
+    /// The longest text form accepted. Nothing libp2p dials comes near it (a 255-byte dns name
+    /// with a port, ws, a relay circuit and two peer ids stays under 600); longer text is refused
+    /// before it is split, so a client's megabyte costs nothing.
+    public static let maxTextLength = 2048
+    /// The longest binary form accepted (binary is shorter than text for the same address).
+    public static let maxByteLength = 1024
+
     /// Wraps components as they are (an empty list is the empty multiaddr, with empty text).
     public init(components: [MultiaddrComponent]) {
         self.components = components
@@ -35,11 +43,16 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses the text form, `/name[/value]...`.
     ///
-    /// - Throws: ``ParseError`` for an empty string, a missing leading `/`, an empty step (`//` or a
-    ///   trailing `/`), an unknown protocol, or a missing or malformed value.
+    /// - Throws: ``ParseError`` for an empty string, a missing leading `/`, text longer than
+    ///   ``maxTextLength``, an empty step (`//` or a trailing `/`), an unknown protocol, or a
+    ///   missing or malformed value.
     public init(_ text: String) throws(ParseError) {
         guard text.utf8.first == UInt8(ascii: "/") else {
             throw ParseError(part: text.isEmpty ? "(empty)" : text, reason: "a multiaddr starts with '/'")
+        }
+        guard text.utf8.count <= Self.maxTextLength else {
+            throw ParseError(
+                part: text, reason: "\(text.utf8.count) bytes, a multiaddr has at most \(Self.maxTextLength)")
         }
         let parts = text.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
         var components: [MultiaddrComponent] = []
@@ -75,6 +88,10 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
         var components: [MultiaddrComponent] = []
         var offset = 0
         guard !bytes.isEmpty else { throw ParseError(part: "(empty)", reason: "no components") }
+        guard bytes.count <= Self.maxByteLength else {
+            throw ParseError(
+                part: "(binary)", reason: "\(bytes.count) bytes, a multiaddr has at most \(Self.maxByteLength)")
+        }
         while offset < bytes.count {
             let start = offset
             let code: UInt64

@@ -112,7 +112,13 @@ public enum RLP {
         var length: Int
     }
 
-    private static func readItem(_ bytes: [UInt8], at offset: inout Int, end: Int) throws(DecodeError) -> Item {
+    /// Lists nested deeper than this are refused: decoding recurses once per level, and a
+    /// megabyte of list headers must not exhaust the stack. ENR values nest two or three deep.
+    public static let maxDepth = 32
+
+    private static func readItem(
+        _ bytes: [UInt8], at offset: inout Int, end: Int, depth: Int = 0
+    ) throws(DecodeError) -> Item {
         let start = offset
         let header = try readHeader(bytes, at: &offset, end: end)
         let payloadEnd = offset + header.length
@@ -124,9 +130,12 @@ public enum RLP {
             offset = payloadEnd
             return .bytes(payload)
         }
+        guard depth < maxDepth else {
+            throw DecodeError(offset: start, reason: "lists nested more than \(maxDepth) deep")
+        }
         var items: [Item] = []
         while offset < payloadEnd {
-            items.append(try readItem(bytes, at: &offset, end: payloadEnd))
+            items.append(try readItem(bytes, at: &offset, end: payloadEnd, depth: depth + 1))
         }
         return .list(items)
     }

@@ -130,7 +130,7 @@ extension RemotePeerInfo {
         }
 
         public var kind: Kind
-        /// The offending part of the input.
+        /// The offending part of the input (past 80 bytes only its start and length).
         public var part: String
         public var reason: String
         /// For ``Kind/invalidENR``, the rule the record broke.
@@ -138,7 +138,7 @@ extension RemotePeerInfo {
 
         public init(kind: Kind, part: String, reason: String, enrErrorKind: ENRError.Kind? = nil) {
             self.kind = kind
-            self.part = part
+            self.part = Excerpt.of(part)
             self.reason = reason
             self.enrErrorKind = enrErrorKind
         }

@@ -18,8 +18,10 @@ enum InfoService {
                 let uptime = ContinuousClock.now - startedAt
                 return ServerInfo.Response(
                     version: version, protocol: wireProtocol, uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
-                    services: services, maxFrameSize: UInt32(configuration.maxFrameSize),
-                    maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams)
+                    // ServerConfiguration.Bounds keeps both far below UInt32.max; a configuration
+                    // built in code without problems() must still not trap here.
+                    services: services, maxFrameSize: UInt32(clamping: configuration.maxFrameSize),
+                    maxConcurrentStreams: UInt32(clamping: configuration.maxConcurrentStreams)
                 ).encoded()
             })
     }

@@ -45,6 +45,15 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxFieldBytes = maxFieldBytes
     }
 
+    /// The allowed range of each limit (peerd's flags show and check the same ranges). Counts stay
+    /// far below `UInt32.max`, the width of the Info reply's fields.
+    public enum Bounds {
+        public static let maxFrameSize: ClosedRange<Int> = 1024...(16 << 20)
+        public static let maxConcurrentStreams: ClosedRange<Int> = 1...65_536
+        public static let maxQueuedMessagesPerStream: ClosedRange<Int> = 16...1_048_576
+        public static let shutdownGracePeriod: ClosedRange<Duration> = .zero...(.seconds(3600))
+    }
+
     /// Every problem with the configuration, one line each; empty when valid.
     public func problems() -> [String] {
         var problems: [String] = []
@@ -53,19 +62,20 @@ public struct ServerConfiguration: Sendable, Hashable {
             problems.append(
                 "socket path: \(socketPath.utf8.count) bytes, max \(SocketPath.maxLength) (sun_path limit)")
         }
-        if maxFrameSize < 1024 || maxFrameSize > 16 << 20 {
-            problems.append("max frame size: \(maxFrameSize), must be 1024...\(16 << 20)")
+        func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) {
+            if !range.contains(value) {
+                problems.append("\(name): \(value), must be \(range.lowerBound)...\(range.upperBound)")
+            }
         }
-        if maxConcurrentStreams < 1 { problems.append("max concurrent streams: \(maxConcurrentStreams), must be >= 1") }
-        if maxQueuedMessagesPerStream < 16 {
-            problems.append("max queued messages per stream: \(maxQueuedMessagesPerStream), must be >= 16")
-        }
-        if !WireLimits.maxFieldBytesRange.contains(maxFieldBytes) {
+        check("max frame size", maxFrameSize, Bounds.maxFrameSize)
+        check("max concurrent streams", maxConcurrentStreams, Bounds.maxConcurrentStreams)
+        check("max queued messages per stream", maxQueuedMessagesPerStream, Bounds.maxQueuedMessagesPerStream)
+        if !Bounds.shutdownGracePeriod.contains(shutdownGracePeriod) {
             problems.append(
-                "--max-field-bytes: \(maxFieldBytes), must be \(WireLimits.maxFieldBytesRange.lowerBound)"
-                    + "...\(WireLimits.maxFieldBytesRange.upperBound)")
+                "shutdown grace period: \(shutdownGracePeriod), must be "
+                    + "\(Bounds.shutdownGracePeriod.lowerBound)...\(Bounds.shutdownGracePeriod.upperBound)")
         }
-        if shutdownGracePeriod < .zero { problems.append("shutdown grace period: must not be negative") }
+        check("max field bytes", maxFieldBytes, WireLimits.maxFieldBytesRange)
         return problems
     }
 }

@@ -38,10 +38,13 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Store limits") var storeLimits: StoreLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
+    /// Each option group checks its own flags (ranges, formats) before anything converts them;
+    /// the server's own invariants are checked last, on values already in range.
     func validate() throws {
-        let problems =
-            serverConfiguration().problems() + engine.problems() + storeLimits.problems() + metrics.problems()
+        var problems =
+            socket.problems() + engine.problems() + metrics.problems() + limits.problems() + storeLimits.problems()
             + sessionLimits.problems()
+        if problems.isEmpty { problems = serverConfiguration().problems() }
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
         }
@@ -54,7 +57,7 @@ struct Peerd: AsyncParsableCommand {
             maxFrameSize: limits.maxFrameSize,
             maxConcurrentStreams: limits.maxConcurrentStreams,
             maxQueuedMessagesPerStream: limits.maxQueuedMessages,
-            shutdownGracePeriod: .milliseconds(Int64(limits.shutdownGrace * 1000)),
+            shutdownGracePeriod: limits.shutdownGracePeriod,
             maxFieldBytes: limits.maxFieldBytes)
     }
 
@@ -69,7 +72,7 @@ struct Peerd: AsyncParsableCommand {
         let sidecar = try Sidecar(
             server: serverConfiguration(), engine: storeLimits.apply(to: engine.configuration), version: Self.version,
             metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
-            sessionTimeout: .seconds(engine.hostSessionTimeout), limits: sessionLimits.limits, logger: logger,
+            sessionTimeout: engine.hostSessionTimeoutDuration, limits: sessionLimits.limits, logger: logger,
             observers: [{ decisions, _ in peerMetrics.record(decisions) }],
             observeCall: { method, code, duration in
                 peerMetrics.recordCall(method: method, code: code.description, duration: duration)

@@ -65,7 +65,8 @@ struct CodecTests {
             ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),  // first of two equal runs
             ("2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8::ff00:42:8329"),
             ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),  // a single zero group stays
-            ("::ffff:1.2.3.4", "::ffff:102:304"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),  // RFC 5952 section 5: IPv4-mapped keeps the dotted tail
+            ("::ffff:102:304", "::ffff:1.2.3.4"),
             ("2400:8907::f03c:92ff:fe6b:a13", "2400:8907::f03c:92ff:fe6b:a13"),
         ])
     func ipv6(text: String, canonical: String) throws {

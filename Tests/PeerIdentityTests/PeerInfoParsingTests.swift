@@ -37,8 +37,15 @@ struct PeerInfoParsingTests {
             ("", RemotePeerInfo.ParseError.Kind.empty, "(empty)"),
             ("/garbage/1.2.3.4/tcp/1/p2p/\(peer)", .invalidMultiaddr, "garbage"),
             ("not a multiaddr", .invalidMultiaddr, "not a multiaddr"),
-            (" /ip4/127.0.0.1/tcp/60000/p2p/\(peer)", .whitespace, "' /ip4/127.0.0.1/tcp/60000/p2p/\(peer)'"),
-            ("/ip4/127.0.0.1/tcp/60000/p2p/\(peer)\n", .whitespace, "'/ip4/127.0.0.1/tcp/60000/p2p/\(peer)\n'"),
+            // Past 80 bytes the part shows the first 64 characters and the length.
+            (
+                " /ip4/127.0.0.1/tcp/60000/p2p/\(peer)", .whitespace,
+                "' /ip4/127.0.0.1/tcp/60000/p2p/\(peer.prefix(33))... (85 bytes)"
+            ),
+            (
+                "/ip4/127.0.0.1/tcp/60000/p2p/\(peer)\n", .whitespace,
+                "'/ip4/127.0.0.1/tcp/60000/p2p/\(peer.prefix(34))... (85 bytes)"
+            ),
             ("/ip4/127.0.0.0.1/tcp/60000/p2p/\(peer)", .invalidMultiaddr, "/ip4/127.0.0.0.1"),
             ("/ip4/127.0.0.1/tcp/60000", .missingPeerID, "/ip4/127.0.0.1/tcp/60000"),
             ("/ip4/127.0.0.1/udp/60000/p2p/\(peer)", .unsupportedTransport, "/udp/60000"),

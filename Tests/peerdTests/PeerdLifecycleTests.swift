@@ -95,8 +95,8 @@ struct PeerdLifecycleTests {
             ["--socket", "\(directory)/s.sock", "--max-frame-size", "10", "--max-concurrent-streams", "0"])
         let message = peerd.stderr
         #expect(peerd.status != 0)
-        #expect(message.contains("max frame size: 10, must be 1024...16777216"))
-        #expect(message.contains("max concurrent streams: 0, must be >= 1"))
+        #expect(message.contains("--max-frame-size: must be from 1024 to 16777216 (actual: 10)"))
+        #expect(message.contains("--max-concurrent-streams: must be from 1 to 65536 (actual: 0)"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/s.sock"))
     }
 }

@@ -31,9 +31,15 @@ extension EngineTime {
 }
 
 extension Duration {
+    /// Whole milliseconds for the wire's `uint64 *_ms` fields: negative durations are 0, and
+    /// durations past `UInt64.max` ms saturate (a `Duration` holds seconds up to `Int64.max`).
     var milliseconds: UInt64 {
         let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1000 + UInt64(max(0, attoseconds) / 1_000_000_000_000_000)
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1000)
+        if overflow { return .max }
+        let (sum, overflow2) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000_000_000))
+        return overflow2 ? .max : sum
     }
 }
 
@@ -123,14 +129,17 @@ extension PeerManagerV1.Statistics {
     }
 }
 
-/// Parsing helpers that turn bad wire input into INVALID_ARGUMENT with the offending value named.
+/// Parsing helpers that turn bad wire input into INVALID_ARGUMENT naming the field.
+///
+/// Messages never repeat the client's text: the parse errors of PeerIdentity already show at most
+/// a short excerpt of it with its length.
 enum WireInput {
     static func peerID(_ text: String, field: String = "peer_id") throws -> PeerID {
         guard !text.isEmpty else { throw RPCError(code: .invalidArgument, message: "\(field) is empty") }
         do {
             return try PeerID(text)
         } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field) '\(text)': \(error)")
+            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
         }
     }
 
@@ -138,7 +147,7 @@ enum WireInput {
         do {
             return try Multiaddr(text)
         } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field) '\(text)': \(error)")
+            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
         }
     }
 
@@ -147,6 +156,30 @@ enum WireInput {
             throw RPCError(code: .invalidArgument, message: "\(field) \(value) is out of range (max 65535)")
         }
         return narrow
+    }
+
+    /// A `uint64 *_ms` field as a duration within `range`; 0 means "not given" (nil).
+    static func milliseconds(_ value: UInt64, field: String, in range: ClosedRange<Duration>) throws -> Duration? {
+        guard value != 0 else { return nil }
+        let lowest = range.lowerBound.milliseconds
+        let highest = range.upperBound.milliseconds
+        guard value >= lowest, value <= highest, let exact = Int64(exactly: value) else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "\(field) \(value) is out of range (0 for the default, or \(lowest)...\(highest))")
+        }
+        return .milliseconds(exact)
+    }
+
+    /// A public key given with a peer id: a libp2p protobuf `PublicKey` that parses, lies on its
+    /// curve and derives exactly that peer id; otherwise INVALID_ARGUMENT naming the field.
+    static func publicKey(_ bytes: [UInt8], of peer: PeerID, field: String) throws -> [UInt8] {
+        do {
+            _ = try LibP2PPublicKey(validating: bytes, of: peer)
+            return bytes
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
+        }
     }
 
     /// A peer as text: a multiaddr with /p2p or an ENR, as nwaku's parsePeerInfo reads it.

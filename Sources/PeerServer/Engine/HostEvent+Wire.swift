@@ -28,13 +28,16 @@ extension HostEvent {
                 peer: try WireInput.peerID(stream.peerID, field: "stream_closed.peer_id"),
                 protocolID: try Self.protocolID(stream.protocol), direction: stream.direction.engineValue)
         case .identified(let identified):
+            let peer = try WireInput.peerID(identified.peerID, field: "identified.peer_id")
             self = .identified(
-                peer: try WireInput.peerID(identified.peerID, field: "identified.peer_id"),
+                peer: peer,
                 IdentifyInfo(
                     protocols: identified.protocols,
                     agent: identified.agent.isEmpty ? nil : identified.agent,
                     protocolVersion: identified.protocolVersion.isEmpty ? nil : identified.protocolVersion,
-                    publicKey: identified.publicKey.isEmpty ? nil : identified.publicKey,
+                    publicKey: identified.publicKey.isEmpty
+                        ? nil
+                        : try WireInput.publicKey(identified.publicKey, of: peer, field: "identified.public_key"),
                     listenAddresses: try identified.listenAddresses.map {
                         try WireInput.multiaddr($0, field: "identified.listen_addresses")
                     }))

@@ -14,7 +14,8 @@ extension PeerManagerService {
                     if !request.protocol.isEmpty, !record.protocols.contains(request.protocol) { return nil }
                     let streams = engine.streamCounts(peer).sorted { $0.key < $1.key }.map {
                         PeerManagerV1.ProtocolStreams(
-                            protocol: $0.key, inbound: UInt32($0.value.inbound), outbound: UInt32($0.value.outbound))
+                            protocol: $0.key, inbound: UInt32(clamping: $0.value.inbound),
+                            outbound: UInt32(clamping: $0.value.outbound))
                     }
                     return PeerManagerV1.ConnectedPeer(
                         peerID: peer.description, direction: .init(record.direction), streams: streams)
@@ -50,7 +51,7 @@ extension PeerManagerService {
                 }
                 return (actions.commands.count, actions)
             }
-            return PeerManagerV1.ReconnectResponse(dialing: UInt32(dialing))
+            return PeerManagerV1.ReconnectResponse(dialing: UInt32(clamping: dialing))
         }
         router.inline(service, "CanBeConnected") { (request: PeerManagerV1.CanBeConnectedRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
@@ -92,7 +93,8 @@ extension PeerManagerService {
             }
             return (text, nil, try WireInput.peerID(text, field: "peers[\(index)]"))
         }
-        let timeout: Duration? = request.timeoutMs == 0 ? nil : .milliseconds(Int64(request.timeoutMs))
+        let timeout = try WireInput.milliseconds(
+            request.timeoutMs, field: "timeout_ms", in: EngineConfiguration.Bounds.dialTimeout)
 
         var waits: [(text: String, peer: PeerID, command: CommandID?, refusal: String?)] = []
         _ = runtime.performAwaiting { engine, now in

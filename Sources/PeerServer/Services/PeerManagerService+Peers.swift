@@ -72,11 +72,13 @@ extension PeerManagerService {
         case .address(let text):
             return PeerInfo(try WireInput.remotePeer(text, field: "address"))
         case .peer(let peer):
+            let id = try WireInput.peerID(peer.peerID, field: "peer.peer_id")
             var info = PeerInfo(
-                id: try WireInput.peerID(peer.peerID, field: "peer.peer_id"),
+                id: id,
                 addresses: try peer.addresses.map { try WireInput.multiaddr($0, field: "peer.addresses") },
                 protocols: peer.protocols,
-                publicKey: peer.publicKey.isEmpty ? nil : peer.publicKey,
+                publicKey: peer.publicKey.isEmpty
+                    ? nil : try WireInput.publicKey(peer.publicKey, of: id, field: "peer.public_key"),
                 agent: peer.agent.isEmpty ? nil : peer.agent,
                 protocolVersion: peer.protocolVersion.isEmpty ? nil : peer.protocolVersion)
             if !peer.enr.isEmpty {

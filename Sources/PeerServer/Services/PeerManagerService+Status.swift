@@ -13,19 +13,21 @@ extension PeerManagerService {
         }
         router.inline(service, "GetConfiguration") { (_: PeerManagerV1.GetConfigurationRequest, _) in
             runtime.read { engine, _, _ in
+                // Validation keeps every setting within UInt32 (EngineConfiguration.Bounds); the
+                // clamps only make that visible here.
                 let configuration = engine.configuration
                 return PeerManagerV1.Configuration(
-                    maxConnections: UInt32(configuration.maxConnections),
+                    maxConnections: UInt32(clamping: configuration.maxConnections),
                     relayServiceRatio: configuration.relayServiceRatio,
-                    peerStoreCapacity: UInt32(configuration.effectiveCapacity),
-                    ipColocationLimit: UInt32(configuration.colocationLimit),
+                    peerStoreCapacity: UInt32(clamping: configuration.effectiveCapacity),
+                    ipColocationLimit: UInt32(clamping: configuration.colocationLimit),
                     clusterID: configuration.clusterID.map(UInt32.init),
                     shards: configuration.shards.map(UInt32.init),
                     relayShardManager: configuration.shardedPeerManagement,
                     dialTimeoutMs: configuration.dialTimeout.milliseconds,
                     initialBackoffMs: configuration.initialBackoff.milliseconds,
-                    backoffFactor: UInt32(configuration.backoffFactor),
-                    maxFailedAttempts: UInt32(configuration.maxFailedAttempts),
+                    backoffFactor: UInt32(clamping: configuration.backoffFactor),
+                    maxFailedAttempts: UInt32(clamping: configuration.maxFailedAttempts),
                     pruneIntervalMs: configuration.pruneInterval.milliseconds,
                     socketPath: settings.socketPath,
                     metricsAddress: settings.metricsAddress)

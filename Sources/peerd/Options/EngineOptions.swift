@@ -1,50 +1,85 @@
 import ArgumentParser
 import PeerCore
+import PeerIdentity
 
 /// The peer manager's settings, named like nwaku's flags, with nwaku's defaults.
+///
+/// Every flag has a range (``EngineConfiguration/Bounds``, shown in `--help`); ``problems()``
+/// checks them all before any value is converted.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Maximum connections (relay plus service peers).")
+    typealias Bounds = EngineConfiguration.Bounds
+
+    @Option(help: "Maximum connections, relay plus service peers \(FlagBounds.help(Bounds.maxConnections)).")
     var maxConnections: Int = 50
 
     @Option(help: "Relay:service share of --max-connections, \"X:Y\" summing to 100.")
     var relayServiceRatio: String = "60:40"
 
-    @Option(help: ArgumentHelp("Peers kept in the store (default: 5 x --max-connections).", valueName: "count"))
+    @Option(
+        help: ArgumentHelp(
+            "Peers kept in the store (default: 5 x --max-connections) \(FlagBounds.help(Bounds.peerStoreCapacity)).",
+            valueName: "count"))
     var peerStoreCapacity: Int?
 
-    @Option(help: "Peers allowed from one IP address; 0 disables the limit.")
+    @Option(
+        help: "Peers allowed from one IP address; 0 disables the limit \(FlagBounds.help(Bounds.colocationLimit)).")
     var ipColocationLimit: Int = 5
 
-    @Option(help: ArgumentHelp("The cluster id (default: adopted from the host's hello).", valueName: "id"))
+    @Option(help: ArgumentHelp("The cluster id (default: adopted from the host's hello; 0 to 65535).", valueName: "id"))
     var clusterID: UInt16?
 
     @Option(
         name: .customLong("shard"),
-        help: ArgumentHelp("A relay shard to serve (repeatable; default: the host's).", valueName: "shard"))
+        help: ArgumentHelp(
+            "A relay shard to serve (repeatable; default: the host's; 0 to \(RelayShard.maxShardIndex)).",
+            valueName: "shard"))
     var shards: [UInt16] = []
 
     @Flag(help: "Manage connectivity per shard (per-shard in/out targets, relay peers only).")
     var relayShardManager = false
 
-    @Option(help: ArgumentHelp("Seconds a dial may take.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a dial may take \(FlagBounds.help(Bounds.dialTimeout)).", valueName: "seconds"))
     var dialTimeout: Double = 10
 
-    @Option(help: ArgumentHelp("Backoff after the first failed dial, in seconds.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Backoff after the first failed dial, in seconds \(FlagBounds.help(Bounds.initialBackoff)).",
+            valueName: "seconds"))
     var initialBackoff: Double = 120
 
-    @Option(help: "Backoff multiplier per further failure: initial * factor^(failures-1).")
+    @Option(
+        help: """
+            Backoff multiplier per further failure: initial * factor^(failures-1) \
+            \(FlagBounds.help(Bounds.backoffFactor)); the longest backoff must stay within a week.
+            """)
     var backoffFactor: Int = 4
 
-    @Option(help: "Failed dials after which a peer is never redialled by policy.")
+    @Option(
+        help: """
+            Failed dials after which a peer is never redialled by policy \
+            \(FlagBounds.help(Bounds.maxFailedAttempts)).
+            """)
     var maxFailedAttempts: Int = 5
 
-    @Option(help: ArgumentHelp("Seconds between peer-store prunes.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between peer-store prunes \(FlagBounds.help(Bounds.pruneInterval)).", valueName: "seconds"))
     var pruneInterval: Double = 600
 
     @Option(
-        help: ArgumentHelp("Seconds a unary host may go without a call before it is detached.", valueName: "seconds"))
+        help: ArgumentHelp(
+            """
+            Seconds a unary host may go without a call before it is detached \
+            \(FlagBounds.help(Self.hostSessionTimeoutRange)).
+            """,
+            valueName: "seconds"))
     var hostSessionTimeout: Double = 30
 
+    /// A unary host polls at least every 60 s (PollCommands' longest wait); a day is plenty.
+    static let hostSessionTimeoutRange: ClosedRange<Duration> = .seconds(1)...(.seconds(86_400))
+
+    /// The engine settings. Durations go through ``FlagBounds/duration(seconds:)``, which never
+    /// traps; ``problems()`` has refused anything out of range before peerd uses this.
     var configuration: EngineConfiguration {
         EngineConfiguration.defaults { configuration in
             configuration.maxConnections = maxConnections
@@ -54,25 +89,37 @@ struct EngineOptions: ParsableArguments {
             configuration.clusterID = clusterID
             configuration.shards = shards
             configuration.shardedPeerManagement = relayShardManager
-            configuration.dialTimeout = .seconds(dialTimeout)
-            configuration.initialBackoff = .seconds(initialBackoff)
+            configuration.dialTimeout = FlagBounds.duration(seconds: dialTimeout)
+            configuration.initialBackoff = FlagBounds.duration(seconds: initialBackoff)
             configuration.backoffFactor = backoffFactor
             configuration.maxFailedAttempts = maxFailedAttempts
-            configuration.pruneInterval = .seconds(pruneInterval)
+            configuration.pruneInterval = FlagBounds.duration(seconds: pruneInterval)
         }
     }
 
-    /// Every problem, each naming the flag(s) to change.
+    var hostSessionTimeoutDuration: Duration { FlagBounds.duration(seconds: hostSessionTimeout) }
+
+    /// Every problem, each naming the flag(s) to change. The seconds flags are checked as the
+    /// numbers given (a `nan` or `1e300` cannot become a `Duration`); the engine's own validation
+    /// checks the counts and the rules that combine settings.
     func problems() -> [String] {
-        var problems: [String] = []
-        if hostSessionTimeout <= 0 {
-            problems.append("--host-session-timeout: must be > 0 (actual: \(hostSessionTimeout))")
-        }
-        if pruneInterval <= 0 { problems.append("--prune-interval: must be > 0 (actual: \(pruneInterval))") }
+        let initialBackoffProblem = FlagBounds.seconds("--initial-backoff", initialBackoff, in: Bounds.initialBackoff)
+        var problems = [
+            FlagBounds.seconds("--dial-timeout", dialTimeout, in: Bounds.dialTimeout),
+            initialBackoffProblem,
+            FlagBounds.seconds("--prune-interval", pruneInterval, in: Bounds.pruneInterval),
+            FlagBounds.seconds("--host-session-timeout", hostSessionTimeout, in: Self.hostSessionTimeoutRange),
+        ].compactMap { $0 }
         do {
             try configuration.validate()
         } catch {
-            problems += error.problems.map { "\(Self.flags(for: $0)): \($0)" }
+            // The seconds flags were judged above, as given; their clamped durations say no more.
+            let judged: Set = ["dialTimeout", "initialBackoff", "pruneInterval"]
+            for problem in error.problems {
+                if case .outOfRange(let setting, _, _) = problem, judged.contains(setting) { continue }
+                if case .backoffTooLong = problem, initialBackoffProblem != nil { continue }
+                problems.append("\(Self.flags(for: problem)): \(problem)")
+            }
         }
         return problems
     }
@@ -86,9 +133,10 @@ struct EngineOptions: ParsableArguments {
         case .shardedManagementWithoutShards: "--relay-shard-manager (needs --cluster-id and --shard)"
         case .outOfRange(let setting, _, _):
             [
-                "maxConnections": "--max-connections", "initialBackoff": "--initial-backoff",
-                "backoffFactor": "--backoff-factor", "maxFailedAttempts": "--max-failed-attempts",
-                "dialTimeout": "--dial-timeout", "colocationLimit": "--ip-colocation-limit", "shards": "--shard",
+                "maxConnections": "--max-connections", "peerStoreCapacity": "--peer-store-capacity",
+                "initialBackoff": "--initial-backoff", "backoffFactor": "--backoff-factor",
+                "maxFailedAttempts": "--max-failed-attempts", "dialTimeout": "--dial-timeout",
+                "pruneInterval": "--prune-interval", "colocationLimit": "--ip-colocation-limit", "shards": "--shard",
             ][setting] ?? setting
         }
     }

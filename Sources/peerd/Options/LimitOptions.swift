@@ -1,16 +1,28 @@
 import ArgumentParser
+import PeerServer
 
 struct LimitOptions: ParsableArguments {
-    @Option(help: "Largest frame payload accepted, in bytes (1024 to 16 MiB; ttrpc's limit is the default).")
+    typealias Bounds = ServerConfiguration.Bounds
+
+    @Option(
+        help: """
+            Largest frame payload accepted, in bytes \(FlagBounds.help(Bounds.maxFrameSize)); ttrpc's \
+            limit (4 MiB) is the default.
+            """)
     var maxFrameSize: Int = 4 << 20
 
-    @Option(help: "Streams one connection may have open at once; more get RESOURCE_EXHAUSTED.")
+    @Option(
+        help: """
+            Streams one connection may have open at once; more get RESOURCE_EXHAUSTED \
+            \(FlagBounds.help(Bounds.maxConcurrentStreams)).
+            """)
     var maxConcurrentStreams: Int = 128
 
     @Option(
         help: """
             Client messages a stream may have queued: reading pauses at a quarter of it until the \
-            handler catches up; beyond it the stream fails with RESOURCE_EXHAUSTED.
+            handler catches up; beyond it the stream fails with RESOURCE_EXHAUSTED \
+            \(FlagBounds.help(Bounds.maxQueuedMessagesPerStream)).
             """)
     var maxQueuedMessages: Int = 8192
 
@@ -21,6 +33,23 @@ struct LimitOptions: ParsableArguments {
             """)
     var maxFieldBytes: Int = 4096
 
-    @Option(help: ArgumentHelp("Seconds calls in flight may run after SIGTERM/SIGINT.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds calls in flight may run after SIGTERM/SIGINT \(FlagBounds.help(Bounds.shutdownGracePeriod)).",
+            valueName: "seconds"))
     var shutdownGrace: Double = 5
+
+    /// Every flag out of its range, named with the rule; checked before any value is converted.
+    func problems() -> [String] {
+        [
+            FlagBounds.count("--max-frame-size", maxFrameSize, in: Bounds.maxFrameSize),
+            FlagBounds.count("--max-concurrent-streams", maxConcurrentStreams, in: Bounds.maxConcurrentStreams),
+            FlagBounds.count("--max-queued-messages", maxQueuedMessages, in: Bounds.maxQueuedMessagesPerStream),
+            FlagBounds.count("--max-field-bytes", maxFieldBytes, in: WireLimits.maxFieldBytesRange),
+            FlagBounds.seconds("--shutdown-grace", shutdownGrace, in: Bounds.shutdownGracePeriod),
+        ].compactMap { $0 }
+    }
+
+    /// The grace period; ``problems()`` has refused values out of range before peerd uses it.
+    var shutdownGracePeriod: Duration { FlagBounds.duration(seconds: shutdownGrace) }
 }

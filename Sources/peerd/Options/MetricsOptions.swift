@@ -3,7 +3,8 @@ import ArgumentParser
 struct MetricsOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Where Prometheus scrapes /metrics (nwaku's metrics port; loopback by default).", valueName: "host:port"))
+            "Where Prometheus scrapes /metrics (nwaku's metrics port; loopback by default; port 0 to 65535).",
+            valueName: "host:port"))
     var metricsAddress: String = "127.0.0.1:8008"
 
     @Flag(help: "Serve no metrics endpoint.")
@@ -22,6 +23,8 @@ struct MetricsOptions: ParsableArguments {
 
     func problems() -> [String] {
         guard !noMetrics, endpoint == nil else { return [] }
-        return ["--metrics-address: must be host:port with a port 0-65535 (actual: \"\(metricsAddress)\")"]
+        // The address is the operator's own text, but a pasted wrong value can be long: show its start.
+        let shown = metricsAddress.utf8.count <= 80 ? metricsAddress : "\(metricsAddress.prefix(64))..."
+        return ["--metrics-address: must be host:port with a port 0-65535 (actual: \"\(shown)\")"]
     }
 }

@@ -23,7 +23,7 @@ struct SocketOptions: ParsableArguments {
     @Option(
         name: .customLong("allow-uid"),
         help: ArgumentHelp(
-            "Also accept clients running as this user id (repeatable).",
+            "Also accept clients running as this user id (repeatable; 0 to 4294967294).",
             discussion: """
                 Clients are checked with SO_PEERCRED; by default only peerd's own uid may connect. \
                 With --allow-uid the socket is made 0666 and its directory 0711, and the uid check \
@@ -31,6 +31,23 @@ struct SocketOptions: ParsableArguments {
                 """,
             valueName: "uid"))
     var allowUID: [UInt32] = []
+
+    /// Real user ids: 4294967295 is (uid_t)-1, "no user" to chown and setreuid.
+    static let uidRange: ClosedRange<UInt32> = 0...(UInt32.max - 1)
+
+    /// Every flag out of its range, named with the rule.
+    func problems() -> [String] {
+        var problems: [String] = []
+        let path = resolvedPath
+        if path.isEmpty { problems.append("--socket: must not be empty") }
+        if path.utf8.count > SocketPath.maxLength {
+            problems.append(
+                "--socket: must be at most \(SocketPath.maxLength) bytes, the sun_path limit "
+                    + "(actual: \(path.utf8.count) bytes)")
+        }
+        problems += allowUID.compactMap { FlagBounds.count("--allow-uid", $0, in: Self.uidRange) }
+        return problems
+    }
 
     var resolvedPath: String {
         path ?? SocketPath.defaultPath(environment: Self.environment())
