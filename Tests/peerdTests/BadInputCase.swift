@@ -96,6 +96,15 @@ struct BadInputSession: Sendable {
     func withHost(_ body: () throws -> BadInputOutcome) throws -> BadInputOutcome {
         let host = try ScriptedHost(socketPath: socketPath)
         try host.attach(PeerManagerV1.HostHello(peerID: TestPeers.id(9999), online: false, takeOver: true))
+        // The hello is applied by the Attach handler: wait until peerd reports the host.
+        let admin = try PeerManagerClient(socketPath: socketPath)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let statistics: PeerManagerV1.Statistics = try admin.call(
+                "GetStatistics", PeerManagerV1.GetStatisticsRequest())
+            if statistics.hostAttached { break }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
         let outcome = try body()
         _ = try host.detach()
         return outcome

@@ -26,7 +26,7 @@ extension BadInputCase {
     ) -> BadInputCase {
         BadInputCase(name, .survives, failsBeforeFix: failsBeforeFix) { session in
             for round in 0..<times {
-                if round > 0 { Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18) }
+                if round > 0 { Thread.sleep(forTimeInterval: pause.seconds) }
                 let client = try session.connect()
                 try client.sendRaw(bytes())
                 client.close()
@@ -58,7 +58,7 @@ extension BadInputCase {
         ) { checkFrame(1) + streamRequest(3, "waku.peermanager.v1.Host", "Attach", flags: 0x02) },
         closingRepeatedly(
             "100 pipelined Checks, then every streaming method, then close (5 times, 50 ms apart)", times: 5,
-            pause: .milliseconds(50), failsBeforeFix: "finding 1"
+            pause: .milliseconds(50), failsBeforeFix: "finding 1, by chance (passed in some runs)"
         ) {
             (0..<100).flatMap { checkFrame(UInt32(2 * $0 + 1)) } + streamRequest(201, health, "Watch", flags: 0x01)
                 + streamRequest(203, peerManager, "Watch", flags: 0x01)
@@ -86,8 +86,12 @@ extension BadInputCase {
             }
             return .status(response.code, response.message)
         },
-        frames("a Cancel for a unary call already answered", expect: .noAnswer) {
-            checkFrame(1) + RawFrame.frame(streamID: 1, type: 0x10)
+        BadInputCase("a Cancel for a unary call already answered", .noAnswer) { session in
+            let client = try session.connect()
+            try client.sendRaw(checkFrame(1) + RawFrame.frame(streamID: 1, type: 0x10))
+            let response = try client.response(on: 1)
+            guard response.code == .ok else { return .status(response.code, "the call: \(response.message)") }
+            return try client.answerBeforeFollowUp()
         },
         closing("PeerManager/Watch, then close without reading") {
             streamRequest(1, peerManager, "Watch", flags: 0x01)

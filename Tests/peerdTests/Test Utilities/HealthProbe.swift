@@ -2,7 +2,7 @@ import Foundation
 import PeerWire
 import Synchronization
 
-/// Health/Check over and over on a connection of its own, on a thread, while a test does
+/// Health/Check over and over from connections of its own, on a thread, while a test does
 /// something else: what every other client of peerd sees meanwhile. A stalled event loop shows up
 /// as a slow or missing answer here, whatever the test's own connection gets.
 final class HealthProbe: Sendable {
@@ -43,18 +43,17 @@ final class HealthProbe: Sendable {
         thread.start()
     }
 
+    /// Each check on a new connection: peerd spreads connections over its event loops in turn, so
+    /// successive checks visit every loop, including the one a stalled case occupies.
     private func run(socketPath: String, interval: Duration, timeout: Duration) {
-        let client: SocketClient
-        do {
-            client = try SocketClient(path: socketPath, receiveTimeout: timeout)
-        } catch {
-            state.withLock { $0.failures.append("cannot connect: \(error)") }
-            return
-        }
         var id: UInt32 = 1
         while !state.withLock({ $0.stopping }) {
             let started = ContinuousClock.now
-            let answer = Result { try client.healthCheck(id) }
+            let answer = Result {
+                let client = try SocketClient(path: socketPath, receiveTimeout: timeout)
+                defer { client.close() }
+                return try client.healthCheck(id)
+            }
             let check = Check(started: started, latency: .now - started)
             let stop: Bool = state.withLock {
                 $0.checks.append(check)
@@ -63,11 +62,11 @@ final class HealthProbe: Sendable {
                 case .success(let status): $0.failures.append("status \(String(describing: status))")
                 case .failure(let error): $0.failures.append("no answer after \(check.latency): \(error)")
                 }
-                return true  // the connection is unusable or peerd is unhealthy: nothing more to learn
+                return true  // peerd is unhealthy or gone: nothing more to learn
             }
             if stop { return }
             id &+= 2
-            Thread.sleep(forTimeInterval: interval.probeSeconds)
+            Thread.sleep(forTimeInterval: interval.seconds)
         }
     }
 
@@ -95,13 +94,13 @@ final class HealthProbe: Sendable {
 }
 
 extension Duration {
-    fileprivate var probeSeconds: Double {
+    var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// Milliseconds with two decimals, for reports.
     var probeMilliseconds: String {
-        String(format: "%.2f", probeSeconds * 1000)
+        String(format: "%.2f", seconds * 1000)
     }
 }
