@@ -29,8 +29,12 @@ extension BadInputCase {
             "Connect", "timeout_ms 2^63", expect: .invalidArgument,
             failsBeforeFix: "finding 2: Int64(timeout_ms) traps (peerd dies)", host: true
         ) { PeerManagerV1.ConnectRequest(peers: [$0.known], timeoutMs: 1 << 63) },
-        peerManager("Connect", "no peers", expect: .invalidArgument, host: true) { _ in PeerManagerV1.ConnectRequest(peers: []) },
-        peerManager("Connect", "a peer id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID, host: true) {
+        peerManager("Connect", "no peers", expect: .invalidArgument, host: true) { _ in
+            PeerManagerV1.ConnectRequest(peers: [])
+        },
+        peerManager(
+            "Connect", "a peer id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID, host: true
+        ) {
             _ in PeerManagerV1.ConnectRequest(peers: [hugePeerID])
         },
         withNUL("Connect", "a known peer id with a NUL", failsBeforeFix: "\(nulCut) dialled", host: true) {
@@ -52,7 +56,9 @@ extension BadInputCase {
         withNUL("Disconnect", "a known peer id with a NUL", failsBeforeFix: "\(nulCut) refused for another reason") {
             PeerManagerV1.DisconnectRequest(peerID: NULBytes.after($0.known))
         },
-        peerManager("Disconnect", "peer_id garbage", expect: .invalidArgument) { _ in PeerManagerV1.DisconnectRequest(peerID: "garbage") },
+        peerManager("Disconnect", "peer_id garbage", expect: .invalidArgument) { _ in
+            PeerManagerV1.DisconnectRequest(peerID: "garbage")
+        },
         peerManager("Disconnect", "a known peer that is not connected", expect: .failedPrecondition, host: true) {
             PeerManagerV1.DisconnectRequest(peerID: $0.known)
         },
@@ -61,7 +67,8 @@ extension BadInputCase {
             PeerManagerV1.ReconnectRequest(protocol: NULBytes.after("/vac/waku/relay/2.0.0"))
         },
         peerManager(
-            "Reconnect", "protocol of 1 MiB", expect: .invalidArgument, failsBeforeFix: "no byte limit per string field",
+            "Reconnect", "protocol of 1 MiB", expect: .invalidArgument,
+            failsBeforeFix: "no byte limit per string field",
             host: true
         ) { _ in PeerManagerV1.ReconnectRequest(protocol: mebibyte) },
         // CanBeConnected.
@@ -71,7 +78,9 @@ extension BadInputCase {
         withNUL("CanBeConnected", "a known peer id with a NUL", failsBeforeFix: "\(nulCut) answered OK") {
             PeerManagerV1.CanBeConnectedRequest(peerID: NULBytes.after($0.known))
         },
-        peerManager("CanBeConnected", "peer_id empty", expect: .invalidArgument) { _ in PeerManagerV1.CanBeConnectedRequest(peerID: "") },
+        peerManager("CanBeConnected", "peer_id empty", expect: .invalidArgument) { _ in
+            PeerManagerV1.CanBeConnectedRequest(peerID: "")
+        },
         // Protect and Unprotect.
         peerManager("Protect", "an unknown peer", expect: .notFound, failsBeforeFix: "finding 11: protected") {
             PeerManagerV1.ProtectRequest(peerID: $0.unknown, tag: "store-request")
@@ -85,7 +94,9 @@ extension BadInputCase {
         withNUL("Protect", "a known peer id with a NUL", failsBeforeFix: "\(nulCut) protected the known peer") {
             PeerManagerV1.ProtectRequest(peerID: NULBytes.after($0.known), tag: "store")
         },
-        peerManager("Protect", "an empty tag", expect: .invalidArgument) { PeerManagerV1.ProtectRequest(peerID: $0.known, tag: "") },
+        peerManager("Protect", "an empty tag", expect: .invalidArgument) {
+            PeerManagerV1.ProtectRequest(peerID: $0.known, tag: "")
+        },
         peerManager("Protect", "peer_id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID) { _ in
             PeerManagerV1.ProtectRequest(peerID: hugePeerID, tag: "store")
         },

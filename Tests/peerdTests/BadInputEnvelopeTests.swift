@@ -24,7 +24,9 @@ extension BadInputCase {
 
     static let envelopes: [BadInputCase] = [
         envelope("garbage Request bytes", expect: .status(.internal)) { _ in [0xFF, 0xFF, 0x01] },
-        envelope("4 KiB of 0xFF as the Request", expect: .status(.internal)) { _ in [UInt8](repeating: 0xFF, count: 4096) },
+        envelope("4 KiB of 0xFF as the Request", expect: .status(.internal)) { _ in
+            [UInt8](repeating: 0xFF, count: 4096)
+        },
         envelope("a Request whose service field runs past the end", expect: .status(.internal)) { _ in
             [0x0a, 0x50] + Array("grpc".utf8)
         },
@@ -66,8 +68,10 @@ extension BadInputCase {
         call("timeout -1 ns (none)", service: health, method: "Check", timeoutNanos: -1, expect: .status(.ok)) { _ in
             []
         },
-        call("timeout Int64.min", service: health, method: "Check", timeoutNanos: .min, expect: .status(.ok)) { _ in [] },
-        call("timeout Int64.max", service: health, method: "Check", timeoutNanos: .max, expect: .status(.ok)) { _ in [] },
+        call("timeout Int64.min", service: health, method: "Check", timeoutNanos: .min, expect: .status(.ok)) { _ in []
+        },
+        call("timeout Int64.max", service: health, method: "Check", timeoutNanos: .max, expect: .status(.ok)) { _ in []
+        },
         call(
             "timeout 1 ns on a unary call", service: health, method: "Check", timeoutNanos: 1,
             expect: .anyOf([.ok, .deadlineExceeded])

@@ -37,7 +37,8 @@ extension BadInputCase {
         BadInputCase("Attach: \(name)", .status(expect), failsBeforeFix: failsBeforeFix) { session in
             let client = try session.connect()
             var bytes = RawFrame.frame(
-                streamID: 1, type: 0x01, flags: 0x02, payload: RawProtobuf.request(service: hostService, method: "Attach"))
+                streamID: 1, type: 0x01, flags: 0x02,
+                payload: RawProtobuf.request(service: hostService, method: "Attach"))
             bytes += RawFrame.frame(streamID: 1, type: 0x03, payload: first(session))
             for event in events(session) { bytes += RawFrame.frame(streamID: 1, type: 0x03, payload: event) }
             bytes += RawFrame.frame(streamID: 1, type: 0x03, flags: 0x05)
@@ -62,9 +63,11 @@ extension BadInputCase {
         // The first event.
         attach("garbage bytes as the first event", expect: .internal, first: { _ in [0xFF, 0xFF, 0xFF] }),
         attach("an empty first event", expect: .invalidArgument, first: { _ in [] }),
-        attach("a first event that is no hello", expect: .invalidArgument, first: { _ in event(.reachability(.init())) }),
+        attach(
+            "a first event that is no hello", expect: .invalidArgument, first: { _ in event(.reachability(.init())) }),
         // Every field of the hello.
-        attach("hello.peer_id garbage", expect: .invalidArgument, first: { _ in event(.hello(hello { $0.peerID = "x" })) }),
+        attach(
+            "hello.peer_id garbage", expect: .invalidArgument, first: { _ in event(.hello(hello { $0.peerID = "x" })) }),
         attach(
             "hello.peer_id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID,
             first: { _ in event(.hello(hello { $0.peerID = hugePeerID })) }),
@@ -78,7 +81,8 @@ extension BadInputCase {
             "hello.cluster_id 70000", expect: .invalidArgument,
             first: { _ in event(.hello(hello { $0.clusterID = 70_000 })) }),
         attach(
-            "hello.shards [70000]", expect: .invalidArgument, first: { _ in event(.hello(hello { $0.shards = [70_000] })) }),
+            "hello.shards [70000]", expect: .invalidArgument,
+            first: { _ in event(.hello(hello { $0.shards = [70_000] })) }),
         attach(
             "a snapshot of 50,000 connections with garbage peer ids", expect: .invalidArgument,
             first: { _ in
@@ -111,7 +115,9 @@ extension BadInputCase {
             first: { session in
                 event(
                     .hello(
-                        hello { $0.identified = [.init(peerID: session.known, protocols: (0..<100_000).map { "/p/\($0)" })] }
+                        hello {
+                            $0.identified = [.init(peerID: session.known, protocols: (0..<100_000).map { "/p/\($0)" })]
+                        }
                     ))
             }),
         // Events after the hello: skipped, never fatal, and nothing changes in the store.
@@ -178,7 +184,8 @@ extension BadInputCase {
             }),
         attach(
             "connection opened with a peer id of 1M characters", expect: .ok, failsBeforeFix: slowID,
-            events: { _ in [event(.connectionOpened(.init(connectionID: 1, peerID: hugePeerID, direction: .inbound)))] }),
+            events: { _ in [event(.connectionOpened(.init(connectionID: 1, peerID: hugePeerID, direction: .inbound)))] }
+        ),
         attach(
             "connection opened to a known peer with an observed address with a NUL", expect: .ok,
             failsBeforeFix: "\(nulCut) applied (the peer connected)",
@@ -201,14 +208,19 @@ extension BadInputCase {
             PeerManagerV1.ReportEventsRequest(events: [.init(event: .reachability(.init(online: true)))])
         },
         unary("ReportEvents", "an unknown session", expect: .failedPrecondition) { _ in
-            PeerManagerV1.ReportEventsRequest(sessionID: 12_345, events: [.init(event: .connectionClosed(.init(connectionID: 1)))])
+            PeerManagerV1.ReportEventsRequest(
+                sessionID: 12_345, events: [.init(event: .connectionClosed(.init(connectionID: 1)))])
         },
-        unary("ReportEvents", "a hello with a peer id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID)
-        { _ in
+        unary(
+            "ReportEvents", "a hello with a peer id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID
+        ) { _ in
             PeerManagerV1.ReportEventsRequest(events: [.init(event: .hello(hello { $0.peerID = hugePeerID }))])
         },
         unary("ReportEvents", "a hello with a NUL in its peer id", expect: .invalidArgument, failsBeforeFix: nulCut) {
-            _ in PeerManagerV1.ReportEventsRequest(events: [.init(event: .hello(hello { $0.peerID = NULBytes.after(TestPeers.id(9999)) }))])
+            _ in
+            PeerManagerV1.ReportEventsRequest(events: [
+                .init(event: .hello(hello { $0.peerID = NULBytes.after(TestPeers.id(9999)) }))
+            ])
         },
         call("ReportEvents: garbage", service: hostService, method: "ReportEvents", expect: .status(.internal)) { _ in
             [0x12, 0x05, 0x0a]

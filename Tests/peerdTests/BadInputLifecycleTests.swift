@@ -64,7 +64,8 @@ extension BadInputCase {
                 + streamRequest(203, peerManager, "Watch", flags: 0x01)
                 + streamRequest(205, "waku.peermanager.v1.Host", "Attach", flags: 0x02)
         },
-        BadInputCase("Data after the client half-closed a server-streaming call", .status(.invalidArgument)) { session in
+        BadInputCase("Data after the client half-closed a server-streaming call", .status(.invalidArgument)) {
+            session in
             let client = try session.connect()
             try client.sendRaw(
                 streamRequest(1, health, "Watch", flags: 0x01)
@@ -100,7 +101,8 @@ extension BadInputCase {
             for _ in 0..<50 {
                 let client = try session.connect()
                 try client.sendRaw(
-                    streamRequest(1, peerManager, "Watch", flags: 0x01) + streamRequest(3, health, "Watch", flags: 0x01))
+                    streamRequest(1, peerManager, "Watch", flags: 0x01) + streamRequest(3, health, "Watch", flags: 0x01)
+                )
                 client.close()
             }
             return .closed

@@ -52,7 +52,7 @@ extension BadInputCase {
 
     static let peers: [BadInputCase] = [
         // AddPeer, text form.
-        peerManager("AddPeer", "address of 1M characters", expect: .invalidArgument) { _ in
+        peerManager("AddPeer", "address of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID) { _ in
             PeerManagerV1.AddPeerRequest(source: .address("/ip4/1.2.3.4/tcp/1/p2p/" + hugePeerID))
         },
         withNUL("AddPeer", "address with a NUL after the peer id", failsBeforeFix: "\(nulCut) stored") { _ in
@@ -61,8 +61,12 @@ extension BadInputCase {
         peerManager("AddPeer", "address that is no multiaddr", expect: .invalidArgument) { _ in
             PeerManagerV1.AddPeerRequest(source: .address("/ip4/999.1.1.1/tcp/1/p2p/\(newPeer)"))
         },
-        peerManager("AddPeer", "address without /p2p", expect: .invalidArgument) { _ in PeerManagerV1.AddPeerRequest(source: .address(address)) },
-        peerManager("AddPeer", "ENR garbage", expect: .invalidArgument) { _ in PeerManagerV1.AddPeerRequest(source: .address("enr:-garbage!!")) },
+        peerManager("AddPeer", "address without /p2p", expect: .invalidArgument) { _ in
+            PeerManagerV1.AddPeerRequest(source: .address(address))
+        },
+        peerManager("AddPeer", "ENR garbage", expect: .invalidArgument) { _ in
+            PeerManagerV1.AddPeerRequest(source: .address("enr:-garbage!!"))
+        },
         peerManager("AddPeer", "ENR of 1M characters", expect: .invalidArgument) { _ in
             PeerManagerV1.AddPeerRequest(source: .address("enr:-" + String(repeating: "A", count: 1_000_000)))
         },
@@ -166,8 +170,12 @@ extension BadInputCase {
         withNUL("RemovePeer", "a known peer id, a NUL and junk", failsBeforeFix: "\(nulCut) removed the known peer") {
             PeerManagerV1.RemovePeerRequest(peerID: NULBytes.after($0.known))
         },
-        peerManager("RemovePeer", "peer_id garbage", expect: .invalidArgument) { _ in PeerManagerV1.RemovePeerRequest(peerID: "not-a-peer-id") },
-        peerManager("RemovePeer", "peer_id empty", expect: .invalidArgument) { _ in PeerManagerV1.RemovePeerRequest(peerID: "") },
+        peerManager("RemovePeer", "peer_id garbage", expect: .invalidArgument) { _ in
+            PeerManagerV1.RemovePeerRequest(peerID: "not-a-peer-id")
+        },
+        peerManager("RemovePeer", "peer_id empty", expect: .invalidArgument) { _ in
+            PeerManagerV1.RemovePeerRequest(peerID: "")
+        },
         // GetPeer.
         peerManager("GetPeer", "peer_id of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID) { _ in
             PeerManagerV1.GetPeerRequest(peerID: hugePeerID)
@@ -175,17 +183,25 @@ extension BadInputCase {
         withNUL("GetPeer", "a known peer id, a NUL and junk", failsBeforeFix: "\(nulCut) answered OK") {
             PeerManagerV1.GetPeerRequest(peerID: NULBytes.after($0.known))
         },
-        peerManager("GetPeer", "an unknown peer", expect: .notFound) { PeerManagerV1.GetPeerRequest(peerID: $0.unknown) },
+        peerManager("GetPeer", "an unknown peer", expect: .notFound) {
+            PeerManagerV1.GetPeerRequest(peerID: $0.unknown)
+        },
         // ListPeers: every field.
-        peerManager("ListPeers", "page_token garbage", expect: .invalidArgument) { _ in PeerManagerV1.ListPeersRequest(pageToken: "garbage!") },
+        peerManager("ListPeers", "page_token garbage", expect: .invalidArgument) { _ in
+            PeerManagerV1.ListPeersRequest(pageToken: "garbage!")
+        },
         peerManager("ListPeers", "page_token of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID) { _ in
             PeerManagerV1.ListPeersRequest(pageToken: hugePeerID)
         },
         withNUL("ListPeers", "page_token with a NUL", failsBeforeFix: "\(nulCut) answered OK") {
             PeerManagerV1.ListPeersRequest(pageToken: NULBytes.after($0.known))
         },
-        peerManager("ListPeers", "page_size 1001", expect: .invalidArgument) { _ in PeerManagerV1.ListPeersRequest(pageSize: 1001) },
-        peerManager("ListPeers", "page_size UInt32.max", expect: .invalidArgument) { _ in PeerManagerV1.ListPeersRequest(pageSize: .max) },
+        peerManager("ListPeers", "page_size 1001", expect: .invalidArgument) { _ in
+            PeerManagerV1.ListPeersRequest(pageSize: 1001)
+        },
+        peerManager("ListPeers", "page_size UInt32.max", expect: .invalidArgument) { _ in
+            PeerManagerV1.ListPeersRequest(pageSize: .max)
+        },
         withNUL("ListPeers", "protocol with a NUL", failsBeforeFix: "\(nulCut) answered OK") { _ in
             PeerManagerV1.ListPeersRequest(protocol: NULBytes.after("/vac/waku/relay/2.0.0"))
         },
@@ -200,13 +216,18 @@ extension BadInputCase {
             "ListPeers", "direction 99", expect: .invalidArgument,
             failsBeforeFix: "out-of-range direction is read as unknown (not in issue 8's list; same rule as origin)"
         ) { _ in PeerManagerV1.ListPeersRequest(direction: .init(rawValue: 99)) },
-        peerManager("ListPeers", "origin 99", expect: .invalidArgument) { _ in PeerManagerV1.ListPeersRequest(origin: .init(rawValue: 99)) },
-        peerManager("ListPeers", "cluster_id 70000", expect: .invalidArgument) { _ in PeerManagerV1.ListPeersRequest(clusterID: 70_000) },
+        peerManager("ListPeers", "origin 99", expect: .invalidArgument) { _ in
+            PeerManagerV1.ListPeersRequest(origin: .init(rawValue: 99))
+        },
+        peerManager("ListPeers", "cluster_id 70000", expect: .invalidArgument) { _ in
+            PeerManagerV1.ListPeersRequest(clusterID: 70_000)
+        },
         peerManager("ListPeers", "shard 70000 in cluster 1", expect: .invalidArgument) { _ in
             PeerManagerV1.ListPeersRequest(clusterID: 1, shard: 70_000)
         },
         // SelectPeer and SelectPeers.
-        peerManager("SelectPeer", "empty protocol", expect: .invalidArgument) { _ in PeerManagerV1.SelectPeerRequest() },
+        peerManager("SelectPeer", "empty protocol", expect: .invalidArgument) { _ in PeerManagerV1.SelectPeerRequest()
+        },
         withNUL("SelectPeer", "protocol with a NUL", failsBeforeFix: "\(nulCut) answered OK") { _ in
             PeerManagerV1.SelectPeerRequest(protocol: NULBytes.after("/vac/waku/relay/2.0.0"))
         },
@@ -224,7 +245,8 @@ extension BadInputCase {
             PeerManagerV1.SelectPeerRequest(protocol: "/vac/waku/relay/2.0.0", pubsubTopic: "/waku/2/rs/x/y")
         },
         withNUL("SelectPeer", "pubsub topic with a NUL", failsBeforeFix: "\(nulCut) answered OK") { _ in
-            PeerManagerV1.SelectPeerRequest(protocol: "/vac/waku/relay/2.0.0", pubsubTopic: NULBytes.after("/waku/2/rs/1/0"))
+            PeerManagerV1.SelectPeerRequest(
+                protocol: "/vac/waku/relay/2.0.0", pubsubTopic: NULBytes.after("/waku/2/rs/1/0"))
         },
         peerManager("SelectPeers", "count UInt32.max (all)", expect: .ok) { _ in
             PeerManagerV1.SelectPeersRequest(protocol: "/vac/waku/relay/2.0.0", count: .max)
@@ -237,11 +259,15 @@ extension BadInputCase {
             PeerManagerV1.AddServicePeerRequest(address: "garbage", protocol: "/vac/waku/store/2.0.0")
         },
         withNUL("AddServicePeer", "address with a NUL", failsBeforeFix: "\(nulCut) stored") { _ in
-            PeerManagerV1.AddServicePeerRequest(address: NULBytes.after("\(address)/p2p/\(newPeer)"), protocol: "/vac/waku/store/2.0.0")
+            PeerManagerV1.AddServicePeerRequest(
+                address: NULBytes.after("\(address)/p2p/\(newPeer)"), protocol: "/vac/waku/store/2.0.0")
         },
         peerManager(
             "AddServicePeer", "address of 1M characters", expect: .invalidArgument, failsBeforeFix: slowID
-        ) { _ in PeerManagerV1.AddServicePeerRequest(address: "\(address)/p2p/\(hugePeerID)", protocol: "/vac/waku/store/2.0.0") },
+        ) { _ in
+            PeerManagerV1.AddServicePeerRequest(
+                address: "\(address)/p2p/\(hugePeerID)", protocol: "/vac/waku/store/2.0.0")
+        },
         peerManager("AddServicePeer", "empty protocol", expect: .invalidArgument) { _ in
             PeerManagerV1.AddServicePeerRequest(address: "\(address)/p2p/\(newPeer)")
         },
@@ -249,7 +275,8 @@ extension BadInputCase {
             PeerManagerV1.AddServicePeerRequest(address: "\(address)/p2p/\(newPeer)", protocol: "/vac/waku/relay/2.0.0")
         },
         withNUL("AddServicePeer", "protocol with a NUL", failsBeforeFix: "\(nulCut) stored") { _ in
-            PeerManagerV1.AddServicePeerRequest(address: "\(address)/p2p/\(newPeer)", protocol: NULBytes.after("/vac/waku/store/2.0.0"))
+            PeerManagerV1.AddServicePeerRequest(
+                address: "\(address)/p2p/\(newPeer)", protocol: NULBytes.after("/vac/waku/store/2.0.0"))
         },
         peerManager(
             "AddServicePeer", "protocol of 1 MiB", expect: .invalidArgument,

@@ -14,6 +14,9 @@ final class BadInputPeerd: Sendable {
     static let probeBound: Duration = .milliseconds(
         Int(ProcessInfo.processInfo.environment["PEERD_PROBE_MAX_MS"] ?? "") ?? 100)
 
+    /// The longest status message a case may get back.
+    static let maxMessageBytes = 512
+
     private struct State {
         var peerd: PeerdProcess?
         /// The last case failed: the next one starts from a fresh peerd.
@@ -87,6 +90,12 @@ final class BadInputPeerd: Sendable {
             fail("expected \(testCase.expected), but the case failed: \(error)")
         default:
             break
+        }
+        // Messages name the field and the limit and quote at most ~64 characters of the input.
+        if case .success(.status(_, let message)) = outcome, message.utf8.count > Self.maxMessageBytes {
+            fail(
+                "the status message has \(message.utf8.count) bytes (over \(Self.maxMessageBytes)): it echoes the input"
+            )
         }
         if !report.failures.isEmpty || report.maxLatency > Self.probeBound {
             fail("Health/Check on another connection: \(report) (bound \(Self.probeBound.probeMilliseconds) ms)")
