@@ -52,10 +52,11 @@ final class BadInputPeerd: Sendable {
         }
     }
 
-    /// peerd's exit status and the end of its log when it is no longer running.
-    private func death() -> (status: Int32, log: String)? {
+    /// peerd's exit status and the end of its log when it is no longer running, waiting up to
+    /// `grace` for it to end (a crashing Swift process prints its backtrace for seconds first).
+    private func death(grace: Duration) -> (status: Int32, log: String)? {
         state.withLock { state in
-            guard let peerd = state.peerd, let status = peerd.process.exitStatus else { return nil }
+            guard let peerd = state.peerd, let status = peerd.process.wait(timeout: grace) else { return nil }
             return (status, peerd.logTail(lines: 30))
         }
     }
@@ -79,7 +80,7 @@ final class BadInputPeerd: Sendable {
         probe.waitForChecks(startedAfter: started, count: 2)
         let report = probe.stop()
 
-        if let (status, log) = death() {
+        if let (status, log) = death(grace: report.failures.isEmpty ? .zero : .seconds(5)) {
             fail("peerd died (exit status \(status)); its log ends:\n\(log)")
             return
         }
