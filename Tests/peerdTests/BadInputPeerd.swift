@@ -72,7 +72,13 @@ final class BadInputPeerd: Sendable {
         }
         defer { if failed { state.withLock { $0.needsRestart = true } } }
 
-        let before = try StoreSnapshot(socketPath: socketPath)
+        let before: StoreSnapshot
+        do {
+            before = try StoreSnapshot(socketPath: socketPath)
+        } catch {
+            fail("no snapshot of the store before the case (peerd restarts for the next one): \(error)")
+            return
+        }
         let probe = HealthProbe(socketPath: socketPath)
         probe.waitForChecks(startedAfter: .now - .seconds(60))
         let started = ContinuousClock.now
