@@ -30,10 +30,15 @@ final class SocketClient {
             Glibc.close(fd)  // not yet ours: deinit, which runs for a failed init too, leaves it alone
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
+        self.fd = fd
+        setReceiveTimeout(receiveTimeout)
+    }
+
+    /// How long a read waits for peerd before it throws ETIMEDOUT.
+    func setReceiveTimeout(_ receiveTimeout: Duration) {
         let (seconds, attoseconds) = receiveTimeout.components
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        self.fd = fd
     }
 
     func close() {
@@ -91,6 +96,15 @@ final class SocketClient {
         let frame = try readFrame()
         guard frame.type == .response else { throw SocketClientError.unexpected(frame) }
         return (frame.streamID, try ResponseEnvelope(wire: frame.payload))
+    }
+
+    /// The Response that ends stream `id`, skipping Data frames and other streams' Responses
+    /// (a test that pipelines requests reads only the answer it is checking).
+    func response(on id: UInt32) throws -> ResponseEnvelope {
+        while true {
+            let frame = try readFrame()
+            if frame.type == .response, frame.streamID == id { return try ResponseEnvelope(wire: frame.payload) }
+        }
     }
 
     /// A unary call: sends the request, reads the Response for that stream.
