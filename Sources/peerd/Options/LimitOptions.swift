@@ -1,5 +1,6 @@
 import ArgumentParser
 import PeerServer
+import PeerWire
 
 struct LimitOptions: ParsableArguments {
     typealias Bounds = ServerConfiguration.Bounds
