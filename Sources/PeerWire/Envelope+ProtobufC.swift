@@ -8,11 +8,15 @@ extension RequestEnvelope: WireMessage {
     /// The number of `payload`, the one field whose length is not limited: it holds the whole
     /// request message, whose own fields are checked when the method decodes it.
     static let payloadField: UInt32 = 3
+    /// `metadata`: its entries, encoded, count as one field under the limit (as gRPC bounds a
+    /// call's metadata by its total size). Checked before protobuf-c unpacks: a 4 MiB envelope of
+    /// empty entries is 2 million allocations (0.45 s and 260 MB measured) otherwise.
+    static let metadataField = (number: UInt32(5), name: "metadata")
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
             Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked,
-            exemptField: Self.payloadField
+            exemptField: Self.payloadField, boundedField: Self.metadataField
         ) { request in
             RequestEnvelope(
                 service: String(protobufC: request.service),

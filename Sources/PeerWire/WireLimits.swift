@@ -9,7 +9,8 @@ import NIOCore
 /// with a ``WireFieldError``.
 public struct WireLimits: Hashable, Sendable {
     /// The longest string or bytes field accepted, in bytes. The envelope's `payload` (a whole
-    /// request message, checked when that message is decoded) is exempt.
+    /// request message, checked when that message is decoded) is exempt; the envelope's
+    /// `metadata` entries, encoded, count together as one field.
     public var maxFieldBytes: Int
 
     public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {

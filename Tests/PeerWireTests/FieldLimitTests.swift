@@ -54,6 +54,29 @@ struct FieldLimitTests {
         }
     }
 
+    @Test("The envelope's metadata counts as one field: a few pairs pass, a flood is refused before unpacking")
+    func metadataBound() throws {
+        let pairs = (0..<10).map { RequestEnvelope.KeyValue(key: "key-\($0)", value: "value") }
+        let envelope = RequestEnvelope(service: "s", method: "m", metadata: pairs)
+        #expect(try RequestEnvelope(wire: envelope.encoded()) == envelope)
+        // 2 million empty entries in 4 MiB: refused by their encoded size, not unpacked one by one.
+        var flood: [UInt8] = Proto.string(1, "s") + Proto.string(2, "m")
+        flood.reserveCapacity(4 << 20)
+        while flood.count + 2 <= 4 << 20 { flood += [0x2A, 0] }
+        let encoded = flood.count - 6
+        #expect(
+            throws: WireFieldError(
+                field: "ttrpc.Request.metadata",
+                problem: .tooLong(byteCount: encoded, limit: WireLimits.defaultMaxFieldBytes))
+        ) { try RequestEnvelope(wire: ByteBuffer(bytes: flood)) }
+        // Just over the limit: 4098 bytes of entries.
+        let overLimit = Proto.message([
+            Proto.string(1, "s"),
+            Proto.bytes(5, Proto.bytes(Proto.message([Proto.string(1, String(repeating: "k", count: 4092))]))),
+        ])
+        #expect(throws: WireFieldError.self) { try RequestEnvelope(wire: overLimit) }
+    }
+
     @Test("A NUL inside a host hello's snapshot (repeated sub-messages) names the inner field")
     func hostEventNul() throws {
         let opened = Proto.message([Proto.string(2, Self.peerID), Proto.string(4, "/ip4/1.2.3.4\0/tcp/1")])

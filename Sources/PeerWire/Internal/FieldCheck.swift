@@ -94,6 +94,30 @@ struct FieldCheck {
         return WireFieldError(field: "\(message).\(name)", problem: problem)
     }
 
+    /// The encoded bytes (keys, lengths and contents) of every occurrence of the top-level field
+    /// `number` in `bytes`: a pass that runs before protobuf-c unpacks, for a repeated field whose
+    /// items together are bounded as one (protobuf-c allocates per item, so 2 bytes of input can
+    /// cost it an allocation).
+    static func encodedLength(ofField number: UInt32, in bytes: UnsafeRawBufferPointer) throws -> Int {
+        var total = 0
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            let key = try varint(bytes, &offset)
+            switch key & 7 {
+            case 0: _ = try varint(bytes, &offset)
+            case 1: try skip(8, bytes, &offset)
+            case 5: try skip(4, bytes, &offset)
+            case 2:
+                guard let length = Int(exactly: try varint(bytes, &offset)) else { throw Malformed.malformed }
+                try skip(length, bytes, &offset)
+            default: throw Malformed.malformed
+            }
+            if key >> 3 == UInt64(number) { total += offset - start }
+        }
+        return total
+    }
+
     private static func varint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
@@ -108,7 +132,7 @@ struct FieldCheck {
     }
 
     private static func skip(_ count: Int, _ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws {
-        guard count <= bytes.count - offset else { throw Malformed.malformed }
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed.malformed }
         offset += count
     }
 }

@@ -135,16 +135,28 @@ extension ByteBuffer {
     ///
     /// - Parameters:
     ///   - exemptField: a top-level field whose length is not limited (a nested serialized message).
+    ///   - boundedField: a top-level repeated field whose items, encoded, are limited together as
+    ///     one field, before protobuf-c unpacks (and allocates for each item).
     ///   - checked: false only for messages peerd's server never decodes (replies, read by clients).
     func unpackProtobufC<C, R>(
         _ messageName: String,
         unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<C>?,
         free: (UnsafeMutablePointer<C>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
-        exemptField: UInt32? = nil, checked: Bool = true,
+        exemptField: UInt32? = nil, boundedField: (number: UInt32, name: String)? = nil, checked: Bool = true,
         _ body: (C) throws -> R
     ) throws -> R {
         let count = readableBytes
         return try withUnsafeReadableBytes { bytes in
+            if checked, let bounded = boundedField {
+                let limit = WireLimits.current.maxFieldBytes
+                guard let length = try? FieldCheck.encodedLength(ofField: bounded.number, in: bytes) else {
+                    throw WireDecodingError(messageName: messageName, byteCount: count)
+                }
+                if length > limit {
+                    throw WireFieldError(
+                        field: "\(messageName).\(bounded.name)", problem: .tooLong(byteCount: length, limit: limit))
+                }
+            }
             let tree: UnsafeMutablePointer<C>?
             if let base = bytes.baseAddress, count > 0 {
                 tree = unpack(nil, count, base.assumingMemoryBound(to: UInt8.self))
