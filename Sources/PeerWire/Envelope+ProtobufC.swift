@@ -15,7 +15,8 @@ extension RequestEnvelope: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked,
+            Self.protobufName, descriptor: ttrpc__request__descriptor, unpack: ttrpc__request__unpack,
+            free: ttrpc__request__free_unpacked,
             exemptField: Self.payloadField, boundedField: Self.metadataField
         ) { request in
             RequestEnvelope(
@@ -62,7 +63,8 @@ extension ResponseEnvelope: WireMessage {
         // Replies are read by clients, from peerd: not limited, so a client reads whatever peerd's
         // configured limits let through. (peerd's server never decodes a reply.)
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__response__unpack, free: ttrpc__response__free_unpacked,
+            Self.protobufName, descriptor: ttrpc__response__descriptor, unpack: ttrpc__response__unpack,
+            free: ttrpc__response__free_unpacked,
             checked: false
         ) { response in
             // An absent status means OK, as in Go's ttrpc client.
@@ -111,7 +113,8 @@ public struct CancelMessage: Hashable, Sendable, WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__peerd__cancel__unpack, free: ttrpc__peerd__cancel__free_unpacked
+            Self.protobufName, descriptor: ttrpc__peerd__cancel__descriptor, unpack: ttrpc__peerd__cancel__unpack,
+            free: ttrpc__peerd__cancel__free_unpacked
         ) { CancelMessage(reason: String(protobufC: $0.reason)) }
     }
 

@@ -158,12 +158,25 @@ struct FieldLimitTests {
         #expect(try PeerManagerV1.AddPeerRequest(wire: add.encoded()) == add)
     }
 
-    @Test("Unknown fields are not checked (nothing reads them); packed scalars are skipped")
-    func unknownAndPacked() throws {
-        let bytes = Proto.message([
-            Proto.string(1, "x"), Proto.string(99, "junk\0"), Proto.bytes(98, [UInt8](repeating: 0, count: 10_000)),
-        ])
-        #expect(try PeerManagerV1.GetPeerRequest(wire: bytes).peerID == "x")
+    @Test("A few unknown fields pass unchecked (nothing reads them); together they count as one field")
+    func unknownFields() throws {
+        let few = Proto.message([Proto.string(1, "x"), Proto.string(99, "junk\0"), Proto.bytes(98, [1, 2, 3])])
+        #expect(try PeerManagerV1.GetPeerRequest(wire: few).peerID == "x")
+        // protobuf-c would keep each of 2 million tiny unknown fields as an allocation.
+        var flood = Proto.string(1, "x")
+        flood.reserveCapacity(4 << 20)
+        while flood.count + 2 <= 4 << 20 { flood += [0x10, 0] }  // field 2, varint 0
+        #expect(throws: WireFieldError.self) { try PeerManagerV1.GetPeerRequest(wire: ByteBuffer(bytes: flood)) }
+        let big = Proto.message([Proto.string(1, "x"), Proto.bytes(98, [UInt8](repeating: 0, count: 5000))])
+        #expect(
+            throws: WireFieldError(
+                field: "waku.peermanager.v1.GetPeerRequest unknown fields",
+                problem: .tooLong(byteCount: 5004, limit: WireLimits.defaultMaxFieldBytes))
+        ) { try PeerManagerV1.GetPeerRequest(wire: big) }
+    }
+
+    @Test("Packed repeated scalars are skipped whole")
+    func packed() throws {
         let shards = PeerManagerV1.RelayShards(clusterID: 1, shardIDs: Array(0..<2000))
         #expect(try PeerManagerV1.RelayShards(wire: shards.encoded()) == shards)
     }

@@ -37,10 +37,16 @@ struct FieldCheck {
     ) throws {
         guard depth < Self.maxDepth else { throw Malformed.malformed }
         var offset = 0
+        // protobuf-c keeps every unknown field, one allocation each, so a message's unknown
+        // fields, encoded, count together as one field under the limit: a newer client's few
+        // extra fields pass, a flood of tiny ones does not.
+        var unknownBytes = 0
         while offset < bytes.count {
+            let start = offset
             let key = try Self.varint(bytes, &offset)
-            let wireType = key & 7
-            switch wireType {
+            // Field numbers are at most 2^29 - 1; a larger key names no field.
+            let field = UInt32(exactly: key >> 3).flatMap { protobuf_c_message_descriptor_get_field(descriptor, $0) }
+            switch key & 7 {
             case 0: _ = try Self.varint(bytes, &offset)
             case 1: try Self.skip(8, bytes, &offset)
             case 5: try Self.skip(4, bytes, &offset)
@@ -49,12 +55,16 @@ struct FieldCheck {
                 else { throw Malformed.malformed }
                 let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
                 offset += length
-                // Field numbers are at most 2^29 - 1; a larger key names no field.
-                guard let number = UInt32(exactly: key >> 3),
-                    let field = protobuf_c_message_descriptor_get_field(descriptor, number)
-                else { continue }  // an unknown field: protobuf-c keeps it aside, nothing reads it
-                try check(value, field: field, in: descriptor, depth: depth)
+                if let field { try check(value, field: field, in: descriptor, depth: depth) }
             default: throw Malformed.malformed  // groups (3, 4) and 6, 7: protobuf-c has none
+            }
+            if field == nil {
+                unknownBytes += offset - start
+                if unknownBytes > limits.maxFieldBytes {
+                    throw WireFieldError(
+                        field: "\(String(protobufC: descriptor.pointee.name)) unknown fields",
+                        problem: .tooLong(byteCount: unknownBytes, limit: limits.maxFieldBytes))
+                }
             }
         }
     }
