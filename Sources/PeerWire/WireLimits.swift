@@ -10,7 +10,8 @@ import NIOCore
 public struct WireLimits: Hashable, Sendable {
     /// The longest string or bytes field accepted, in bytes. The envelope's `payload` (a whole
     /// request message, checked when that message is decoded) is exempt; the envelope's
-    /// `metadata` entries, encoded, count together as one field.
+    /// `metadata` entries, encoded, count together as one field, as do a message's unknown fields
+    /// (protobuf-c allocates for each).
     public var maxFieldBytes: Int
 
     public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {
