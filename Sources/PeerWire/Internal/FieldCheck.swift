@@ -10,15 +10,18 @@ import CProtobufC
 /// the ``WireLimits`` protobuf-c cannot: it copies strings into NUL-terminated C strings (so a
 /// NUL byte cuts them) and bounds no field but by the frame.
 ///
-/// It runs after protobuf-c accepted the same bytes, so they are well formed; it still checks
-/// every length against what is left, and a malformation it meets is a decoding error. Each byte
-/// is visited once (sub-messages are walked in place, strings scanned with `memchr`), and nothing
-/// is allocated unless a field is refused.
+/// It runs before protobuf-c unpacks, so nothing is allocated for bytes it refuses. It checks
+/// every length against what is left; a malformation it meets is a decoding error, like one
+/// protobuf-c meets. Each byte is visited once (sub-messages are walked in place, strings scanned
+/// with `memchr`), and nothing is allocated unless a field is refused.
 struct FieldCheck {
     let limits: WireLimits
     /// A top-level field whose bytes are not limited: the envelope's payload, which is a whole
     /// message checked when it is decoded.
     let exemptField: UInt32?
+    /// A top-level repeated field whose items, encoded, count together as one field (the
+    /// envelope's metadata: protobuf-c allocates for each item).
+    let boundedField: (number: UInt32, name: String)?
 
     /// Sub-messages nest only as deep as the schema, which is not recursive; this bounds the
     /// recursion whatever the descriptors say.
@@ -36,16 +39,19 @@ struct FieldCheck {
         _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws {
         guard depth < Self.maxDepth else { throw Malformed.malformed }
+        let bounded = depth == 0 ? boundedField?.number : nil
         var offset = 0
         // protobuf-c keeps every unknown field, one allocation each, so a message's unknown
         // fields, encoded, count together as one field under the limit: a newer client's few
         // extra fields pass, a flood of tiny ones does not.
         var unknownBytes = 0
+        var boundedBytes = 0
         while offset < bytes.count {
             let start = offset
             let key = try Self.varint(bytes, &offset)
             // Field numbers are at most 2^29 - 1; a larger key names no field.
-            let field = UInt32(exactly: key >> 3).flatMap { protobuf_c_message_descriptor_get_field(descriptor, $0) }
+            let number = UInt32(exactly: key >> 3)
+            let field = number.flatMap { protobuf_c_message_descriptor_get_field(descriptor, $0) }
             switch key & 7 {
             case 0: _ = try Self.varint(bytes, &offset)
             case 1: try Self.skip(8, bytes, &offset)
@@ -60,12 +66,19 @@ struct FieldCheck {
             }
             if field == nil {
                 unknownBytes += offset - start
-                if unknownBytes > limits.maxFieldBytes {
-                    throw WireFieldError(
-                        field: "\(String(protobufC: descriptor.pointee.name)) unknown fields",
-                        problem: .tooLong(byteCount: unknownBytes, limit: limits.maxFieldBytes))
-                }
+            } else if let bounded, number == bounded {
+                boundedBytes += offset - start
             }
+        }
+        if unknownBytes > limits.maxFieldBytes {
+            throw WireFieldError(
+                field: "\(String(protobufC: descriptor.pointee.name)) unknown fields",
+                problem: .tooLong(byteCount: unknownBytes, limit: limits.maxFieldBytes))
+        }
+        if boundedBytes > limits.maxFieldBytes, let name = boundedField?.name {
+            throw WireFieldError(
+                field: "\(String(protobufC: descriptor.pointee.name)).\(name)",
+                problem: .tooLong(byteCount: boundedBytes, limit: limits.maxFieldBytes))
         }
     }
 
@@ -102,30 +115,6 @@ struct FieldCheck {
         let message = String(protobufC: descriptor.pointee.name)
         let name = String(protobufC: field.pointee.name)
         return WireFieldError(field: "\(message).\(name)", problem: problem)
-    }
-
-    /// The encoded bytes (keys, lengths and contents) of every occurrence of the top-level field
-    /// `number` in `bytes`: a pass that runs before protobuf-c unpacks, for a repeated field whose
-    /// items together are bounded as one (protobuf-c allocates per item, so 2 bytes of input can
-    /// cost it an allocation).
-    static func encodedLength(ofField number: UInt32, in bytes: UnsafeRawBufferPointer) throws -> Int {
-        var total = 0
-        var offset = 0
-        while offset < bytes.count {
-            let start = offset
-            let key = try varint(bytes, &offset)
-            switch key & 7 {
-            case 0: _ = try varint(bytes, &offset)
-            case 1: try skip(8, bytes, &offset)
-            case 5: try skip(4, bytes, &offset)
-            case 2:
-                guard let length = Int(exactly: try varint(bytes, &offset)) else { throw Malformed.malformed }
-                try skip(length, bytes, &offset)
-            default: throw Malformed.malformed
-            }
-            if key >> 3 == UInt64(number) { total += offset - start }
-        }
-        return total
     }
 
     private static func varint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws -> UInt64 {

@@ -154,18 +154,11 @@ extension ByteBuffer {
             if checked, count > 0 {
                 let limits = WireLimits.current
                 do {
-                    if let bounded = boundedField {
-                        let length = try FieldCheck.encodedLength(ofField: bounded.number, in: bytes)
-                        if length > limits.maxFieldBytes {
-                            throw WireFieldError(
-                                field: "\(messageName).\(bounded.name)",
-                                problem: .tooLong(byteCount: length, limit: limits.maxFieldBytes))
-                        }
-                    }
                     // The descriptor's own fields point at protobuf-c's static tables, so a copy
                     // of the top-level struct serves as well as the original.
                     try withUnsafePointer(to: descriptor) { descriptor in
-                        try FieldCheck(limits: limits, exemptField: exemptField).check(bytes, descriptor: descriptor)
+                        try FieldCheck(limits: limits, exemptField: exemptField, boundedField: boundedField).check(
+                            bytes, descriptor: descriptor)
                     }
                 } catch is FieldCheck.Malformed {
                     throw WireDecodingError(messageName: messageName, byteCount: count)
