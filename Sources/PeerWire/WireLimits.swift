@@ -14,8 +14,11 @@ public struct WireLimits: Hashable, Sendable {
     /// (protobuf-c allocates for each).
     public var maxFieldBytes: Int
 
+    /// - Parameter maxFieldBytes: raised to `maxFieldBytesRange.lowerBound` when below it (the
+    ///   configuration refuses such a value at start; the decoder relies on the floor to skip
+    ///   reading the limits for short fields).
     public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {
-        self.maxFieldBytes = maxFieldBytes
+        self.maxFieldBytes = Swift.max(maxFieldBytes, Self.maxFieldBytesRange.lowerBound)
     }
 
     /// 4 KiB. The longest legitimate single fields are about a tenth of it: an ENR is at most 300

@@ -15,7 +15,6 @@ import CProtobufC
 /// protobuf-c meets. Each byte is visited once (sub-messages are walked in place, strings scanned
 /// with `memchr`), and nothing is allocated unless a field is refused.
 struct FieldCheck {
-    let limits: WireLimits
     /// A top-level field whose bytes are not limited: the envelope's payload, which is a whole
     /// message checked when it is decoded.
     let exemptField: UInt32?
@@ -70,15 +69,15 @@ struct FieldCheck {
                 boundedBytes += offset - start
             }
         }
-        if unknownBytes > limits.maxFieldBytes {
+        if let limit = Self.exceeded(by: unknownBytes) {
             throw WireFieldError(
                 field: "\(String(protobufC: descriptor.pointee.name)) unknown fields",
-                problem: .tooLong(byteCount: unknownBytes, limit: limits.maxFieldBytes))
+                problem: .tooLong(byteCount: unknownBytes, limit: limit))
         }
-        if boundedBytes > limits.maxFieldBytes, let name = boundedField?.name {
+        if let limit = Self.exceeded(by: boundedBytes), let name = boundedField?.name {
             throw WireFieldError(
                 field: "\(String(protobufC: descriptor.pointee.name)).\(name)",
-                problem: .tooLong(byteCount: boundedBytes, limit: limits.maxFieldBytes))
+                problem: .tooLong(byteCount: boundedBytes, limit: limit))
         }
     }
 
@@ -88,15 +87,15 @@ struct FieldCheck {
     ) throws {
         switch field.pointee.type {
         case PROTOBUF_C_TYPE_STRING:
-            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
-                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            if !(depth == 0 && field.pointee.id == exemptField), let limit = Self.exceeded(by: value.count) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limit))
             }
             if let base = value.baseAddress, memchr(base, 0, value.count) != nil {
                 throw Self.refusal(field, in: descriptor, .nulByte)
             }
         case PROTOBUF_C_TYPE_BYTES:
-            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
-                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            if !(depth == 0 && field.pointee.id == exemptField), let limit = Self.exceeded(by: value.count) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limit))
             }
         case PROTOBUF_C_TYPE_MESSAGE:
             guard let sub = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self) else {
@@ -106,6 +105,16 @@ struct FieldCheck {
         default:
             return  // a packed repeated scalar: no strings in it
         }
+    }
+
+    /// The limit in force when `byteCount` exceeds it, else nil. Every limit is at least
+    /// `maxFieldBytesRange.lowerBound`, so shorter fields pass without reading the task-local
+    /// limits: the common small request pays nothing for it.
+    @inline(__always)
+    private static func exceeded(by byteCount: Int) -> Int? {
+        guard byteCount > WireLimits.maxFieldBytesRange.lowerBound else { return nil }
+        let limit = WireLimits.current.maxFieldBytes
+        return byteCount > limit ? limit : nil
     }
 
     private static func refusal(

@@ -152,12 +152,11 @@ extension ByteBuffer {
         let count = readableBytes
         return try withUnsafeReadableBytes { bytes in
             if checked, count > 0 {
-                let limits = WireLimits.current
                 do {
                     // The descriptor's own fields point at protobuf-c's static tables, so a copy
                     // of the top-level struct serves as well as the original.
                     try withUnsafePointer(to: descriptor) { descriptor in
-                        try FieldCheck(limits: limits, exemptField: exemptField, boundedField: boundedField).check(
+                        try FieldCheck(exemptField: exemptField, boundedField: boundedField).check(
                             bytes, descriptor: descriptor)
                     }
                 } catch is FieldCheck.Malformed {
