@@ -63,6 +63,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// What decoded requests may hold (the configuration's `maxFieldBytes`): bound around every
     /// decode this connection runs, the envelope's and each handler's.
     private let wireLimits: WireLimits
+    /// Whether decodes need `wireLimits` bound: not when they are the default, which is what an
+    /// unbound task-local reads (nothing binds one around the event loop's work).
+    private let bindsWireLimits: Bool
 
     /// Where the connection is in its life; see ``Lifecycle``.
     private var lifecycle: Lifecycle = .idle
@@ -90,6 +93,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.logger = logger
         self.decoder = FrameDecoder(maxFrameSize: configuration.maxFrameSize)
         self.wireLimits = configuration.wireLimits
+        self.bindsWireLimits = configuration.wireLimits != .standard
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -476,10 +480,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Runs `body` (which decodes) with this connection's limits. Binding a task-local outside a
-    /// task allocates, so it is skipped when the limits in force are already these (the default
-    /// configuration): the inline hot path pays one task-local read.
+    /// task allocates, so it is skipped for the default limits: the inline hot path pays nothing.
     private func withWireLimits<R>(_ body: () throws -> R) rethrows -> R {
-        if WireLimits.current == wireLimits { return try body() }
+        guard bindsWireLimits else { return try body() }
         return try WireLimits.$current.withValue(wireLimits) { try body() }
     }
 

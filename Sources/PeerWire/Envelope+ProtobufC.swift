@@ -8,11 +8,16 @@ extension RequestEnvelope: WireMessage {
     /// The number of `payload`, the one field whose length is not limited: it holds the whole
     /// request message, whose own fields are checked when the method decodes it.
     static let payloadField: UInt32 = 3
+    /// `metadata`: its entries, encoded, count as one field under the limit (as gRPC bounds a
+    /// call's metadata by its total size). Checked before protobuf-c unpacks: a 4 MiB envelope of
+    /// empty entries is 2 million allocations (0.45 s and 260 MB measured) otherwise.
+    static let metadataField = (number: UInt32(5), name: "metadata")
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__request__unpack, free: ttrpc__request__free_unpacked,
-            exemptField: Self.payloadField
+            Self.protobufName, descriptor: ttrpc__request__descriptor, unpack: ttrpc__request__unpack,
+            free: ttrpc__request__free_unpacked,
+            exemptField: Self.payloadField, boundedField: Self.metadataField
         ) { request in
             RequestEnvelope(
                 service: String(protobufC: request.service),
@@ -58,7 +63,8 @@ extension ResponseEnvelope: WireMessage {
         // Replies are read by clients, from peerd: not limited, so a client reads whatever peerd's
         // configured limits let through. (peerd's server never decodes a reply.)
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__response__unpack, free: ttrpc__response__free_unpacked,
+            Self.protobufName, descriptor: ttrpc__response__descriptor, unpack: ttrpc__response__unpack,
+            free: ttrpc__response__free_unpacked,
             checked: false
         ) { response in
             // An absent status means OK, as in Go's ttrpc client.
@@ -107,7 +113,8 @@ public struct CancelMessage: Hashable, Sendable, WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: ttrpc__peerd__cancel__unpack, free: ttrpc__peerd__cancel__free_unpacked
+            Self.protobufName, descriptor: ttrpc__peerd__cancel__descriptor, unpack: ttrpc__peerd__cancel__unpack,
+            free: ttrpc__peerd__cancel__free_unpacked
         ) { CancelMessage(reason: String(protobufC: $0.reason)) }
     }
 

@@ -9,11 +9,16 @@ import NIOCore
 /// with a ``WireFieldError``.
 public struct WireLimits: Hashable, Sendable {
     /// The longest string or bytes field accepted, in bytes. The envelope's `payload` (a whole
-    /// request message, checked when that message is decoded) is exempt.
+    /// request message, checked when that message is decoded) is exempt; the envelope's
+    /// `metadata` entries, encoded, count together as one field, as do a message's unknown fields
+    /// (protobuf-c allocates for each).
     public var maxFieldBytes: Int
 
+    /// - Parameter maxFieldBytes: raised to `maxFieldBytesRange.lowerBound` when below it (the
+    ///   configuration refuses such a value at start; the decoder relies on the floor to skip
+    ///   reading the limits for short fields).
     public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {
-        self.maxFieldBytes = maxFieldBytes
+        self.maxFieldBytes = Swift.max(maxFieldBytes, Self.maxFieldBytesRange.lowerBound)
     }
 
     /// 4 KiB. The longest legitimate single fields are about a tenth of it: an ENR is at most 300

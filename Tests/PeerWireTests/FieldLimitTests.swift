@@ -54,6 +54,29 @@ struct FieldLimitTests {
         }
     }
 
+    @Test("The envelope's metadata counts as one field: a few pairs pass, a flood is refused before unpacking")
+    func metadataBound() throws {
+        let pairs = (0..<10).map { RequestEnvelope.KeyValue(key: "key-\($0)", value: "value") }
+        let envelope = RequestEnvelope(service: "s", method: "m", metadata: pairs)
+        #expect(try RequestEnvelope(wire: envelope.encoded()) == envelope)
+        // 2 million empty entries in 4 MiB: refused by their encoded size, not unpacked one by one.
+        var flood: [UInt8] = Proto.string(1, "s") + Proto.string(2, "m")
+        flood.reserveCapacity(4 << 20)
+        while flood.count + 2 <= 4 << 20 { flood += [0x2A, 0] }
+        let encoded = flood.count - 6
+        #expect(
+            throws: WireFieldError(
+                field: "ttrpc.Request.metadata",
+                problem: .tooLong(byteCount: encoded, limit: WireLimits.defaultMaxFieldBytes))
+        ) { try RequestEnvelope(wire: ByteBuffer(bytes: flood)) }
+        // Just over the limit: 4098 bytes of entries.
+        let overLimit = Proto.message([
+            Proto.string(1, "s"),
+            Proto.bytes(5, Proto.bytes(Proto.message([Proto.string(1, String(repeating: "k", count: 4092))]))),
+        ])
+        #expect(throws: WireFieldError.self) { try RequestEnvelope(wire: overLimit) }
+    }
+
     @Test("A NUL inside a host hello's snapshot (repeated sub-messages) names the inner field")
     func hostEventNul() throws {
         let opened = Proto.message([Proto.string(2, Self.peerID), Proto.string(4, "/ip4/1.2.3.4\0/tcp/1")])
@@ -135,12 +158,25 @@ struct FieldLimitTests {
         #expect(try PeerManagerV1.AddPeerRequest(wire: add.encoded()) == add)
     }
 
-    @Test("Unknown fields are not checked (nothing reads them); packed scalars are skipped")
-    func unknownAndPacked() throws {
-        let bytes = Proto.message([
-            Proto.string(1, "x"), Proto.string(99, "junk\0"), Proto.bytes(98, [UInt8](repeating: 0, count: 10_000)),
-        ])
-        #expect(try PeerManagerV1.GetPeerRequest(wire: bytes).peerID == "x")
+    @Test("A few unknown fields pass unchecked (nothing reads them); together they count as one field")
+    func unknownFields() throws {
+        let few = Proto.message([Proto.string(1, "x"), Proto.string(99, "junk\0"), Proto.bytes(98, [1, 2, 3])])
+        #expect(try PeerManagerV1.GetPeerRequest(wire: few).peerID == "x")
+        // protobuf-c would keep each of 2 million tiny unknown fields as an allocation.
+        var flood = Proto.string(1, "x")
+        flood.reserveCapacity(4 << 20)
+        while flood.count + 2 <= 4 << 20 { flood += [0x10, 0] }  // field 2, varint 0
+        #expect(throws: WireFieldError.self) { try PeerManagerV1.GetPeerRequest(wire: ByteBuffer(bytes: flood)) }
+        let big = Proto.message([Proto.string(1, "x"), Proto.bytes(98, [UInt8](repeating: 0, count: 5000))])
+        #expect(
+            throws: WireFieldError(
+                field: "waku.peermanager.v1.GetPeerRequest unknown fields",
+                problem: .tooLong(byteCount: 5004, limit: WireLimits.defaultMaxFieldBytes))
+        ) { try PeerManagerV1.GetPeerRequest(wire: big) }
+    }
+
+    @Test("Packed repeated scalars are skipped whole")
+    func packed() throws {
         let shards = PeerManagerV1.RelayShards(clusterID: 1, shardIDs: Array(0..<2000))
         #expect(try PeerManagerV1.RelayShards(wire: shards.encoded()) == shards)
     }

@@ -55,7 +55,8 @@ extension GrpcHealthV1.HealthCheckRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: grpc__health__v1__health_check_request__unpack,
+            Self.protobufName, descriptor: grpc__health__v1__health_check_request__descriptor,
+            unpack: grpc__health__v1__health_check_request__unpack,
             free: grpc__health__v1__health_check_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -90,7 +91,8 @@ extension GrpcHealthV1.HealthCheckResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: grpc__health__v1__health_check_response__unpack,
+            Self.protobufName, descriptor: grpc__health__v1__health_check_response__descriptor,
+            unpack: grpc__health__v1__health_check_response__unpack,
             free: grpc__health__v1__health_check_response__free_unpacked
         ) { Self(c: $0) }
     }

@@ -921,7 +921,8 @@ extension PeerManagerV1.RelayShards: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__relay_shards__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__relay_shards__descriptor,
+            unpack: waku__peermanager__v1__relay_shards__unpack,
             free: waku__peermanager__v1__relay_shards__free_unpacked
         ) { Self(c: $0) }
     }
@@ -997,7 +998,8 @@ extension PeerManagerV1.Peer: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__peer__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__peer__descriptor,
+            unpack: waku__peermanager__v1__peer__unpack,
             free: waku__peermanager__v1__peer__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1058,7 +1060,8 @@ extension PeerManagerV1.Decision: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__decision__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__decision__descriptor,
+            unpack: waku__peermanager__v1__decision__unpack,
             free: waku__peermanager__v1__decision__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1125,7 +1128,8 @@ extension PeerManagerV1.HostHello: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__host_hello__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__host_hello__descriptor,
+            unpack: waku__peermanager__v1__host_hello__unpack,
             free: waku__peermanager__v1__host_hello__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1165,7 +1169,8 @@ extension PeerManagerV1.ConnectionOpened: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connection_opened__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connection_opened__descriptor,
+            unpack: waku__peermanager__v1__connection_opened__unpack,
             free: waku__peermanager__v1__connection_opened__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1199,7 +1204,8 @@ extension PeerManagerV1.ConnectionClosed: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connection_closed__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connection_closed__descriptor,
+            unpack: waku__peermanager__v1__connection_closed__unpack,
             free: waku__peermanager__v1__connection_closed__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1237,7 +1243,8 @@ extension PeerManagerV1.StreamEvent: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__stream_event__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__stream_event__descriptor,
+            unpack: waku__peermanager__v1__stream_event__unpack,
             free: waku__peermanager__v1__stream_event__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1285,7 +1292,8 @@ extension PeerManagerV1.Identified: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__identified__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__identified__descriptor,
+            unpack: waku__peermanager__v1__identified__unpack,
             free: waku__peermanager__v1__identified__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1325,7 +1333,8 @@ extension PeerManagerV1.MetadataInfo: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__metadata_info__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__metadata_info__descriptor,
+            unpack: waku__peermanager__v1__metadata_info__unpack,
             free: waku__peermanager__v1__metadata_info__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1373,7 +1382,8 @@ extension PeerManagerV1.MetadataReport: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__metadata_report__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__metadata_report__descriptor,
+            unpack: waku__peermanager__v1__metadata_report__unpack,
             free: waku__peermanager__v1__metadata_report__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1433,7 +1443,8 @@ extension PeerManagerV1.CommandResult: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__command_result__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__command_result__descriptor,
+            unpack: waku__peermanager__v1__command_result__unpack,
             free: waku__peermanager__v1__command_result__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1467,7 +1478,8 @@ extension PeerManagerV1.Reachability: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__reachability__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__reachability__descriptor,
+            unpack: waku__peermanager__v1__reachability__unpack,
             free: waku__peermanager__v1__reachability__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1543,7 +1555,8 @@ extension PeerManagerV1.HostEvent: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__host_event__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__host_event__descriptor,
+            unpack: waku__peermanager__v1__host_event__unpack,
             free: waku__peermanager__v1__host_event__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1582,7 +1595,8 @@ extension PeerManagerV1.DialCommand: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__dial_command__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__dial_command__descriptor,
+            unpack: waku__peermanager__v1__dial_command__unpack,
             free: waku__peermanager__v1__dial_command__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1618,7 +1632,8 @@ extension PeerManagerV1.DisconnectCommand: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__disconnect_command__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__disconnect_command__descriptor,
+            unpack: waku__peermanager__v1__disconnect_command__unpack,
             free: waku__peermanager__v1__disconnect_command__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1654,7 +1669,8 @@ extension PeerManagerV1.RequestMetadataCommand: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__request_metadata_command__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__request_metadata_command__descriptor,
+            unpack: waku__peermanager__v1__request_metadata_command__unpack,
             free: waku__peermanager__v1__request_metadata_command__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1709,7 +1725,8 @@ extension PeerManagerV1.HostCommand: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__host_command__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__host_command__descriptor,
+            unpack: waku__peermanager__v1__host_command__unpack,
             free: waku__peermanager__v1__host_command__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1751,7 +1768,8 @@ extension PeerManagerV1.ReportEventsRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__report_events_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__report_events_request__descriptor,
+            unpack: waku__peermanager__v1__report_events_request__unpack,
             free: waku__peermanager__v1__report_events_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1791,7 +1809,8 @@ extension PeerManagerV1.ReportEventsResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__report_events_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__report_events_response__descriptor,
+            unpack: waku__peermanager__v1__report_events_response__unpack,
             free: waku__peermanager__v1__report_events_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1829,7 +1848,8 @@ extension PeerManagerV1.PollCommandsRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__poll_commands_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__poll_commands_request__descriptor,
+            unpack: waku__peermanager__v1__poll_commands_request__unpack,
             free: waku__peermanager__v1__poll_commands_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1869,7 +1889,8 @@ extension PeerManagerV1.PollCommandsResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__poll_commands_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__poll_commands_response__descriptor,
+            unpack: waku__peermanager__v1__poll_commands_response__unpack,
             free: waku__peermanager__v1__poll_commands_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1901,7 +1922,8 @@ extension PeerManagerV1.GetInfoRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__get_info_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__get_info_request__descriptor,
+            unpack: waku__peermanager__v1__get_info_request__unpack,
             free: waku__peermanager__v1__get_info_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1946,7 +1968,8 @@ extension PeerManagerV1.GetInfoResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__get_info_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__get_info_response__descriptor,
+            unpack: waku__peermanager__v1__get_info_response__unpack,
             free: waku__peermanager__v1__get_info_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -1994,7 +2017,8 @@ extension PeerManagerV1.AddPeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__add_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__add_peer_request__descriptor,
+            unpack: waku__peermanager__v1__add_peer_request__unpack,
             free: waku__peermanager__v1__add_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2028,7 +2052,8 @@ extension PeerManagerV1.AddPeerResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__add_peer_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__add_peer_response__descriptor,
+            unpack: waku__peermanager__v1__add_peer_response__unpack,
             free: waku__peermanager__v1__add_peer_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2062,7 +2087,8 @@ extension PeerManagerV1.RemovePeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__remove_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__remove_peer_request__descriptor,
+            unpack: waku__peermanager__v1__remove_peer_request__unpack,
             free: waku__peermanager__v1__remove_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2096,7 +2122,8 @@ extension PeerManagerV1.RemovePeerResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__remove_peer_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__remove_peer_response__descriptor,
+            unpack: waku__peermanager__v1__remove_peer_response__unpack,
             free: waku__peermanager__v1__remove_peer_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2130,7 +2157,8 @@ extension PeerManagerV1.GetPeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__get_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__get_peer_request__descriptor,
+            unpack: waku__peermanager__v1__get_peer_request__unpack,
             free: waku__peermanager__v1__get_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2203,7 +2231,8 @@ extension PeerManagerV1.ListPeersRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__list_peers_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__list_peers_request__descriptor,
+            unpack: waku__peermanager__v1__list_peers_request__unpack,
             free: waku__peermanager__v1__list_peers_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2246,7 +2275,8 @@ extension PeerManagerV1.ListPeersResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__list_peers_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__list_peers_response__descriptor,
+            unpack: waku__peermanager__v1__list_peers_response__unpack,
             free: waku__peermanager__v1__list_peers_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2292,7 +2322,8 @@ extension PeerManagerV1.SelectPeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__select_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__select_peer_request__descriptor,
+            unpack: waku__peermanager__v1__select_peer_request__unpack,
             free: waku__peermanager__v1__select_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2326,7 +2357,8 @@ extension PeerManagerV1.SelectPeerResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__select_peer_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__select_peer_response__descriptor,
+            unpack: waku__peermanager__v1__select_peer_response__unpack,
             free: waku__peermanager__v1__select_peer_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2374,7 +2406,8 @@ extension PeerManagerV1.SelectPeersRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__select_peers_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__select_peers_request__descriptor,
+            unpack: waku__peermanager__v1__select_peers_request__unpack,
             free: waku__peermanager__v1__select_peers_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2413,7 +2446,8 @@ extension PeerManagerV1.SelectPeersResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__select_peers_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__select_peers_response__descriptor,
+            unpack: waku__peermanager__v1__select_peers_response__unpack,
             free: waku__peermanager__v1__select_peers_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2449,7 +2483,8 @@ extension PeerManagerV1.AddServicePeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__add_service_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__add_service_peer_request__descriptor,
+            unpack: waku__peermanager__v1__add_service_peer_request__unpack,
             free: waku__peermanager__v1__add_service_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2485,7 +2520,8 @@ extension PeerManagerV1.RemoveServicePeerRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__remove_service_peer_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__remove_service_peer_request__descriptor,
+            unpack: waku__peermanager__v1__remove_service_peer_request__unpack,
             free: waku__peermanager__v1__remove_service_peer_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2519,7 +2555,8 @@ extension PeerManagerV1.ConnectedPeersRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connected_peers_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connected_peers_request__descriptor,
+            unpack: waku__peermanager__v1__connected_peers_request__unpack,
             free: waku__peermanager__v1__connected_peers_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2557,7 +2594,8 @@ extension PeerManagerV1.ProtocolStreams: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__protocol_streams__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__protocol_streams__descriptor,
+            unpack: waku__peermanager__v1__protocol_streams__unpack,
             free: waku__peermanager__v1__protocol_streams__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2601,7 +2639,8 @@ extension PeerManagerV1.ConnectedPeer: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connected_peer__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connected_peer__descriptor,
+            unpack: waku__peermanager__v1__connected_peer__unpack,
             free: waku__peermanager__v1__connected_peer__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2641,7 +2680,8 @@ extension PeerManagerV1.ConnectedPeersResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connected_peers_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connected_peers_response__descriptor,
+            unpack: waku__peermanager__v1__connected_peers_response__unpack,
             free: waku__peermanager__v1__connected_peers_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2678,7 +2718,8 @@ extension PeerManagerV1.ConnectRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connect_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connect_request__descriptor,
+            unpack: waku__peermanager__v1__connect_request__unpack,
             free: waku__peermanager__v1__connect_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2718,7 +2759,8 @@ extension PeerManagerV1.ConnectOutcome: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connect_outcome__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connect_outcome__descriptor,
+            unpack: waku__peermanager__v1__connect_outcome__unpack,
             free: waku__peermanager__v1__connect_outcome__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2758,7 +2800,8 @@ extension PeerManagerV1.ConnectResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__connect_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__connect_response__descriptor,
+            unpack: waku__peermanager__v1__connect_response__unpack,
             free: waku__peermanager__v1__connect_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2792,7 +2835,8 @@ extension PeerManagerV1.DisconnectRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__disconnect_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__disconnect_request__descriptor,
+            unpack: waku__peermanager__v1__disconnect_request__unpack,
             free: waku__peermanager__v1__disconnect_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2824,7 +2868,8 @@ extension PeerManagerV1.DisconnectResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__disconnect_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__disconnect_response__descriptor,
+            unpack: waku__peermanager__v1__disconnect_response__unpack,
             free: waku__peermanager__v1__disconnect_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2858,7 +2903,8 @@ extension PeerManagerV1.ReconnectRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__reconnect_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__reconnect_request__descriptor,
+            unpack: waku__peermanager__v1__reconnect_request__unpack,
             free: waku__peermanager__v1__reconnect_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2892,7 +2938,8 @@ extension PeerManagerV1.ReconnectResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__reconnect_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__reconnect_response__descriptor,
+            unpack: waku__peermanager__v1__reconnect_response__unpack,
             free: waku__peermanager__v1__reconnect_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2926,7 +2973,8 @@ extension PeerManagerV1.CanBeConnectedRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__can_be_connected_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__can_be_connected_request__descriptor,
+            unpack: waku__peermanager__v1__can_be_connected_request__unpack,
             free: waku__peermanager__v1__can_be_connected_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -2965,7 +3013,8 @@ extension PeerManagerV1.CanBeConnectedResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__can_be_connected_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__can_be_connected_response__descriptor,
+            unpack: waku__peermanager__v1__can_be_connected_response__unpack,
             free: waku__peermanager__v1__can_be_connected_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3001,7 +3050,8 @@ extension PeerManagerV1.ProtectRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__protect_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__protect_request__descriptor,
+            unpack: waku__peermanager__v1__protect_request__unpack,
             free: waku__peermanager__v1__protect_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3035,7 +3085,8 @@ extension PeerManagerV1.ProtectResponse: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__protect_response__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__protect_response__descriptor,
+            unpack: waku__peermanager__v1__protect_response__unpack,
             free: waku__peermanager__v1__protect_response__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3067,7 +3118,8 @@ extension PeerManagerV1.GetStatisticsRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__get_statistics_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__get_statistics_request__descriptor,
+            unpack: waku__peermanager__v1__get_statistics_request__unpack,
             free: waku__peermanager__v1__get_statistics_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3133,7 +3185,8 @@ extension PeerManagerV1.Statistics: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__statistics__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__statistics__descriptor,
+            unpack: waku__peermanager__v1__statistics__unpack,
             free: waku__peermanager__v1__statistics__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3165,7 +3218,8 @@ extension PeerManagerV1.GetConfigurationRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__get_configuration_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__get_configuration_request__descriptor,
+            unpack: waku__peermanager__v1__get_configuration_request__unpack,
             free: waku__peermanager__v1__get_configuration_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3229,7 +3283,8 @@ extension PeerManagerV1.Configuration: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__configuration__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__configuration__descriptor,
+            unpack: waku__peermanager__v1__configuration__unpack,
             free: waku__peermanager__v1__configuration__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3265,7 +3320,8 @@ extension PeerManagerV1.WatchRequest: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__watch_request__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__watch_request__descriptor,
+            unpack: waku__peermanager__v1__watch_request__unpack,
             free: waku__peermanager__v1__watch_request__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3303,7 +3359,8 @@ extension PeerManagerV1.PeerEvent: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__peer_event__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__peer_event__descriptor,
+            unpack: waku__peermanager__v1__peer_event__unpack,
             free: waku__peermanager__v1__peer_event__free_unpacked
         ) { Self(c: $0) }
     }
@@ -3349,7 +3406,8 @@ extension PeerManagerV1.WatchEvent: WireMessage {
 
     public init(wire buffer: ByteBuffer) throws {
         self = try buffer.unpackProtobufC(
-            Self.protobufName, unpack: waku__peermanager__v1__watch_event__unpack,
+            Self.protobufName, descriptor: waku__peermanager__v1__watch_event__descriptor,
+            unpack: waku__peermanager__v1__watch_event__unpack,
             free: waku__peermanager__v1__watch_event__free_unpacked
         ) { Self(c: $0) }
     }

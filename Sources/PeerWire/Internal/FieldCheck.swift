@@ -10,15 +10,17 @@ import CProtobufC
 /// the ``WireLimits`` protobuf-c cannot: it copies strings into NUL-terminated C strings (so a
 /// NUL byte cuts them) and bounds no field but by the frame.
 ///
-/// It runs after protobuf-c accepted the same bytes, so they are well formed; it still checks
-/// every length against what is left, and a malformation it meets is a decoding error. Each byte
-/// is visited once (sub-messages are walked in place, strings scanned with `memchr`), and nothing
-/// is allocated unless a field is refused.
+/// It runs before protobuf-c unpacks, so nothing is allocated for bytes it refuses. It checks
+/// every length against what is left; a malformation it meets is a decoding error, like one
+/// protobuf-c meets. Each byte is visited once (sub-messages are walked in place, strings scanned
+/// with `memchr`), and nothing is allocated unless a field is refused.
 struct FieldCheck {
-    let limits: WireLimits
     /// A top-level field whose bytes are not limited: the envelope's payload, which is a whole
     /// message checked when it is decoded.
     let exemptField: UInt32?
+    /// A top-level repeated field whose items, encoded, count together as one field (the
+    /// envelope's metadata: protobuf-c allocates for each item).
+    let boundedField: (number: UInt32, name: String)?
 
     /// Sub-messages nest only as deep as the schema, which is not recursive; this bounds the
     /// recursion whatever the descriptors say.
@@ -36,11 +38,20 @@ struct FieldCheck {
         _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws {
         guard depth < Self.maxDepth else { throw Malformed.malformed }
+        let bounded = depth == 0 ? boundedField?.number : nil
         var offset = 0
+        // protobuf-c keeps every unknown field, one allocation each, so a message's unknown
+        // fields, encoded, count together as one field under the limit: a newer client's few
+        // extra fields pass, a flood of tiny ones does not.
+        var unknownBytes = 0
+        var boundedBytes = 0
         while offset < bytes.count {
+            let start = offset
             let key = try Self.varint(bytes, &offset)
-            let wireType = key & 7
-            switch wireType {
+            // Field numbers are at most 2^29 - 1; a larger key names no field.
+            let number = UInt32(exactly: key >> 3)
+            let field = number.flatMap { protobuf_c_message_descriptor_get_field(descriptor, $0) }
+            switch key & 7 {
             case 0: _ = try Self.varint(bytes, &offset)
             case 1: try Self.skip(8, bytes, &offset)
             case 5: try Self.skip(4, bytes, &offset)
@@ -49,13 +60,24 @@ struct FieldCheck {
                 else { throw Malformed.malformed }
                 let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
                 offset += length
-                // Field numbers are at most 2^29 - 1; a larger key names no field.
-                guard let number = UInt32(exactly: key >> 3),
-                    let field = protobuf_c_message_descriptor_get_field(descriptor, number)
-                else { continue }  // an unknown field: protobuf-c keeps it aside, nothing reads it
-                try check(value, field: field, in: descriptor, depth: depth)
+                if let field { try check(value, field: field, in: descriptor, depth: depth) }
             default: throw Malformed.malformed  // groups (3, 4) and 6, 7: protobuf-c has none
             }
+            if field == nil {
+                unknownBytes += offset - start
+            } else if let bounded, number == bounded {
+                boundedBytes += offset - start
+            }
+        }
+        if let limit = Self.exceeded(by: unknownBytes) {
+            throw WireFieldError(
+                field: "\(String(protobufC: descriptor.pointee.name)) unknown fields",
+                problem: .tooLong(byteCount: unknownBytes, limit: limit))
+        }
+        if let limit = Self.exceeded(by: boundedBytes), let name = boundedField?.name {
+            throw WireFieldError(
+                field: "\(String(protobufC: descriptor.pointee.name)).\(name)",
+                problem: .tooLong(byteCount: boundedBytes, limit: limit))
         }
     }
 
@@ -65,15 +87,15 @@ struct FieldCheck {
     ) throws {
         switch field.pointee.type {
         case PROTOBUF_C_TYPE_STRING:
-            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
-                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            if !(depth == 0 && field.pointee.id == exemptField), let limit = Self.exceeded(by: value.count) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limit))
             }
             if let base = value.baseAddress, memchr(base, 0, value.count) != nil {
                 throw Self.refusal(field, in: descriptor, .nulByte)
             }
         case PROTOBUF_C_TYPE_BYTES:
-            if value.count > limits.maxFieldBytes, !(depth == 0 && field.pointee.id == exemptField) {
-                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limits.maxFieldBytes))
+            if !(depth == 0 && field.pointee.id == exemptField), let limit = Self.exceeded(by: value.count) {
+                throw Self.refusal(field, in: descriptor, .tooLong(byteCount: value.count, limit: limit))
             }
         case PROTOBUF_C_TYPE_MESSAGE:
             guard let sub = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self) else {
@@ -83,6 +105,16 @@ struct FieldCheck {
         default:
             return  // a packed repeated scalar: no strings in it
         }
+    }
+
+    /// The limit in force when `byteCount` exceeds it, else nil. Every limit is at least
+    /// `maxFieldBytesRange.lowerBound`, so shorter fields pass without reading the task-local
+    /// limits: the common small request pays nothing for it.
+    @inline(__always)
+    private static func exceeded(by byteCount: Int) -> Int? {
+        guard byteCount > WireLimits.maxFieldBytesRange.lowerBound else { return nil }
+        let limit = WireLimits.current.maxFieldBytes
+        return byteCount > limit ? limit : nil
     }
 
     private static func refusal(
@@ -108,7 +140,7 @@ struct FieldCheck {
     }
 
     private static func skip(_ count: Int, _ bytes: UnsafeRawBufferPointer, _ offset: inout Int) throws {
-        guard count <= bytes.count - offset else { throw Malformed.malformed }
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed.malformed }
         offset += count
     }
 }

@@ -125,26 +125,44 @@ public struct WireDecodingError: Error, Hashable, Sendable, CustomStringConverti
 nonisolated(unsafe) private var emptyInput: UInt8 = 0
 
 extension ByteBuffer {
-    /// Unpacks the readable bytes with a generated `unpack`, checks the same bytes against
-    /// ``WireLimits/current`` (see `FieldCheck`), hands the tree to `body`, then frees it with the
-    /// matching generated `free_unpacked` (same default allocator).
+    /// Checks the readable bytes against ``WireLimits/current`` (see `FieldCheck`), unpacks them
+    /// with a generated `unpack`, hands the tree to `body`, then frees it with the matching
+    /// generated `free_unpacked` (same default allocator).
     ///
-    /// Bytes protobuf-c refuses are a `WireDecodingError`; a field the limits refuse is a
+    /// The check comes first: protobuf-c allocates for every string, sub-message and unknown
+    /// field, so bytes are known to be within the limits before anything is allocated for them.
+    /// Bytes that are not well formed are a `WireDecodingError`; a field the limits refuse is a
     /// `WireFieldError`. Every message decoded in peerd comes through here, so no string reaches
     /// Swift cut at a NUL byte and none is longer than the limit.
     ///
     /// - Parameters:
+    ///   - descriptor: the message's protobuf-c descriptor, which drives the check.
     ///   - exemptField: a top-level field whose length is not limited (a nested serialized message).
+    ///   - boundedField: a top-level repeated field whose items, encoded, are limited together as
+    ///     one field.
     ///   - checked: false only for messages peerd's server never decodes (replies, read by clients).
     func unpackProtobufC<C, R>(
         _ messageName: String,
+        descriptor: ProtobufCMessageDescriptor,
         unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<C>?,
         free: (UnsafeMutablePointer<C>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
-        exemptField: UInt32? = nil, checked: Bool = true,
+        exemptField: UInt32? = nil, boundedField: (number: UInt32, name: String)? = nil, checked: Bool = true,
         _ body: (C) throws -> R
     ) throws -> R {
         let count = readableBytes
         return try withUnsafeReadableBytes { bytes in
+            if checked, count > 0 {
+                do {
+                    // The descriptor's own fields point at protobuf-c's static tables, so a copy
+                    // of the top-level struct serves as well as the original.
+                    try withUnsafePointer(to: descriptor) { descriptor in
+                        try FieldCheck(exemptField: exemptField, boundedField: boundedField).check(
+                            bytes, descriptor: descriptor)
+                    }
+                } catch is FieldCheck.Malformed {
+                    throw WireDecodingError(messageName: messageName, byteCount: count)
+                }
+            }
             let tree: UnsafeMutablePointer<C>?
             if let base = bytes.baseAddress, count > 0 {
                 tree = unpack(nil, count, base.assumingMemoryBound(to: UInt8.self))
@@ -153,18 +171,6 @@ extension ByteBuffer {
             }
             guard let tree else { throw WireDecodingError(messageName: messageName, byteCount: count) }
             defer { free(tree, nil) }
-            // Every protobuf-c message struct starts with its `ProtobufCMessage` base, which points
-            // at the message's descriptor.
-            if checked, count > 0,
-                let descriptor = UnsafeRawPointer(tree).load(as: ProtobufCMessage.self).descriptor
-            {
-                do {
-                    try FieldCheck(limits: WireLimits.current, exemptField: exemptField).check(
-                        bytes, descriptor: descriptor)
-                } catch is FieldCheck.Malformed {
-                    throw WireDecodingError(messageName: messageName, byteCount: count)
-                }
-            }
             return try body(tree.pointee)
         }
     }
