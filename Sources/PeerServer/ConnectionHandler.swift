@@ -505,6 +505,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .nulByte: "\(error.field): a string must not contain a NUL byte"
         case .tooLong(let byteCount, let limit):
             "\(error.field): \(byteCount) bytes, more than the limit of \(limit) (--max-field-bytes)"
+        case .tooManyItems(let limit): "\(error.field): more than \(limit) items (--max-repeated-items)"
         }
     }
 

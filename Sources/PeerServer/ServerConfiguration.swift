@@ -23,9 +23,13 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// ``WireLimits/defaultMaxFieldBytes``); longer ones, and strings with a NUL byte, are
     /// INVALID_ARGUMENT.
     public var maxFieldBytes: Int
+    /// The most items one repeated field of a request may hold (default 4096, see
+    /// ``WireLimits/defaultMaxRepeatedItems``); more are INVALID_ARGUMENT before anything is
+    /// allocated for them.
+    public var maxRepeatedItems: Int
 
     /// The limits requests are decoded with.
-    public var wireLimits: WireLimits { WireLimits(maxFieldBytes: maxFieldBytes) }
+    public var wireLimits: WireLimits { WireLimits(maxFieldBytes: maxFieldBytes, maxRepeatedItems: maxRepeatedItems) }
 
     public init(
         socketPath: String,
@@ -34,7 +38,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maxConcurrentStreams: Int = 128,
         maxQueuedMessagesPerStream: Int = 8192,
         shutdownGracePeriod: Duration = .seconds(5),
-        maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes
+        maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes,
+        maxRepeatedItems: Int = WireLimits.defaultMaxRepeatedItems
     ) {
         self.socketPath = socketPath
         self.allowedUIDs = allowedUIDs
@@ -43,6 +48,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxQueuedMessagesPerStream = maxQueuedMessagesPerStream
         self.shutdownGracePeriod = shutdownGracePeriod
         self.maxFieldBytes = maxFieldBytes
+        self.maxRepeatedItems = maxRepeatedItems
     }
 
     /// The allowed range of each limit (peerd's flags show and check the same ranges). Counts stay
@@ -76,6 +82,7 @@ public struct ServerConfiguration: Sendable, Hashable {
                     + "\(Bounds.shutdownGracePeriod.lowerBound)...\(Bounds.shutdownGracePeriod.upperBound)")
         }
         check("max field bytes", maxFieldBytes, WireLimits.maxFieldBytesRange)
+        check("max repeated items", maxRepeatedItems, WireLimits.maxRepeatedItemsRange)
         return problems
     }
 }

@@ -13,12 +13,21 @@ public struct WireLimits: Hashable, Sendable {
     /// `metadata` entries, encoded, count together as one field, as do a message's unknown fields
     /// (protobuf-c allocates for each).
     public var maxFieldBytes: Int
+    /// The most items one repeated field of one message may hold. protobuf-c allocates for every
+    /// item and the Swift value copies each, so without it a frame of 4 MiB carrying two million
+    /// empty addresses costs most of a second and 160 MB before any per-peer limit can look.
+    public var maxRepeatedItems: Int
 
-    /// - Parameter maxFieldBytes: raised to `maxFieldBytesRange.lowerBound` when below it (the
-    ///   configuration refuses such a value at start; the decoder relies on the floor to skip
-    ///   reading the limits for short fields).
-    public init(maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes) {
+    /// - Parameters:
+    ///   - maxFieldBytes: raised to `maxFieldBytesRange.lowerBound` when below it (the
+    ///     configuration refuses such a value at start; the decoder relies on the floor to skip
+    ///     reading the limits for short fields).
+    ///   - maxRepeatedItems: raised to `maxRepeatedItemsRange.lowerBound` when below it, likewise.
+    public init(
+        maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes, maxRepeatedItems: Int = WireLimits.defaultMaxRepeatedItems
+    ) {
         self.maxFieldBytes = Swift.max(maxFieldBytes, Self.maxFieldBytesRange.lowerBound)
+        self.maxRepeatedItems = Swift.max(maxRepeatedItems, Self.maxRepeatedItemsRange.lowerBound)
     }
 
     /// 4 KiB. The longest legitimate single fields are about a tenth of it: an ENR is at most 300
@@ -30,6 +39,15 @@ public struct WireLimits: Hashable, Sendable {
 
     /// The values `maxFieldBytes` may take: at least an ENR and a long multiaddr, at most 1 MiB.
     public static let maxFieldBytesRange = 512...(1 << 20)
+
+    /// 4096. The longest legitimate lists are a host's hello snapshot (one entry per open
+    /// connection: nwaku's default is 50, large nodes hold a few hundred) and a ReportEvents batch
+    /// (a host sends what its switch saw since the last call); a peer's addresses and protocols
+    /// are bounded far lower by the store's own per-peer limits.
+    public static let defaultMaxRepeatedItems = 4096
+
+    /// The values `maxRepeatedItems` may take.
+    public static let maxRepeatedItemsRange = 64...(1 << 20)
 
     /// The default limits.
     public static let standard = WireLimits()
@@ -46,6 +64,8 @@ public struct WireFieldError: Error, Hashable, Sendable, CustomStringConvertible
         case nulByte
         /// A string or bytes field holds `byteCount` bytes, over `limit`.
         case tooLong(byteCount: Int, limit: Int)
+        /// A repeated field holds more than `limit` items.
+        case tooManyItems(limit: Int)
     }
 
     /// The field's full protobuf name, e.g. `waku.peermanager.v1.AddPeerRequest.address`.
@@ -61,6 +81,7 @@ public struct WireFieldError: Error, Hashable, Sendable, CustomStringConvertible
         switch problem {
         case .nulByte: "\(field): a string must not contain a NUL byte"
         case .tooLong(let byteCount, let limit): "\(field): \(byteCount) bytes, more than the limit of \(limit)"
+        case .tooManyItems(let limit): "\(field): more than \(limit) items"
         }
     }
 }

@@ -58,7 +58,8 @@ struct Peerd: AsyncParsableCommand {
             maxConcurrentStreams: limits.maxConcurrentStreams,
             maxQueuedMessagesPerStream: limits.maxQueuedMessages,
             shutdownGracePeriod: limits.shutdownGracePeriod,
-            maxFieldBytes: limits.maxFieldBytes)
+            maxFieldBytes: limits.maxFieldBytes,
+            maxRepeatedItems: limits.maxRepeatedItems)
     }
 
     func run() async throws {

@@ -92,7 +92,7 @@ struct FieldLimitCallTests {
     func bounds() {
         #expect(
             ServerConfiguration(socketPath: "/s", maxFieldBytes: 511).problems() == [
-                "--max-field-bytes: 511, must be 512...1048576"
+                "max field bytes: 511, must be 512...1048576"
             ])
         #expect(ServerConfiguration(socketPath: "/s", maxFieldBytes: 1 << 20).problems().isEmpty)
     }

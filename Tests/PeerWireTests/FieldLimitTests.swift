@@ -59,16 +59,23 @@ struct FieldLimitTests {
         let pairs = (0..<10).map { RequestEnvelope.KeyValue(key: "key-\($0)", value: "value") }
         let envelope = RequestEnvelope(service: "s", method: "m", metadata: pairs)
         #expect(try RequestEnvelope(wire: envelope.encoded()) == envelope)
-        // 2 million empty entries in 4 MiB: refused by their encoded size, not unpacked one by one.
+        // 2 million empty entries in 4 MiB: refused in the pass over the raw bytes (by their count
+        // first, --max-repeated-items), not unpacked one by one.
         var flood: [UInt8] = Proto.string(1, "s") + Proto.string(2, "m")
         flood.reserveCapacity(4 << 20)
         while flood.count + 2 <= 4 << 20 { flood += [0x2A, 0] }
-        let encoded = flood.count - 6
+        #expect(
+            throws: WireFieldError(
+                field: "ttrpc.Request.metadata", problem: .tooManyItems(limit: WireLimits.defaultMaxRepeatedItems))
+        ) { try RequestEnvelope(wire: ByteBuffer(bytes: flood)) }
+        // 3000 empty entries: under the item limit, over the byte limit for the entries together.
+        var entries: [UInt8] = Proto.string(1, "s") + Proto.string(2, "m")
+        for _ in 0..<3000 { entries += [0x2A, 0] }
         #expect(
             throws: WireFieldError(
                 field: "ttrpc.Request.metadata",
-                problem: .tooLong(byteCount: encoded, limit: WireLimits.defaultMaxFieldBytes))
-        ) { try RequestEnvelope(wire: ByteBuffer(bytes: flood)) }
+                problem: .tooLong(byteCount: 6000, limit: WireLimits.defaultMaxFieldBytes))
+        ) { try RequestEnvelope(wire: ByteBuffer(bytes: entries)) }
         // Just over the limit: 4098 bytes of entries.
         let overLimit = Proto.message([
             Proto.string(1, "s"),

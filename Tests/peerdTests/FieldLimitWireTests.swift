@@ -83,6 +83,6 @@ struct FieldLimitWireTests {
         let refused = try ChildProcess.run(
             PeerdProcess.binary.path, ["--socket", "\(directory)/s.sock", "--max-field-bytes", "100"])
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("--max-field-bytes: 100, must be 512...1048576"))
+        #expect(refused.stderr.contains("--max-field-bytes: must be from 512 to 1048576 (actual: 100)"))
     }
 }

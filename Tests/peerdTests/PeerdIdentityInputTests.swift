@@ -39,7 +39,7 @@ struct PeerdIdentityInputTests {
             let _: PeerManagerV1.ListPeersResponse = try admin.call(
                 "ListPeers", PeerManagerV1.ListPeersRequest(pageToken: Self.hugeID))
         }
-        Self.expectInvalid("peer.peer_id") {
+        Self.expectInvalid("peer_id") {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
                 "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(.init(peerID: Self.hugeID))))
         }

@@ -65,7 +65,8 @@ struct StoreLimitsSocketTests {
                     "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: tag))
             }
         }
-        let long = protect(String(repeating: "x", count: 1 << 20))
+        // Over the tag limit (64 bytes) but under --max-field-bytes, which a 1 MiB tag meets first.
+        let long = protect(String(repeating: "x", count: 100))
         #expect(long?.0 == .invalidArgument)
         #expect(long?.1.contains("--max-protection-tag-bytes") == true)
         #expect((long?.1.count ?? 0) < 200)
@@ -119,7 +120,8 @@ struct StoreLimitsSocketTests {
         ]
         try host.attach(hello)
         try host.send(.connectionOpened(SidecarHostTests.opened(2, conn: 2)))
-        try host.send(.identified(.init(peerID: TestPeers.id(2), protocols: (0..<5000).map { "/identify/\($0)" })))
+        // 4000: over the per-peer limit, under --max-repeated-items (4096), which refuses the event.
+        try host.send(.identified(.init(peerID: TestPeers.id(2), protocols: (0..<4000).map { "/identify/\($0)" })))
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var second = PeerManagerV1.Peer()
         try waitFor(peerd) {

@@ -7,7 +7,9 @@ import PeerWire
 
 extension PeerManagerV1.Direction {
     init(_ direction: PeerDirection) { self.init(rawValue: Int32(direction.rawValue)) }
-    var engineValue: PeerDirection { PeerDirection(rawValue: UInt8(clamping: rawValue)) ?? .unknown }
+    var engineValue: PeerDirection { knownEngineValue ?? .unknown }
+    /// nil for a value the engine does not know (a filter naming one is refused, not widened).
+    var knownEngineValue: PeerDirection? { UInt8(exactly: rawValue).flatMap(PeerDirection.init(rawValue:)) }
 }
 
 extension PeerManagerV1.Connectedness {

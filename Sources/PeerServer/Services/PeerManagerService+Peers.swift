@@ -139,7 +139,12 @@ extension PeerManagerService {
             }
             return known
         }
-        let direction = request.direction.map(\.engineValue)
+        let direction = try request.direction.map { value -> PeerDirection in
+            guard let known = value.knownEngineValue else {
+                throw RPCError(code: .invalidArgument, message: "direction \(value.rawValue) is not known")
+            }
+            return known
+        }
         // A shard filter (in the request's cluster or peerd's), or a cluster filter alone.
         var shard: RelayShard?
         if let requested = request.shard,

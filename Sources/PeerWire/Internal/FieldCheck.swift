@@ -38,6 +38,19 @@ struct FieldCheck {
         _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws {
         guard depth < Self.maxDepth else { throw Malformed.malformed }
+        // Items seen per repeated field of this message, indexed like the descriptor's fields; on
+        // the stack, so a message without repeated fields costs nothing more.
+        let fieldCount = Int(descriptor.pointee.n_fields)
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(fieldCount, 1)) { items in
+            items.initialize(repeating: 0)
+            try check(bytes, descriptor: descriptor, depth: depth, items: items)
+        }
+    }
+
+    private func check(
+        _ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int,
+        items: UnsafeMutableBufferPointer<Int>
+    ) throws {
         let bounded = depth == 0 ? boundedField?.number : nil
         var offset = 0
         // protobuf-c keeps every unknown field, one allocation each, so a message's unknown
@@ -51,6 +64,7 @@ struct FieldCheck {
             // Field numbers are at most 2^29 - 1; a larger key names no field.
             let number = UInt32(exactly: key >> 3)
             let field = number.flatMap { protobuf_c_message_descriptor_get_field(descriptor, $0) }
+            var count = 1
             switch key & 7 {
             case 0: _ = try Self.varint(bytes, &offset)
             case 1: try Self.skip(8, bytes, &offset)
@@ -60,8 +74,15 @@ struct FieldCheck {
                 else { throw Malformed.malformed }
                 let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
                 offset += length
-                if let field { try check(value, field: field, in: descriptor, depth: depth) }
+                if let field { count = try check(value, field: field, in: descriptor, depth: depth) }
             default: throw Malformed.malformed  // groups (3, 4) and 6, 7: protobuf-c has none
+            }
+            if let field, field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
+                let index = field - descriptor.pointee.fields
+                items[index] += count
+                if items[index] > Self.repeatedLimitFloor, items[index] > WireLimits.current.maxRepeatedItems {
+                    throw Self.refusal(field, in: descriptor, .tooManyItems(limit: WireLimits.current.maxRepeatedItems))
+                }
             }
             if field == nil {
                 unknownBytes += offset - start
@@ -81,10 +102,12 @@ struct FieldCheck {
         }
     }
 
+    /// Checks one length-delimited value of `field`; returns how many items it holds (more than one
+    /// only for a packed repeated scalar).
     private func check(
         _ value: UnsafeRawBufferPointer, field: UnsafePointer<ProtobufCFieldDescriptor>,
         in descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
-    ) throws {
+    ) throws -> Int {
         switch field.pointee.type {
         case PROTOBUF_C_TYPE_STRING:
             if !(depth == 0 && field.pointee.id == exemptField), let limit = Self.exceeded(by: value.count) {
@@ -99,13 +122,23 @@ struct FieldCheck {
             }
         case PROTOBUF_C_TYPE_MESSAGE:
             guard let sub = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self) else {
-                return
+                return 1
             }
             try check(value, descriptor: sub, depth: depth + 1)
+        case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32, PROTOBUF_C_TYPE_FLOAT:
+            return value.count / 4  // packed
+        case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64, PROTOBUF_C_TYPE_DOUBLE:
+            return value.count / 8  // packed
         default:
-            return  // a packed repeated scalar: no strings in it
+            // Packed varints: one item ends at each byte without the continuation bit.
+            return value.reduce(0) { $0 + ($1 & 0x80 == 0 ? 1 : 0) }
         }
+        return 1
     }
+
+    /// Below it no repeated field is refused, so short lists pass without reading the task-local
+    /// limits (every limit is at least `maxRepeatedItemsRange.lowerBound`).
+    private static let repeatedLimitFloor = WireLimits.maxRepeatedItemsRange.lowerBound
 
     /// The limit in force when `byteCount` exceeds it, else nil. Every limit is at least
     /// `maxFieldBytesRange.lowerBound`, so shorter fields pass without reading the task-local

@@ -35,6 +35,14 @@ struct LimitOptions: ParsableArguments {
     var maxFieldBytes: Int = 4096
 
     @Option(
+        help: """
+            Most items one repeated field of a request may hold \(FlagBounds.help(WireLimits.maxRepeatedItemsRange)): \
+            a host's hello snapshot, a ReportEvents batch, a peer's addresses; more are \
+            INVALID_ARGUMENT before anything is allocated for them.
+            """)
+    var maxRepeatedItems: Int = WireLimits.defaultMaxRepeatedItems
+
+    @Option(
         help: ArgumentHelp(
             "Seconds calls in flight may run after SIGTERM/SIGINT \(FlagBounds.help(Bounds.shutdownGracePeriod)).",
             valueName: "seconds"))
@@ -47,6 +55,7 @@ struct LimitOptions: ParsableArguments {
             FlagBounds.count("--max-concurrent-streams", maxConcurrentStreams, in: Bounds.maxConcurrentStreams),
             FlagBounds.count("--max-queued-messages", maxQueuedMessages, in: Bounds.maxQueuedMessagesPerStream),
             FlagBounds.count("--max-field-bytes", maxFieldBytes, in: WireLimits.maxFieldBytesRange),
+            FlagBounds.count("--max-repeated-items", maxRepeatedItems, in: WireLimits.maxRepeatedItemsRange),
             FlagBounds.seconds("--shutdown-grace", shutdownGrace, in: Bounds.shutdownGracePeriod),
         ].compactMap { $0 }
     }
