@@ -432,7 +432,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if payloads.count == 1 {
             // Two buffers, one writev: the payload is not copied behind its header.
             var header = context.channel.allocator.buffer(capacity: FrameHeader.size)
-            FrameHeader(length: UInt32(truncatingIfNeeded: payloads[0].readableBytes), streamID: id, type: .data).write(to: &header)
+            let length = UInt32(truncatingIfNeeded: payloads[0].readableBytes)
+            FrameHeader(length: length, streamID: id, type: .data).write(to: &header)
             context.write(wrapOutboundOut(header), promise: nil)
             context.writeAndFlush(wrapOutboundOut(payloads[0]), promise: promise)
         } else {
