@@ -41,6 +41,9 @@ enum ConnectionTarget {
             } catch {
                 violated("cannot set up the pipeline: \(error)")
             }
+            channel.register(promise: nil)
+            // Made per input: a global SocketAddress looks leaked to LeakSanitizer (Swift keeps
+            // enum tags in a pointer's spare bits, which hides the pointer from its scan).
             channel.connect(to: try! SocketAddress(unixDomainSocketPath: "/fuzz/peerd.sock"), promise: nil)
         }
         var offset = bytes.startIndex
@@ -48,16 +51,12 @@ enum ConnectionTarget {
             let end = min(bytes.endIndex, offset + chunkSize)
             let chunk = ByteBuffer(bytes: bytes[offset..<end])
             offset = end
-            var open = true
             onLoop {
-                guard channel.isActive else {
-                    open = false
-                    return
-                }
+                guard channel.isActive else { return }
                 channel.pipeline.syncOperations.fireChannelRead(NIOAny(chunk))
                 channel.pipeline.syncOperations.fireChannelReadComplete()
             }
-            if !open || closeEarly { break }
+            if client.gone || closeEarly { break }
         }
         if settle {
             let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000
@@ -145,6 +144,8 @@ private final class ClientEnd: ChannelOutboundHandler, @unchecked Sendable {
 
     private let closeAtWrite: Int
     private var writes = 0
+    /// Set once the server's channel has closed (read after a round trip through the loop).
+    private(set) var gone = false
     private var received = ByteBuffer()
 
     init(closeAtWrite: Int) { self.closeAtWrite = closeAtWrite }
@@ -152,10 +153,12 @@ private final class ClientEnd: ChannelOutboundHandler, @unchecked Sendable {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         writes += 1
         guard context.channel.isActive else {
+            gone = true
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
         if writes == closeAtWrite {
+            gone = true
             promise?.fail(IOError(errnoCode: EPIPE, reason: "write"))
             context.close(promise: nil)
             return

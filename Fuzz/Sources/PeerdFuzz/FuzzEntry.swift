@@ -23,7 +23,7 @@ public func fuzzInitialize(
     guard let name = environment("PEERD_FUZZ_TARGET"), let target = FuzzTarget.all.first(where: { $0.name == name })
     else {
         let names = FuzzTarget.all.map(\.name).joined(separator: " ")
-        fputs("PEERD_FUZZ_TARGET must name a target: \(names)\n", stderr)
+        printError("PEERD_FUZZ_TARGET must name a target: \(names)\n")
         exit(2)
     }
     selected = target
@@ -66,10 +66,9 @@ private func reportSlowest() {
         }
     }
     let firstMax = slowest.inputs.map(\.nanoseconds).max() ?? 0
-    fputs(
+    printError(
         "peerd-fuzz: slowest_unit_us: \(worst.nanoseconds / 1000) (best of 5 runs of the \(slowest.inputs.count) "
-            + "slowest inputs; \(worst.input.count) bytes\(saved)); slowest single run: \(firstMax / 1000) us\n",
-        stderr)
+            + "slowest inputs; \(worst.input.count) bytes\(saved)); slowest single run: \(firstMax / 1000) us\n")
 }
 
 /// The few slowest inputs seen, with their time.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One libFuzzer target: what it does with an input, and the valid inputs it starts from.
 struct FuzzTarget: Sendable {
     var name: String
@@ -21,4 +25,10 @@ struct FuzzTarget: Sendable {
 /// A broken invariant: the fuzzer reports it as a crash, with the input that caused it.
 func violated(_ message: String) -> Never {
     fatalError("fuzz invariant violated: \(message)")
+}
+
+/// Writes `text` to standard error (the C `stderr` variable is shared mutable state to Swift 6).
+func printError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
 }

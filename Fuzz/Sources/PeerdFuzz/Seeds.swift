@@ -9,7 +9,7 @@ enum Seeds {
         for (index, seed) in seeds.enumerated() {
             let name = "\(directory)/seed-\(index < 10 ? "00" : index < 100 ? "0" : "")\(index)"
             guard let file = fopen(name, "wb") else {
-                fputs("cannot write \(name)\n", stderr)
+                printError("cannot write \(name)\n")
                 exit(1)
             }
             _ = seed.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
