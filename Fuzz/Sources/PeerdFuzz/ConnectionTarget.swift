@@ -110,6 +110,11 @@ enum ConnectionTarget {
                 + frame(1, type: 0x03, [], flags: 0x05),
             call(1, host, "ReportEvents", PeerManagerV1.ReportEventsRequest(events: [hello, opened]))
                 + call(3, host, "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 1, waitMs: 1)),
+            // Pipelined: a call answered at once, then streams, in one read.
+            call(1, health, "Check", Health.CheckRequest())
+                + call(3, manager, "Watch", PeerManagerV1.WatchRequest(decisions: true), flags: 0x01),
+            call(1, manager, "GetPeer", PeerManagerV1.GetPeerRequest(peerID: peer))
+                + call(3, host, "Attach", hello, flags: 0x02) + call(5, health, "Watch", Health.CheckRequest()),
         ]
         // Control bytes: never gone during a write, one read, close at once; then in 7-byte reads,
         // letting the calls run.
