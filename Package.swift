@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "PeerCore", targets: ["PeerCore"]),
         .library(name: "PeerIdentity", targets: ["PeerIdentity"]),
         .library(name: "PeerWire", targets: ["PeerWire"]),
+        // For the fuzz package (Fuzz/), which drives the connection handler.
+        .library(name: "PeerServer", targets: ["PeerServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

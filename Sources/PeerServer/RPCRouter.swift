@@ -7,7 +7,8 @@ public struct RPCRouter: Sendable {
         public var fullMethod: String
     }
 
-    private var services: [String: [String: Route]] = [:]
+    /// Readable in the module: the fuzzing server wraps every handler (Fuzzing/FuzzingServer.swift).
+    private(set) var services: [String: [String: Route]] = [:]
 
     public init() {}
 
