@@ -82,6 +82,38 @@ struct PeerLifecycleSocketTests {
         }
     }
 
+    @Test("a peer removed while connected stays Connected until it leaves: Disconnect reaches it, then it is gone")
+    func removedWhileConnected() throws {
+        let peerd = try PeerdProcess()
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(SidecarHostTests.hello())
+        try host.send(.connectionOpened(SidecarHostTests.opened(3, conn: 3)))
+        try waitFor(peerd) {
+            (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3))) as PeerManagerV1.Peer)?
+                .connectedness == .connected
+        }
+        let _: PeerManagerV1.RemovePeerResponse = try admin.call(
+            "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: TestPeers.id(3)))
+        let kept: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
+        #expect(kept.connectedness == .connected)
+        // Disconnect still reaches the connection (it was refused as "not connected").
+        let _: PeerManagerV1.DisconnectResponse = try admin.call(
+            "Disconnect", PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(3)))
+        var command = try host.nextCommand()
+        while case .dial? = command.command { command = try host.nextCommand() }
+        guard case .disconnect(let disconnect)? = command.command else {
+            Issue.record("expected a disconnect, got \(command)")
+            return
+        }
+        #expect(disconnect.peerID == TestPeers.id(3))
+        try host.send(.connectionClosed(.init(connectionID: 3)))
+        try waitFor(peerd) {
+            (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3))) as PeerManagerV1.Peer)
+                == nil
+        }
+    }
+
     @Test("ReportEvents counts events for unknown connections, peers and commands as ignored")
     func reportEventsCountsIgnored() throws {
         let peerd = try PeerdProcess()
