@@ -25,12 +25,14 @@ extension PeerEngine {
     public mutating func tick(now: EngineTime, using rng: inout some RandomNumberGenerator) -> ConnectivityStep {
         var actions: [EngineAction] = []
         expireCommands(now: now, into: &actions)
+        retryDisconnects(now: now, into: &actions)
         if let at = reconnectAt, now >= at, isOnline { reconnectCachedPeers(now: now, into: &actions) }
         if configuration.shardedPeerManagement {
             manageShards(now: now, using: &rng, into: &actions)
         } else {
             connectToRelayPeers(now: now, using: &rng, into: &actions)
         }
+        flushPeerChanges(into: &actions)
         return ConnectivityStep(actions: actions, nextInterval: nextInterval(now: now))
     }
 

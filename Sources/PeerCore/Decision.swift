@@ -61,6 +61,9 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     // Host lifecycle
     case hostAttached = "host_attached"
     case hostDetached = "host_detached"
+    // Peer lifecycle
+    /// A policy disconnect failed: retried at the next tick, up to 3 attempts.
+    case disconnectFailed = "disconnect_failed"
 }
 
 /// A decision record: what the engine decided, about whom, with the numbers behind it.

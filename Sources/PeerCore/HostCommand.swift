@@ -32,10 +32,29 @@ public struct IssuedCommand: Sendable, Hashable {
     public var command: HostCommand
 }
 
-/// One output of the engine: a command to carry out or a decision to record.
+/// A peer-level change of the books: a peer entered or left the store, its first connection
+/// opened or its last one closed (Watch's peer events).
+public struct PeerChange: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable { case added, removed, connected, disconnected }
+    public var kind: Kind
+    public var peer: PeerID
+
+    public init(_ kind: Kind, _ peer: PeerID) {
+        self.kind = kind
+        self.peer = peer
+    }
+
+    public var description: String { "\(kind) \(peer)" }
+}
+
+/// One output of the engine: a command to carry out, a decision to record, or a change of the
+/// books to report.
 public enum EngineAction: Sendable, Hashable {
     case command(IssuedCommand)
     case decision(Decision)
+    /// Reported by the store and the connection table themselves, whatever code path made the
+    /// change, so a watcher's view of the books can never drift from them.
+    case peerChange(PeerChange)
 }
 
 extension Array where Element == EngineAction {
@@ -47,5 +66,10 @@ extension Array where Element == EngineAction {
     /// The decisions, in order.
     public var decisions: [Decision] {
         compactMap { if case .decision(let decision) = $0 { decision } else { nil } }
+    }
+
+    /// The changes of the books, in order.
+    public var peerChanges: [PeerChange] {
+        compactMap { if case .peerChange(let change) = $0 { change } else { nil } }
     }
 }

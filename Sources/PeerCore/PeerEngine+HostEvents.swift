@@ -3,11 +3,14 @@ import PeerIdentity
 /// Connection lifecycle (nwaku `onPeerEvent` Joined/Left), streams, identify, metadata verdicts
 /// and command outcomes.
 extension PeerEngine {
+    /// - Returns: `false` when the event is ignored (our own id, a connection id already open,
+    ///   a connection over the tracking limit).
+    @discardableResult
     mutating func peerJoined(
         _ id: ConnectionID, peer: PeerID, direction: PeerDirection, address: Multiaddr?, now: EngineTime,
         into actions: inout [EngineAction]
-    ) {
-        guard peer != selfID else { return }
+    ) -> Bool {
+        guard peer != selfID, connections.owners[id] == nil else { return false }
         let ip = address?.ipAddress
         // Connected peers are stored over capacity (below), so the connections tracked are
         // bounded instead: a host reporting more than 4 x the store's capacity is not believed.
@@ -20,12 +23,14 @@ extension PeerEngine {
                         detail:
                             "\(connections.count) connections tracked, 4 x --peer-store-capacity: "
                             + "connection \(id) ignored")))
-            return
+            return false
         }
-        guard connections.open(id, peer: peer, direction: direction, ip: ip, now: now) else { return }
+        // Another connection of a connected peer changes nothing else.
+        guard connections.open(id, peer: peer, direction: direction, ip: ip, now: now) else { return true }
         // Room by the pruning rules; a connected peer is stored even when none can be made.
         if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
+        store.changes.append(PeerChange(.connected, peer))
         store.update(handle) { entry in
             entry.connectedness = .connected
             entry.direction = direction
@@ -45,7 +50,10 @@ extension PeerEngine {
                         + "\(connections.peers.count)/\(configuration.maxConnections) peers connected"
                 )))
 
-        if direction == .inbound, enforceInboundRelayCap(peer, now: now, into: &actions) { return }
+        // A peer cut by the inbound relay cap still goes through every check below: the disconnect
+        // may fail, and the peer must not then stay connected unchecked (its IP unaccounted, its
+        // cluster never asked).
+        if direction == .inbound { enforceInboundRelayCap(peer, now: now, into: &actions) }
 
         if configuration.colocationLimit != 0, let ip {
             switch colocation.admit(peer, ip: ip, protected: protection.isProtected(peer)) {
@@ -62,7 +70,7 @@ extension PeerEngine {
                         )))
                 policyDisconnect(peer, reason: .colocationLimit, now: now, into: &actions)
                 deletePeer(peer)
-                return
+                return true
             }
         }
 
@@ -71,6 +79,7 @@ extension PeerEngine {
                 .requestMetadata(peer: peer, timeout: configuration.dialTimeout), timeout: configuration.dialTimeout,
                 now: now, into: &actions)
         }
+        return true
     }
 
     /// Disconnects an inbound relay peer that takes the inbound relay count over target.
@@ -91,12 +100,31 @@ extension PeerEngine {
         return policyDisconnect(peer, reason: .inboundRelayLimit, now: now, into: &actions)
     }
 
-    mutating func connectionClosed(_ id: ConnectionID, now: EngineTime, into actions: inout [EngineAction]) {
-        guard let (peer, last) = connections.close(id), let last else { return }
+    /// - Returns: `false` for a connection the engine does not know.
+    @discardableResult
+    mutating func connectionClosed(_ id: ConnectionID, now: EngineTime, into actions: inout [EngineAction]) -> Bool {
+        guard let (peer, last) = connections.close(id) else { return false }
+        guard let last else { return true }
+        // The colocation place follows the connection: it is freed when the last one closes.
         if last.colocated, let ip = last.ip { colocation.release(peer, ip: ip) }
         pendingDisconnects.remove(peer)
-        if rejected.remove(peer) != nil { return }
-        guard let handle = store.handle(peer) else { return }
+        if !policyDisconnects.isEmpty { policyDisconnects[peer] = nil }
+        // A deferred rejection judged this connection's metadata; the next connection is asked again.
+        if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
+        store.changes.append(PeerChange(.disconnected, peer))
+        if rejected.remove(peer) != nil {
+            // Deleted while connected: it leaves the books now.
+            store.remove(peer)
+            actions.append(
+                .decision(
+                    Decision(
+                        .peerLeft, peer: peer, current: connections.peers.count, target: configuration.maxConnections,
+                        detail:
+                            "last connection \(id) closed after \(now - last.joinedAt); "
+                            + "deleted while connected, now removed from the books")))
+            return true
+        }
+        guard let handle = store.handle(peer) else { return true }
         store.update(handle) { entry in
             entry.connectedness = .canConnect
             entry.direction = .unknown
@@ -108,31 +136,40 @@ extension PeerEngine {
                 Decision(
                     .peerLeft, peer: peer, current: connections.peers.count, target: configuration.maxConnections,
                     detail: "last connection \(id) closed after \(now - last.joinedAt)")))
+        return true
     }
 
+    /// - Returns: `false` for a peer with no open connection or a protocol over the tracking limit.
+    @discardableResult
     mutating func stream(
         _ peer: PeerID, protocolID: String, direction: PeerDirection, delta: Int, now: EngineTime,
         into actions: inout [EngineAction]
-    ) {
+    ) -> Bool {
         guard
             connections.stream(
                 peer, protocolID: protocolID, direction: direction, delta: delta,
-                maxProtocols: configuration.limits.maxProtocolsPerPeer) != nil,
-            protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer)
-        else { return }
+                maxProtocols: configuration.limits.maxProtocolsPerPeer) != nil
+        else { return false }
+        guard protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer) else {
+            return true
+        }
         let wasRelay = store.inboundRelaySet.contains(handle)
         store.update(handle) { entry in entry.relayStreams = max(0, entry.relayStreams + Int32(delta)) }
         // Only the peer that just turned out to be an inbound relay peer is measured against the
         // cap; the loop trims any older surplus (youngest first).
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        return true
     }
 
-    mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction])
-    {
+    /// - Returns: `false` for our own id, a peer being deleted, or a peer neither stored nor connected.
+    @discardableResult
+    mutating func identified(
+        _ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction]
+    ) -> Bool {
         // Identify only matters for a peer we know or are connected to; a late result for a
         // peer that already left must not create an empty record.
         guard peer != selfID, !rejected.contains(peer), connections.isConnected(peer) || store.contains(peer) else {
-            return
+            return false
         }
         if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
@@ -153,14 +190,23 @@ extension PeerEngine {
                             + "(\(EngineLimits.Kind.addressesPerPeer.flag))")))
         }
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        return true
     }
 
     /// The metadata verdict (nwaku `onPeerMetadata`, RFC 64): disconnect and delete on a failed
     /// exchange, a missing cluster id or another cluster; otherwise record the reported shards.
+    ///
+    /// A failure for a peer that is no longer connected is ignored: the exchange failed because
+    /// the connection ended, which says nothing about the peer, and deleting it would lose its
+    /// history (failures, addresses) for nothing.
+    ///
+    /// - Returns: `false` when ignored (an unknown or deleted peer, a failure after it left).
+    @discardableResult
     mutating func applyMetadata(
         _ peer: PeerID, _ result: MetadataResult, now: EngineTime, into actions: inout [EngineAction]
-    ) {
-        guard !rejected.contains(peer), let handle = store.handle(peer) else { return }
+    ) -> Bool {
+        guard !rejected.contains(peer), let handle = store.handle(peer) else { return false }
+        if case .failed = result, !connections.isConnected(peer) { return false }
         let ours = configuration.clusterID
         switch result {
         case .failed(let reason):
@@ -175,12 +221,15 @@ extension PeerEngine {
         case .received(let cluster?, let shards):
             let valid = shards.filter { $0 <= RelayShard.maxShardIndex }
             store.update(handle) { entry in entry.metadataShards = RelayShards(clusterID: cluster, shardIDs: valid) }
+            // The latest verdict wins: an earlier rejection deferred while protected is void.
+            if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
             actions.append(
                 .decision(
                     Decision(
                         .metadataAccepted, peer: peer, current: valid.count,
                         detail: "cluster \(cluster), shards \(valid.sorted())")))
         }
+        return true
     }
 
     mutating func reject(
@@ -198,10 +247,13 @@ extension PeerEngine {
         deletePeer(peer)
     }
 
+    /// - Returns: `false` for a command id that is not pending (unknown, already reported, expired
+    ///   or dropped).
+    @discardableResult
     mutating func commandCompleted(
         _ id: CommandID, _ outcome: CommandOutcome, now: EngineTime, into actions: inout [EngineAction]
-    ) {
-        guard let command = pending.removeValue(forKey: id) else { return }
+    ) -> Bool {
+        guard let command = pending.removeValue(forKey: id) else { return false }
         switch command.command {
         case .dial(let peer, _, _):
             dialing[peer] = nil
@@ -225,7 +277,7 @@ extension PeerEngine {
                 continueRound(now: now, into: &actions)
             }
         case .disconnect(let peer, _):
-            if case .succeeded = outcome {} else { pendingDisconnects.remove(peer) }
+            if case .succeeded = outcome {} else { disconnectFailed(peer, outcome, now: now, into: &actions) }
         case .requestMetadata(let peer, _):
             let result: MetadataResult =
                 switch outcome {
@@ -235,6 +287,41 @@ extension PeerEngine {
                 case .timedOut: .failed(reason: "timed out")
                 }
             applyMetadata(peer, result, now: now, into: &actions)
+        }
+        return true
+    }
+
+    /// A disconnect failed. A policy disconnect of a peer still connected is retried at the next
+    /// tick, up to ``maxDisconnectAttempts`` attempts, and stays out of the counts meanwhile;
+    /// then, or for a client's Disconnect, the peer counts again (policy may decide anew).
+    mutating func disconnectFailed(
+        _ peer: PeerID, _ outcome: CommandOutcome, now: EngineTime, into actions: inout [EngineAction]
+    ) {
+        let why =
+            switch outcome {
+            case .failed(let reason): reason
+            case .timedOut: "timed out"
+            default: "unexpected outcome"
+            }
+        guard var entry = policyDisconnects[peer], connections.isConnected(peer) else {
+            pendingDisconnects.remove(peer)
+            return
+        }
+        let giveUp = entry.attempts >= Self.maxDisconnectAttempts
+        actions.append(
+            .decision(
+                Decision(
+                    .disconnectFailed, peer: peer, current: entry.attempts, target: Self.maxDisconnectAttempts,
+                    detail:
+                        "disconnect (\(entry.reason.rawValue)) failed: \(why); attempt "
+                        + "\(entry.attempts)/\(Self.maxDisconnectAttempts), "
+                        + (giveUp ? "giving up: the peer counts again" : "retrying at the next tick"))))
+        if giveUp {
+            policyDisconnects[peer] = nil
+            pendingDisconnects.remove(peer)
+        } else {
+            entry.retryDue = true
+            policyDisconnects[peer] = entry
         }
     }
 

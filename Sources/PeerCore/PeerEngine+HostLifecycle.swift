@@ -5,7 +5,9 @@ import PeerIdentity
 extension PeerEngine {
     /// The host attached (its hello).
     ///
-    /// Its peer id becomes ``selfID`` (so it is never added as a peer). Its cluster and shards are
+    /// Its peer id becomes ``selfID`` (so it is never added as a peer), and a peer stored under
+    /// that id before (added before the host attached, or a take-over host that was a known
+    /// peer) is removed: the loop would dial the host itself and selection return it. Its cluster and shards are
     /// adopted when peerd's configuration names none: the host knows which network it is on. When
     /// the configuration names a different cluster the host is refused (`nil`), since every
     /// metadata verdict would then be wrong.
@@ -16,9 +18,18 @@ extension PeerEngine {
     ) -> [EngineAction]? {
         guard admitsHost(clusterID: clusterID) else { return nil }
         self.selfID = selfID
+        hostGone = false
         if configuration.clusterID == nil, let clusterID { configuration.clusterID = clusterID }
         if configuration.shards.isEmpty, !shards.isEmpty { configuration.shards = Array(Set(shards)).sorted() }
         var actions = handle(.networkReachability(online: online), now: now)
+        if store.contains(selfID), !rejected.contains(selfID) {
+            deletePeer(selfID)
+            actions.append(
+                .decision(
+                    Decision(
+                        .peerRemoved, peer: selfID, current: store.count,
+                        detail: "the host's own peer id is not managed as a peer")))
+        }
         actions.append(
             .decision(
                 Decision(
@@ -26,6 +37,7 @@ extension PeerEngine {
                     detail:
                         "host attached; cluster \(configuration.clusterID.map(String.init) ?? "none"), shards \(configuration.shards)"
                 )))
+        flushPeerChanges(into: &actions)
         return actions
     }
 
@@ -43,6 +55,8 @@ extension PeerEngine {
         batchInFlight.removeAll()
         dialQueue.removeAll()
         pendingDisconnects.removeAll()
+        policyDisconnects.removeAll()
+        hostGone = true
         let open = connections.openConnectionIDs
         for id in open { actions += handle(.connectionClosed(id), now: now) }
         actions += handle(.networkReachability(online: false), now: now)
@@ -51,6 +65,7 @@ extension PeerEngine {
                 Decision(
                     .hostDetached, current: open.count, chosen: dropped,
                     detail: "host detached: \(open.count) connections closed, \(dropped) commands dropped")))
+        flushPeerChanges(into: &actions)
         return actions
     }
 

@@ -21,40 +21,56 @@ extension PeerEngine {
         }
         var actions: [EngineAction] = []
         if !store.contains(info.id), !makeRoom(into: &actions) { return actions + [storeFull(info.id)] }
-        switch store.merge(info, origin: origin) {
-        case .added:
-            return actions + [
-                .decision(
+        // A peer deleted while connected is still in the books (see deletePeer): adding it again
+        // keeps it, Connected as it is, instead of waiting for its Left to drop it.
+        let readded = rejected.remove(info.id) != nil
+        let outcome = store.merge(info, origin: origin)
+        let decision: Decision? =
+            if readded {
+                Decision(
+                    .peerAdded, peer: info.id, current: store.count, target: store.capacity,
+                    detail: "added again from \(origin) while still connected: kept")
+            } else {
+                switch outcome {
+                case .added:
                     Decision(
                         .peerAdded, peer: info.id, current: store.count, target: store.capacity,
                         detail:
                             "new peer from \(origin), \(info.addresses.count) addresses; "
-                            + "store \(store.count)/\(store.capacity)"
-                    ))
-            ]
-        case .updated:
-            return [.decision(Decision(.peerUpdated, peer: info.id, detail: "merged from \(origin)"))]
-        case .ignoredStaleENR:
-            let stored = store.record(info.id)?.enr?.sequence ?? 0
-            return [
-                .decision(
+                            + "store \(store.count)/\(store.capacity)")
+                case .updated: Decision(.peerUpdated, peer: info.id, detail: "merged from \(origin)")
+                case .ignoredStaleENR:
                     Decision(
                         .peerIgnoredStaleENR, peer: info.id, current: Int(clamping: info.enr?.sequence ?? 0),
-                        target: Int(clamping: stored),
-                        detail: "ENR sequence \(info.enr?.sequence ?? 0) is older than stored \(stored)"))
-            ]
-        case .unchanged, .ignoredSelf:
-            return []
-        }
+                        target: Int(clamping: store.record(info.id)?.enr?.sequence ?? 0),
+                        detail:
+                            "ENR sequence \(info.enr?.sequence ?? 0) is older than stored "
+                            + "\(store.record(info.id)?.enr?.sequence ?? 0)")
+                case .unchanged, .ignoredSelf: nil
+                }
+            }
+        if let decision { actions.append(.decision(decision)) }
+        flushPeerChanges(into: &actions)
+        return actions
     }
 
-    /// Deletes a peer from the books (and its slots). Its open connections stay until closed;
-    /// their events no longer re-create it.
+    /// Deletes a peer from the books (and its slots and tags). A connected peer's connections stay
+    /// open, and its record with them (Connected, nothing else) until the last one closes; its
+    /// events meanwhile do not bring it back, AddPeer does.
     @discardableResult
     public mutating func removePeer(_ peer: PeerID, now: EngineTime) -> [EngineAction] {
-        guard store.contains(peer) else { return [] }
+        guard store.contains(peer), !rejected.contains(peer) else { return [] }
         deletePeer(peer)
-        return [.decision(Decision(.peerRemoved, peer: peer, current: store.count, detail: "removed on request"))]
+        var actions: [EngineAction] = [
+            .decision(
+                Decision(
+                    .peerRemoved, peer: peer, current: store.count,
+                    detail: rejected.contains(peer)
+                        ? "removed on request; connected, so its record goes when its last connection closes"
+                        : "removed on request"))
+        ]
+        flushPeerChanges(into: &actions)
+        return actions
     }
 
     /// Dials a peer now (nwaku `connectPeer`), adding it first when `info` is new. An explicit
@@ -79,6 +95,8 @@ extension PeerEngine {
             [.decision(Decision(.connectRefused, peer: peer, detail: why))]
         }
         if peer == selfID { return refuse("cannot dial ourselves") }
+        // Nobody would carry the dial out, and its expiry would count as the peer's failure.
+        if hostGone { return refuse("no host attached") }
         guard let handle = store.handle(peer) else { return refuse("unknown peer: add it first") }
         if connections.isConnected(peer) { return refuse("already connected") }
         if let id = dialing[peer] { return refuse("dial \(id) already in flight") }
@@ -162,7 +180,7 @@ extension PeerEngine {
     /// - Returns: why it was refused (an unknown peer, a tag limit), or `nil`.
     @discardableResult
     public mutating func protect(_ peer: PeerID, tag: String, owner: ProtectionOwner = .engine) -> ProtectionRefusal? {
-        guard store.contains(peer) else { return .unknownPeer }
+        guard store.contains(peer), !rejected.contains(peer) else { return .unknownPeer }
         return protection.protect(peer, tag: tag, owner: owner, limits: configuration.limits)
     }
 
@@ -175,6 +193,7 @@ extension PeerEngine {
         guard protection.unprotect(peer, tag: tag, owner: owner) else { return [] }
         var actions: [EngineAction] = []
         carryOutDeferredRejection(peer, now: now, into: &actions)
+        flushPeerChanges(into: &actions)
         return actions
     }
 
@@ -184,6 +203,7 @@ extension PeerEngine {
     public mutating func releaseProtections(of owner: ProtectionOwner, now: EngineTime) -> [EngineAction] {
         var actions: [EngineAction] = []
         for peer in protection.release(owner) { carryOutDeferredRejection(peer, now: now, into: &actions) }
+        flushPeerChanges(into: &actions)
         return actions
     }
 

@@ -50,8 +50,25 @@ public struct PeerEngine: Sendable {
     var dialQueue: [PeerID] = []
     /// Peers we asked the host to disconnect; they no longer count toward targets.
     var pendingDisconnects: Set<PeerID> = []
-    /// Peers deleted by policy while connected: their remaining events must not re-create them.
+    /// Peers deleted (by policy or on request) while connected: their record stays, stripped of
+    /// what selection and the targets read, until their last connection closes, when it goes.
+    /// Their other events are ignored, so nothing re-creates or re-admits them meanwhile.
     var rejected: Set<PeerID> = []
+    /// Policy disconnects in progress: a failed one is retried at the next tick, up to
+    /// ``maxDisconnectAttempts`` attempts, since nothing else would ask again (a colocation or
+    /// metadata verdict is made once, at join).
+    var policyDisconnects: [PeerID: PolicyDisconnect] = [:]
+    struct PolicyDisconnect: Sendable {
+        var reason: DecisionReason
+        var attempts: Int
+        var retryDue = false
+    }
+    /// Attempts of one policy disconnect before the engine gives up (the peer then counts again).
+    static let maxDisconnectAttempts = 3
+    /// A host attached and went away, and none has attached since: a command would never be
+    /// carried out, so client dials are refused instead of expiring as failures. (False before
+    /// any host attached: a library user drives the engine without one.)
+    var hostGone = false
     /// Metadata rejections waiting for a protected peer's last tag to go.
     var deferredRejections: [PeerID: DecisionReason] = [:]
     var nextCommandID: UInt64 = 1
@@ -85,24 +102,39 @@ public struct PeerEngine: Sendable {
     /// backoff (nwaku #3076).
     public var isOnline: Bool { hostOnline || !connections.peers.isEmpty }
 
+    /// What became of one host event.
+    public struct HandledEvent: Sendable {
+        public var actions: [EngineAction]
+        /// `false` when the event was ignored: it names a connection, peer or command the engine
+        /// does not know (or no longer does), our own id, a connection id already open, or a
+        /// connection over the tracking limit. Hosts see the count (`ReportEventsResponse.ignored`).
+        public var applied: Bool
+    }
+
     /// Applies one host event.
     public mutating func handle(_ event: HostEvent, now: EngineTime) -> [EngineAction] {
+        apply(event, now: now).actions
+    }
+
+    /// Applies one host event and says whether it was applied or ignored.
+    public mutating func apply(_ event: HostEvent, now: EngineTime) -> HandledEvent {
         var actions: [EngineAction] = []
+        var applied = true
         switch event {
         case .connectionOpened(let id, let peer, let direction, let address):
-            peerJoined(id, peer: peer, direction: direction, address: address, now: now, into: &actions)
+            applied = peerJoined(id, peer: peer, direction: direction, address: address, now: now, into: &actions)
         case .connectionClosed(let id):
-            connectionClosed(id, now: now, into: &actions)
+            applied = connectionClosed(id, now: now, into: &actions)
         case .streamOpened(let peer, let protocolID, let direction):
-            stream(peer, protocolID: protocolID, direction: direction, delta: 1, now: now, into: &actions)
+            applied = stream(peer, protocolID: protocolID, direction: direction, delta: 1, now: now, into: &actions)
         case .streamClosed(let peer, let protocolID, let direction):
-            stream(peer, protocolID: protocolID, direction: direction, delta: -1, now: now, into: &actions)
+            applied = stream(peer, protocolID: protocolID, direction: direction, delta: -1, now: now, into: &actions)
         case .identified(let peer, let info):
-            identified(peer, info, now: now, into: &actions)
+            applied = identified(peer, info, now: now, into: &actions)
         case .metadata(let peer, let result):
-            applyMetadata(peer, result, now: now, into: &actions)
+            applied = applyMetadata(peer, result, now: now, into: &actions)
         case .commandCompleted(let id, let outcome):
-            commandCompleted(id, outcome, now: now, into: &actions)
+            applied = commandCompleted(id, outcome, now: now, into: &actions)
         case .networkReachability(let online):
             if online != hostOnline {
                 hostOnline = online
@@ -116,7 +148,17 @@ public struct PeerEngine: Sendable {
                         )))
             }
         }
-        return actions
+        flushPeerChanges(into: &actions)
+        return HandledEvent(actions: actions, applied: applied)
+    }
+
+    /// Moves the books' changes since the last call into `actions` (as Watch peer events). Every
+    /// public entry point that can change the store or the connections ends with this.
+    mutating func flushPeerChanges(into actions: inout [EngineAction]) {
+        guard !store.changes.isEmpty else { return }
+        actions.reserveCapacity(actions.count + store.changes.count)
+        for change in store.changes { actions.append(.peerChange(change)) }
+        store.changes.removeAll(keepingCapacity: store.changes.count <= 1024)
     }
 
     /// Whether policy may dial the peer now, and the earliest time it may (`nil`: never).
@@ -176,21 +218,52 @@ public struct PeerEngine: Sendable {
         }
         guard connections.isConnected(peer), !pendingDisconnects.contains(peer) else { return true }
         pendingDisconnects.insert(peer)
+        policyDisconnects[peer] = PolicyDisconnect(reason: reason, attempts: 1)
         _ = issue(.disconnect(peer: peer, reason: reason), timeout: configuration.dialTimeout, now: now, into: &actions)
         return true
     }
 
     /// Deletes a peer from the books and everything that refers to it.
+    ///
+    /// A connected peer's record outlives the deletion until its last connection closes
+    /// (``rejected``): the connection is real, so it keeps its colocation place, Disconnect still
+    /// reaches it and AddPeer cannot re-create it as NotConnected. Meanwhile the record keeps only
+    /// its connection: no protocols, ENR or shards, so it is never selected and never counts as
+    /// relay.
     mutating func deletePeer(_ peer: PeerID) {
-        store.remove(peer)
         if serviceSlots.peerCount > 0 { serviceSlots.removeEverywhere(peer) }
         if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
-        // Tags only name peers in the store (Protect of an unknown peer is refused).
+        // Tags only name peers in the store (Protect of an unknown or deleted peer is refused).
         if protection.protectedCount > 0 { protection.removeAll(peer) }
-        if !connections.peers.isEmpty, let record = connections.peers[peer] {
-            rejected.insert(peer)
-            // Free its colocation place at once: it is on its way out.
-            if record.colocated, let ip = record.ip { colocation.release(peer, ip: ip) }
+        guard !connections.peers.isEmpty, connections.isConnected(peer), let handle = store.handle(peer) else {
+            store.remove(peer)
+            return
+        }
+        rejected.insert(peer)
+        store.update(handle) { entry in
+            entry.protocols = []
+            entry.enr = nil
+            entry.metadataShards = nil
+            entry.relayStreams = 0
+        }
+    }
+
+    /// Retries the failed policy disconnects that are due (from ``tick(now:using:)``).
+    mutating func retryDisconnects(now: EngineTime, into actions: inout [EngineAction]) {
+        guard !policyDisconnects.isEmpty else { return }
+        for peer in policyDisconnects.keys.sorted() {
+            guard var entry = policyDisconnects[peer], entry.retryDue else { continue }
+            guard connections.isConnected(peer), !protection.isProtected(peer) else {
+                policyDisconnects[peer] = nil
+                pendingDisconnects.remove(peer)
+                continue
+            }
+            entry.attempts += 1
+            entry.retryDue = false
+            policyDisconnects[peer] = entry
+            _ = issue(
+                .disconnect(peer: peer, reason: entry.reason), timeout: configuration.dialTimeout, now: now,
+                into: &actions)
         }
     }
 

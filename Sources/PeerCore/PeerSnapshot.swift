@@ -13,9 +13,12 @@ public struct PeerSnapshot: Sendable, Hashable {
 }
 
 extension PeerEngine {
-    /// Every peer in the books, sorted by id so that exports are stable.
+    /// Every peer in the books, sorted by id so that exports are stable. Peers deleted while
+    /// connected (whose record only waits for their last connection to close) are left out.
     public func exportSnapshot() -> PeerSnapshot {
-        PeerSnapshot(peers: store.records().sorted { $0.id < $1.id })
+        var records = store.records()
+        if !rejected.isEmpty { records.removeAll { rejected.contains($0.id) } }
+        return PeerSnapshot(peers: records.sorted { $0.id < $1.id })
     }
 
     /// Loads persisted peers. Our own id and peers already known are skipped (live information
@@ -41,6 +44,7 @@ extension PeerEngine {
             evictionRandom = rng
         }
         if imported > 0 { actions += scheduleReconnect(now: now) }
+        flushPeerChanges(into: &actions)
         return actions
     }
 }

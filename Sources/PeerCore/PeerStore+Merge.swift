@@ -82,6 +82,11 @@ extension PeerStore {
     /// peer's own current word), listen addresses overwrite the dial addresses when present,
     /// and the key is set when absent.
     ///
+    /// An empty protocol list means "unknown", not "speaks nothing": a peer always speaks at least
+    /// identify, so an empty list is a host that did not report them, and the protocols known
+    /// from AddPeer or an earlier identify are kept (wiping them turned a relay peer into a
+    /// non-relay one).
+    ///
     /// - Returns: how many protocols and addresses were dropped by the per-peer limits.
     @discardableResult
     mutating func applyIdentify(_ handle: Int32, _ info: IdentifyInfo) -> (protocols: Int, addresses: Int) {
@@ -92,7 +97,7 @@ extension PeerStore {
             var protocols: [Int32] = []
             Self.learn(info.protocols, into: &protocols, names: &names, limit: maxProtocols)
             kept = protocols.count
-            entry.protocols = protocols
+            if !protocols.isEmpty { entry.protocols = protocols }
             if let agent = info.agent { entry.agent = labels.intern(agent) }
             if let version = info.protocolVersion { entry.protocolVersion = labels.intern(version) }
             if entry.publicKey == nil { entry.publicKey = info.publicKey }

@@ -71,6 +71,11 @@ public struct PeerStore: Sendable {
     /// Not connected, possibly relay, has addresses, 0 < failures < max: dialable after backoff.
     private(set) var backedOffSet = HandleSet()
     let relayProtocolID: Int32
+    /// Peer-level changes not yet reported, in order: the store's own adds and removes, and the
+    /// joins and leaves the engine appends as its connection table changes. The engine moves them
+    /// into its actions at the end of every call (``PeerEngine/flushPeerChanges(into:)``), so no
+    /// code path that changes the books can forget to report it.
+    var changes: [PeerChange] = []
 
     init(capacity: Int, maxFailedAttempts: Int, limits: EngineLimits = EngineLimits()) {
         self.capacity = capacity
@@ -235,6 +240,7 @@ public struct PeerStore: Sendable {
             entries.append(Entry(id: id))
         }
         handles[key] = handle
+        changes.append(PeerChange(.added, id))
         return handle
     }
 
@@ -299,6 +305,7 @@ public struct PeerStore: Sendable {
         backedOffSet.remove(handle)
         entries[index] = Entry(id: Self.vacant, live: false)
         freeSlots.append(handle)
+        changes.append(PeerChange(.removed, id))
         return true
     }
 

@@ -26,7 +26,9 @@ extension PeerEngine {
                         detail: "\(before)/\(capacity) peers: nothing to prune"))
             ]
         }
-        return [.decision(evict(before - capacity, using: &rng))]
+        var actions: [EngineAction] = [.decision(evict(before - capacity, using: &rng))]
+        flushPeerChanges(into: &actions)
+        return actions
     }
 
     /// Removes up to `goal` peers by the pruning rules above; returns the ``DecisionReason/storePruned``

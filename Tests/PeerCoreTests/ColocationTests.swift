@@ -6,7 +6,10 @@ struct ColocationTests {
     @Test("Without colocation limits / With colocation limits", arguments: [(0, 3), (1, 1), (2, 2), (5, 3)])
     func limits(limit: Int, kept: Int) throws {
         var engine = try engine { $0.colocationLimit = limit }
-        for n in 1...3 { engine.open(n, direction: .inbound, ip: "127.0.0.1") }
+        for n in 1...3 {
+            // The host carries out the disconnect of a refused peer (its record goes with its connection).
+            if !engine.open(n, direction: .inbound, ip: "127.0.0.1").disconnects.isEmpty { engine.close(UInt64(n)) }
+        }
         let stillConnected = (1...3).filter {
             engine.connectedness($0) == .connected
         }
@@ -27,6 +30,8 @@ struct ColocationTests {
         #expect(third.disconnects == [peer(3)])
         #expect(fourth.disconnects == [peer(4)])
         #expect(engine.colocation.count(at: "127.0.0.1") == 1)
+        // The host carries out the disconnects: the refused peers' records go with their connections.
+        for conn in 2...4 { engine.close(UInt64(conn)) }
         #expect(engine.store.count == 1)
         #expect(engine.store.contains(peer(1)))
         let decision = try #require(second.decisions.first { $0.reason == .colocationLimit })

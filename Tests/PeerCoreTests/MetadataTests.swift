@@ -26,6 +26,8 @@ struct MetadataTests {
         let actions = engine.handle(.commandCompleted(request.id, outcome), now: at(1))
         #expect(actions.reasons == [reason])
         #expect(actions.disconnects == [peer(1)])
+        // Forgotten once the host carries out the disconnect (the record outlives its connection).
+        engine.close(1, now: at(2))
         #expect(!engine.store.contains(peer(1)))
     }
 
@@ -65,7 +67,9 @@ struct MetadataTests {
         _ = engine.handle(.commandCompleted(request.id, .metadata(.received(clusterID: 9, shards: []))), now: at(1))
         _ = engine.handle(.streamOpened(peer: peer(1), protocolID: WakuCodec.relay, direction: .inbound), now: at(1))
         engine.identifyRelay(1, now: at(1))
-        #expect(engine.close(1, now: at(2)).isEmpty)
+        let left = engine.close(1, now: at(2))
+        #expect(left.reasons == [.peerLeft])
+        #expect(left.peerChanges == [PeerChange(.disconnected, peer(1)), PeerChange(.removed, peer(1))])
         #expect(!engine.store.contains(peer(1)))
         #expect(engine.store.count == 0)
         // A later connection is a fresh start.
@@ -84,6 +88,7 @@ struct MetadataTests {
         let later = engine.unprotect(peer(1), tag: "store", now: at(2))
         #expect(later.reasons == [.metadataClusterMismatch])
         #expect(later.disconnects == [peer(1)])
+        engine.close(1, now: at(3))
         #expect(!engine.store.contains(peer(1)))
     }
 }

@@ -79,6 +79,7 @@ struct ProtectionLimitsTests {
         #expect(verdict.reasons == [.rejectionDeferred])
         let released = engine.releaseProtections(of: ProtectionOwner(7), now: at(2))
         #expect(released.reasons == [.metadataClusterMismatch])
+        engine.close(1, now: at(3))
         #expect(!engine.store.contains(peer(1)))
     }
 

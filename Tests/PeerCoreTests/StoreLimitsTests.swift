@@ -142,6 +142,8 @@ struct StoreLimitsTests {
             _ = engine.handle(
                 .identified(peer: peer(300 + round), IdentifyInfo(protocols: ["/other"], agent: "x")), now: at(0))
             for n in 251...500 { engine.removePeer(peer(n), now: at(0)) }
+            // A peer removed while connected leaves the books with its connection.
+            engine.close(UInt64(300 + round))
         }
         #expect(engine.store.count == 0)
         #expect(engine.store.internedCounts == baseline)

@@ -76,24 +76,28 @@ extension EngineRuntime {
     /// Applies host events in order, under one lock. Command results wake the calls waiting for
     /// them.
     ///
+    /// - Returns: how many events the engine ignored (unknown connections, peers or commands).
     /// - Throws: FAILED_PRECONDITION when the session is no longer attached; the session's end
     ///   (RESOURCE_EXHAUSTED) when these events made it overflow its command queue.
-    func apply(_ events: [HostEvent], from session: HostSession) throws {
+    @discardableResult
+    func apply(_ events: [HostEvent], from session: HostSession) throws -> Int {
         let now = clock.now()
         var effects = Effects(now: now)
-        let outcome = state.withLock { state -> (attached: Bool, cameOnline: Bool) in
-            guard state.host === session else { return (false, false) }
+        let outcome = state.withLock { state -> (attached: Bool, cameOnline: Bool, ignored: Int) in
+            guard state.host === session else { return (false, false, 0) }
             let wasOnline = state.engine.isOnline
+            var ignored = 0
             for event in events {
-                let actions = state.engine.handle(event, now: now)
+                let handled = state.engine.apply(event, now: now)
+                if !handled.applied { ignored += 1 }
                 if case .commandCompleted(let id, let outcome) = event {
                     resolve(id, outcome, in: &state, effects: &effects)
                 }
-                route(actions, in: &state, effects: &effects)
+                route(handled.actions, in: &state, effects: &effects)
                 // The session ended under these events (its command queue overflowed).
-                guard state.host === session else { return (true, false) }
+                guard state.host === session else { return (true, false, ignored) }
             }
-            return (true, !wasOnline && state.engine.isOnline)
+            return (true, !wasOnline && state.engine.isOnline, ignored)
         }
         deliver(effects)
         guard outcome.attached else {
@@ -101,6 +105,7 @@ extension EngineRuntime {
         }
         if let error = session.endError { throw error }
         if outcome.cameOnline { self.cameOnline.signal() }
+        return outcome.ignored
     }
 
     /// Detaches `session` if it is still the attached one.

@@ -55,9 +55,10 @@ extension EngineRuntime {
         for watcher in watchers { watcher.queue.finish(throwing: error) }
     }
 
-    /// Queues `decisions` for every watcher (under the engine's lock). A watcher whose queue
-    /// overflows is removed; its stream ends with RESOURCE_EXHAUSTED.
-    func publish(_ decisions: ArraySlice<Decision>, in state: inout State, effects: inout Effects) {
+    /// Queues the decisions and peer changes of `actions` for every watcher (under the engine's
+    /// lock). A watcher whose queue overflows is removed; its stream ends with RESOURCE_EXHAUSTED.
+    func publish(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
+        guard actions.contains(where: { if case .command = $0 { false } else { true } }) else { return }
         let now = effects.now
         var decisionFrames: [ByteBuffer]?
         var peerFrames: [ByteBuffer]?
@@ -68,17 +69,17 @@ extension EngineRuntime {
             switch (watcher.decisions, watcher.peerEvents) {
             case (true, true):
                 if bothFrames == nil {
-                    bothFrames = Self.encode(decisions, now: now, decisions: true, peerEvents: true)
+                    bothFrames = Self.encode(actions, now: now, decisions: true, peerEvents: true)
                 }
                 frames = bothFrames ?? []
             case (true, false):
                 if decisionFrames == nil {
-                    decisionFrames = Self.encode(decisions, now: now, decisions: true, peerEvents: false)
+                    decisionFrames = Self.encode(actions, now: now, decisions: true, peerEvents: false)
                 }
                 frames = decisionFrames ?? []
             case (false, _):
                 if peerFrames == nil {
-                    peerFrames = Self.encode(decisions, now: now, decisions: false, peerEvents: true)
+                    peerFrames = Self.encode(actions, now: now, decisions: false, peerEvents: true)
                 }
                 frames = peerFrames ?? []
             }
@@ -94,22 +95,23 @@ extension EngineRuntime {
         effects.droppedWatchers += overflowed.count
     }
 
-    /// Each decision's Watch events, serialized, in order: the decision, then its peer events.
+    /// The Watch events of `actions`, serialized, in the engine's order: decisions, and peer
+    /// events as the books changed (reported by the engine's store and connection table, so a
+    /// peer that peerd forgets on its own is seen leaving too).
     private static func encode(
-        _ decisions: ArraySlice<Decision>, now: EngineTime, decisions wantDecisions: Bool,
-        peerEvents wantPeerEvents: Bool
+        _ actions: [EngineAction], now: EngineTime, decisions wantDecisions: Bool, peerEvents wantPeerEvents: Bool
     ) -> [ByteBuffer] {
         var frames: [ByteBuffer] = []
-        frames.reserveCapacity(decisions.count * 2)
-        for decision in decisions {
-            if wantDecisions {
+        frames.reserveCapacity(actions.count)
+        for action in actions {
+            switch action {
+            case .decision(let decision) where wantDecisions:
                 frames.append(
                     PeerManagerV1.WatchEvent(event: .decision(PeerManagerV1.Decision(decision, at: now))).encoded())
-            }
-            if wantPeerEvents {
-                for event in PeerManagerV1.PeerEvent.events(for: decision, at: now) {
-                    frames.append(PeerManagerV1.WatchEvent(event: .peerEvent(event)).encoded())
-                }
+            case .peerChange(let change) where wantPeerEvents:
+                frames.append(
+                    PeerManagerV1.WatchEvent(event: .peerEvent(PeerManagerV1.PeerEvent(change, at: now))).encoded())
+            default: break
             }
         }
         return frames
@@ -117,17 +119,15 @@ extension EngineRuntime {
 }
 
 extension PeerManagerV1.PeerEvent {
-    /// The peer-level events a decision stands for.
-    static func events(for decision: Decision, at time: EngineTime) -> [Self] {
-        let kind: Kind
-        switch decision.reason {
-        case .peerAdded: kind = .added
-        case .peerRemoved, .storePruned: kind = .removed
-        case .peerJoined: kind = .connected
-        case .peerLeft: kind = .disconnected
-        default: return []
-        }
-        let peers = [decision.peer].compactMap { $0 } + decision.peers
-        return peers.map { Self(timeMs: time.unixMilliseconds, kind: kind, peerID: $0.description) }
+    /// The Watch event for a change of the books.
+    init(_ change: PeerChange, at time: EngineTime) {
+        let kind: Kind =
+            switch change.kind {
+            case .added: .added
+            case .removed: .removed
+            case .connected: .connected
+            case .disconnected: .disconnected
+            }
+        self.init(timeMs: time.unixMilliseconds, kind: kind, peerID: change.peer.description)
     }
 }

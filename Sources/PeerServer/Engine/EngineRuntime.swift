@@ -118,18 +118,16 @@ public final class EngineRuntime: Sendable {
     func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
         var commands: [PeerManagerV1.HostCommand] = []
         var issued: [CommandID] = []
-        let firstDecision = effects.decisions.endIndex
         for action in actions {
             switch action {
             case .command(let command):
                 commands.append(PeerManagerV1.HostCommand(command))
                 issued.append(command.id)
             case .decision(let decision): effects.decisions.append(decision)
+            case .peerChange: break
             }
         }
-        if effects.decisions.endIndex > firstDecision, !state.watchers.isEmpty {
-            publish(effects.decisions[firstDecision...], in: &state, effects: &effects)
-        }
+        if !state.watchers.isEmpty { publish(actions, in: &state, effects: &effects) }
         guard !commands.isEmpty else { return }
         guard let host = state.host else {
             // Only possible for a command issued while no host is attached (the engine is then

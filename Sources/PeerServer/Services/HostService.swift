@@ -99,12 +99,13 @@ public enum HostService {
                                 guard let wire = try PeerManagerV1.HostEvent(wire: message).event else { continue }
                                 events.append(try HostEvent(wire))
                             } catch {
-                                // A malformed event is counted and skipped, never fatal to the session.
+                                // A malformed event is counted and skipped, never fatal to the session
+                                // (as are events the engine ignores, counted by apply).
                                 ignored += 1
                                 logger.debug("host event ignored", metadata: ["error": "\(error)"])
                             }
                         }
-                        try runtime.apply(events, from: session)
+                        ignored += try runtime.apply(events, from: session)
                     }
                 }
                 // Whichever side ends first ends the session.
@@ -149,9 +150,11 @@ public enum HostService {
             }
             translated.append(engineEvent)
         }
-        try runtime.apply(translated, from: session)
+        // Ignored: malformed events (never reach the engine) plus those the engine ignored
+        // (unknown connections, peers or command ids); accepted: the events applied.
+        let unknown = try runtime.apply(translated, from: session)
         return PeerManagerV1.ReportEventsResponse(
-            sessionID: session.id, accepted: UInt32(clamping: translated.count), ignored: UInt32(clamping: ignored),
-            sessionTimeoutMs: sessionTimeout.milliseconds)
+            sessionID: session.id, accepted: UInt32(clamping: translated.count - unknown),
+            ignored: UInt32(clamping: ignored + unknown), sessionTimeoutMs: sessionTimeout.milliseconds)
     }
 }
