@@ -99,3 +99,13 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         "\(reason.rawValue)\(peer.map { " \($0)" } ?? ""): \(detail)"
     }
 }
+
+extension DecisionReason {
+    /// The reasons the engine sends as a disconnect command's reason (`disconnect.reason` on the
+    /// wire): a policy cut or a request. docs/protocol.md marks them in its reason table; a test
+    /// checks the two agree.
+    public static let disconnectReasons: Set<DecisionReason> = [
+        .inboundRelayLimit, .colocationLimit, .metadataFailed, .metadataMissingCluster, .metadataClusterMismatch,
+        .disconnectRequested, .inboundRelayPruned, .shardInboundPruned,
+    ]
+}

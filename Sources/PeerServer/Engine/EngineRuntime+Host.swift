@@ -23,9 +23,10 @@ extension EngineRuntime {
             try hello.connections.map { try HostEvent(.connectionOpened($0)) }
             + hello.identified.map { try HostEvent(.identified($0)) }
 
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let attached = state.withLock { state -> Result<HostSession, RPCError> in
+            let now = state.advanceTime(clock)
+            effects.now = now
             // Validate ...
             if let current = state.host, !hello.takeOver {
                 return .failure(
@@ -79,9 +80,10 @@ extension EngineRuntime {
     /// - Throws: FAILED_PRECONDITION when the session is no longer attached; the session's end
     ///   (RESOURCE_EXHAUSTED) when these events made it overflow its command queue.
     func apply(_ events: [HostEvent], from session: HostSession) throws {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let outcome = state.withLock { state -> (attached: Bool, cameOnline: Bool) in
+            let now = state.advanceTime(clock)
+            effects.now = now
             guard state.host === session else { return (false, false) }
             let wasOnline = state.engine.isOnline
             for event in events {
@@ -105,9 +107,9 @@ extension EngineRuntime {
 
     /// Detaches `session` if it is still the attached one.
     func detachHost(_ session: HostSession, reason: HostSession.EndReason) {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let detached = state.withLock { state -> Bool in
+            effects.now = state.advanceTime(clock)
             guard state.host === session else { return false }
             detach(session, in: &state, effects: &effects, reason: reason)
             return true
