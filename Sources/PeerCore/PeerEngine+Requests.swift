@@ -210,8 +210,11 @@ extension PeerEngine {
     /// ``EngineConfiguration/reconnectBackoff``); the dials go out from ``tick(now:using:)``.
     @discardableResult
     public mutating func scheduleReconnect(now: EngineTime, after backoff: Duration? = nil) -> [EngineAction] {
-        let at = now + (backoff ?? configuration.reconnectBackoff)
-        reconnectAt = at
-        return [.decision(Decision(.reconnectScheduled, detail: "persisted relay peers will be redialled at \(at)"))]
+        let wait = backoff ?? configuration.reconnectBackoff
+        reconnectAt = now + wait
+        return [
+            .decision(
+                Decision(.reconnectScheduled, detail: "persisted relay peers will be redialled in \(wait.secondsText)"))
+        ]
     }
 }

@@ -115,6 +115,14 @@ struct OperatorTextTests {
         #expect(expired.detail.hasSuffix("after 15.0 s"), "\(expired.detail)")
     }
 
+    @Test("reconnect_scheduled says when in seconds from now, not an absolute time")
+    func reconnectScheduledDetail() throws {
+        var engine = try engine()
+        let decision = try #require(engine.scheduleReconnect(now: at(0)).decisions.first)
+        // Before: "... redialled at 1700000062.000000000s".
+        #expect(decision.detail == "persisted relay peers will be redialled in 62.0 s")
+    }
+
     @Test("durations for operators", arguments: [(15_000, "15.0 s"), (250, "0.2 s"), (0, "0.0 s"), (-1_500, "-1.5 s")])
     func secondsText(milliseconds: Int64, text: String) {
         #expect(Duration.milliseconds(milliseconds).secondsText == text)
