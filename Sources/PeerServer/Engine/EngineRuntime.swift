@@ -144,7 +144,10 @@ public final class EngineRuntime: Sendable {
             }
         }
         if effects.decisions.endIndex > firstDecision {
-            feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
+            // Only when someone will take them: nothing to order otherwise.
+            if !observers.isEmpty || logger.logLevel <= .debug {
+                feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
+            }
             if !state.watchers.isEmpty { publish(effects.decisions[firstDecision...], in: &state, effects: &effects) }
         }
         guard !commands.isEmpty else { return }
