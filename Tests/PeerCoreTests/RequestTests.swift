@@ -94,6 +94,10 @@ struct ReconnectWaitTests {
         #expect(plan.map(\.peer) == [peer(1), peer(2)])
         #expect(plan.map(\.at) == [at(130), at(160)])
         #expect(engine.reconnectPlan(protocolID: "/other", now: at(130)).isEmpty)
+        // nwaku's protocolMatcher: a prefix matches.
+        #expect(engine.reconnectPlan(protocolID: "/vac/waku/relay", now: at(130)).map(\.peer) == [peer(1), peer(2)])
+        #expect(engine.reconnectWait(peer(2), now: at(130)) == .seconds(30))
+        #expect(engine.reconnectWait(peer(9), now: at(130)) == nil)
         #expect(
             engine.reconnectPlan(protocolID: WakuCodec.relay, backoff: .seconds(1), now: at(130)).map(\.at) == [
                 at(130), at(130),

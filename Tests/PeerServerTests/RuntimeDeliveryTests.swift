@@ -115,4 +115,33 @@ struct RuntimeDeliveryTests {
         // The second request did not schedule a second dial.
         #expect(await session.outbox.take(max: 0, wait: .milliseconds(800)) == [])
     }
+
+    @Test("a scheduled reconnection of a peer that connected and left again waits from its new disconnect")
+    func reconnectRescheduled() async throws {
+        let runtime = try Self.runtime { $0.reconnectBackoff = .milliseconds(600) }
+        let opened = { (connection: UInt64) in
+            PeerManagerV1.ConnectionOpened(
+                connectionID: connection, peerID: Self.peer(1).description, direction: .outbound,
+                observedAddress: "/ip4/10.0.0.1/tcp/60000")
+        }
+        let session = try runtime.attachHost(
+            PeerManagerV1.HostHello(peerID: Self.peer(99).description, online: true, connections: [opened(1)]),
+            mode: .unary)
+        try runtime.apply(
+            [HostEvent(.identified(.init(peerID: Self.peer(1).description, protocols: ["/vac/waku/store/3.0.0"])))],
+            from: session)
+        try runtime.apply([HostEvent(.connectionClosed(.init(connectionID: 1)))], from: session)
+        let started = ContinuousClock.now
+        #expect(runtime.reconnect(protocolID: "") == 1)
+        try await Task.sleep(for: .milliseconds(400))
+        // It came back and left again: the backoff starts over from this disconnect.
+        try runtime.apply(
+            [HostEvent(.connectionOpened(opened(2))), HostEvent(.connectionClosed(.init(connectionID: 2)))],
+            from: session)
+        _ = await session.outbox.take(max: 0, wait: .zero)
+        #expect(await session.outbox.take(max: 0, wait: .milliseconds(400)) == [])
+        let commands = await session.outbox.take(max: 0, wait: .seconds(5)) ?? []
+        #expect(ContinuousClock.now - started >= .milliseconds(900))
+        #expect(commands.count == 1)
+    }
 }

@@ -34,25 +34,32 @@ extension EngineRuntime {
             return (count, later)
         }
         deliver(effects)
-        for (peer, wait) in later {
-            Task { [self] in
-                try? await Task.sleep(for: wait)
-                dialScheduledReconnect(peer)
-            }
-        }
+        for (peer, wait) in later { scheduleReconnect(peer, after: wait) }
         return count
     }
 
+    private func scheduleReconnect(_ peer: PeerID, after wait: Duration) {
+        Task { [self] in
+            try? await Task.sleep(for: wait)
+            dialScheduledReconnect(peer)
+        }
+    }
+
     /// A scheduled reconnection is due: dialled unless the peer connected, left the books or is
-    /// being dialled meanwhile, or no host is attached to carry the dial out.
+    /// being dialled meanwhile, or no host is attached to carry the dial out. A peer that
+    /// connected and left again meanwhile waits out the backoff since its new disconnect.
     private func dialScheduledReconnect(_ peer: PeerID) {
         var effects = Effects()
-        state.withLock { state in
-            effects.now = state.advanceTime(clock)
+        let rest = state.withLock { state -> Duration? in
+            let now = state.advanceTime(clock)
+            effects.now = now
+            if let wait = state.engine.reconnectWait(peer, now: now), wait > .zero { return wait }
             state.scheduledReconnects.remove(peer)
-            guard state.host != nil, state.engine.store.connectedness(peer) != .connected else { return }
-            route(state.engine.connect(peer, now: effects.now), in: &state, effects: &effects)
+            guard state.host != nil, state.engine.store.connectedness(peer) != .connected else { return nil }
+            route(state.engine.connect(peer, now: now), in: &state, effects: &effects)
+            return nil
         }
         deliver(effects)
+        if let rest { scheduleReconnect(peer, after: rest) }
     }
 }
