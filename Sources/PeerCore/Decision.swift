@@ -2,7 +2,9 @@ import PeerIdentity
 
 /// Why the engine did (or did not do) something: a closed set, usable as a metric label.
 ///
-/// The raw value is the stable label text (`decision.reason` in logs).
+/// The raw value is the stable label text (`decision.reason` in logs). Each reason's meaning, for
+/// host developers, is the table in docs/protocol.md §10; `DecisionReasonDocsTests` fails when a
+/// reason is added here without its row (or a disconnect reason without its mark).
 public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     // Peer books
     case peerAdded = "peer_added"
@@ -101,4 +103,14 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "\(reason.rawValue)\(peer.map { " \($0)" } ?? ""): \(detail)"
     }
+}
+
+extension DecisionReason {
+    /// The reasons the engine sends as a disconnect command's reason (`disconnect.reason` on the
+    /// wire): a policy cut or a request. docs/protocol.md marks them in its reason table; a test
+    /// checks the two agree.
+    public static let disconnectReasons: Set<DecisionReason> = [
+        .inboundRelayLimit, .colocationLimit, .metadataFailed, .metadataMissingCluster, .metadataClusterMismatch,
+        .disconnectRequested, .inboundRelayPruned, .shardInboundPruned,
+    ]
 }

@@ -40,11 +40,25 @@ public struct EngineStatistics: Sendable, Hashable {
         hasher.combine(outboundRelay)
     }
 
-    /// nwaku's log line: `inRelayConns=i/target outRelayConns=o/target totalConnections=c/max ...`.
+    /// The message of nwaku's periodic status line, which operators grep for.
+    public static let statusMessage = "Relay peer connections"
+
+    /// The fields of nwaku's status line, with nwaku's names and value forms, in nwaku's order
+    /// (`info "Relay peer connections", inRelayConns = "i/target", outRelayConns = "o/target",
+    /// totalConnections = "c/max", notConnectedPeers = n, outsideBackoffPeers = n`).
+    public var statusFields: [(name: String, value: String)] {
+        [
+            ("inRelayConns", "\(inboundRelay)/\(targets.inbound)"),
+            ("outRelayConns", "\(outboundRelay)/\(targets.outbound)"),
+            ("totalConnections", "\(connectedPeers)/\(maxConnections)"),
+            ("notConnectedPeers", "\(notConnected)"),
+            ("outsideBackoffPeers", "\(outsideBackoff)"),
+        ]
+    }
+
+    /// The status fields as one logfmt-like text: `inRelayConns=i/target outRelayConns=o/target ...`.
     public var summary: String {
-        "inRelayConns=\(inboundRelay)/\(targets.inbound) outRelayConns=\(outboundRelay)/\(targets.outbound) "
-            + "totalConnections=\(connectedPeers)/\(maxConnections) notConnectedPeers=\(notConnected) "
-            + "outsideBackoffPeers=\(outsideBackoff)"
+        statusFields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 }
 

@@ -61,6 +61,13 @@ public struct EngineTime: Hashable, Comparable, Sendable, CustomStringConvertibl
 }
 
 extension Duration {
+    /// Seconds with one decimal, for operators: "15.0 s".
+    public var secondsText: String {
+        let tenths = saturatingNanoseconds / 100_000_000
+        let sign = tenths < 0 ? "-" : ""
+        return "\(sign)\(abs(tenths / 10)).\(abs(tenths % 10)) s"
+    }
+
     /// The duration in whole nanoseconds, saturated to the `Int64` range.
     var saturatingNanoseconds: Int64 {
         let (seconds, attoseconds) = components

@@ -358,7 +358,7 @@ extension PeerEngine {
                 .decision(
                     Decision(
                         .commandExpired, peer: command.command.peer,
-                        detail: "no result for \(id) by \(command.deadline)")))
+                        detail: "no result for \(id) after \((command.deadline - command.issued).secondsText)")))
             switch command.command {
             case .dial: commandCompleted(id, .timedOut, now: now, into: &actions)
             case .requestMetadata: commandCompleted(id, .failed(reason: "no answer"), now: now, into: &actions)

@@ -73,7 +73,11 @@ extension PeerEngine {
         return actions
     }
 
-    /// Dials a peer now (nwaku `connectPeer`), adding it first when `info` is new. An explicit
+    /// Dials a peer now with the addresses it is given (nwaku `connectPeer` dials
+    /// `switch.connect(peerId, peer.addrs)`), after merging `info` into the books by the
+    /// ``PeerStore`` rules (new peer added; known peer's addresses overwritten when given). A
+    /// known peer whose merge is refused as stale (an older ENR) is still dialled at the given
+    /// addresses, as nwaku does; without given addresses the stored ones are used. An explicit
     /// request ignores backoff, as in nwaku; a failure still counts.
     public mutating func connect(
         _ info: PeerInfo, origin: PeerOrigin = .unknown, timeout: Duration? = nil, now: EngineTime
@@ -81,16 +85,24 @@ extension PeerEngine {
         guard info.id != selfID else {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: "cannot dial ourselves"))]
         }
-        var actions = store.contains(info.id) ? [] : addPeer(info, origin: origin, now: now)
+        var actions = addPeer(info, origin: origin, now: now)
         if let refusal = actions.decisions.first(where: { $0.reason == .peerRefusedLimit || $0.reason == .storeFull }) {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: refusal.detail))]
         }
-        actions += connect(info.id, timeout: timeout, now: now)
+        let given = store.bounded(info.addresses)
+        actions += connect(info.id, addresses: given.isEmpty ? nil : given, timeout: timeout, now: now)
         return actions
     }
 
-    /// Dials a stored peer now.
+    /// Dials a stored peer now, at its stored addresses.
     public mutating func connect(_ peer: PeerID, timeout: Duration? = nil, now: EngineTime) -> [EngineAction] {
+        connect(peer, addresses: nil, timeout: timeout, now: now)
+    }
+
+    /// Dials a stored peer now, at `addresses` when given, else at its stored addresses.
+    private mutating func connect(
+        _ peer: PeerID, addresses: [Multiaddr]?, timeout: Duration?, now: EngineTime
+    ) -> [EngineAction] {
         func refuse(_ why: String) -> [EngineAction] {
             [.decision(Decision(.connectRefused, peer: peer, detail: why))]
         }
@@ -100,9 +112,10 @@ extension PeerEngine {
         guard let handle = store.handle(peer) else { return refuse("unknown peer: add it first") }
         if connections.isConnected(peer) { return refuse("already connected") }
         if let id = dialing[peer] { return refuse("dial \(id) already in flight") }
-        if store.entry(handle).addresses.isEmpty { return refuse("no known address") }
+        let addresses = addresses ?? store.entry(handle).addresses
+        if addresses.isEmpty { return refuse("no known address") }
         var actions: [EngineAction] = []
-        dial(handle, purpose: .request, timeout: timeout, now: now, into: &actions)
+        dial(handle, addresses: addresses, purpose: .request, timeout: timeout, now: now, into: &actions)
         actions.append(.decision(Decision(.connectRequested, peer: peer, detail: "dialing on request")))
         return actions
     }
@@ -217,8 +230,11 @@ extension PeerEngine {
     /// ``EngineConfiguration/reconnectBackoff``); the dials go out from ``tick(now:using:)``.
     @discardableResult
     public mutating func scheduleReconnect(now: EngineTime, after backoff: Duration? = nil) -> [EngineAction] {
-        let at = now + (backoff ?? configuration.reconnectBackoff)
-        reconnectAt = at
-        return [.decision(Decision(.reconnectScheduled, detail: "persisted relay peers will be redialled at \(at)"))]
+        let wait = backoff ?? configuration.reconnectBackoff
+        reconnectAt = now + wait
+        return [
+            .decision(
+                Decision(.reconnectScheduled, detail: "persisted relay peers will be redialled in \(wait.secondsText)"))
+        ]
     }
 }

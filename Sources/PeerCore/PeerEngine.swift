@@ -41,6 +41,8 @@ public struct PeerEngine: Sendable {
         var command: HostCommand
         var deadline: EngineTime
         var purpose: DialPurpose?
+        /// When it was issued: an expiry says how long it went unanswered, not an absolute time.
+        var issued: EngineTime
     }
     var pending: [CommandID: PendingCommand] = [:]
     var dialing: [PeerID: CommandID] = [:]
@@ -180,20 +182,23 @@ public struct PeerEngine: Sendable {
         let id = CommandID(nextCommandID)
         nextCommandID += 1
         pending[id] = PendingCommand(
-            command: command, deadline: now + timeout + configuration.commandGracePeriod, purpose: purpose)
+            command: command, deadline: now + timeout + configuration.commandGracePeriod, purpose: purpose,
+            issued: now)
         actions.append(.command(IssuedCommand(id: id, command: command)))
         return id
     }
 
-    /// Issues a dial to a stored peer.
+    /// Issues a dial to a stored peer, at `addresses` when given (a Connect request's), else at its
+    /// stored addresses.
     @discardableResult
     mutating func dial(
-        _ handle: Int32, purpose: DialPurpose, timeout: Duration? = nil, now: EngineTime,
-        into actions: inout [EngineAction]
+        _ handle: Int32, addresses: [Multiaddr]? = nil, purpose: DialPurpose, timeout: Duration? = nil,
+        now: EngineTime, into actions: inout [EngineAction]
     ) -> CommandID {
         let entry = store.entry(handle)
         let id = issue(
-            .dial(peer: entry.id, addresses: entry.addresses, timeout: timeout ?? configuration.dialTimeout),
+            .dial(
+                peer: entry.id, addresses: addresses ?? entry.addresses, timeout: timeout ?? configuration.dialTimeout),
             timeout: timeout ?? configuration.dialTimeout, purpose: purpose, now: now, into: &actions)
         dialing[entry.id] = id
         if purpose == .connectivity { batchInFlight.insert(id) }

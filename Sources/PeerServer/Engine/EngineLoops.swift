@@ -8,7 +8,8 @@ import ServiceLifecycle
 ///   dynamic interval (nwaku: `max(30 s * min(inFactor, outFactor), 1 s)`), or until a host
 ///   attaches while offline;
 /// - prune: the peer-store pruning every `pruneInterval` (10 min);
-/// - status: nwaku's "Relay peer connections ..." line every 5 minutes, at info;
+/// - status: nwaku's "Relay peer connections" line (fields `inRelayConns`, `outRelayConns`,
+///   `totalConnections`, `notConnectedPeers`, `outsideBackoffPeers`) every 5 minutes, at info;
 /// - sessions: detaches a unary host that stopped calling (no call in progress, none for the
 ///   session timeout).
 ///
@@ -69,9 +70,19 @@ public struct EngineLoops: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: statusInterval)
             guard !Task.isCancelled else { return }
-            let summary = runtime.read { engine, now, _ in engine.statistics(now: now).summary }
-            logger.info("\(summary)")
+            let statistics = runtime.read { engine, now, _ in engine.statistics(now: now) }
+            logger.info(Self.statusMessage, metadata: Self.statusMetadata(statistics))
         }
+    }
+
+    /// nwaku's status line: its message and its field names, as log metadata (logfmt or JSON
+    /// fields), so the line operators grep for in nwaku's log is the same in peerd's.
+    static var statusMessage: Logger.Message { "\(EngineStatistics.statusMessage)" }
+
+    static func statusMetadata(_ statistics: EngineStatistics) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [:]
+        for field in statistics.statusFields { metadata[field.name] = .string(field.value) }
+        return metadata
     }
 
     private func sessions() async {

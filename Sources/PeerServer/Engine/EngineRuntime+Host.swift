@@ -23,9 +23,10 @@ extension EngineRuntime {
             try hello.connections.map { try HostEvent(.connectionOpened($0)) }
             + hello.identified.map { try HostEvent(.identified($0)) }
 
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let attached = state.withLock { state -> Result<HostSession, RPCError> in
+            let now = state.advanceTime(clock)
+            effects.now = now
             // Validate ...
             if let current = state.host, !hello.takeOver {
                 return .failure(
@@ -81,9 +82,10 @@ extension EngineRuntime {
     ///   (RESOURCE_EXHAUSTED) when these events made it overflow its command queue.
     @discardableResult
     func apply(_ events: [HostEvent], from session: HostSession) throws -> Int {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let outcome = state.withLock { state -> (attached: Bool, cameOnline: Bool, ignored: Int) in
+            let now = state.advanceTime(clock)
+            effects.now = now
             guard state.host === session else { return (false, false, 0) }
             let wasOnline = state.engine.isOnline
             var ignored = 0
@@ -110,9 +112,9 @@ extension EngineRuntime {
 
     /// Detaches `session` if it is still the attached one.
     func detachHost(_ session: HostSession, reason: HostSession.EndReason) {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let detached = state.withLock { state -> Bool in
+            effects.now = state.advanceTime(clock)
             guard state.host === session else { return false }
             detach(session, in: &state, effects: &effects, reason: reason)
             return true

@@ -7,9 +7,11 @@ import Synchronization
 /// The one owner of the peer engine: every change and query goes through it.
 ///
 /// The engine is a value behind a `Mutex`, held only while the engine runs (microseconds).
-/// Effects that must keep the engine's order happen inside the lock: commands are queued for the
-/// attached host and events for watchers (encoded once, shared by every watcher). Decisions are
-/// logged and counted after it, and waiting calls resumed.
+/// The engine's time is read inside the lock and never goes back (``State/advanceTime(_:)``), so
+/// the engine sees time in the order it acts. Effects that must keep the engine's order are
+/// ordered inside the lock: commands are queued for the attached host, events for watchers
+/// (encoded once, shared by every watcher) and decisions for the log and the observers (a
+/// ``DecisionFeed`` drained in order after the lock). Waiting calls are resumed after it.
 public final class EngineRuntime: Sendable {
     /// Something that wants every batch of decisions (metrics).
     public typealias DecisionObserver = @Sendable (_ decisions: [Decision], _ now: EngineTime) -> Void
@@ -30,6 +32,17 @@ public final class EngineRuntime: Sendable {
         /// whose reader never reads still holds its last batch, so it counts against the limit
         /// until its connection goes.
         var openWatchStreams = 0
+        /// Peers a Reconnect request will dial when their backoff ends (one timer each).
+        var scheduledReconnects: Set<PeerID> = []
+        /// The latest time given to the engine.
+        var lastNow = EngineTime.epoch
+
+        /// The engine's time for this turn: the clock, read under the lock, but never before a
+        /// time already given (a wall clock can step back).
+        mutating func advanceTime(_ clock: any EngineClock) -> EngineTime {
+            lastNow = max(lastNow, clock.now())
+            return lastNow
+        }
     }
 
     struct Awaited {
@@ -46,7 +59,8 @@ public final class EngineRuntime: Sendable {
 
     /// Effects to run after the lock is released.
     struct Effects {
-        let now: EngineTime
+        /// The engine's time for this turn; set under the lock (``State/advanceTime(_:)``).
+        var now = EngineTime.epoch
         var decisions: [Decision] = []
         var resumed: [(CheckedContinuation<CommandOutcome, Never>, CommandOutcome)] = []
         /// Outboxes of sessions that ended: closed after the lock (their consumers wake up).
@@ -61,6 +75,8 @@ public final class EngineRuntime: Sendable {
     public let clock: any EngineClock
     let logger: Logger
     private let observers: [DecisionObserver]
+    /// Decisions in the engine's order, for the log and the observers.
+    let feed = DecisionFeed()
     /// Commands per host session, Watch queues and streams.
     public let limits: SessionLimits
     /// Wakes the connectivity loop when the engine comes online (a host attached or reported
@@ -84,8 +100,8 @@ public final class EngineRuntime: Sendable {
     public func read<R>(
         _ body: (_ engine: PeerEngine, _ now: EngineTime, _ rng: inout EngineRandom) throws -> R
     ) rethrows -> R {
-        let now = clock.now()
-        return try state.withLock { state in
+        try state.withLock { state in
+            let now = state.advanceTime(clock)
             // The generator goes out and back in: passing `&state.rng` beside `state.engine`
             // made the compiler copy the whole engine for every query.
             var rng = state.rng
@@ -102,10 +118,10 @@ public final class EngineRuntime: Sendable {
             R, [EngineAction]
         )
     ) rethrows -> R {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let result = try state.withLock { state in
-            let (result, actions) = try body(&state.engine, now, &state.rng)
+            effects.now = state.advanceTime(clock)
+            let (result, actions) = try body(&state.engine, effects.now, &state.rng)
             route(actions, in: &state, effects: &effects)
             return result
         }
@@ -126,6 +142,10 @@ public final class EngineRuntime: Sendable {
             case .decision(let decision): effects.decisions.append(decision)
             case .peerChange: break
             }
+        }
+        if effects.decisions.endIndex > firstDecision, !observers.isEmpty || logger.logLevel <= .debug {
+            // Only when someone will take them: nothing to order otherwise.
+            feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
         }
         if !state.watchers.isEmpty { publish(actions, in: &state, effects: &effects) }
         guard !commands.isEmpty else { return }
@@ -175,8 +195,13 @@ public final class EngineRuntime: Sendable {
                 ])
         }
         guard !effects.decisions.isEmpty else { return }
+        // This call's decisions, and any queued before them, in the engine's order.
+        feed.drain { batch in deliverDecisions(batch.decisions, now: batch.now) }
+    }
+
+    private func deliverDecisions(_ decisions: [Decision], now: EngineTime) {
         if logger.logLevel <= .debug {
-            for decision in effects.decisions {
+            for decision in decisions {
                 logger.debug(
                     "decision",
                     metadata: [
@@ -186,7 +211,7 @@ public final class EngineRuntime: Sendable {
                     ])
             }
         }
-        for observer in observers { observer(effects.decisions, effects.now) }
+        for observer in observers { observer(decisions, now) }
     }
 
     // MARK: - Waiting for command results
@@ -197,10 +222,10 @@ public final class EngineRuntime: Sendable {
     func performAwaiting(
         _ body: (_ engine: inout PeerEngine, _ now: EngineTime) throws -> [EngineAction]
     ) rethrows -> [EngineAction] {
-        let now = clock.now()
-        var effects = Effects(now: now)
+        var effects = Effects()
         let actions = try state.withLock { state in
-            let actions = try body(&state.engine, now)
+            effects.now = state.advanceTime(clock)
+            let actions = try body(&state.engine, effects.now)
             for command in actions.commands { state.awaited[command.id] = Awaited() }
             route(actions, in: &state, effects: &effects)
             return actions

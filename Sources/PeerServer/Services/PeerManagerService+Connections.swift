@@ -40,17 +40,9 @@ extension PeerManagerService {
         }
         router.inline(service, "Reconnect") { (request: PeerManagerV1.ReconnectRequest, _) in
             try requireHost(for: "dial")
-            let dialing = runtime.perform { engine, now, _ in
-                let peers =
-                    request.protocol.isEmpty
-                    ? engine.store.records().map(\.id) : engine.store.peers(supporting: request.protocol)
-                var actions: [EngineAction] = []
-                for peer in peers where engine.store.connectedness(peer) != .connected {
-                    guard engine.canBeConnected(peer, now: now).allowed else { continue }
-                    actions += engine.connect(peer, now: now)
-                }
-                return (actions.commands.count, actions)
-            }
+            // Each peer is dialled once the backoff since its disconnect has passed (nwaku
+            // `reconnectPeers`); `dialing` counts the peers dialled now or scheduled.
+            let dialing = runtime.reconnect(protocolID: request.protocol)
             return PeerManagerV1.ReconnectResponse(dialing: UInt32(clamping: dialing))
         }
         router.inline(service, "CanBeConnected") { (request: PeerManagerV1.CanBeConnectedRequest, _) in
