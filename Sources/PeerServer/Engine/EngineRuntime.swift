@@ -134,6 +134,7 @@ public final class EngineRuntime: Sendable {
     func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
         var commands: [PeerManagerV1.HostCommand] = []
         var issued: [CommandID] = []
+        let firstDecision = effects.decisions.endIndex
         for action in actions {
             switch action {
             case .command(let command):

@@ -32,10 +32,10 @@ public enum HostEventFuzzing {
                 translated.append(event)
             }
             if translated.count >= max(1, batch) {
-                try? runtime.apply(translated, from: session)
+                _ = try? runtime.apply(translated, from: session)
                 translated.removeAll(keepingCapacity: true)
             }
         }
-        try? runtime.apply(translated, from: session)
+        _ = try? runtime.apply(translated, from: session)
     }
 }
