@@ -4,24 +4,26 @@ import PeerIdentity
 public struct ConnectivityStep: Sendable {
     /// Commands and decisions of this step.
     public var actions: [EngineAction]
-    /// When to run the next step: `max(base x min(inFactor, outFactor), floor)`, shortened to the
-    /// pending reconnect of persisted peers.
+    /// The dynamic interval from the counts this step left: `max(base x min(inFactor, outFactor),
+    /// floor)`, shortened to the pending reconnect of persisted peers. While the round's dials are
+    /// in flight the server waits for them instead (``PeerEngine/nextWake(now:)``).
     public var nextInterval: Duration
 }
 
 /// The connectivity loop (nwaku `relayConnectivityLoop`: `connectToRelayPeers`, or
 /// `manageRelayPeers` in sharded mode), the reconnection of persisted peers, and the expiry of
-/// overdue commands. The server calls ``PeerEngine/tick(now:using:)`` and sleeps
-/// ``ConnectivityStep/nextInterval``.
+/// overdue commands. The server calls ``PeerEngine/tick(now:using:)`` and sleeps until
+/// ``PeerEngine/nextWake(now:)``.
 extension PeerEngine {
     /// Runs one connectivity-loop step.
     ///
-    /// Non-sharded: disconnect the youngest unprotected inbound relay peers above the inbound
-    /// target; then, when online, no batch is in flight and outbound relay peers are below
-    /// target, shuffle the connectable candidates (not connected, outside backoff, with addresses,
-    /// relay or not yet known not to be), keep `min(candidates, target - out)` for this round and
-    /// dial the first `maxParallelDials`. The rest are dialled batch by batch as outcomes arrive
-    /// (in ``handle(_:now:)``), re-checking the outbound count each time.
+    /// Non-sharded: disconnect the surplus of each direction (``RelaySurplus``); then, when
+    /// online, no batch is in flight and the outbound relay slots held (``outboundRelayClaims``)
+    /// are below target, shuffle the connectable candidates (not connected, outside backoff, with
+    /// addresses, relay or not yet known not to be), keep `min(candidates, target - held)` for
+    /// this round and dial the first `maxParallelDials`, never more than `--max-connections`
+    /// allows. The rest are dialled batch by batch as outcomes arrive (in ``handle(_:now:)``),
+    /// re-checking the count each time.
     public mutating func tick(now: EngineTime, using rng: inout some RandomNumberGenerator) -> ConnectivityStep {
         var actions: [EngineAction] = []
         expireCommands(now: now, into: &actions)
@@ -31,7 +33,10 @@ extension PeerEngine {
         } else {
             connectToRelayPeers(now: now, using: &rng, into: &actions)
         }
-        return ConnectivityStep(actions: actions, nextInterval: nextInterval(now: now))
+        let interval = nextInterval(now: now)
+        // A round in flight settles later and sets the time then (``settleRound(now:)``).
+        nextRoundAt = batchInFlight.isEmpty ? now + interval : nil
+        return ConnectivityStep(actions: actions, nextInterval: interval)
     }
 
     /// nwaku's dynamic sleep: `inFactor = 1 - min(excessIn / inTarget, 1)`,
@@ -39,7 +44,7 @@ extension PeerEngine {
     /// A zero target counts as satisfied (nwaku would divide by zero).
     public func nextInterval(now: EngineTime) -> Duration {
         let inbound = effectiveInboundRelay.count
-        let outbound = effectiveOutboundRelayCount
+        let outbound = outboundRelayClaims
         let excess = max(inbound - targets.inbound, 0)
         let inFactor = targets.inbound > 0 ? 1 - min(Double(excess) / Double(targets.inbound), 1) : (excess > 0 ? 0 : 1)
         let outFactor = targets.outbound > 0 ? min(Double(outbound) / Double(targets.outbound), 1) : 1
@@ -51,15 +56,57 @@ extension PeerEngine {
         return interval
     }
 
+    /// When the server should run the next step.
+    ///
+    /// While a round's dials are in flight: when the first of them is overdue (the step expires
+    /// it); the round's settling wakes the server earlier (``roundsSettled``). Otherwise the
+    /// next round's time, brought forward to the scheduled reconnect and, while outbound relay
+    /// slots are free, to the moment the first backed-off candidate may be redialled (a redial
+    /// is not left waiting for the next round).
+    public func nextWake(now: EngineTime) -> EngineTime {
+        if !batchInFlight.isEmpty {
+            return batchInFlight.compactMap { pending[$0]?.deadline }.min().map { max($0, now) } ?? now
+        }
+        var wake = nextRoundAt ?? now
+        if let at = reconnectAt { wake = min(wake, max(at, now)) }
+        if isOnline, outboundRelayClaims < targets.outbound, let due = earliestRedial(after: now) {
+            wake = min(wake, due)
+        }
+        return wake
+    }
+
+    /// The earliest time after `now` at which a backed-off candidate leaves its backoff.
+    func earliestRedial(after now: EngineTime) -> EngineTime? {
+        var earliest: EngineTime?
+        for handle in store.backedOffSet.elements {
+            let entry = store.entry(handle)
+            guard
+                let due = backoff.earliestDial(
+                    failures: Int(entry.failedAttempts), lastFailure: entry.lastFailedAttempt),
+                due > now
+            else { continue }
+            if earliest.map({ due < $0 }) ?? true { earliest = due }
+        }
+        return earliest
+    }
+
+    /// The last dial of a round reported: the next round is due one dynamic interval from now,
+    /// computed from the counts the round left (nwaku sleeps after awaiting its dials).
+    mutating func settleRound(now: EngineTime) {
+        nextRoundAt = now + nextInterval(now: now)
+        roundsSettled &+= 1
+    }
+
     mutating func connectToRelayPeers(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
+        pruneSurplus(
+            store.inboundRelaySet.elements, unprunable: 0, target: targets.inbound, direction: "in",
+            reason: .inboundRelayPruned, now: now, into: &actions)
+        pruneSurplus(
+            store.outboundRelaySet.elements, unprunable: unknownOutboundCount + policyDialsInFlight,
+            target: targets.outbound, direction: "out", reason: .outboundRelayPruned, now: now, into: &actions)
         let inbound = effectiveInboundRelay
-        if inbound.count > targets.inbound {
-            pruneInbound(
-                from: inbound, count: inbound.count - targets.inbound, current: inbound.count, target: targets.inbound,
-                reason: .inboundRelayPruned, now: now, into: &actions)
-        }
         guard isOnline else {
             actions.append(
                 .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
@@ -73,7 +120,7 @@ extension PeerEngine {
                         detail: "\(batchInFlight.count) dials of the current batch still in flight")))
             return
         }
-        let outbound = effectiveOutboundRelayCount
+        let outbound = outboundRelayClaims
         guard outbound < targets.outbound else {
             dialQueue = []
             actions.append(
@@ -99,10 +146,40 @@ extension PeerEngine {
         dialNextBatch(current: outbound, available: pool.available, reason: .outboundFill, now: now, into: &actions)
     }
 
-    /// Called when the last dial of a batch reports: the next batch of the round, if still needed.
+    /// Disconnects the surplus of one direction's relay peers (``RelaySurplus``).
+    mutating func pruneSurplus(
+        _ handles: [Int32], unprunable: Int, target: Int, direction: String, reason: DecisionReason,
+        now: EngineTime, into actions: inout [EngineAction]
+    ) {
+        let candidates = surplusCandidates(handles, now: now)
+        let plan = RelaySurplus.plan(candidates, unprunable: unprunable, target: target)
+        guard plan.surplus > 0, !candidates.isEmpty else { return }
+        for peer in plan.chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
+        let held = candidates.count + unprunable
+        let offShard = candidates.count { $0.offShard }
+        actions.append(
+            .decision(
+                Decision(
+                    reason, peers: plan.chosen, current: held, target: target, chosen: plan.chosen.count,
+                    available: plan.unprotected,
+                    detail:
+                        "\(direction) relay \(held)/\(target): disconnecting \(plan.chosen.count) youngest of "
+                        + "\(plan.unprotected) unprotected"
+                        + (offShard > 0 ? " (\(offShard) sharing no shard with us go first)" : "")
+                        + (unprunable > 0 ? "; \(unprunable) dials or unidentified peers also hold slots" : "")
+                )))
+    }
+
+    /// Called when the last dial of a batch reports: the next batch of the round, if still
+    /// needed; when none goes out, the round has settled.
     mutating func continueRound(now: EngineTime, into actions: inout [EngineAction]) {
+        defer { if batchInFlight.isEmpty { settleRound(now: now) } }
         guard !dialQueue.isEmpty, isOnline else { return }
-        let outbound = effectiveOutboundRelayCount
+        if configuration.shardedPeerManagement {
+            continueShardRound(now: now, into: &actions)
+            return
+        }
+        let outbound = outboundRelayClaims
         guard outbound < targets.outbound else {
             dialQueue = []
             return
@@ -114,8 +191,12 @@ extension PeerEngine {
         current: Int, available: Int?, reason: DecisionReason, now: EngineTime, into actions: inout [EngineAction]
     ) {
         let wanted = min(configuration.maxParallelDials, targets.outbound - current)
+        guard let allowed = dialAllowance(wanted, into: &actions) else {
+            dialQueue = []
+            return
+        }
         var batch: [PeerID] = []
-        while batch.count < wanted, !dialQueue.isEmpty {
+        while batch.count < allowed, !dialQueue.isEmpty {
             let peer = dialQueue.removeFirst()
             // Re-check: the peer may have connected, failed, left the store or be dialled meanwhile.
             guard let handle = store.handle(peer), isConnectable(handle, now: now),
@@ -132,6 +213,22 @@ extension PeerEngine {
                     reason, peers: batch, current: current, target: targets.outbound, chosen: batch.count,
                     available: available,
                     detail: "out relay \(current)/\(targets.outbound), dialing \(batch.count)\(of)")))
+    }
+
+    /// How many of `wanted` dials `--max-connections` leaves room for; `nil` (with a decision)
+    /// when there is none.
+    func dialAllowance(_ wanted: Int, into actions: inout [EngineAction]) -> Int? {
+        let room = connectionRoom
+        guard wanted > 0, room == 0 else { return min(wanted, room) }
+        actions.append(
+            .decision(
+                Decision(
+                    .maxConnectionsReached, current: connections.peers.count + dialsInFlight,
+                    target: configuration.maxConnections,
+                    detail:
+                        "\(connections.peers.count) connected and \(dialsInFlight) dials in flight reach "
+                        + "--max-connections \(configuration.maxConnections): not dialling")))
+        return nil
     }
 
     /// A persisted peer waits for its scheduled reconnection (the gossipsub prune backoff).
@@ -170,43 +267,20 @@ extension PeerEngine {
         return CandidatePool(primary: store.dialableSet.elements, extra: extra, excluded: excluded)
     }
 
-    /// Disconnects the youngest unprotected peers of `from` (least standing in the mesh; nwaku
-    /// takes the first in connection-manager order).
-    mutating func pruneInbound(
-        from handles: [Int32], count: Int, current: Int, target: Int, reason: DecisionReason, now: EngineTime,
-        into actions: inout [EngineAction]
-    ) {
-        let youngestFirst = handles.map { store.entry($0).id }
-            .filter { !protection.isProtected($0) }
-            .sorted { (connections.peers[$0]?.joinedAt ?? now) > (connections.peers[$1]?.joinedAt ?? now) }
-        let chosen = Array(youngestFirst.prefix(count))
-        for peer in chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
-        actions.append(
-            .decision(
-                Decision(
-                    reason, peers: chosen, current: current, target: target, chosen: chosen.count,
-                    available: youngestFirst.count,
-                    detail:
-                        "in relay \(current)/\(target): disconnecting \(chosen.count) youngest of "
-                        + "\(youngestFirst.count) unprotected"
-                )))
-    }
-
     /// Sharded peer management (nwaku `manageRelayPeers`): per shard of ours, inbound target
     /// `max(1, in / shards)` and outbound target `max(1, out / shards)` (nwaku's plain integer
-    /// division gives 0 with many shards, so nothing is ever dialled), counting connected relay
-    /// peers on the shard, dialling relay-capable connectable peers of the shard.
+    /// division gives 0 with many shards, so nothing is ever dialled), counting the relay slots
+    /// held on the shard, dialling relay-capable connectable peers of the shard.
     mutating func manageShards(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
         guard let cluster = configuration.clusterID else { return }
         let shards = Set(configuration.shards).sorted()
-        let inTarget = max(1, targets.inbound / shards.count)
-        let outTarget = max(1, targets.outbound / shards.count)
+        let inTarget = shardInboundTarget
+        let outTarget = shardOutboundTarget
         let canDial = isOnline && batchInFlight.isEmpty
         var toDial: [Int32] = []
         var chosen: Set<Int32> = []
-        var pruned: Set<PeerID> = []
         for shard in shards {
             let key = RelayShard(clusterID: cluster, shardID: shard).indexKey
             guard let members = store.shardSet(key) else {
@@ -217,17 +291,13 @@ extension PeerEngine {
                             detail: "shard \(cluster)/\(shard): no known peer")))
                 continue
             }
-            let inbound = effectiveInboundRelay.filter { members.contains($0) && !pruned.contains(store.entry($0).id) }
-            if inbound.count > inTarget {
-                let before = pendingDisconnects
-                pruneInbound(
-                    from: inbound, count: inbound.count - inTarget, current: inbound.count, target: inTarget,
-                    reason: .shardInboundPruned, now: now, into: &actions)
-                pruned.formUnion(pendingDisconnects.subtracting(before))
-            }
-            let outbound = store.outboundRelaySet.elements.count {
-                members.contains($0) && !pendingDisconnects.contains(store.entry($0).id)
-            }
+            // Peers pruned for an earlier shard are pending disconnects by now: not counted again.
+            let inbound = store.inboundRelaySet.elements.filter { members.contains($0) }
+            pruneSurplus(
+                inbound, unprunable: 0, target: inTarget, direction: "shard \(cluster)/\(shard): in",
+                reason: .shardInboundPruned, now: now, into: &actions)
+            let inboundCount = effectiveInboundRelay.count { members.contains($0) }
+            let outbound = shardOutboundClaims(members) + chosen.count { members.contains($0) }
             guard outbound < outTarget, canDial else { continue }
             var candidates = members.elements.filter {
                 !chosen.contains($0) && store.isKnownRelay(store.entry($0)) && isConnectable($0, now: now)
@@ -247,7 +317,7 @@ extension PeerEngine {
                         chosen: picked.count, available: candidates.count,
                         detail:
                             "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), "
-                            + "in relay \(inbound.count)/\(inTarget), "
+                            + "in relay \(inboundCount)/\(inTarget), "
                             + "picking \(picked.count) of \(candidates.count) connectable"
                     )))
         }
@@ -264,16 +334,67 @@ extension PeerEngine {
                         detail: "\(batchInFlight.count) dials of the current batch still in flight")))
             return
         }
-        dialQueue = []
-        var batch: [PeerID] = []
-        for (index, handle) in toDial.enumerated() {
-            if index < configuration.maxParallelDials {
-                dial(handle, purpose: .connectivity, now: now, into: &actions)
-                batch.append(store.entry(handle).id)
-            } else {
-                // Later batches go out as outcomes arrive; the shard counts are re-read next tick.
-                dialQueue.append(store.entry(handle).id)
-            }
+        dialQueue = toDial.map { store.entry($0).id }
+        dialShardBatch(now: now, into: &actions)
+    }
+
+    /// The per-shard targets: `max(1, target / shards)`.
+    var shardInboundTarget: Int { max(1, targets.inbound / max(Set(configuration.shards).count, 1)) }
+    var shardOutboundTarget: Int { max(1, targets.outbound / max(Set(configuration.shards).count, 1)) }
+
+    /// Outbound relay slots held on one shard: connected relay and unknown-kind outbound
+    /// members, and policy dials in flight to members.
+    func shardOutboundClaims(_ members: HandleSet) -> Int {
+        let connected = store.outboundRelaySet.elements.count {
+            members.contains($0) && !pendingDisconnects.contains(store.entry($0).id)
+        }
+        let unknown = store.outboundUnknownSet.elements.count {
+            members.contains($0) && !pendingDisconnects.contains(store.entry($0).id)
+        }
+        let dialled = dialing.count { dial in
+            guard pending[dial.value]?.purpose != .request, !connections.isConnected(dial.key),
+                let handle = store.handle(dial.key)
+            else { return false }
+            return members.contains(handle)
+        }
+        return connected + unknown + dialled
+    }
+
+    /// Whether one of our shards the peer is on still has outbound room (its per-shard target,
+    /// not the global one).
+    func shardWantsPeer(_ handle: Int32) -> Bool {
+        guard let cluster = configuration.clusterID else { return false }
+        for shard in Set(configuration.shards) {
+            guard let members = store.shardSet(RelayShard(clusterID: cluster, shardID: shard).indexKey),
+                members.contains(handle)
+            else { continue }
+            if shardOutboundClaims(members) < shardOutboundTarget { return true }
+        }
+        return false
+    }
+
+    /// The next sharded batch, as outcomes arrive: queued peers whose shard still has room.
+    mutating func continueShardRound(now: EngineTime, into actions: inout [EngineAction]) {
+        dialShardBatch(now: now, into: &actions)
+    }
+
+    /// Dials up to `maxParallelDials` queued peers (within `--max-connections`), each re-checked
+    /// against its shard's own outbound target.
+    private mutating func dialShardBatch(now: EngineTime, into actions: inout [EngineAction]) {
+        guard !dialQueue.isEmpty else { return }
+        guard let allowed = dialAllowance(min(configuration.maxParallelDials, dialQueue.count), into: &actions)
+        else {
+            dialQueue = []
+            return
+        }
+        var batch = 0
+        while batch < allowed, !dialQueue.isEmpty {
+            let peer = dialQueue.removeFirst()
+            guard let handle = store.handle(peer), isConnectable(handle, now: now), !awaitsReconnect(handle),
+                shardWantsPeer(handle)
+            else { continue }
+            dial(handle, purpose: .connectivity, now: now, into: &actions)
+            batch += 1
         }
     }
 
@@ -282,6 +403,7 @@ extension PeerEngine {
     mutating func reconnectCachedPeers(now: EngineTime, into actions: inout [EngineAction]) {
         reconnectAt = nil
         var dialed: [PeerID] = []
+        var room = connectionRoom
         for handle in store.handles.values {
             let entry = store.entry(handle)
             let relay =
@@ -289,6 +411,9 @@ extension PeerEngine {
                 || entry.protocols.contains { store.protocolNames[$0].hasPrefix(WakuCodec.relay) }
             guard entry.origin == .cache, entry.connectedness != .cannotConnect, relay, isConnectable(handle, now: now)
             else { continue }
+            // Never past --max-connections: the rest wait for the connectivity loop.
+            guard room > 0 else { break }
+            room -= 1
             dial(handle, purpose: .reconnect, now: now, into: &actions)
             dialed.append(entry.id)
         }

@@ -59,6 +59,11 @@ public struct PeerEngine: Sendable {
     /// a fixed seed keeps runs replayable.
     var evictionRandom = EngineRandom(seed: (0x5EED, 0xE71C, 0x7105, 0xCAFE))
     var hostOnline = true
+    /// When the next connectivity round is due: set when a round settles (its last dial
+    /// reported), from the counts it left, as nwaku computes its sleep after awaiting the dials.
+    var nextRoundAt: EngineTime?
+    /// Rounds whose dials have all reported; the server wakes its loop when this changes.
+    public internal(set) var roundsSettled: UInt64 = 0
     /// When persisted (`.cache`) peers are to be redialled.
     public internal(set) var reconnectAt: EngineTime?
 
@@ -192,14 +197,5 @@ public struct PeerEngine: Sendable {
             // Free its colocation place at once: it is on its way out.
             if record.colocated, let ip = record.ip { colocation.release(peer, ip: ip) }
         }
-    }
-
-    /// Inbound relay peers that still count (not already being disconnected).
-    var effectiveInboundRelay: [Int32] {
-        store.inboundRelaySet.elements.filter { !pendingDisconnects.contains(store.entry($0).id) }
-    }
-
-    var effectiveOutboundRelayCount: Int {
-        store.outboundRelaySet.elements.count { !pendingDisconnects.contains(store.entry($0).id) }
     }
 }

@@ -80,4 +80,23 @@ struct ShardedConnectivityTests {
         #expect(Set(step.actions.disconnects) == [peer(11), peer(12)])
         #expect(step.actions.reasons.contains(.shardInboundPruned))
     }
+
+    @Test("the second batch follows the per-shard targets, not the global outbound target")
+    func secondBatchPerShard() throws {
+        // Out target 10 over 20 shards: 1 each, 20 in all, two batches of 10.
+        var engine = try Self.sharded(shards: Array(0..<20))
+        for n in 1...20 { engine.addPeer(relayInfo(n, shards: [UInt16(n - 1)], cluster: 0), now: at(0)) }
+        var rng = SeededGenerator()
+        let first = engine.tick(now: at(0), using: &rng)
+        #expect(first.actions.dials.count == 10)
+        for (index, dialled) in first.actions.dials.enumerated() {
+            _ = engine.handle(
+                .connectionOpened(
+                    ConnectionID(UInt64(1000 + index)), peer: dialled, direction: .outbound, observedAddress: nil),
+                now: at(1))
+        }
+        let second = engine.complete(dialsIn: first.actions, with: .succeeded, now: at(1))
+        #expect(second.dials.count == 10)
+        #expect(Set(second.dials).isDisjoint(with: first.actions.dials))
+    }
 }
