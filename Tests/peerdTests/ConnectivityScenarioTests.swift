@@ -182,7 +182,8 @@ struct ConnectivityScenarioTests {
         // 9 of 10 connected: the next round is 27 s away; the redial is due 2 s after the failure.
         try node.run(for: 3.5)
         let redials = node.dials.filter { $0.peer == failing }
-        try #require(redials.count == 2, "dials of the failing peer: \(redials.map(\.at))")
+        try #require(
+            redials.count == 2, "dials of the failing peer: \(redials.map(\.at)); log:\n\(peerd.logTail(lines: 30))")
         let late = redials[1].at - (failedAt ?? 0)
         #expect(late >= 2 && late < 2.4, "redialled \(late) s after the failure")
     }

@@ -51,13 +51,18 @@ public struct EngineLoops: Service {
     private func connectivity() async {
         while !Task.isCancelled {
             runtime.perform { engine, now, rng in ((), engine.tick(now: now, using: &rng).actions) }
+            var target: EngineTime?
             while !Task.isCancelled {
                 let (wake, online, now) = runtime.read { engine, now, _ in (engine.nextWake(now: now), engine.isOnline, now) }
                 if !online {
                     await runtime.cameOnline.wait(for: offlineInterval)
                     break
                 }
+                // The time slept for has come (a redial now due is no longer "after now").
+                if let target, now >= target { break }
                 guard wake > now else { break }
+                target = wake
+                logger.trace("connectivity loop sleeps", metadata: ["sleep": "\(wake - now)"])
                 // A signal (online, a round settled) re-reads the wake time; the timeout is it.
                 await runtime.cameOnline.wait(for: wake - now)
             }
