@@ -24,7 +24,10 @@ struct RelaySlotsTests {
             // (candidates, unprunable, target, chosen)
             ([candidate(1, joined: 1), candidate(2, joined: 2)], 0, 2, [Int]()),
             ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3)], 0, 2, [3]),
-            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3, protected: true)], 0, 1, [2, 1]),
+            (
+                [candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3, protected: true)], 0, 1,
+                [2, 1]
+            ),
             ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 0, offShard: true)], 0, 2, [3]),
             ([candidate(1, joined: 1), candidate(2, joined: 2)], 3, 4, [2]),
             ([candidate(1, joined: 1)], 5, 4, [1]),

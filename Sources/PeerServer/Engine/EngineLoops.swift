@@ -53,7 +53,9 @@ public struct EngineLoops: Service {
             runtime.perform { engine, now, rng in ((), engine.tick(now: now, using: &rng).actions) }
             var target: EngineTime?
             while !Task.isCancelled {
-                let (wake, online, now) = runtime.read { engine, now, _ in (engine.nextWake(now: now), engine.isOnline, now) }
+                let (wake, online, now) = runtime.read { engine, now, _ in
+                    (engine.nextWake(now: now), engine.isOnline, now)
+                }
                 if !online {
                     await runtime.cameOnline.wait(for: offlineInterval)
                     break
