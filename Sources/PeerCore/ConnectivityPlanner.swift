@@ -41,13 +41,16 @@ extension PeerEngine {
 
     /// nwaku's dynamic sleep: `inFactor = 1 - min(excessIn / inTarget, 1)`,
     /// `outFactor = min(out / outTarget, 1)`, `max(base x min(inFactor, outFactor), floor)`.
-    /// A zero target counts as satisfied (nwaku would divide by zero).
+    /// A zero target counts as satisfied (nwaku would divide by zero), and so does a full
+    /// `--max-connections`: nothing can be dialled, so ticking at the floor would only repeat
+    /// the refusal every second.
     public func nextInterval(now: EngineTime) -> Duration {
         let inbound = effectiveInboundRelay.count
         let outbound = outboundRelayClaims
         let excess = max(inbound - targets.inbound, 0)
         let inFactor = targets.inbound > 0 ? 1 - min(Double(excess) / Double(targets.inbound), 1) : (excess > 0 ? 0 : 1)
-        let outFactor = targets.outbound > 0 ? min(Double(outbound) / Double(targets.outbound), 1) : 1
+        let outFactor =
+            targets.outbound > 0 && connectionRoom > 0 ? min(Double(outbound) / Double(targets.outbound), 1) : 1
         var interval = max(
             configuration.connectivityInterval * min(inFactor, outFactor), configuration.minimumConnectivityInterval)
         if let at = reconnectAt, at > now {
@@ -69,7 +72,7 @@ extension PeerEngine {
         }
         var wake = nextRoundAt ?? now
         if let at = reconnectAt { wake = min(wake, max(at, now)) }
-        if isOnline, outboundRelayClaims < targets.outbound, let due = earliestRedial(after: now) {
+        if isOnline, outboundRelayClaims < targets.outbound, connectionRoom > 0, let due = earliestRedial(after: now) {
             wake = min(wake, due)
         }
         return wake

@@ -98,6 +98,8 @@ struct RelaySlotsTests {
         let next = engine.tick(now: at(3), using: &rng)
         #expect(next.actions.dials.isEmpty)
         #expect(next.actions.reasons.contains(.maxConnectionsReached))
+        // Nothing can be dialled: the loop does not repeat the refusal every few seconds.
+        #expect(next.nextInterval == .seconds(30))
     }
 
     @Test("outbound relay peers above target are pruned, youngest first, protected kept")
