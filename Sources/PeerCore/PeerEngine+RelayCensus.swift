@@ -17,12 +17,13 @@ extension PeerEngine {
     func sharesNoShard(_ handle: Int32) -> Bool {
         guard let cluster = configuration.clusterID, !configuration.shards.isEmpty else { return false }
         let entry = store.entry(handle)
-        let known = [entry.enr?.relayShards, entry.metadataShards].compactMap { $0 }
-        guard !known.isEmpty else { return false }
-        for shards in known where shards.clusterID == cluster {
-            if shards.shardIDs.contains(where: configuration.shards.contains) { return false }
+        let (enr, metadata) = (entry.enr?.relayShards, entry.metadataShards)
+        guard enr != nil || metadata != nil else { return false }
+        func ours(_ shards: RelayShards?) -> Bool {
+            guard let shards, shards.clusterID == cluster else { return false }
+            return shards.shardIDs.contains(where: configuration.shards.contains)
         }
-        return true
+        return !ours(enr) && !ours(metadata)
     }
 
     /// Inbound relay peers that hold a slot: not being disconnected, not off our shards.
