@@ -29,7 +29,7 @@ extension PeerEngine {
             // Peers pruned for an earlier shard are pending disconnects by now: not counted again.
             let inbound = store.inboundRelaySet.elements.filter { members.contains($0) }
             pruneSurplus(
-                inbound, unprunable: 0, target: inTarget, direction: "shard \(cluster)/\(shard): in",
+                inbound, target: inTarget, direction: "shard \(cluster)/\(shard): in",
                 reason: .shardInboundPruned, now: now, into: &actions)
             let inboundCount = effectiveInboundRelay.count { members.contains($0) }
             let outbound = shardOutboundClaims(members) + chosen.count { members.contains($0) }

@@ -43,11 +43,9 @@ extension PeerEngine {
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
         pruneSurplus(
-            store.inboundRelaySet.elements, unprunable: 0, target: targets.inbound, direction: "in",
+            store.inboundRelaySet.elements, target: targets.inbound, direction: "in",
             reason: .inboundRelayPruned, now: now, into: &actions)
-        pruneSurplus(
-            store.outboundRelaySet.elements, unprunable: unknownOutboundCount + policyDialsInFlight,
-            target: targets.outbound, direction: "out", reason: .outboundRelayPruned, now: now, into: &actions)
+        pruneOutboundSurplus(now: now, into: &actions)
         let inbound = effectiveInboundRelay
         guard isOnline else {
             actions.append(
@@ -88,16 +86,26 @@ extension PeerEngine {
         dialNextBatch(current: outbound, available: pool.available, reason: .outboundFill, now: now, into: &actions)
     }
 
+    /// Prunes the outbound relay surplus as soon as identify or a relay stream reveals one (the
+    /// outbound counterpart of the inbound cap at join): the loop may sleep 30 s at target.
+    mutating func pruneOutboundSurplus(now: EngineTime, into actions: inout [EngineAction]) {
+        // Off-shard peers included: they hold no slot but are the first to go when over target.
+        guard store.outboundRelaySet.elements.count > targets.outbound else { return }
+        pruneSurplus(
+            store.outboundRelaySet.elements, target: targets.outbound, direction: "out", reason: .outboundRelayPruned,
+            now: now, into: &actions)
+    }
+
     /// Disconnects the surplus of one direction's relay peers (``RelaySurplus``).
     mutating func pruneSurplus(
-        _ handles: [Int32], unprunable: Int, target: Int, direction: String, reason: DecisionReason,
+        _ handles: [Int32], target: Int, direction: String, reason: DecisionReason,
         now: EngineTime, into actions: inout [EngineAction]
     ) {
         let candidates = surplusCandidates(handles, now: now)
-        let plan = RelaySurplus.plan(candidates, unprunable: unprunable, target: target)
+        let plan = RelaySurplus.plan(candidates, target: target)
         guard plan.surplus > 0, !candidates.isEmpty else { return }
         for peer in plan.chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
-        let held = candidates.count + unprunable
+        let held = candidates.count
         let offShard = candidates.count { $0.offShard }
         actions.append(
             .decision(
@@ -108,7 +116,6 @@ extension PeerEngine {
                         "\(direction) relay \(held)/\(target): disconnecting \(plan.chosen.count) youngest of "
                         + "\(plan.unprotected) unprotected"
                         + (offShard > 0 ? " (\(offShard) sharing no shard with us go first)" : "")
-                        + (unprunable > 0 ? "; \(unprunable) dials or unidentified peers also hold slots" : "")
                 )))
     }
 

@@ -121,10 +121,12 @@ extension PeerEngine {
             protocolID == WakuCodec.relay, !rejected.contains(peer), let handle = store.handle(peer)
         else { return }
         let wasRelay = store.inboundRelaySet.contains(handle)
+        let wasOutboundRelay = store.outboundRelaySet.contains(handle)
         store.update(handle) { entry in entry.relayStreams = max(0, entry.relayStreams + Int32(delta)) }
         // Only the peer that just turned out to be an inbound relay peer is measured against the
         // cap; the loop trims any older surplus (youngest first).
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        if !wasOutboundRelay { pruneOutboundSurplus(now: now, into: &actions) }
     }
 
     mutating func identified(_ peer: PeerID, _ info: IdentifyInfo, now: EngineTime, into actions: inout [EngineAction])
@@ -137,6 +139,7 @@ extension PeerEngine {
         if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
         let wasRelay = store.inboundRelaySet.contains(handle)
+        let wasOutboundRelay = store.outboundRelaySet.contains(handle)
         let dropped = store.applyIdentify(handle, info)
         if dropped.protocols > 0 || dropped.addresses > 0 {
             // The host's word is kept, trimmed to the limits: the first entries are the peer's own order.
@@ -153,6 +156,7 @@ extension PeerEngine {
                             + "(\(EngineLimits.Kind.addressesPerPeer.flag))")))
         }
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        if !wasOutboundRelay { pruneOutboundSurplus(now: now, into: &actions) }
     }
 
     /// The metadata verdict (nwaku `onPeerMetadata`, RFC 64): disconnect and delete on a failed

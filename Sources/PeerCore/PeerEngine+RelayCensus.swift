@@ -63,15 +63,17 @@ extension PeerEngine {
         max(configuration.maxConnections - connections.peers.count - dialsInFlight, 0)
     }
 
-    /// The prunable relay peers of one direction (known relay, not being disconnected), off-shard
-    /// ones included, as ``RelaySurplus`` candidates.
+    /// The relay peers of one direction (known relay, not being disconnected), off-shard ones
+    /// included, as ``RelaySurplus`` candidates; a peer a client asked for is kept like a
+    /// protected one.
     func surplusCandidates(_ handles: [Int32], now: EngineTime) -> [RelaySurplus.Candidate] {
         handles.compactMap { handle in
             let peer = store.entry(handle).id
             guard !pendingDisconnects.contains(peer) else { return nil }
             return RelaySurplus.Candidate(
                 peer: peer, joinedAt: connections.peers[peer]?.joinedAt ?? now,
-                isProtected: protection.isProtected(peer), offShard: sharesNoShard(handle))
+                isProtected: protection.isProtected(peer) || requestedPeers.contains(peer),
+                offShard: sharesNoShard(handle))
         }
     }
 }

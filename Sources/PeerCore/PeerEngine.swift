@@ -48,6 +48,9 @@ public struct PeerEngine: Sendable {
     var batchInFlight: Set<CommandID> = []
     /// The rest of this round's shuffled dial candidates (nwaku re-checks after each batch).
     var dialQueue: [PeerID] = []
+    /// Peers last dialled because a client asked (Connect): never pruned as a relay surplus,
+    /// like nwaku's static nodes (nwaku never prunes outbound peers). A subset of the store.
+    var requestedPeers: Set<PeerID> = []
     /// Peers we asked the host to disconnect; they no longer count toward targets.
     var pendingDisconnects: Set<PeerID> = []
     /// Peers deleted by policy while connected: their remaining events must not re-create them.
@@ -160,6 +163,7 @@ public struct PeerEngine: Sendable {
             timeout: timeout ?? configuration.dialTimeout, purpose: purpose, now: now, into: &actions)
         dialing[entry.id] = id
         if purpose == .connectivity { batchInFlight.insert(id) }
+        if purpose == .request { requestedPeers.insert(entry.id) } else { requestedPeers.remove(entry.id) }
         return id
     }
 
@@ -188,6 +192,7 @@ public struct PeerEngine: Sendable {
     /// Deletes a peer from the books and everything that refers to it.
     mutating func deletePeer(_ peer: PeerID) {
         store.remove(peer)
+        requestedPeers.remove(peer)
         if serviceSlots.peerCount > 0 { serviceSlots.removeEverywhere(peer) }
         if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
         // Tags only name peers in the store (Protect of an unknown peer is refused).

@@ -3,12 +3,12 @@ import PeerIdentity
 /// Which connected relay peers to disconnect when one direction holds more than its target: a
 /// pure plan (snapshot + target -> peers), shared by the inbound and outbound pruning.
 ///
-/// Every peer that occupies a relay slot of the direction is counted: the prunable candidates
-/// (connected, known relay, not already being disconnected) and `unprunable` claims (outbound:
-/// dials in flight and connected peers whose kind is not known yet, which cannot be judged).
-/// The surplus over `target` is taken from the candidates: peers that share no shard with us
-/// first (they are kept only while there is room, and never count toward the targets), then the
-/// youngest (least standing in the mesh); protected peers are skipped.
+/// The candidates are the direction's connected peers known to be relay, not already being
+/// disconnected, off-shard ones included. Dials in flight and peers of unknown kind hold outbound
+/// slots for filling, but never make a known relay peer go: the unknown one may turn out not to
+/// be relay. The surplus over `target` is taken from the candidates: peers that share no shard
+/// with us first (they are kept only while there is room, and never count toward the targets),
+/// then the youngest (least standing in the mesh); protected peers are skipped.
 public enum RelaySurplus {
     public struct Candidate: Sendable, Hashable {
         public var peer: PeerID
@@ -34,8 +34,8 @@ public enum RelaySurplus {
         public var unprotected: Int
     }
 
-    public static func plan(_ candidates: [Candidate], unprunable: Int = 0, target: Int) -> Plan {
-        let surplus = max(candidates.count + unprunable - target, 0)
+    public static func plan(_ candidates: [Candidate], target: Int) -> Plan {
+        let surplus = max(candidates.count - target, 0)
         guard surplus > 0 else { return Plan(surplus: 0, chosen: [], unprotected: 0) }
         let order = candidates.filter { !$0.isProtected }.sorted { a, b in
             if a.offShard != b.offShard { return a.offShard }

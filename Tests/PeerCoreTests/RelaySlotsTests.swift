@@ -19,23 +19,18 @@ struct RelaySlotsTests {
     // MARK: The pure plan
 
     @Test(
-        "surplus plan: off-shard first, then youngest; protected skipped; unprunable claims count",
+        "surplus plan: off-shard first, then youngest; protected skipped",
         arguments: [
-            // (candidates, unprunable, target, chosen)
-            ([candidate(1, joined: 1), candidate(2, joined: 2)], 0, 2, [Int]()),
-            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3)], 0, 2, [3]),
-            (
-                [candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3, protected: true)], 0, 1,
-                [2, 1]
-            ),
-            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 0, offShard: true)], 0, 2, [3]),
-            ([candidate(1, joined: 1), candidate(2, joined: 2)], 3, 4, [2]),
-            ([candidate(1, joined: 1)], 5, 4, [1]),
-            ([candidate(1, joined: 1, protected: true)], 5, 4, []),
-            ([RelaySurplus.Candidate](), 12, 10, []),
+            // (candidates, target, chosen)
+            ([candidate(1, joined: 1), candidate(2, joined: 2)], 2, [Int]()),
+            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3)], 2, [3]),
+            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 3, protected: true)], 1, [2, 1]),
+            ([candidate(1, joined: 1), candidate(2, joined: 2), candidate(3, joined: 0, offShard: true)], 2, [3]),
+            ([candidate(1, joined: 1, protected: true), candidate(2, joined: 2, protected: true)], 1, []),
+            ([RelaySurplus.Candidate](), 0, []),
         ])
-    func plan(candidates: [RelaySurplus.Candidate], unprunable: Int, target: Int, chosen: [Int]) {
-        #expect(RelaySurplus.plan(candidates, unprunable: unprunable, target: target).chosen == chosen.map(peer))
+    func plan(candidates: [RelaySurplus.Candidate], target: Int, chosen: [Int]) {
+        #expect(RelaySurplus.plan(candidates, target: target).chosen == chosen.map(peer))
     }
 
     // MARK: Outbound slots held before identify
@@ -105,11 +100,10 @@ struct RelaySlotsTests {
     @Test("outbound relay peers above target are pruned, youngest first, protected kept")
     func outboundSurplus() throws {
         var engine = try engine()
-        for n in 1...13 {
-            engine.open(n, direction: .outbound, now: at(Int64(n)))
-            engine.identifyRelay(n, now: at(Int64(n)))
-        }
+        // Known relay peers from discovery: they count from their connection, not from identify.
+        for n in 1...13 { engine.addPeer(relayInfo(n), now: at(0)) }
         _ = engine.protect(peer(13), tag: "test")
+        for n in 1...13 { engine.open(n, direction: .outbound, now: at(Int64(n))) }
         var rng = SeededGenerator()
         let step = engine.tick(now: at(20), using: &rng)
         #expect(Set(step.actions.disconnects) == [peer(12), peer(11), peer(10)])
@@ -117,6 +111,21 @@ struct RelaySlotsTests {
         #expect(decision.current == 13 && decision.target == 10 && decision.chosen == 3)
         // They no longer count: no further pruning.
         #expect(engine.tick(now: at(21), using: &rng).actions.disconnects.isEmpty)
+    }
+
+    @Test("identify that reveals an outbound surplus prunes at once; unidentified peers never cause it")
+    func outboundSurplusAtIdentify() throws {
+        var engine = try engine()
+        for n in 1...10 {
+            engine.open(n, direction: .outbound, now: at(Int64(n)))
+            engine.identifyRelay(n, now: at(Int64(n)))
+        }
+        // An outbound peer of unknown kind: it holds a slot but makes no known relay peer go.
+        engine.open(11, direction: .outbound, now: at(11))
+        var rng = SeededGenerator()
+        #expect(engine.tick(now: at(12), using: &rng).actions.disconnects.isEmpty)
+        // Identify shows it is relay: 11 of 10, the youngest goes.
+        #expect(engine.identifyRelay(11, now: at(13)).disconnects == [peer(11)])
     }
 
     // MARK: Relay peers sharing no shard with us
@@ -147,7 +156,6 @@ struct RelaySlotsTests {
         #expect(step.actions.disconnects.isEmpty)  // kept while there is room
         #expect(step.actions.dials == [peer(60)])  // and the slot it does not hold is filled
         engine.open(60, direction: .outbound, now: at(2))
-        engine.identifyRelay(60, now: at(2))
         engine.complete(dialsIn: step.actions, with: .succeeded, now: at(2))
         // Now 11 relay peers for 10 slots: the off-shard one goes first, although it is older.
         #expect(engine.tick(now: at(3), using: &rng).actions.disconnects == [peer(50)])
@@ -200,5 +208,18 @@ struct RelaySlotsTests {
         // 9 of 10: the round is 27 s away, the redial 2.5 s after the failure.
         #expect(engine.nextWake(now: at(1)) == at(0) + .milliseconds(2500))
         #expect(engine.tick(now: at(0) + .milliseconds(2500), using: &rng).actions.dials == [peer(20)])
+    }
+
+    @Test("a peer a client asked for with Connect is not pruned as a surplus")
+    func requestedPeerKept() throws {
+        var engine = try engine()
+        for n in 1...11 { engine.addPeer(relayInfo(n), now: at(0)) }
+        for n in 1...10 { engine.open(n, direction: .outbound, now: at(Int64(n))) }
+        let connect = engine.connect(peer(11), now: at(11))
+        engine.open(11, direction: .outbound, now: at(11))
+        engine.complete(dialsIn: connect, with: .succeeded, now: at(11))
+        var rng = SeededGenerator()
+        // 11 of 10: the youngest the loop dialled goes, not the one asked for.
+        #expect(engine.tick(now: at(12), using: &rng).actions.disconnects == [peer(10)])
     }
 }

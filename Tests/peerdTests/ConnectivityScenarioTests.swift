@@ -205,4 +205,27 @@ struct ConnectivityScenarioTests {
         let stats = try Self.statistics(peerd)
         #expect(stats.inboundRelay == 20)
     }
+
+    @Test("outbound relay peers over target once identified are pruned, youngest first")
+    func outboundSurplus() throws {
+        let peerd = try PeerdProcess(arguments: ["--max-connections", "50", "--ip-colocation-limit", "0"])
+        // The host dialled 12 peers itself (outbound target 10) before attaching.
+        let outbound = (1...12).map { n in
+            PeerManagerV1.ConnectionOpened(
+                connectionID: UInt64(n), peerID: TestPeers.id(n), direction: .outbound,
+                observedAddress: "/ip4/10.6.0.\(n)/tcp/4000")
+        }
+        let node = try Node(socketPath: peerd.socketPath, connections: Array(outbound.prefix(10)))
+        try node.run(for: 0.2)
+        for connection in outbound.suffix(2) {
+            try node.host.send(.connectionOpened(connection))
+        }
+        for n in 1...12 {
+            try node.host.send(.identified(.init(peerID: TestPeers.id(n), protocols: [Self.relay])))
+        }
+        try node.run(for: 2.5)
+        #expect(Set(node.disconnects.map(\.peer)) == [TestPeers.id(11), TestPeers.id(12)])
+        #expect(node.disconnects.allSatisfy { $0.reason == "outbound_relay_pruned" })
+        #expect(try Self.statistics(peerd).outboundRelay == 10)
+    }
 }
