@@ -10,6 +10,12 @@ extension PeerEngine {
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
         guard let cluster = configuration.clusterID else { return }
+        // Peers on none of our shards are in no shard's set: they go while all relay peers of a
+        // direction exceed its global target.
+        pruneOffShard(
+            store.inboundRelaySet.elements, target: targets.inbound, direction: "in", reason: .inboundRelayPruned,
+            now: now, into: &actions)
+        pruneOutboundSurplus(now: now, into: &actions)
         let shards = Set(configuration.shards).sorted()
         let inTarget = shardInboundTarget
         let outTarget = shardOutboundTarget

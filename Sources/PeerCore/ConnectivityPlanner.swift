@@ -91,8 +91,29 @@ extension PeerEngine {
     mutating func pruneOutboundSurplus(now: EngineTime, into actions: inout [EngineAction]) {
         // Off-shard peers included: they hold no slot but are the first to go when over target.
         guard store.outboundRelaySet.elements.count > targets.outbound else { return }
+        if configuration.shardedPeerManagement {
+            // Per-shard targets may add up to more than the global one: only off-shard peers go.
+            pruneOffShard(
+                store.outboundRelaySet.elements, target: targets.outbound, direction: "out",
+                reason: .outboundRelayPruned, now: now, into: &actions)
+            return
+        }
         pruneSurplus(
             store.outboundRelaySet.elements, target: targets.outbound, direction: "out", reason: .outboundRelayPruned,
+            now: now, into: &actions)
+    }
+
+    /// Disconnects off-shard relay peers of one direction while all its relay peers exceed
+    /// `target`; peers on our shards are left to their own (per-shard) targets.
+    mutating func pruneOffShard(
+        _ handles: [Int32], target: Int, direction: String, reason: DecisionReason, now: EngineTime,
+        into actions: inout [EngineAction]
+    ) {
+        let offShard = handles.filter(sharesNoShard)
+        guard !offShard.isEmpty else { return }
+        let onShard = handles.count { !sharesNoShard($0) && !pendingDisconnects.contains(store.entry($0).id) }
+        pruneSurplus(
+            offShard, target: max(target - onShard, 0), direction: "\(direction) (off-shard)", reason: reason,
             now: now, into: &actions)
     }
 
