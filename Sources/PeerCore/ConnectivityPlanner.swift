@@ -4,24 +4,26 @@ import PeerIdentity
 public struct ConnectivityStep: Sendable {
     /// Commands and decisions of this step.
     public var actions: [EngineAction]
-    /// When to run the next step: `max(base x min(inFactor, outFactor), floor)`, shortened to the
-    /// pending reconnect of persisted peers.
+    /// The dynamic interval from the counts this step left: `max(base x min(inFactor, outFactor),
+    /// floor)`, shortened to the pending reconnect of persisted peers. While the round's dials are
+    /// in flight the server waits for them instead (``PeerEngine/nextWake(now:)``).
     public var nextInterval: Duration
 }
 
 /// The connectivity loop (nwaku `relayConnectivityLoop`: `connectToRelayPeers`, or
 /// `manageRelayPeers` in sharded mode), the reconnection of persisted peers, and the expiry of
-/// overdue commands. The server calls ``PeerEngine/tick(now:using:)`` and sleeps
-/// ``ConnectivityStep/nextInterval``.
+/// overdue commands. The server calls ``PeerEngine/tick(now:using:)`` and sleeps until
+/// ``PeerEngine/nextWake(now:)``.
 extension PeerEngine {
     /// Runs one connectivity-loop step.
     ///
-    /// Non-sharded: disconnect the youngest unprotected inbound relay peers above the inbound
-    /// target; then, when online, no batch is in flight and outbound relay peers are below
-    /// target, shuffle the connectable candidates (not connected, outside backoff, with addresses,
-    /// relay or not yet known not to be), keep `min(candidates, target - out)` for this round and
-    /// dial the first `maxParallelDials`. The rest are dialled batch by batch as outcomes arrive
-    /// (in ``handle(_:now:)``), re-checking the outbound count each time.
+    /// Non-sharded: disconnect the surplus of each direction (``RelaySurplus``); then, when
+    /// online, no batch is in flight and the outbound relay slots held (``outboundRelayClaims``)
+    /// are below target, shuffle the connectable candidates (not connected, outside backoff, with
+    /// addresses, relay or not yet known not to be), keep `min(candidates, target - held)` for
+    /// this round and dial the first `maxParallelDials`, never more than `--max-connections`
+    /// allows. The rest are dialled batch by batch as outcomes arrive (in ``handle(_:now:)``),
+    /// re-checking the count each time.
     public mutating func tick(now: EngineTime, using rng: inout some RandomNumberGenerator) -> ConnectivityStep {
         var actions: [EngineAction] = []
         expireCommands(now: now, into: &actions)
@@ -33,35 +35,20 @@ extension PeerEngine {
             connectToRelayPeers(now: now, using: &rng, into: &actions)
         }
         flushPeerChanges(into: &actions)
-        return ConnectivityStep(actions: actions, nextInterval: nextInterval(now: now))
-    }
-
-    /// nwaku's dynamic sleep: `inFactor = 1 - min(excessIn / inTarget, 1)`,
-    /// `outFactor = min(out / outTarget, 1)`, `max(base x min(inFactor, outFactor), floor)`.
-    /// A zero target counts as satisfied (nwaku would divide by zero).
-    public func nextInterval(now: EngineTime) -> Duration {
-        let inbound = effectiveInboundRelay.count
-        let outbound = effectiveOutboundRelayCount
-        let excess = max(inbound - targets.inbound, 0)
-        let inFactor = targets.inbound > 0 ? 1 - min(Double(excess) / Double(targets.inbound), 1) : (excess > 0 ? 0 : 1)
-        let outFactor = targets.outbound > 0 ? min(Double(outbound) / Double(targets.outbound), 1) : 1
-        var interval = max(
-            configuration.connectivityInterval * min(inFactor, outFactor), configuration.minimumConnectivityInterval)
-        if let at = reconnectAt, at > now {
-            interval = min(interval, max(at - now, configuration.minimumConnectivityInterval))
-        }
-        return interval
+        let interval = nextInterval(now: now)
+        // A round in flight settles later and sets the time then (``settleRound(now:)``).
+        nextRoundAt = batchInFlight.isEmpty ? now + interval : nil
+        return ConnectivityStep(actions: actions, nextInterval: interval)
     }
 
     mutating func connectToRelayPeers(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
+        pruneSurplus(
+            store.inboundRelaySet.elements, target: targets.inbound, direction: "in",
+            reason: .inboundRelayPruned, now: now, into: &actions)
+        pruneOutboundSurplus(now: now, into: &actions)
         let inbound = effectiveInboundRelay
-        if inbound.count > targets.inbound {
-            pruneInbound(
-                from: inbound, count: inbound.count - targets.inbound, current: inbound.count, target: targets.inbound,
-                reason: .inboundRelayPruned, now: now, into: &actions)
-        }
         guard isOnline else {
             actions.append(
                 .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
@@ -75,7 +62,7 @@ extension PeerEngine {
                         detail: "\(batchInFlight.count) dials of the current batch still in flight")))
             return
         }
-        let outbound = effectiveOutboundRelayCount
+        let outbound = outboundRelayClaims
         guard outbound < targets.outbound else {
             dialQueue = []
             actions.append(
@@ -101,10 +88,70 @@ extension PeerEngine {
         dialNextBatch(current: outbound, available: pool.available, reason: .outboundFill, now: now, into: &actions)
     }
 
-    /// Called when the last dial of a batch reports: the next batch of the round, if still needed.
+    /// Prunes the outbound relay surplus as soon as identify or a relay stream reveals one (the
+    /// outbound counterpart of the inbound cap at join): the loop may sleep 30 s at target.
+    mutating func pruneOutboundSurplus(now: EngineTime, into actions: inout [EngineAction]) {
+        // Off-shard peers included: they hold no slot but are the first to go when over target.
+        guard store.outboundRelaySet.elements.count > targets.outbound else { return }
+        if configuration.shardedPeerManagement {
+            // Per-shard targets may add up to more than the global one: only off-shard peers go.
+            pruneOffShard(
+                store.outboundRelaySet.elements, target: targets.outbound, direction: "out",
+                reason: .outboundRelayPruned, now: now, into: &actions)
+            return
+        }
+        pruneSurplus(
+            store.outboundRelaySet.elements, target: targets.outbound, direction: "out", reason: .outboundRelayPruned,
+            now: now, into: &actions)
+    }
+
+    /// Disconnects off-shard relay peers of one direction while all its relay peers exceed
+    /// `target`; peers on our shards are left to their own (per-shard) targets.
+    mutating func pruneOffShard(
+        _ handles: [Int32], target: Int, direction: String, reason: DecisionReason, now: EngineTime,
+        into actions: inout [EngineAction]
+    ) {
+        let offShard = handles.filter(sharesNoShard)
+        guard !offShard.isEmpty else { return }
+        let onShard = handles.count { !sharesNoShard($0) && !pendingDisconnects.contains(store.entry($0).id) }
+        pruneSurplus(
+            offShard, target: max(target - onShard, 0), direction: "\(direction) (off-shard)", reason: reason,
+            now: now, into: &actions)
+    }
+
+    /// Disconnects the surplus of one direction's relay peers (``RelaySurplus``).
+    mutating func pruneSurplus(
+        _ handles: [Int32], target: Int, direction: String, reason: DecisionReason,
+        now: EngineTime, into actions: inout [EngineAction]
+    ) {
+        let candidates = surplusCandidates(handles, now: now)
+        let plan = RelaySurplus.plan(candidates, target: target)
+        guard plan.surplus > 0, !candidates.isEmpty else { return }
+        for peer in plan.chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
+        let held = candidates.count
+        let offShard = candidates.count { $0.offShard }
+        actions.append(
+            .decision(
+                Decision(
+                    reason, peers: plan.chosen, current: held, target: target, chosen: plan.chosen.count,
+                    available: plan.unprotected,
+                    detail:
+                        "\(direction) relay \(held)/\(target): disconnecting \(plan.chosen.count) youngest of "
+                        + "\(plan.unprotected) unprotected"
+                        + (offShard > 0 ? " (\(offShard) sharing no shard with us go first)" : "")
+                )))
+    }
+
+    /// Called when the last dial of a batch reports: the next batch of the round, if still
+    /// needed; when none goes out, the round has settled.
     mutating func continueRound(now: EngineTime, into actions: inout [EngineAction]) {
+        defer { if batchInFlight.isEmpty { settleRound(now: now) } }
         guard !dialQueue.isEmpty, isOnline else { return }
-        let outbound = effectiveOutboundRelayCount
+        if configuration.shardedPeerManagement {
+            continueShardRound(now: now, into: &actions)
+            return
+        }
+        let outbound = outboundRelayClaims
         guard outbound < targets.outbound else {
             dialQueue = []
             return
@@ -116,8 +163,12 @@ extension PeerEngine {
         current: Int, available: Int?, reason: DecisionReason, now: EngineTime, into actions: inout [EngineAction]
     ) {
         let wanted = min(configuration.maxParallelDials, targets.outbound - current)
+        guard let allowed = dialAllowance(wanted, into: &actions) else {
+            dialQueue = []
+            return
+        }
         var batch: [PeerID] = []
-        while batch.count < wanted, !dialQueue.isEmpty {
+        while batch.count < allowed, !dialQueue.isEmpty {
             let peer = dialQueue.removeFirst()
             // Re-check: the peer may have connected, failed, left the store or be dialled meanwhile.
             guard let handle = store.handle(peer), isConnectable(handle, now: now),
@@ -134,6 +185,22 @@ extension PeerEngine {
                     reason, peers: batch, current: current, target: targets.outbound, chosen: batch.count,
                     available: available,
                     detail: "out relay \(current)/\(targets.outbound), dialing \(batch.count)\(of)")))
+    }
+
+    /// How many of `wanted` dials `--max-connections` leaves room for; `nil` (with a decision)
+    /// when there is none.
+    func dialAllowance(_ wanted: Int, into actions: inout [EngineAction]) -> Int? {
+        let room = connectionRoom
+        guard wanted > 0, room == 0 else { return min(wanted, room) }
+        actions.append(
+            .decision(
+                Decision(
+                    .maxConnectionsReached, current: connections.peers.count + dialsInFlight,
+                    target: configuration.maxConnections,
+                    detail:
+                        "\(connections.peers.count) connected and \(dialsInFlight) dials in flight reach "
+                        + "--max-connections \(configuration.maxConnections): not dialling")))
+        return nil
     }
 
     /// A persisted peer waits for its scheduled reconnection (the gossipsub prune backoff).
@@ -172,118 +239,12 @@ extension PeerEngine {
         return CandidatePool(primary: store.dialableSet.elements, extra: extra, excluded: excluded)
     }
 
-    /// Disconnects the youngest unprotected peers of `from` (least standing in the mesh; nwaku
-    /// takes the first in connection-manager order).
-    mutating func pruneInbound(
-        from handles: [Int32], count: Int, current: Int, target: Int, reason: DecisionReason, now: EngineTime,
-        into actions: inout [EngineAction]
-    ) {
-        let youngestFirst = handles.map { store.entry($0).id }
-            .filter { !protection.isProtected($0) }
-            .sorted { (connections.peers[$0]?.joinedAt ?? now) > (connections.peers[$1]?.joinedAt ?? now) }
-        let chosen = Array(youngestFirst.prefix(count))
-        for peer in chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
-        actions.append(
-            .decision(
-                Decision(
-                    reason, peers: chosen, current: current, target: target, chosen: chosen.count,
-                    available: youngestFirst.count,
-                    detail:
-                        "in relay \(current)/\(target): disconnecting \(chosen.count) youngest of "
-                        + "\(youngestFirst.count) unprotected"
-                )))
-    }
-
-    /// Sharded peer management (nwaku `manageRelayPeers`): per shard of ours, inbound target
-    /// `max(1, in / shards)` and outbound target `max(1, out / shards)` (nwaku's plain integer
-    /// division gives 0 with many shards, so nothing is ever dialled), counting connected relay
-    /// peers on the shard, dialling relay-capable connectable peers of the shard.
-    mutating func manageShards(
-        now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
-    ) {
-        guard let cluster = configuration.clusterID else { return }
-        let shards = Set(configuration.shards).sorted()
-        let inTarget = max(1, targets.inbound / shards.count)
-        let outTarget = max(1, targets.outbound / shards.count)
-        let canDial = isOnline && batchInFlight.isEmpty
-        var toDial: [Int32] = []
-        var chosen: Set<Int32> = []
-        var pruned: Set<PeerID> = []
-        for shard in shards {
-            let key = RelayShard(clusterID: cluster, shardID: shard).indexKey
-            guard let members = store.shardSet(key) else {
-                actions.append(
-                    .decision(
-                        Decision(
-                            .noConnectableCandidates, current: 0, target: outTarget, available: 0,
-                            detail: "shard \(cluster)/\(shard): no known peer")))
-                continue
-            }
-            let inbound = effectiveInboundRelay.filter { members.contains($0) && !pruned.contains(store.entry($0).id) }
-            if inbound.count > inTarget {
-                let before = pendingDisconnects
-                pruneInbound(
-                    from: inbound, count: inbound.count - inTarget, current: inbound.count, target: inTarget,
-                    reason: .shardInboundPruned, now: now, into: &actions)
-                pruned.formUnion(pendingDisconnects.subtracting(before))
-            }
-            let outbound = store.outboundRelaySet.elements.count {
-                members.contains($0) && !pendingDisconnects.contains(store.entry($0).id)
-            }
-            guard outbound < outTarget, canDial else { continue }
-            var candidates = members.elements.filter {
-                !chosen.contains($0) && store.isKnownRelay(store.entry($0)) && isConnectable($0, now: now)
-                    && !awaitsReconnect($0)
-            }
-            candidates.shuffle(using: &rng)
-            let picked = candidates.prefix(outTarget - outbound)
-            for handle in picked {
-                chosen.insert(handle)
-                toDial.append(handle)
-            }
-            actions.append(
-                .decision(
-                    Decision(
-                        .shardOutboundFill, peers: picked.map { store.entry($0).id }, current: outbound,
-                        target: outTarget,
-                        chosen: picked.count, available: candidates.count,
-                        detail:
-                            "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), "
-                            + "in relay \(inbound.count)/\(inTarget), "
-                            + "picking \(picked.count) of \(candidates.count) connectable"
-                    )))
-        }
-        if !isOnline {
-            actions.append(
-                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
-            return
-        }
-        if !batchInFlight.isEmpty {
-            actions.append(
-                .decision(
-                    Decision(
-                        .dialBatchInFlight, current: batchInFlight.count,
-                        detail: "\(batchInFlight.count) dials of the current batch still in flight")))
-            return
-        }
-        dialQueue = []
-        var batch: [PeerID] = []
-        for (index, handle) in toDial.enumerated() {
-            if index < configuration.maxParallelDials {
-                dial(handle, purpose: .connectivity, now: now, into: &actions)
-                batch.append(store.entry(handle).id)
-            } else {
-                // Later batches go out as outcomes arrive; the shard counts are re-read next tick.
-                dialQueue.append(store.entry(handle).id)
-            }
-        }
-    }
-
     /// Dials every persisted (`.cache`) relay peer that is not connected, not CannotConnect and
     /// outside backoff, all at once (logos-delivery #4029: one shared wait, then in parallel).
     mutating func reconnectCachedPeers(now: EngineTime, into actions: inout [EngineAction]) {
         reconnectAt = nil
         var dialed: [PeerID] = []
+        var room = connectionRoom
         for handle in store.handles.values {
             let entry = store.entry(handle)
             let relay =
@@ -291,6 +252,9 @@ extension PeerEngine {
                 || entry.protocols.contains { store.protocolNames[$0].hasPrefix(WakuCodec.relay) }
             guard entry.origin == .cache, entry.connectedness != .cannotConnect, relay, isConnectable(handle, now: now)
             else { continue }
+            // Never past --max-connections: the rest wait for the connectivity loop.
+            guard room > 0 else { break }
+            room -= 1
             dial(handle, purpose: .reconnect, now: now, into: &actions)
             dialed.append(entry.id)
         }

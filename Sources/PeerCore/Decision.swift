@@ -42,6 +42,11 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case commandExpired = "command_expired"
     // Connectivity loop
     case inboundRelayPruned = "inbound_relay_pruned"
+    /// Outbound relay peers above the outbound target once their identities are known: the
+    /// youngest unprotected (off-shard first) are disconnected.
+    case outboundRelayPruned = "outbound_relay_pruned"
+    /// Dials held back: connected peers and dials in flight reach `--max-connections`.
+    case maxConnectionsReached = "max_connections_reached"
     case outboundTargetMet = "outbound_target_met"
     case outboundFill = "outbound_fill"
     case noConnectableCandidates = "no_connectable_candidates"

@@ -154,10 +154,12 @@ extension PeerEngine {
             return true
         }
         let wasRelay = store.inboundRelaySet.contains(handle)
+        let wasOutboundRelay = store.outboundRelaySet.contains(handle)
         store.update(handle) { entry in entry.relayStreams = max(0, entry.relayStreams + Int32(delta)) }
         // Only the peer that just turned out to be an inbound relay peer is measured against the
         // cap; the loop trims any older surplus (youngest first).
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        if !wasOutboundRelay { pruneOutboundSurplus(now: now, into: &actions) }
         return true
     }
 
@@ -174,6 +176,7 @@ extension PeerEngine {
         if !store.contains(peer) { _ = makeRoom(into: &actions) }
         let handle = store.insert(peer)
         let wasRelay = store.inboundRelaySet.contains(handle)
+        let wasOutboundRelay = store.outboundRelaySet.contains(handle)
         let dropped = store.applyIdentify(handle, info)
         if dropped.protocols > 0 || dropped.addresses > 0 {
             // The host's word is kept, trimmed to the limits: the first entries are the peer's own order.
@@ -190,6 +193,7 @@ extension PeerEngine {
                             + "(\(EngineLimits.Kind.addressesPerPeer.flag))")))
         }
         if !wasRelay { enforceInboundRelayCap(peer, now: now, into: &actions) }
+        if !wasOutboundRelay { pruneOutboundSurplus(now: now, into: &actions) }
         return true
     }
 

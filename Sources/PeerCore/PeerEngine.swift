@@ -50,6 +50,9 @@ public struct PeerEngine: Sendable {
     var batchInFlight: Set<CommandID> = []
     /// The rest of this round's shuffled dial candidates (nwaku re-checks after each batch).
     var dialQueue: [PeerID] = []
+    /// Peers last dialled because a client asked (Connect): never pruned as a relay surplus,
+    /// like nwaku's static nodes (nwaku never prunes outbound peers). A subset of the store.
+    var requestedPeers: Set<PeerID> = []
     /// Peers we asked the host to disconnect; they no longer count toward targets.
     var pendingDisconnects: Set<PeerID> = []
     /// Peers deleted (by policy or on request) while connected: their record stays, stripped of
@@ -78,6 +81,11 @@ public struct PeerEngine: Sendable {
     /// a fixed seed keeps runs replayable.
     var evictionRandom = EngineRandom(seed: (0x5EED, 0xE71C, 0x7105, 0xCAFE))
     var hostOnline = true
+    /// When the next connectivity round is due: set when a round settles (its last dial
+    /// reported), from the counts it left, as nwaku computes its sleep after awaiting the dials.
+    var nextRoundAt: EngineTime?
+    /// Rounds whose dials have all reported; the server wakes its loop when this changes.
+    public internal(set) var roundsSettled: UInt64 = 0
     /// When persisted (`.cache`) peers are to be redialled.
     public internal(set) var reconnectAt: EngineTime?
 
@@ -202,6 +210,7 @@ public struct PeerEngine: Sendable {
             timeout: timeout ?? configuration.dialTimeout, purpose: purpose, now: now, into: &actions)
         dialing[entry.id] = id
         if purpose == .connectivity { batchInFlight.insert(id) }
+        if purpose == .request { requestedPeers.insert(entry.id) } else { requestedPeers.remove(entry.id) }
         return id
     }
 
@@ -236,6 +245,7 @@ public struct PeerEngine: Sendable {
     /// its connection: no protocols, ENR or shards, so it is never selected and never counts as
     /// relay.
     mutating func deletePeer(_ peer: PeerID) {
+        requestedPeers.remove(peer)
         if serviceSlots.peerCount > 0 { serviceSlots.removeEverywhere(peer) }
         if !deferredRejections.isEmpty { deferredRejections[peer] = nil }
         // Tags only name peers in the store (Protect of an unknown or deleted peer is refused).
@@ -270,14 +280,5 @@ public struct PeerEngine: Sendable {
                 .disconnect(peer: peer, reason: entry.reason), timeout: configuration.dialTimeout, now: now,
                 into: &actions)
         }
-    }
-
-    /// Inbound relay peers that still count (not already being disconnected).
-    var effectiveInboundRelay: [Int32] {
-        store.inboundRelaySet.elements.filter { !pendingDisconnects.contains(store.entry($0).id) }
-    }
-
-    var effectiveOutboundRelayCount: Int {
-        store.outboundRelaySet.elements.count { !pendingDisconnects.contains(store.entry($0).id) }
     }
 }

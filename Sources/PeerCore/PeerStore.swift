@@ -47,6 +47,7 @@ public struct PeerStore: Sendable {
         var connected = false
         var inboundRelay = false
         var outboundRelay = false
+        var outboundUnknown = false
         var dialable = false
         var backedOff = false
     }
@@ -66,6 +67,9 @@ public struct PeerStore: Sendable {
     private(set) var connectedSet = HandleSet()
     private(set) var inboundRelaySet = HandleSet()
     private(set) var outboundRelaySet = HandleSet()
+    /// Connected outbound peers not yet known to be relay or not (no identify, no relay stream,
+    /// no waku2 bits): they count toward the outbound relay target until identify says otherwise.
+    private(set) var outboundUnknownSet = HandleSet()
     /// Not connected, possibly relay, has addresses, no failed dial: always dialable.
     private(set) var dialableSet = HandleSet()
     /// Not connected, possibly relay, has addresses, 0 < failures < max: dialable after backoff.
@@ -301,6 +305,7 @@ public struct PeerStore: Sendable {
         connectedSet.remove(handle)
         inboundRelaySet.remove(handle)
         outboundRelaySet.remove(handle)
+        outboundUnknownSet.remove(handle)
         dialableSet.remove(handle)
         backedOffSet.remove(handle)
         entries[index] = Entry(id: Self.vacant, live: false)
@@ -326,6 +331,7 @@ public struct PeerStore: Sendable {
             let relay = isKnownRelay(entry)
             facts.inboundRelay = relay && entry.direction == .inbound
             facts.outboundRelay = relay && entry.direction == .outbound
+            facts.outboundUnknown = !relay && entry.direction == .outbound && mayBeRelay(entry)
         } else if !entry.addresses.isEmpty && mayBeRelay(entry) {
             facts.dialable = entry.failedAttempts == 0
             facts.backedOff = entry.failedAttempts > 0 && Int(entry.failedAttempts) < maxFailedAttempts
@@ -365,6 +371,7 @@ public struct PeerStore: Sendable {
         Self.move(handle, in: &connectedSet, old.connected, new.connected)
         Self.move(handle, in: &inboundRelaySet, old.inboundRelay, new.inboundRelay)
         Self.move(handle, in: &outboundRelaySet, old.outboundRelay, new.outboundRelay)
+        Self.move(handle, in: &outboundUnknownSet, old.outboundUnknown, new.outboundUnknown)
         Self.move(handle, in: &dialableSet, old.dialable, new.dialable)
         Self.move(handle, in: &backedOffSet, old.backedOff, new.backedOff)
     }

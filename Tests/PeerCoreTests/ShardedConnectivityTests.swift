@@ -80,4 +80,52 @@ struct ShardedConnectivityTests {
         #expect(Set(step.actions.disconnects) == [peer(11), peer(12)])
         #expect(step.actions.reasons.contains(.shardInboundPruned))
     }
+
+    @Test("the second batch follows the per-shard targets, not the global outbound target")
+    func secondBatchPerShard() throws {
+        // Out target 10 over 20 shards: 1 each, 20 in all, two batches of 10.
+        var engine = try Self.sharded(shards: Array(0..<20))
+        for n in 1...20 { engine.addPeer(relayInfo(n, shards: [UInt16(n - 1)], cluster: 0), now: at(0)) }
+        var rng = SeededGenerator()
+        let first = engine.tick(now: at(0), using: &rng)
+        #expect(first.actions.dials.count == 10)
+        for (index, dialled) in first.actions.dials.enumerated() {
+            _ = engine.handle(
+                .connectionOpened(
+                    ConnectionID(UInt64(1000 + index)), peer: dialled, direction: .outbound, observedAddress: nil),
+                now: at(1))
+        }
+        let second = engine.complete(dialsIn: first.actions, with: .succeeded, now: at(1))
+        #expect(second.dials.count == 10)
+        #expect(Set(second.dials).isDisjoint(with: first.actions.dials))
+        // All 20 connect and identify: over the global target, but each shard is at its own.
+        var actions: [EngineAction] = []
+        for (index, dialled) in second.dials.enumerated() {
+            actions += engine.handle(
+                .connectionOpened(
+                    ConnectionID(UInt64(2000 + index)), peer: dialled, direction: .outbound, observedAddress: nil),
+                now: at(2))
+        }
+        actions += engine.complete(dialsIn: second, with: .succeeded, now: at(2))
+        for dialled in first.actions.dials + second.dials {
+            actions += engine.handle(.identified(peer: dialled, IdentifyInfo(protocols: [WakuCodec.relay])), now: at(2))
+        }
+        actions += engine.tick(now: at(3), using: &rng).actions
+        #expect(actions.disconnects.isEmpty)
+    }
+
+    @Test("sharded: a relay peer on none of our shards goes while a direction is over its global target")
+    func offShardPruned() throws {
+        var engine = try Self.sharded(shards: [0])
+        // 20 inbound relay peers on shard 0 (the global inbound target), one on shard 5.
+        for n in 1...21 {
+            engine.addPeer(relayInfo(n, shards: [n == 21 ? 5 : 0], cluster: 0), now: at(0))
+            _ = engine.protect(peer(n), tag: "setup")
+            engine.open(n, direction: .inbound, now: at(Int64(n)))
+            _ = engine.unprotect(peer(n), tag: "setup", now: at(Int64(n)))
+        }
+        var rng = SeededGenerator()
+        let step = engine.tick(now: at(30), using: &rng)
+        #expect(step.actions.disconnects.contains(peer(21)))
+    }
 }

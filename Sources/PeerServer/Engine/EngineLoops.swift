@@ -4,9 +4,10 @@ import ServiceLifecycle
 
 /// The engine's timers as one `Service`: each loop asks the runtime for one step, then sleeps.
 ///
-/// - connectivity: `tick` (prune inbound, fill outbound in batches), then sleep the engine's
-///   dynamic interval (nwaku: `max(30 s * min(inFactor, outFactor), 1 s)`), or until a host
-///   attaches while offline;
+/// - connectivity: `tick` (prune surpluses, fill outbound in batches), then sleep until the
+///   engine's next wake: the round's dials settled, then its dynamic interval (nwaku:
+///   `max(30 s * min(inFactor, outFactor), 1 s)`, computed after the dials), or a due redial,
+///   or until a host attaches while offline;
 /// - prune: the peer-store pruning every `pruneInterval` (10 min);
 /// - status: nwaku's "Relay peer connections" line (fields `inRelayConns`, `outRelayConns`,
 ///   `totalConnections`, `notConnectedPeers`, `outsideBackoffPeers`) every 5 minutes, at info;
@@ -41,16 +42,33 @@ public struct EngineLoops: Service {
         }
     }
 
-    /// Ticks at the engine's interval while online. Offline (no host, or the host reports no
+    /// Runs a step, then sleeps until the engine's next wake (``PeerEngine/nextWake(now:)``):
+    /// while the round's dials are in flight, until they settle (the runtime signals it) or are
+    /// overdue; then the dynamic interval computed from the counts the round left, as nwaku
+    /// sleeps after awaiting its dials; earlier when a backed-off peer becomes redialable. The
+    /// wake is an exact time, not a whole-second tick. Offline (no host, or the host reports no
     /// network) there is nothing to dial, so it sleeps until the engine comes online instead of
     /// recording an "offline" decision every second.
     private func connectivity() async {
         while !Task.isCancelled {
-            let (interval, online) = runtime.perform { engine, now, rng in
-                let step = engine.tick(now: now, using: &rng)
-                return ((step.nextInterval, engine.isOnline), step.actions)
+            runtime.perform { engine, now, rng in ((), engine.tick(now: now, using: &rng).actions) }
+            var target: EngineTime?
+            while !Task.isCancelled {
+                let (wake, online, now) = runtime.read { engine, now, _ in
+                    (engine.nextWake(now: now), engine.isOnline, now)
+                }
+                if !online {
+                    await runtime.cameOnline.wait(for: offlineInterval)
+                    break
+                }
+                // The time slept for has come (a redial now due is no longer "after now").
+                if let target, now >= target { break }
+                guard wake > now else { break }
+                target = wake
+                logger.trace("connectivity loop sleeps", metadata: ["sleep": "\(wake - now)"])
+                // A signal (online, a round settled) re-reads the wake time; the timeout is it.
+                await runtime.cameOnline.wait(for: wake - now)
             }
-            await runtime.cameOnline.wait(for: online ? interval : offlineInterval)
         }
     }
 

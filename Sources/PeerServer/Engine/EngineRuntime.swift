@@ -21,6 +21,8 @@ public final class EngineRuntime: Sendable {
         var rng = EngineRandom()
         var host: HostSession?
         var nextSessionID: UInt64 = 1
+        /// The engine's ``PeerEngine/roundsSettled`` last seen: a change wakes the connectivity loop.
+        var roundsSeen: UInt64 = 0
         /// Commands a client call waits for, with the outcome once known. An entry lives from the
         /// call that issues the command to the end of that call's wait (``outcome(of:timeout:)``
         /// removes it whichever way the wait ends), so it is bounded by the calls in progress.
@@ -65,6 +67,8 @@ public final class EngineRuntime: Sendable {
         var resumed: [(CheckedContinuation<CommandOutcome, Never>, CommandOutcome)] = []
         /// Outboxes of sessions that ended: closed after the lock (their consumers wake up).
         var closedOutboxes: [CommandOutbox] = []
+        /// A connectivity round settled: the loop computes its next wake from the outcomes.
+        var roundSettled = false
         /// Logged after the lock: watchers dropped for falling behind, a session detached for
         /// not taking its commands.
         var droppedWatchers = 0
@@ -80,7 +84,8 @@ public final class EngineRuntime: Sendable {
     /// Commands per host session, Watch queues and streams.
     public let limits: SessionLimits
     /// Wakes the connectivity loop when the engine comes online (a host attached or reported
-    /// reachability): while offline it sleeps instead of ticking every second.
+    /// reachability): while offline it sleeps instead of ticking every second. Also sent when a
+    /// connectivity round settles, so the loop times the next round from the outcomes.
     let cameOnline = WakeSignal()
 
     public init(
@@ -134,6 +139,10 @@ public final class EngineRuntime: Sendable {
     func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
         var commands: [PeerManagerV1.HostCommand] = []
         var issued: [CommandID] = []
+        if state.engine.roundsSettled != state.roundsSeen {
+            state.roundsSeen = state.engine.roundsSettled
+            effects.roundSettled = true
+        }
         let firstDecision = effects.decisions.endIndex
         for action in actions {
             switch action {
@@ -179,6 +188,7 @@ public final class EngineRuntime: Sendable {
 
     func deliver(_ effects: Effects) {
         for outbox in effects.closedOutboxes { outbox.close() }
+        if effects.roundSettled { cameOnline.signal() }
         for (continuation, outcome) in effects.resumed { continuation.resume(returning: outcome) }
         if let session = effects.overflowedSession {
             logger.warning(
