@@ -116,6 +116,6 @@ extension DecisionReason {
     /// checks the two agree.
     public static let disconnectReasons: Set<DecisionReason> = [
         .inboundRelayLimit, .colocationLimit, .metadataFailed, .metadataMissingCluster, .metadataClusterMismatch,
-        .disconnectRequested, .inboundRelayPruned, .shardInboundPruned,
+        .disconnectRequested, .inboundRelayPruned, .outboundRelayPruned, .shardInboundPruned,
     ]
 }
