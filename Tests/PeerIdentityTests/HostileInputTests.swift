@@ -69,9 +69,14 @@ struct HostileInputTests {
 
     @Test("a multiaddr longer than maxTextLength is refused before it is split; the longest parses")
     func manyComponents() throws {
-        let step = "/tcp/1"
-        let longest = String(repeating: step, count: Multiaddr.maxTextLength / step.utf8.count)
-        #expect(try Multiaddr(longest).components.count == Multiaddr.maxTextLength / step.utf8.count)
+        let step = "/tcp/1"  // 3 bytes of binary
+        let longest = String(repeating: step, count: Multiaddr.maxByteLength / 3)
+        #expect(try Multiaddr(longest).components.count == Multiaddr.maxByteLength / 3)
+        #expect {
+            try Multiaddr(longest + step)
+        } throws: { error in
+            Self.isShort(error) && "\(error)".contains("in binary form")
+        }
         let text = String(repeating: step, count: 200_000)
         #expect {
             try Multiaddr(text)
@@ -81,10 +86,32 @@ struct HostileInputTests {
         #expect {
             try Multiaddr(longest + "/nope")
         } throws: { Self.isShort($0) }
-        // 7 characters of text, 17 bytes of binary each.
-        let binary = try Multiaddr(String(repeating: "/ip6/::", count: 100)).bytes
+        // 17 bytes of binary each.
+        let ip6 = try Multiaddr("/ip6/::").components[0]
+        let binary = Multiaddr(components: Array(repeating: ip6, count: 100)).bytes
         #expect(binary.count > Multiaddr.maxByteLength)
         #expect(throws: Multiaddr.ParseError.self) { try Multiaddr(bytes: binary) }
+        #expect(throws: Multiaddr.ParseError.self) { try Multiaddr(String(repeating: "/ip6/::", count: 100)) }
+    }
+
+    /// Found by the multiaddr fuzz targets: text and binary had bounds (2048 and 1024) that did
+    /// not match, so an address accepted in one form was refused in the other. The binary form is
+    /// now the one bound and text may be up to 8 times it.
+    @Test(
+        "every address within the bounds converts between text and binary both ways",
+        arguments: [
+            "/dccp/8481",  // 3 bytes, 10 characters
+            "/webrtc-direct",  // 2 bytes, 14 characters: the widest text
+            "/ip4/255.255.255.255",  // 5 bytes, 20 characters
+            "/dns/e453/tls/sni/example.com",
+        ])
+    func textAndBinaryAgree(step: String) throws {
+        let one = try Multiaddr(step).bytes.count
+        let longest = try Multiaddr(String(repeating: step, count: Multiaddr.maxByteLength / one))
+        #expect(longest.bytes.count <= Multiaddr.maxByteLength)
+        #expect(longest.description.utf8.count <= Multiaddr.maxTextLength)
+        #expect(try Multiaddr(longest.description) == longest)
+        #expect(try Multiaddr(bytes: longest.bytes) == longest)
     }
 
     @Test("1M bytes of binary multiaddr are refused or parsed without trouble")
