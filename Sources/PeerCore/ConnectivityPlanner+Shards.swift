@@ -62,19 +62,7 @@ extension PeerEngine {
                             + "picking \(picked.count) of \(candidates.count) connectable"
                     )))
         }
-        if !isOnline {
-            actions.append(
-                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
-            return
-        }
-        if !batchInFlight.isEmpty {
-            actions.append(
-                .decision(
-                    Decision(
-                        .dialBatchInFlight, current: batchInFlight.count,
-                        detail: "\(batchInFlight.count) dials of the current batch still in flight")))
-            return
-        }
+        guard readyForRound(into: &actions) else { return }
         dialQueue = toDial.map { store.entry($0).id }
         dialShardBatch(now: now, into: &actions)
     }

@@ -41,6 +41,25 @@ extension PeerEngine {
         return ConnectivityStep(actions: actions, nextInterval: interval)
     }
 
+    /// Whether a dial round may start: online, and the last batch all reported. When not, the
+    /// decision that says why is recorded.
+    func readyForRound(into actions: inout [EngineAction]) -> Bool {
+        guard isOnline else {
+            actions.append(
+                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
+            return false
+        }
+        guard batchInFlight.isEmpty else {
+            actions.append(
+                .decision(
+                    Decision(
+                        .dialBatchInFlight, current: batchInFlight.count,
+                        detail: "\(batchInFlight.count) dials of the current batch still in flight")))
+            return false
+        }
+        return true
+    }
+
     mutating func connectToRelayPeers(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
@@ -49,19 +68,7 @@ extension PeerEngine {
             reason: .inboundRelayPruned, now: now, into: &actions)
         pruneOutboundSurplus(now: now, into: &actions)
         let inbound = effectiveInboundRelay
-        guard isOnline else {
-            actions.append(
-                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
-            return
-        }
-        guard batchInFlight.isEmpty else {
-            actions.append(
-                .decision(
-                    Decision(
-                        .dialBatchInFlight, current: batchInFlight.count,
-                        detail: "\(batchInFlight.count) dials of the current batch still in flight")))
-            return
-        }
+        guard readyForRound(into: &actions) else { return }
         let outbound = outboundRelayClaims
         guard outbound < targets.outbound else {
             dialQueue = []
