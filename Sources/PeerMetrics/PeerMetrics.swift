@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// Create one per process. Counters are driven by decision records (``record(_:)``) and RPC
 /// completions (``recordCall(method:code:duration:)``); gauges are set from a snapshot of the
-/// engine's state taken just before each scrape (``update(from:)-(MetricsSnapshot)``), so they are exact rather than up to five
-/// minutes stale as in nwaku. nwaku's metrics keep their names, labels and HELP text; ours are
-/// named `peerd_<subsystem>_<name>_<unit>`.
+/// engine's state taken just before each scrape (``update(from:)-(MetricsSnapshot)``), so they
+/// are exact rather than up to five minutes stale as in nwaku. nwaku's metrics keep their names,
+/// labels and HELP text; ours are named `peerd_<subsystem>_<name>_<unit>`.
 ///
 /// ## Bounded label values
 /// Every label value is a time series that the registry (and Prometheus) keeps forever, so no
