@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        // Prometheus metrics (one registry, written from decision records), the /metrics endpoint, log format.
+        // Prometheus metrics (one registry, written from decision records and engine snapshots), the /metrics endpoint.
         .target(
             name: "PeerMetrics",
             dependencies: [
@@ -73,10 +73,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // The JSON log line (`--log-format json`): a pure format, tested apart from the binary.
+        .target(
+            name: "PeerLogging", dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "peerd",
             dependencies: [
-                "PeerServer", "PeerMetrics", "PeerWire",
+                "PeerServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,6 +92,7 @@ let package = Package(
             dependencies: [
                 "PeerIdentity", "PeerWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
 
@@ -118,6 +123,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerLoggingTests", dependencies: ["PeerLogging", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "peerdTests",

@@ -78,7 +78,9 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
 /// The numbers are optional and mean, where given: `current` the measured quantity (e.g. 4
 /// outbound relay peers), `target` the target or limit it was compared with (10), `chosen` how
 /// many peers were acted on (6 dials), `available` how many were eligible (37 connectable).
-/// `detail` is the human sentence: "out relay 4/10, dialing 6 of 37 connectable".
+/// `detail` is the human sentence: "out relay 4/10, dialing 6 of 37 connectable". It is for
+/// people (the log line, Watch's `detail`): what a program needs from a decision is a typed field
+/// here, so nothing parses the sentence.
 public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var reason: DecisionReason
     /// The peer the decision is about, if it is about one.
@@ -89,11 +91,21 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var target: Int?
     public var chosen: Int?
     public var available: Int?
+    /// What went wrong, as the host reported it, for `dial_failed`, `metadata_failed` and
+    /// `disconnect_failed`: the host's error text verbatim, or the outcome that stood for one
+    /// ("unexpected outcome" for a dial answered with metadata; "timed out" or "no answer" for a
+    /// metadata request or disconnect the host never completed). `waku_peers_dials{outcome}` takes
+    /// it as the label value of a failed dial.
+    public var hostError: String?
+    /// The reason of the disconnect a `disconnect_failed` decision is about (a policy cut such as
+    /// `inbound_relay_pruned`, one of ``DecisionReason/disconnectReasons``).
+    public var disconnectReason: DecisionReason?
     public var detail: String
 
     public init(
         _ reason: DecisionReason, peer: PeerID? = nil, peers: [PeerID] = [], current: Int? = nil, target: Int? = nil,
-        chosen: Int? = nil, available: Int? = nil, detail: String
+        chosen: Int? = nil, available: Int? = nil, hostError: String? = nil, disconnectReason: DecisionReason? = nil,
+        detail: String
     ) {
         self.reason = reason
         self.peer = peer
@@ -102,6 +114,8 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         self.target = target
         self.chosen = chosen
         self.available = available
+        self.hostError = hostError
+        self.disconnectReason = disconnectReason
         self.detail = detail
     }
 

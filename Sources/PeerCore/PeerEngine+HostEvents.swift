@@ -214,7 +214,9 @@ extension PeerEngine {
         let ours = configuration.clusterID
         switch result {
         case .failed(let reason):
-            reject(peer, .metadataFailed, detail: "metadata exchange failed: \(reason)", now: now, into: &actions)
+            reject(
+                peer, .metadataFailed, hostError: reason, detail: "metadata exchange failed: \(reason)", now: now,
+                into: &actions)
         case .received(nil, _):
             reject(
                 peer, .metadataMissingCluster, detail: "metadata response has no cluster id", now: now, into: &actions)
@@ -236,17 +238,25 @@ extension PeerEngine {
         return true
     }
 
+    /// - Parameter hostError: the host's error text when the verdict is a failed exchange.
     mutating func reject(
-        _ peer: PeerID, _ reason: DecisionReason, detail: String, now: EngineTime, into actions: inout [EngineAction]
+        _ peer: PeerID, _ reason: DecisionReason, hostError: String? = nil, detail: String, now: EngineTime,
+        into actions: inout [EngineAction]
     ) {
         if protection.isProtected(peer) {
             deferredRejections[peer] = reason
             actions.append(
-                .decision(Decision(.rejectionDeferred, peer: peer, detail: "\(detail); deferred while protected")))
+                .decision(
+                    Decision(
+                        .rejectionDeferred, peer: peer, hostError: hostError,
+                        detail: "\(detail); deferred while protected")))
             return
         }
         actions.append(
-            .decision(Decision(reason, peer: peer, detail: "\(detail): disconnecting and forgetting the peer")))
+            .decision(
+                Decision(
+                    reason, peer: peer, hostError: hostError,
+                    detail: "\(detail): disconnecting and forgetting the peer")))
         policyDisconnect(peer, reason: reason, now: now, into: &actions)
         deletePeer(peer)
     }
@@ -271,11 +281,11 @@ extension PeerEngine {
                 }
                 actions.append(.decision(Decision(.dialSucceeded, peer: peer, detail: "dial \(id) succeeded")))
             case .timedOut:
-                recordDialFailure(peer, reason: .dialTimedOut, detail: "timed out", now: now, into: &actions)
+                recordDialFailure(peer, reason: .dialTimedOut, failure: "timed out", now: now, into: &actions)
             case .failed(let reason):
-                recordDialFailure(peer, reason: .dialFailed, detail: reason, now: now, into: &actions)
+                recordDialFailure(peer, reason: .dialFailed, failure: reason, now: now, into: &actions)
             case .metadata:
-                recordDialFailure(peer, reason: .dialFailed, detail: "unexpected outcome", now: now, into: &actions)
+                recordDialFailure(peer, reason: .dialFailed, failure: "unexpected outcome", now: now, into: &actions)
             }
             if batchInFlight.remove(id) != nil, batchInFlight.isEmpty {
                 continueRound(now: now, into: &actions)
@@ -316,6 +326,7 @@ extension PeerEngine {
             .decision(
                 Decision(
                     .disconnectFailed, peer: peer, current: entry.attempts, target: Self.maxDisconnectAttempts,
+                    hostError: why, disconnectReason: entry.reason,
                     detail:
                         "disconnect (\(entry.reason.rawValue)) failed: \(why); attempt "
                         + "\(entry.attempts)/\(Self.maxDisconnectAttempts), "
@@ -330,8 +341,11 @@ extension PeerEngine {
     }
 
     /// A failed dial: one more failure, the time of it, and CannotConnect unless a connection is open.
+    ///
+    /// - Parameter failure: the host's error text, or the outcome standing for one ("timed out").
+    ///   A `dial_failed` decision carries it as ``Decision/hostError``.
     mutating func recordDialFailure(
-        _ peer: PeerID, reason: DecisionReason, detail: String, now: EngineTime, into actions: inout [EngineAction]
+        _ peer: PeerID, reason: DecisionReason, failure: String, now: EngineTime, into actions: inout [EngineAction]
     ) {
         guard let handle = store.handle(peer) else { return }
         store.update(handle) { entry in
@@ -348,7 +362,9 @@ extension PeerEngine {
             .decision(
                 Decision(
                     reason, peer: peer, current: failures, target: configuration.maxFailedAttempts,
-                    detail: "dial failed (\(detail)); failure \(failures)/\(configuration.maxFailedAttempts), \(next)"))
+                    hostError: reason == .dialFailed ? failure : nil,
+                    detail: "dial failed (\(failure)); failure \(failures)/\(configuration.maxFailedAttempts), \(next)")
+            )
         )
     }
 

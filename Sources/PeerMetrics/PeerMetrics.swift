@@ -6,10 +6,10 @@ import Synchronization
 /// Every metric peerd exports, on one Prometheus registry: the single place where metrics are written.
 ///
 /// Create one per process. Counters are driven by decision records (``record(_:)``) and RPC
-/// completions (``recordCall(method:code:duration:)``); gauges are set from the engine's state
-/// just before each scrape (``update(from:now:)``), so they are exact rather than up to five
-/// minutes stale as in nwaku. nwaku's metrics keep their names, labels and HELP text; ours are
-/// named `peerd_<subsystem>_<name>_<unit>`.
+/// completions (``recordCall(method:code:duration:)``); gauges are set from a snapshot of the
+/// engine's state taken just before each scrape (``update(from:)-(MetricsSnapshot)``), so they
+/// are exact rather than up to five minutes stale as in nwaku. nwaku's metrics keep their names,
+/// labels and HELP text; ours are named `peerd_<subsystem>_<name>_<unit>`.
 ///
 /// ## Bounded label values
 /// Every label value is a time series that the registry (and Prometheus) keeps forever, so no
@@ -143,7 +143,8 @@ public final class PeerMetrics: Sendable {
     ///   `waku_node_conns_initiated{source="api"}` (nwaku counts every successful `connectPeer`
     ///   there, and its source is always "api" since `connectToNodes` drops the argument).
     /// - `dial_timed_out`: `waku_peers_dials{outcome="timed out"}`.
-    /// - `dial_failed`: `waku_peers_dials{outcome=<the host's error text>}`, bounded (see the type).
+    /// - `dial_failed`: `waku_peers_dials{outcome=<the host's error text>}` from
+    ///   ``Decision/hostError``, bounded (see the type).
     /// - `peer_added`, `snapshot_imported`: `waku_total_unique_peers`.
     public func record(_ decisions: [Decision]) {
         guard !decisions.isEmpty else { return }
@@ -159,7 +160,7 @@ public final class PeerMetrics: Sendable {
                 case .dialTimedOut:
                     dialCounter("timed out", in: &state).increment()
                 case .dialFailed:
-                    dialCounter(Self.dialFailureText(decision.detail), failure: true, in: &state).increment()
+                    dialCounter(decision.hostError ?? Self.otherLabel, failure: true, in: &state).increment()
                 case .peerAdded:
                     state.uniquePeers += 1
                 case .snapshotImported:
@@ -185,25 +186,20 @@ public final class PeerMetrics: Sendable {
         return counter
     }
 
-    /// The host's error text inside a `dial_failed` record's detail, which PeerCore writes as
-    /// "dial failed (<text>); failure n/m, next attempt in ...". The rest of the sentence changes
-    /// with every failure, so only the text in parentheses may become a label value.
-    static func dialFailureText(_ detail: String) -> String {
-        let prefix = "dial failed ("
-        guard detail.hasPrefix(prefix), let end = detail.ranges(of: "); failure ").last else {
-            return detail
-        }
-        let start = detail.index(detail.startIndex, offsetBy: prefix.count)
-        return start <= end.lowerBound ? String(detail[start..<end.lowerBound]) : detail
-    }
-
     static func clipped(_ text: String) -> String {
         text.count <= maxLabelLength ? text : String(text.prefix(maxLabelLength))
     }
 
     // MARK: Gauges from the engine
 
-    /// Sets every gauge from the engine's current state; call it just before rendering a scrape.
+    /// Sets every gauge from the engine's current state: ``update(from:)-(MetricsSnapshot)`` with
+    /// the engine's snapshot. For tests and single-threaded callers; the server takes the snapshot
+    /// under its lock and calls ``update(from:)-(MetricsSnapshot)`` after releasing it.
+    public func update(from engine: PeerEngine, now: EngineTime) {
+        update(from: engine.metricsSnapshot(now: now))
+    }
+
+    /// Sets every gauge from a snapshot of the engine; call it just before rendering a scrape.
     ///
     /// - `waku_connected_peers{direction,protocol}`: for each `/vac/waku*` protocol that a stored
     ///   peer lists or a connected peer has a stream of, the connected peers with at least one
@@ -214,9 +210,9 @@ public final class PeerMetrics: Sendable {
     ///   cluster), the connected peers whose ENR or metadata places them on it.
     /// - `waku_connected_peers_per_agent{agent}`: connected peers by identify agent, bounded.
     /// - `waku_service_peers{protocol,peerId}`: 1 for each service slot.
-    /// - `waku_peer_store_size` and peerd's engine gauges from ``PeerEngine/statistics(now:)``.
-    public func update(from engine: PeerEngine, now: EngineTime) {
-        let statistics = engine.statistics(now: now)
+    /// - `waku_peer_store_size` and peerd's engine gauges from ``MetricsSnapshot/statistics``.
+    public func update(from snapshot: MetricsSnapshot) {
+        let statistics = snapshot.statistics
         peerStoreSize.set(to: Double(statistics.storeSize))
         peerStoreCapacity.set(to: Double(statistics.capacity))
         connectedPeers.set(to: Double(statistics.connectedPeers))
@@ -230,61 +226,36 @@ public final class PeerMetrics: Sendable {
         relayTarget.inbound.set(to: Double(statistics.targets.inbound))
         relayTarget.outbound.set(to: Double(statistics.targets.outbound))
 
-        let connected = engine.store.connectedPeers().compactMap { engine.store.record($0) }
-        var protocols = Set(engine.store.wakuProtocols())
-        var peersPerProtocol: [[String]: Double] = [:]
-        var streamsPerProtocol: [[String]: Double] = [:]
-        var agents: [String: Int] = [:]
-        for record in connected {
-            let streams = engine.streamCounts(record.id)
-            for (protocolID, counts) in streams where protocolID.hasPrefix(WakuCodec.wakuPrefix) {
-                protocols.insert(protocolID)
-                if let direction = Self.nwakuDirection(record.direction) {
-                    peersPerProtocol[[direction, protocolID], default: 0] += 1
-                }
-                streamsPerProtocol[["In", protocolID], default: 0] += Double(counts.inbound)
-                streamsPerProtocol[["Out", protocolID], default: 0] += Double(counts.outbound)
+        // libp2p's `$Direction` texts, which nwaku uses as label values.
+        func byDirection(_ counts: [String: MetricsSnapshot.DirectionCounts]) -> [[String]: Double] {
+            var values: [[String]: Double] = [:]
+            for (protocolID, count) in counts {
+                values[["In", protocolID]] = Double(count.inbound)
+                values[["Out", protocolID]] = Double(count.outbound)
             }
-            if let agent = record.agent { agents[Self.clipped(agent), default: 0] += 1 }
+            return values
         }
-        for protocolID in protocols {
-            for direction in ["In", "Out"] {
-                peersPerProtocol[[direction, protocolID], default: 0] += 0
-                streamsPerProtocol[[direction, protocolID], default: 0] += 0
-            }
-        }
+        let peersPerProtocol = byDirection(snapshot.peersPerProtocol)
+        let streamsPerProtocol = byDirection(snapshot.streamsPerProtocol)
 
         var perShard: [[String]: Double] = [:]
-        if let cluster = engine.configuration.clusterID {
-            for shard in engine.configuration.shards {
-                let topic = RelayShard(clusterID: cluster, shardID: shard)
-                perShard[["\(shard)"]] = Double(connected.count { engine.store.hasShard($0.id, topic) })
-            }
-        }
+        for (shard, count) in snapshot.peersPerShard { perShard[["\(shard)"]] = Double(count) }
+
+        var agents: [String: Int] = [:]
+        for (agent, count) in snapshot.peersPerAgent { agents[Self.clipped(agent), default: 0] += count }
+        let perAgent = Self.topAgents(agents)
 
         var services: [[String]: Double] = [:]
-        for protocolID in engine.serviceSlots.protocols {
-            for peer in engine.serviceSlots.peers(for: protocolID) {
-                services[[protocolID, peer.description]] = 1
-            }
+        for (protocolID, peers) in snapshot.servicePeers {
+            for peer in peers { services[[protocolID, peer.description]] = 1 }
         }
 
-        let perAgent = Self.topAgents(agents)
         state.withLock { state in
             state.connectedPerProtocol.set(peersPerProtocol, on: registry)
             state.streamsPerProtocol.set(streamsPerProtocol, on: registry)
             state.connectedPerShard.set(perShard, on: registry)
             state.connectedPerAgent.set(perAgent, on: registry)
             state.servicePeers.set(services, on: registry)
-        }
-    }
-
-    /// libp2p's `$Direction` text, which nwaku uses as the label value.
-    private static func nwakuDirection(_ direction: PeerDirection) -> String? {
-        switch direction {
-        case .inbound: "In"
-        case .outbound: "Out"
-        case .unknown: nil
         }
     }
 

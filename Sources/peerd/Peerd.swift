@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import PeerCore
 import PeerMetrics
 import PeerServer
 import PeerWire
@@ -88,7 +89,10 @@ struct Peerd: AsyncParsableCommand {
                         host: endpoint.host, port: endpoint.port, metrics: peerMetrics, logger: logger,
                         refresh: {
                             peerMetrics.setHostAttached(runtime.hostAttached)
-                            runtime.read { engine, now, _ in peerMetrics.update(from: engine, now: now) }
+                            // Counted under the engine's lock, written to the registry after it:
+                            // a scrape never holds the registry's locks inside the engine's.
+                            let snapshot = runtime.read { engine, now, _ in engine.metricsSnapshot(now: now) }
+                            peerMetrics.update(from: snapshot)
                         })))
         }
         services.append(.init(service: sidecar.server))

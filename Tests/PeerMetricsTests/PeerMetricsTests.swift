@@ -136,7 +136,8 @@ struct PeerMetricsTests {
         let metrics = PeerMetrics()
         let failures = (0..<(PeerMetrics.maxDialOutcomes + 5)).map {
             Decision(
-                .dialFailed, peer: peer($0), detail: "dial failed (error \($0)); failure 1/5, next attempt in 120 s")
+                .dialFailed, peer: peer($0), hostError: "error \($0)",
+                detail: "dial failed (error \($0)); failure 1/5, next attempt in 120 s")
         }
         metrics.record(failures)
         metrics.record([Decision(.dialSucceeded, peer: peer(1), detail: "dial cmd-1 succeeded")])
@@ -149,15 +150,22 @@ struct PeerMetricsTests {
     }
 
     @Test(
-        "The host's text is taken from a dial_failed detail",
+        "The host's error text of a failed dial is the outcome label, read from the decision's field",
         arguments: [
-            ("dial failed (connection refused); failure 1/5, next attempt in 120 s", "connection refused"),
-            ("dial failed (a (b); failure c); failure 5/5, never redialled", "a (b); failure c"),
-            ("dial failed (); failure 1/5, never redialled", ""),
-            ("something else", "something else"),
+            ("connection refused", "connection refused"),
+            // Text that looks like the engine's sentence around it is not cut.
+            ("a (b); failure c", "a (b); failure c"),
+            ("", ""),
         ])
-    func dialFailureText(detail: String, expected: String) {
-        #expect(PeerMetrics.dialFailureText(detail) == expected)
+    func dialFailureLabel(hostError: String, expected: String) throws {
+        var driver = try Driver()
+        driver.apply(driver.engine.addPeer(relayInfo(3, shards: [0]), now: at(0)))
+        driver.connect(3, outcome: .failed(reason: hostError))
+        let failed = driver.decisions.filter { $0.reason == .dialFailed }
+        #expect(failed.map(\.hostError) == [hostError])
+        let metrics = PeerMetrics()
+        metrics.record(driver.decisions)
+        #expect(metrics.lines.contains(#"waku_peers_dials{outcome="\#(expected)"} 1"#))
     }
 
     @Test("Agents beyond the top ones are summed as other")

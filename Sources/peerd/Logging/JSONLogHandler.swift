@@ -1,5 +1,5 @@
 import Logging
-import PeerMetrics
+import PeerLogging
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,7 @@
 import Logging
 import Testing
 
-@testable import PeerMetrics
+@testable import PeerLogging
 
 @Suite("JSONLogFormat")
 struct JSONLogFormatTests {
