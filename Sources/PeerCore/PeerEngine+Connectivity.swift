@@ -133,17 +133,17 @@ extension PeerEngine {
     }
 
     /// Disconnects off-shard relay peers of one direction while all its relay peers exceed
-    /// `target`; peers on our shards are left to their own (per-shard) targets.
+    /// `target` (``ShardPlan/offShardSurplus(_:target:direction:reason:)``).
     mutating func pruneOffShard(
         _ handles: [Int32], target: Int, direction: String, reason: DecisionReason, now: EngineTime,
         into actions: inout [EngineAction]
     ) {
-        let offShard = handles.filter(sharesNoShard)
-        guard !offShard.isEmpty else { return }
-        let onShard = handles.count { !sharesNoShard($0) && !pendingDisconnects.contains(store.entry($0).id) }
-        pruneSurplus(
-            offShard, target: max(target - onShard, 0), direction: "\(direction) (off-shard)", reason: reason,
-            now: now, into: &actions)
+        guard handles.contains(where: sharesNoShard) else { return }
+        guard
+            let surplus = ShardPlan.offShardSurplus(
+                surplusCandidates(handles, now: now), target: target, direction: direction, reason: reason)
+        else { return }
+        apply(surplus, now: now, into: &actions)
     }
 
     /// Disconnects the surplus of one direction's relay peers (``RelaySurplus``).

@@ -1,70 +1,85 @@
 import PeerIdentity
 
-/// Sharded peer management (nwaku `manageRelayPeers`): the connectivity round per shard of ours.
+/// Sharded peer management (nwaku `manageRelayPeers`): the engine's side of ``ShardPlan``, the
+/// connectivity round per shard of ours. The round is planned from the engine's books, applied
+/// here, and its queue dialled batch by batch as outcomes arrive.
 extension PeerEngine {
-    /// Sharded peer management (nwaku `manageRelayPeers`): per shard of ours, inbound target
-    /// `max(1, in / shards)` and outbound target `max(1, out / shards)` (nwaku's plain integer
-    /// division gives 0 with many shards, so nothing is ever dialled), counting the relay slots
-    /// held on the shard, dialling relay-capable connectable peers of the shard.
+    /// Plans the sharded round (``ShardPlan``) and applies it.
     mutating func manageShards(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
         guard let cluster = configuration.clusterID else { return }
-        // Peers on none of our shards are in no shard's set: they go while all relay peers of a
-        // direction exceed its global target.
-        pruneOffShard(
-            store.inboundRelaySet.elements, target: targets.inbound, direction: "in", reason: .inboundRelayPruned,
-            now: now, into: &actions)
-        pruneOutboundSurplus(now: now, into: &actions)
-        let shards = Set(configuration.shards).sorted()
+        let view = shardView(cluster: cluster, now: now)
+        // One lookup per shard of ours; the plan asks about membership by the shard's index.
+        let members = view.shards.map { store.shardSet(RelayShard(clusterID: cluster, shardID: $0.shard).indexKey) }
+        let plan = ShardPlan.make(
+            view, isMember: { members[$1]?.contains($0) ?? false },
+            connectable: { index in
+                (members[index]?.elements ?? []).filter {
+                    store.isKnownRelay(store.entry($0)) && isConnectable($0, now: now) && !awaitsReconnect($0)
+                }
+            }, using: &rng)
+        apply(plan, cluster: cluster, now: now, into: &actions)
+    }
+
+    /// What the sharded round reads, as of now.
+    func shardView(cluster: UInt16, now: EngineTime) -> ShardPlan.View {
+        // The outbound candidates only when over target: below it there is nothing to prune.
+        let outbound =
+            store.outboundRelaySet.elements.count > targets.outbound
+            ? surplusCandidates(store.outboundRelaySet.elements, now: now) : []
+        let shards = Set(configuration.shards).sorted().map { shard in
+            guard let members = store.shardSet(RelayShard(clusterID: cluster, shardID: shard).indexKey) else {
+                return ShardPlan.Shard(shard: shard, known: false)
+            }
+            return ShardPlan.Shard(
+                shard: shard,
+                inbound: surplusCandidates(store.inboundRelaySet.elements.filter { members.contains($0) }, now: now),
+                outboundClaims: shardOutboundClaims(members))
+        }
+        return ShardPlan.View(
+            cluster: cluster, online: isOnline, batchInFlight: batchInFlight.count,
+            inbound: surplusCandidates(store.inboundRelaySet.elements, now: now), inboundTarget: targets.inbound,
+            outbound: outbound, outboundTarget: targets.outbound, shardInboundTarget: shardInboundTarget,
+            shardOutboundTarget: shardOutboundTarget, shards: shards)
+    }
+
+    /// Carries out the plan's steps in order (disconnects and decisions), then starts the round.
+    mutating func apply(_ plan: ShardPlan, cluster: UInt16, now: EngineTime, into actions: inout [EngineAction]) {
         let inTarget = shardInboundTarget
         let outTarget = shardOutboundTarget
-        let canDial = isOnline && batchInFlight.isEmpty
-        var toDial: [Int32] = []
-        var chosen: Set<Int32> = []
-        for shard in shards {
-            let key = RelayShard(clusterID: cluster, shardID: shard).indexKey
-            guard let members = store.shardSet(key) else {
+        for step in plan.steps {
+            switch step {
+            case .surplus(let surplus):
+                apply(surplus, now: now, into: &actions)
+            case .unknownShard(let shard):
                 actions.append(
                     .decision(
                         Decision(
                             .noConnectableCandidates, current: 0, target: outTarget, available: 0,
                             detail: "shard \(cluster)/\(shard): no known peer")))
-                continue
+            case .fill(let shard, let picked, let outbound, let inbound, let available):
+                actions.append(
+                    .decision(
+                        Decision(
+                            .shardOutboundFill, peers: picked.map { store.entry($0).id }, current: outbound,
+                            target: outTarget, chosen: picked.count, available: available,
+                            detail:
+                                "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), "
+                                + "in relay \(inbound)/\(inTarget), "
+                                + "picking \(picked.count) of \(available) connectable"
+                        )))
             }
-            // Peers pruned for an earlier shard are pending disconnects by now: not counted again.
-            let inbound = store.inboundRelaySet.elements.filter { members.contains($0) }
-            pruneSurplus(
-                inbound, target: inTarget, direction: "shard \(cluster)/\(shard): in",
-                reason: .shardInboundPruned, now: now, into: &actions)
-            let inboundCount = effectiveInboundRelay.count { members.contains($0) }
-            let outbound = shardOutboundClaims(members) + chosen.count { members.contains($0) }
-            guard outbound < outTarget, canDial else { continue }
-            var candidates = members.elements.filter {
-                !chosen.contains($0) && store.isKnownRelay(store.entry($0)) && isConnectable($0, now: now)
-                    && !awaitsReconnect($0)
-            }
-            candidates.shuffle(using: &rng)
-            let picked = candidates.prefix(outTarget - outbound)
-            for handle in picked {
-                chosen.insert(handle)
-                toDial.append(handle)
-            }
-            actions.append(
-                .decision(
-                    Decision(
-                        .shardOutboundFill, peers: picked.map { store.entry($0).id }, current: outbound,
-                        target: outTarget,
-                        chosen: picked.count, available: candidates.count,
-                        detail:
-                            "shard \(cluster)/\(shard): out relay \(outbound)/\(outTarget), "
-                            + "in relay \(inboundCount)/\(inTarget), "
-                            + "picking \(picked.count) of \(candidates.count) connectable"
-                    )))
         }
-        guard readyForRound(into: &actions) else { return }
-        dialQueue = toDial.map { store.entry($0).id }
-        dialShardBatch(now: now, into: &actions)
+        switch plan.round {
+        case .offline:
+            actions.append(.decision(offlineDecision))
+        case .batchInFlight:
+            actions.append(.decision(batchInFlightDecision))
+        case .dial(let queue):
+            dialQueue = queue.map { store.entry($0).id }
+            dialShardBatch(now: now, into: &actions)
+        }
     }
 
     /// The per-shard targets: `max(1, target / shards)`.
