@@ -2,7 +2,7 @@ import PeerIdentity
 
 /// The store's capacity, held at every insert (not only when the pruner runs).
 ///
-/// A new peer at capacity evicts by the pruning rules (``prune(now:using:)``: failed peers first,
+/// A new peer at capacity evicts by the pruning rules (``PruningPlan``: failed peers first,
 /// then shardless ones, then peers of over-populated shards; never connected, protected,
 /// service-slot or being-dialled peers). When nothing can be evicted, a client's new peer is
 /// refused (``DecisionReason/storeFull``, RESOURCE_EXHAUSTED at the server), while a peer the

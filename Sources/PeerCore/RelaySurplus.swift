@@ -32,6 +32,12 @@ public enum RelaySurplus {
         public var chosen: [PeerID]
         /// Unprotected candidates that could have been chosen.
         public var unprotected: Int
+
+        public init(surplus: Int, chosen: [PeerID], unprotected: Int) {
+            self.surplus = surplus
+            self.chosen = chosen
+            self.unprotected = unprotected
+        }
     }
 
     public static func plan(_ candidates: [Candidate], target: Int) -> Plan {

@@ -45,54 +45,74 @@ extension PeerEngine {
     /// decision that says why is recorded.
     func readyForRound(into actions: inout [EngineAction]) -> Bool {
         guard isOnline else {
-            actions.append(
-                .decision(Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")))
+            actions.append(.decision(offlineDecision))
             return false
         }
         guard batchInFlight.isEmpty else {
-            actions.append(
-                .decision(
-                    Decision(
-                        .dialBatchInFlight, current: batchInFlight.count,
-                        detail: "\(batchInFlight.count) dials of the current batch still in flight")))
+            actions.append(.decision(batchInFlightDecision))
             return false
         }
         return true
     }
 
+    var offlineDecision: Decision {
+        Decision(.offline, detail: "offline: not dialling, so peers do not go into backoff")
+    }
+
+    var batchInFlightDecision: Decision {
+        Decision(
+            .dialBatchInFlight, current: batchInFlight.count,
+            detail: "\(batchInFlight.count) dials of the current batch still in flight")
+    }
+
+    /// The non-sharded round: plans it (``ConnectivityPlan``) from the engine's counts and
+    /// candidates, and applies the plan.
     mutating func connectToRelayPeers(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
-        pruneSurplus(
-            store.inboundRelaySet.elements, target: targets.inbound, direction: "in",
-            reason: .inboundRelayPruned, now: now, into: &actions)
-        pruneOutboundSurplus(now: now, into: &actions)
-        let inbound = effectiveInboundRelay
-        guard readyForRound(into: &actions) else { return }
-        let outbound = outboundRelayClaims
-        guard outbound < targets.outbound else {
+        let plan = ConnectivityPlan.make(connectivityView(now: now), pool: { connectablePool(now: now) }, using: &rng)
+        apply(plan, now: now, into: &actions)
+    }
+
+    /// What the non-sharded round reads, as of now.
+    func connectivityView(now: EngineTime) -> ConnectivityPlan.View {
+        // The outbound candidates only when over target: below it there is nothing to prune.
+        let outbound =
+            store.outboundRelaySet.elements.count > targets.outbound
+            ? surplusCandidates(store.outboundRelaySet.elements, now: now) : []
+        return ConnectivityPlan.View(
+            online: isOnline, batchInFlight: batchInFlight.count,
+            inbound: surplusCandidates(store.inboundRelaySet.elements, now: now), inboundTarget: targets.inbound,
+            outbound: outbound, outboundRelay: effectiveOutboundRelayCount,
+            outboundOtherClaims: unknownOutboundCount + policyDialsInFlight, outboundTarget: targets.outbound)
+    }
+
+    /// Disconnects the plan's surplus, records why, and starts the fill.
+    mutating func apply(_ plan: ConnectivityPlan, now: EngineTime, into actions: inout [EngineAction]) {
+        for surplus in plan.surplus { apply(surplus, now: now, into: &actions) }
+        switch plan.fill {
+        case .offline:
+            actions.append(.decision(offlineDecision))
+        case .batchInFlight:
+            actions.append(.decision(batchInFlightDecision))
+        case .targetMet(let outbound, let inbound):
             dialQueue = []
             actions.append(
                 .decision(
                     Decision(
                         .outboundTargetMet, current: outbound, target: targets.outbound,
-                        detail:
-                            "out relay \(outbound)/\(targets.outbound), in relay \(inbound.count)/\(targets.inbound)")))
-            return
-        }
-        let pool = connectablePool(now: now)
-        guard pool.available > 0 else {
+                        detail: "out relay \(outbound)/\(targets.outbound), in relay \(inbound)/\(targets.inbound)")))
+        case .noCandidates(let outbound):
             dialQueue = []
             actions.append(
                 .decision(
                     Decision(
                         .noConnectableCandidates, current: outbound, target: targets.outbound, available: 0,
                         detail: "out relay \(outbound)/\(targets.outbound), no connectable peer outside backoff")))
-            return
+        case .dial(let queue, let outbound, let available):
+            dialQueue = queue.map { store.entry($0).id }
+            dialNextBatch(current: outbound, available: available, reason: .outboundFill, now: now, into: &actions)
         }
-        let round = pool.sample(min(pool.available, targets.outbound - outbound), using: &rng)
-        dialQueue = round.map { store.entry($0).id }
-        dialNextBatch(current: outbound, available: pool.available, reason: .outboundFill, now: now, into: &actions)
     }
 
     /// Prunes the outbound relay surplus as soon as identify or a relay stream reveals one (the
@@ -113,17 +133,17 @@ extension PeerEngine {
     }
 
     /// Disconnects off-shard relay peers of one direction while all its relay peers exceed
-    /// `target`; peers on our shards are left to their own (per-shard) targets.
+    /// `target` (``ShardPlan/offShardSurplus(_:target:direction:reason:)``).
     mutating func pruneOffShard(
         _ handles: [Int32], target: Int, direction: String, reason: DecisionReason, now: EngineTime,
         into actions: inout [EngineAction]
     ) {
-        let offShard = handles.filter(sharesNoShard)
-        guard !offShard.isEmpty else { return }
-        let onShard = handles.count { !sharesNoShard($0) && !pendingDisconnects.contains(store.entry($0).id) }
-        pruneSurplus(
-            offShard, target: max(target - onShard, 0), direction: "\(direction) (off-shard)", reason: reason,
-            now: now, into: &actions)
+        guard handles.contains(where: sharesNoShard) else { return }
+        guard
+            let surplus = ShardPlan.offShardSurplus(
+                surplusCandidates(handles, now: now), target: target, direction: direction, reason: reason)
+        else { return }
+        apply(surplus, now: now, into: &actions)
     }
 
     /// Disconnects the surplus of one direction's relay peers (``RelaySurplus``).
@@ -132,20 +152,25 @@ extension PeerEngine {
         now: EngineTime, into actions: inout [EngineAction]
     ) {
         let candidates = surplusCandidates(handles, now: now)
-        let plan = RelaySurplus.plan(candidates, target: target)
-        guard plan.surplus > 0, !candidates.isEmpty else { return }
-        for peer in plan.chosen { policyDisconnect(peer, reason: reason, now: now, into: &actions) }
-        let held = candidates.count
-        let offShard = candidates.count { $0.offShard }
+        guard
+            let surplus = ConnectivityPlan.Surplus.of(candidates, target: target, direction: direction, reason: reason)
+        else { return }
+        apply(surplus, now: now, into: &actions)
+    }
+
+    /// Disconnects one direction's surplus and records the decision.
+    mutating func apply(_ surplus: ConnectivityPlan.Surplus, now: EngineTime, into actions: inout [EngineAction]) {
+        let plan = surplus.plan
+        for peer in plan.chosen { policyDisconnect(peer, reason: surplus.reason, now: now, into: &actions) }
         actions.append(
             .decision(
                 Decision(
-                    reason, peers: plan.chosen, current: held, target: target, chosen: plan.chosen.count,
-                    available: plan.unprotected,
+                    surplus.reason, peers: plan.chosen, current: surplus.held, target: surplus.target,
+                    chosen: plan.chosen.count, available: plan.unprotected,
                     detail:
-                        "\(direction) relay \(held)/\(target): disconnecting \(plan.chosen.count) youngest of "
-                        + "\(plan.unprotected) unprotected"
-                        + (offShard > 0 ? " (\(offShard) sharing no shard with us go first)" : "")
+                        "\(surplus.direction) relay \(surplus.held)/\(surplus.target): disconnecting "
+                        + "\(plan.chosen.count) youngest of \(plan.unprotected) unprotected"
+                        + (surplus.offShard > 0 ? " (\(surplus.offShard) sharing no shard with us go first)" : "")
                 )))
     }
 
@@ -270,35 +295,5 @@ extension PeerEngine {
                 Decision(
                     .reconnectDialed, peers: dialed, chosen: dialed.count,
                     detail: "reconnecting \(dialed.count) persisted relay peers in parallel")))
-    }
-}
-
-/// Candidates for a dial round, sampled without copying the large dialable index.
-struct CandidatePool {
-    let primary: [Int32]
-    let extra: [Int32]
-    let excluded: Set<Int32>
-
-    var available: Int { primary.count + extra.count - excluded.count }
-
-    /// `count` distinct random candidates (uniform).
-    func sample(_ count: Int, using rng: inout some RandomNumberGenerator) -> [Int32] {
-        let total = primary.count + extra.count
-        let count = min(count, available)
-        guard count > 0 else { return [] }
-        if count * 4 >= total {
-            var all = (primary + extra).filter { !excluded.contains($0) }
-            all.shuffle(using: &rng)
-            return Array(all.prefix(count))
-        }
-        var seen: Set<Int> = []
-        var chosen: [Int32] = []
-        while chosen.count < count {
-            let index = Int.random(in: 0..<total, using: &rng)
-            guard seen.insert(index).inserted else { continue }
-            let handle = index < primary.count ? primary[index] : extra[index - primary.count]
-            if !excluded.contains(handle) { chosen.append(handle) }
-        }
-        return chosen
     }
 }
