@@ -11,11 +11,12 @@ import PeerWire
 /// single final Response. Errors become a status on their stream; the connection stays up. While
 /// a stream's handler is behind, it holds back the socket reads (backpressure) instead of
 /// buffering without bound.
-final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = Never
+@_spi(Fuzzing)
+public final class ConnectionHandler: ChannelDuplexHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = Never
     /// Frames are written as bytes directly (header, then payload): no encoder copy.
-    typealias OutboundOut = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
     /// A frame is processed and a stream started only while `open`. The connection can close
     /// in the middle of a read (an answer's write fails when the client left without reading,
@@ -81,7 +82,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// over, and comparing two short strings costs less than hashing them for the router.
     private var lastRoute: (service: String, method: String, route: RPCRouter.Route)?
 
-    init(
+    public init(
         router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
         registry: ConnectionRegistry, logger: Logger, observeCall: CallObserver? = nil
     ) {
@@ -96,7 +97,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.bindsWireLimits = configuration.wireLimits != .standard
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         lifecycle = .open(context)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
@@ -105,12 +106,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         closed(context)
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         closed(context)
     }
 
@@ -128,7 +129,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         registry.remove(context.channel)
     }
 
-    func read(context: ChannelHandlerContext) {
+    public func read(context: ChannelHandlerContext) {
         if anyStreamPaused {
             readPending = true
         } else {
@@ -146,13 +147,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private var anyStreamPaused: Bool { streams.values.contains { $0.inbound?.isPaused == true } }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
         if case .open = lifecycle { lifecycle = .closing(context) }
         context.close(promise: nil)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .open = lifecycle else { return }  // read after a close was requested: dropped
         var bytes = unwrapInboundIn(data)
         if var earlier = received {
@@ -212,7 +213,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } catch {
             return respond(id, .internal, "cannot decode ttrpc.Request (\(frame.payload.readableBytes) bytes)")
         }
-        guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
+        guard !draining else { return respond(id, .unavailable, "\(configuration.serverName) is shutting down") }
         let route: RPCRouter.Route
         if let last = lastRoute, last.method == envelope.method, last.service == envelope.service {
             route = last.route
