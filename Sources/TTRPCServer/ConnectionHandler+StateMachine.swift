@@ -97,8 +97,11 @@ extension ConnectionHandler {
         /// Answers may be written.
         var isWritable: Bool { lifecycle == .open || lifecycle == .closing }
         var activeStreamCount: Int { entries.count }
-        /// The running streams' resources (the handler asks their queues whether to hold reads).
-        var activeStreams: some Collection<Stream> { entries.values.lazy.map(\.stream) }
+        /// Whether a running stream's resources match (the handler asks their queues whether to
+        /// hold reads back).
+        func containsStream(where predicate: (Stream) -> Bool) -> Bool {
+            entries.values.contains { predicate($0.stream) }
+        }
 
         /// Whether the stream is running and its answers may still be written (Data from its writer).
         func canWrite(_ id: UInt32) -> Bool { isWritable && entries[id] != nil }
