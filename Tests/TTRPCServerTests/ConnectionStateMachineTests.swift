@@ -178,6 +178,17 @@ struct ConnectionStateMachineTests {
                 ),
                 .action(.drop),
             ]),
+        Row(
+            name: "a half-closed stream still runs: it counts toward the cap and a cancel ends it",
+            inputs: [
+                .start(1, "a", acceptsData: true), .data(1, [.remoteClosed, .noData]), .start(3, "b"), .admit(bidi),
+                .cancel(1), .admit(bidi),
+            ],
+            expected: [
+                .started, .action(.deliver(1, "a", enqueue: false, halfClose: true)), .started,
+                .admit(.refuse(.resourceExhausted, "too many concurrent streams: max 2")),
+                .action(.fail(1, "a", cancelled)), .admit(.dispatch),
+            ]),
         // Cancel.
         Row(
             name: "cancel ends a running stream once; for any other id it is dropped",
