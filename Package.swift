@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PeerWire", targets: ["PeerWire"]),
         // For the fuzz package (Fuzz/), which drives the connection handler.
         .library(name: "PeerServer", targets: ["PeerServer"]),
+        .library(name: "TTRPCServer", targets: ["TTRPCServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -49,11 +50,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-        // The SwiftNIO Unix-socket server: stream state, router, deadlines, credentials.
+        // The ttrpc transport, knowing no Waku name: the SwiftNIO Unix-socket server, stream
+        // state, router, deadlines, credentials, the socket file, health.
+        .target(
+            name: "TTRPCServer",
+            dependencies: [
+                "PeerWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        // The peer-manager application on the transport: engine runtime, loops, services.
         .target(
             name: "PeerServer",
             dependencies: [
-                "PeerWire", "PeerCore", "PeerIdentity",
+                "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "peerd",
             dependencies: [
-                "PeerServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
+                "PeerServer", "TTRPCServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,11 +121,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PeerServerTests",
+            name: "TTRPCServerTests",
             dependencies: [
-                "PeerServer", "PeerWire",
+                "TTRPCServer", "PeerWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerServerTests",
+            dependencies: [
+                "PeerServer", "TTRPCServer", "PeerWire",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

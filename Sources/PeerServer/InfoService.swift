@@ -1,5 +1,6 @@
 import NIOCore
 import PeerWire
+import TTRPCServer
 
 /// `waku.peermanager.v1.PeerManager/GetInfo`: version, protocol, uptime, services and limits.
 enum InfoService {

@@ -3,26 +3,18 @@ import NIOCore
 import NIOPosix
 import PeerWire
 import ServiceLifecycle
+import TTRPCServer
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// peerd's socket server as a `Service`: binds the Unix socket, checks each client's
-/// credentials, serves the router's methods, and shuts down gracefully.
+/// peerd's socket server as a `Service`: the transport's ``SocketServer`` with Health and GetInfo
+/// added to the router, and peerd's name in what clients and operators read.
 ///
 /// Shutdown (SIGTERM/SIGINT through the `ServiceGroup`): health turns NOT_SERVING, the listener
 /// closes, new calls on open connections get UNAVAILABLE, calls in flight get up to the grace
 /// period, then the connections close and the socket file is removed.
 public struct PeerdServer: Service {
-    public let configuration: ServerConfiguration
-    public let health: HealthStatus
-    private let router: RPCRouter
-    private let logger: Logger
-    private let group: any EventLoopGroup
-    private let onListening: @Sendable (String) -> Void
-    private let observeCall: CallObserver?
-    private let onDrain: @Sendable () -> Void
+    public var configuration: ServerConfiguration { server.configuration }
+    public var health: HealthStatus { server.health }
+    private let server: SocketServer
 
     /// - Parameters:
     ///   - router: the methods to serve; Health and GetInfo are added to it.
@@ -34,102 +26,20 @@ public struct PeerdServer: Service {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
         onDrain: @escaping @Sendable () -> Void = {}, onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
-        self.observeCall = observeCall
-        self.onDrain = onDrain
+        var configuration = configuration
+        configuration.serverName = "peerd"
         var router = router
         let services = Set(router.serviceNames + [Health.serviceName, InfoService.serviceName])
         HealthService.register(in: &router, status: health, knownServices: services)
         InfoService.register(
             in: &router, version: version, configuration: configuration, startedAt: .now,
             services: services.sorted())
-
-        self.configuration = configuration
-        self.health = health
-        self.router = router
-        self.logger = logger
-        self.group = group
-        self.onListening = onListening
+        self.server = SocketServer(
+            configuration: configuration, router: router, health: health, logger: logger, group: group,
+            observeCall: observeCall, onDrain: onDrain, onListening: onListening)
     }
 
-    public func run() async throws {
-        let shared = !configuration.allowedUIDs.isEmpty
-        let socketFile = try SocketFile(path: configuration.socketPath, sharedWithOtherUsers: shared)
-        defer { socketFile.remove() }
-
-        let registry = ConnectionRegistry()
-        // SERVING before the first connection can be accepted: a client that gets in at once
-        // must not read NOT_SERVING from a server that is ready. A failed bind ends the process.
-        health.set(.serving)
-        let listener = try await socketFile.withCreationMode(sharedWithOtherUsers: shared) {
-            try await bind(registry: registry)
-        }
-        try socketFile.restrictPermissions(sharedWithOtherUsers: shared)
-        logger.info(
-            "listening",
-            metadata: [
-                "socket.path": "\(configuration.socketPath)", "socket.mode": "\(shared ? "0666" : "0600")",
-                "services": "\(router.serviceNames.joined(separator: ","))",
-            ])
-        onListening(configuration.socketPath)
-
-        await withTaskCancellationOrGracefulShutdownHandler {
-            try? await listener.closeFuture.get()
-        } onCancelOrGracefulShutdown: {
-            health.set(.notServing)
-            listener.close(promise: nil)
-        }
-        health.set(.notServing)
-        await drain(registry)
-    }
-
-    private func bind(registry: ConnectionRegistry) async throws -> any Channel {
-        let configuration = configuration
-        let router = router
-        let logger = logger
-        let observeCall = observeCall
-        let ownUID = getuid()
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .childChannelInitializer { channel in
-                PeerCredentials.read(from: channel).flatMapThrowing { credentials in
-                    guard credentials.uid == ownUID || configuration.allowedUIDs.contains(credentials.uid) else {
-                        logger.warning(
-                            "refused connection",
-                            metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
-                        throw ChannelError.ioOnClosedChannel
-                    }
-                    logger.debug(
-                        "connection", metadata: ["peer.uid": "\(credentials.uid)", "peer.pid": "\(credentials.pid)"])
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(
-                            router: router, configuration: configuration, credentials: credentials, registry: registry,
-                            logger: logger, observeCall: observeCall))
-                }
-            }
-        do {
-            return try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
-        } catch {
-            throw SocketFileError(description: "cannot listen on \(configuration.socketPath): \(error)")
-        }
-    }
-
-    /// Lets calls in flight finish within the grace period, then closes what is left.
-    private func drain(_ registry: ConnectionRegistry) async {
-        registry.drainAll()
-        // Streams that only end when told to (health watchers, the host's Attach, Watch) end now,
-        // so draining waits only for calls that do finish.
-        health.finishWatchers()
-        onDrain()
-        let clock = ContinuousClock()
-        let deadline = clock.now + configuration.shutdownGracePeriod
-        while registry.activeCalls > 0 && clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        let unfinished = registry.activeCalls
-        await registry.closeAll()
-        logger.info(
-            "stopped", metadata: ["calls.unfinished": "\(unfinished)", "socket.path": "\(configuration.socketPath)"])
-    }
+    public func run() async throws { try await server.run() }
 }
 
 extension PeerdServer: CustomStringConvertible {

@@ -4,6 +4,7 @@ import NIOPosix
 import PeerCore
 import PeerIdentity
 import PeerWire
+import TTRPCServer
 
 /// peerd assembled: the engine runtime, its loops, and the socket server with every service.
 public struct Sidecar: Sendable {

@@ -5,6 +5,7 @@ import PeerMetrics
 import PeerServer
 import PeerWire
 import ServiceLifecycle
+import TTRPCServer
 import UnixSignals
 
 #if canImport(Glibc)

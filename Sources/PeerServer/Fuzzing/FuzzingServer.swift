@@ -4,6 +4,7 @@ import PeerCore
 import PeerIdentity
 import PeerWire
 import Synchronization
+@_spi(Fuzzing) import TTRPCServer
 
 /// peerd's request path without a socket, for the libFuzzer targets in Fuzz/.
 ///

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PeerCore
 import PeerWire
+import TTRPCServer
 
 /// `waku.peermanager.v1.Host`: the host node's side of the protocol.
 ///

@@ -1,6 +1,7 @@
 import PeerCore
 import PeerIdentity
 import PeerWire
+import TTRPCServer
 
 /// ConnectedPeers, Connect, Disconnect, Reconnect, CanBeConnected, Protect, Unprotect.
 extension PeerManagerService {

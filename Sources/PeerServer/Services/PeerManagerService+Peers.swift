@@ -1,6 +1,7 @@
 import PeerCore
 import PeerIdentity
 import PeerWire
+import TTRPCServer
 
 /// AddPeer, RemovePeer, GetPeer, ListPeers, AddServicePeer, RemoveServicePeer.
 extension PeerManagerService {

@@ -1,6 +1,7 @@
 import PeerCore
 import PeerIdentity
 import PeerWire
+import TTRPCServer
 
 /// Protect: tags belong to the connection that set them.
 extension PeerManagerService {

@@ -1,5 +1,6 @@
 import PeerCore
 import PeerWire
+import TTRPCServer
 
 /// SelectPeer and SelectPeers (nwaku selectPeer / selectPeers): the hot path, answered inline.
 extension PeerManagerService {

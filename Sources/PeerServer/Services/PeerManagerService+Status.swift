@@ -1,5 +1,6 @@
 import PeerCore
 import PeerWire
+import TTRPCServer
 
 /// GetStatistics, GetConfiguration and Watch.
 extension PeerManagerService {

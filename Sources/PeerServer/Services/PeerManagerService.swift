@@ -1,6 +1,7 @@
 import PeerCore
 import PeerIdentity
 import PeerWire
+import TTRPCServer
 
 /// `waku.peermanager.v1.PeerManager`: queries and administration over the engine.
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PeerServer
 import PeerWire
+import TTRPCServer
 
 struct LimitOptions: ParsableArguments {
     typealias Bounds = ServerConfiguration.Bounds

@@ -9,18 +9,19 @@ public struct SocketFileError: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String
 }
 
-/// The socket file's lifecycle: a private directory, a lock that keeps two peerds off one path,
+/// The socket file's lifecycle: a private directory, a lock that keeps two servers off one path,
 /// stale-socket replacement, permissions after bind, and removal at shutdown.
 final class SocketFile: Sendable {
     let path: String
     private let lockPath: String
     private let lockFD: Int32
 
-    /// Takes the lock for `path` and clears a stale socket left by a peerd that died.
+    /// Takes the lock for `path` and clears a stale socket left by a server that died.
     ///
-    /// - Throws: `SocketFileError` when another peerd serves `path`, when `path` exists and is
+    /// - Parameter serverName: names the server in the error when another one holds the lock.
+    /// - Throws: `SocketFileError` when another server serves `path`, when `path` exists and is
     ///   not a socket, or when the directory cannot be created.
-    init(path: String, sharedWithOtherUsers: Bool) throws {
+    init(path: String, sharedWithOtherUsers: Bool, serverName: String) throws {
         self.path = path
         self.lockPath = path + ".lock"
         try Self.makeDirectory(parentOf: path, mode: sharedWithOtherUsers ? 0o711 : 0o700)
@@ -29,7 +30,7 @@ final class SocketFile: Sendable {
         guard fd >= 0 else { throw SocketFileError(description: "cannot open lock file \(lockPath): \(Self.errno())") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw SocketFileError(description: "another peerd is serving \(path) (lock \(lockPath) is held)")
+            throw SocketFileError(description: "another \(serverName) is serving \(path) (lock \(lockPath) is held)")
         }
         self.lockFD = fd
 
@@ -74,7 +75,7 @@ final class SocketFile: Sendable {
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
             throw SocketFileError(description: "\(path) exists and is not a socket; refusing to replace it")
         }
-        // We hold the lock, but a peerd started without one (an older build, another tool) may
+        // We hold the lock, but a server started without one (an older build, another tool) may
         // still be listening: refuse to steal its path if it answers.
         if isAcceptingConnections(path) {
             throw SocketFileError(description: "a process is already listening on \(path)")

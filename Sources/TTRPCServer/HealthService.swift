@@ -57,8 +57,8 @@ public final class HealthStatus: Sendable {
 ///
 /// The empty service name and every registered service share the server's status; Check on an
 /// unknown name is NOT_FOUND and Watch reports SERVICE_UNKNOWN, as gRPC's health protocol says.
-enum HealthService {
-    static func register(in router: inout RPCRouter, status: HealthStatus, knownServices: Set<String>) {
+public enum HealthService {
+    public static func register(in router: inout RPCRouter, status: HealthStatus, knownServices: Set<String>) {
         router.register(
             service: Health.serviceName, method: "Check",
             .inline { payload, _ in

@@ -2,7 +2,7 @@ import NIOCore
 import PeerWire
 import Testing
 
-@testable import PeerServer
+@_spi(Fuzzing) @testable import TTRPCServer
 
 /// The field limits as a client sees them: INVALID_ARGUMENT naming the field, never a call
 /// served with a string cut at a NUL byte.

@@ -3,7 +3,7 @@ import NIOCore
 import NIOEmbedded
 import PeerWire
 
-@testable import PeerServer
+@_spi(Fuzzing) @testable import TTRPCServer
 
 #if canImport(Glibc)
     import Glibc

@@ -7,8 +7,9 @@ public struct RPCRouter: Sendable {
         public var fullMethod: String
     }
 
-    /// Readable in the module: the fuzzing server wraps every handler (Fuzzing/FuzzingServer.swift).
-    private(set) var services: [String: [String: Route]] = [:]
+    /// Every route by service and method: the fuzzing server wraps every handler
+    /// (PeerServer/Fuzzing/FuzzingServer.swift).
+    public private(set) var services: [String: [String: Route]] = [:]
 
     public init() {}
 

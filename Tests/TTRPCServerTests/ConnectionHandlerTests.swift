@@ -3,7 +3,7 @@ import NIOEmbedded
 import PeerWire
 import Testing
 
-@testable import PeerServer
+@_spi(Fuzzing) @testable import TTRPCServer
 
 @Suite("ConnectionHandler: stream rules and dispatch")
 struct ConnectionHandlerTests {

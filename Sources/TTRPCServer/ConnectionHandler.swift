@@ -2,56 +2,53 @@ import Logging
 import NIOCore
 import PeerWire
 
-/// One client connection: the ttrpc stream state machine and the dispatch of calls.
+/// One client connection: NIO glue around the stream rules (``StateMachine``) and the dispatch of
+/// calls.
 ///
 /// Runs on the connection's event loop. It cuts the socket's bytes into frames itself (a
-/// ByteToMessageHandler in front cost a boxed, dynamically cast message per frame), enforces the
-/// stream rules (odd, increasing ids; a cap on concurrent streams; bounded per-stream queues),
-/// decodes envelopes, routes calls, runs deadlines and Cancel frames, and writes every stream's
-/// single final Response. Errors become a status on their stream; the connection stays up. While
-/// a stream's handler is behind, it holds back the socket reads (backpressure) instead of
-/// buffering without bound.
-final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = Never
+/// ByteToMessageHandler in front cost a boxed, dynamically cast message per frame), feeds every
+/// frame, handler end, deadline, drain and close to the state machine (odd, increasing ids; a cap
+/// on concurrent streams; what Data, Cancel and oversized frames do), and performs what it
+/// answers: decodes envelopes, routes calls, runs handlers, deadlines and cancellation, and writes
+/// every stream's single final Response. Errors become a status on their stream; the connection
+/// stays up. While a stream's handler is behind, it holds back the socket reads (backpressure)
+/// instead of buffering without bound.
+@_spi(Fuzzing)
+public final class ConnectionHandler: ChannelDuplexHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = Never
     /// Frames are written as bytes directly (header, then payload): no encoder copy.
-    typealias OutboundOut = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
-    /// A frame is processed and a stream started only while `open`. The connection can close
-    /// in the middle of a read (an answer's write fails when the client left without reading,
-    /// and the error closes the channel at once), so every step that needs the channel takes it
-    /// from here instead of assuming it is still there.
-    private enum Lifecycle {
-        /// Before `handlerAdded`.
-        case idle
-        case open(ChannelHandlerContext)
-        /// Close requested: no more frames are processed and no stream starts; answers of
-        /// streams still running may still be written until the channel is inactive.
-        case closing(ChannelHandlerContext)
-        /// Inactive or removed: every stream was released, and nothing is written.
-        case closed
-    }
+    /// The connection can close in the middle of a read (an answer's write fails when the
+    /// client left without reading, and the error closes the channel at once), so every step
+    /// that needs the channel takes it from here, as the state machine's lifecycle allows,
+    /// instead of assuming it is still there.
+    private var context: ChannelHandlerContext?
 
     /// The context while frames may be processed and streams started.
-    private var openContext: ChannelHandlerContext? {
-        if case .open(let context) = lifecycle { context } else { nil }
-    }
+    private var openContext: ChannelHandlerContext? { state.isOpen ? context : nil }
 
     /// The context while answers may still be written.
-    private var writableContext: ChannelHandlerContext? {
-        switch lifecycle {
-        case .open(let context), .closing(let context): context
-        case .idle, .closed: nil
-        }
-    }
+    private var writableContext: ChannelHandlerContext? { state.isWritable ? context : nil }
 
-    private struct ActiveStream {
-        var started: ContinuousClock.Instant
-        var task: Task<Void, Never>?
-        /// Where Data frames go, for bidirectional streams until the client half-closes.
-        var inbound: RequestStream?
+    /// What the handler keeps per running stream; the state machine holds it and hands it back
+    /// when the stream ends. A class: the machine hands it out for every Data frame, and one
+    /// reference costs less to pass than a copy of five fields. Used on the event loop only.
+    final class ActiveStream {
+        let started: ContinuousClock.Instant
+        let task: Task<Void, Never>?
+        /// Where Data frames go, for bidirectional streams (finished when the client half-closes).
+        let inbound: RequestStream?
         var deadlineTimer: Scheduled<Void>?
-        var fullMethod: String
+        let fullMethod: String
+
+        init(started: ContinuousClock.Instant, task: Task<Void, Never>?, inbound: RequestStream?, fullMethod: String) {
+            self.started = started
+            self.task = task
+            self.inbound = inbound
+            self.fullMethod = fullMethod
+        }
     }
 
     private let router: RPCRouter
@@ -67,21 +64,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// unbound task-local reads (nothing binds one around the event loop's work).
     private let bindsWireLimits: Bool
 
-    /// Where the connection is in its life; see ``Lifecycle``.
-    private var lifecycle: Lifecycle = .idle
+    /// The stream rules: the connection's lifecycle, the ids, the running streams.
+    private var state: StateMachine<ActiveStream>
     private var decoder: FrameDecoder
     /// Bytes read but not yet a whole frame; nil when none are left over.
     private var received: ByteBuffer?
-    private var lastStreamID: UInt32 = 0
-    private var streams: [UInt32: ActiveStream] = [:]
-    private var draining = false
     /// A read the channel asked for while a stream was paused, to pass on when none is.
     private var readPending = false
     /// The method this connection called last: a client tends to call one method over and
     /// over, and comparing two short strings costs less than hashing them for the router.
     private var lastRoute: (service: String, method: String, route: RPCRouter.Route)?
 
-    init(
+    public init(
         router: RPCRouter, configuration: ServerConfiguration, credentials: PeerCredentials,
         registry: ConnectionRegistry, logger: Logger, observeCall: CallObserver? = nil
     ) {
@@ -94,23 +88,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.decoder = FrameDecoder(maxFrameSize: configuration.maxFrameSize)
         self.wireLimits = configuration.wireLimits
         self.bindsWireLimits = configuration.wireLimits != .standard
+        self.state = StateMachine(
+            limits: .init(
+                maxConcurrentStreams: configuration.maxConcurrentStreams,
+                maxQueuedMessagesPerStream: configuration.maxQueuedMessagesPerStream,
+                maxFrameSize: configuration.maxFrameSize, serverName: configuration.serverName))
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        lifecycle = .open(context)
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        state.added()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         registry.add(context.channel) {
-            eventLoop.execute { handler.value.draining = true }
+            eventLoop.execute { handler.value.state.drain() }
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         closed(context)
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         closed(context)
     }
 
@@ -118,17 +118,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// channel went inactive or the handler was removed first; frames read but not yet processed
     /// are dropped with the connection.
     private func closed(_ context: ChannelHandlerContext) {
-        if case .closed = lifecycle { return }
-        lifecycle = .closed
+        guard let released = state.closed() else { return }
+        self.context = nil
         received = nil
         readPending = false
-        let released = streams
-        streams.removeAll()
         for (id, stream) in released { release(id, stream, error: CancellationError()) }
         registry.remove(context.channel)
     }
 
-    func read(context: ChannelHandlerContext) {
+    public func read(context: ChannelHandlerContext) {
         if anyStreamPaused {
             readPending = true
         } else {
@@ -144,16 +142,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    private var anyStreamPaused: Bool { streams.values.contains { $0.inbound?.isPaused == true } }
+    private var anyStreamPaused: Bool { state.containsStream { $0.inbound?.isPaused == true } }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        if case .open = lifecycle { lifecycle = .closing(context) }
+        state.closeRequested()
         context.close(promise: nil)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .open = lifecycle else { return }  // read after a close was requested: dropped
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard state.isOpen else { return }  // read after a close was requested: dropped
         var bytes = unwrapInboundIn(data)
         if var earlier = received {
             received = nil  // uniquely held while the new bytes are appended
@@ -163,9 +161,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             received = bytes
         }
         // Every whole frame now, even while reads are held back: they are already in memory. An
-        // answer's write can close the connection in the middle (see `Lifecycle`): the frames
-        // after it are dropped with the connection.
-        while case .open = lifecycle, var buffer = received {
+        // answer's write can close the connection in the middle (see `StateMachine.Lifecycle`):
+        // the frames after it are dropped with the connection.
+        while state.isOpen, var buffer = received {
             received = nil  // the buffer is uniquely held while the decoder reads from it
             let output = try? decoder.decode(buffer: &buffer)
             if buffer.readableBytes > 0 { received = buffer }
@@ -187,7 +185,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
                     "ignored frame", metadata: ["rpc.stream_id": "\(frame.streamID)", "frame.type": "\(frame.type)"])
             }
         case .oversized(let header):
-            receiveOversized(header)
+            switch state.oversizedReceived(header) {
+            case .drop: logger.debug("ignored oversized frame", metadata: ["rpc.stream_id": "\(header.streamID)"])
+            case let action: perform(action)
+            }
         }
     }
 
@@ -195,14 +196,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func receiveRequest(_ frame: Frame) {
         let id = frame.streamID
-        guard id % 2 == 1 else {
-            return respond(id, .invalidArgument, "stream id \(id) must be odd: client streams use odd ids")
+        switch state.requestReceived(id) {
+        case .drop: return
+        case .refuse(let code, let message): return respond(id, code, message)
+        case .decode: break
         }
-        guard id > lastStreamID else {
-            return respond(
-                id, .invalidArgument, "stream id \(id) cannot be re-used and must increment (last: \(lastStreamID))")
-        }
-        lastStreamID = id
         let envelope: RequestEnvelope
         do {
             envelope = try withWireLimits { try RequestEnvelope(wire: frame.payload) }
@@ -212,68 +210,50 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } catch {
             return respond(id, .internal, "cannot decode ttrpc.Request (\(frame.payload.readableBytes) bytes)")
         }
-        guard !draining else { return respond(id, .unavailable, "peerd is shutting down") }
-        let route: RPCRouter.Route
+        var route: RPCRouter.Route?
+        let method: StateMachine<ActiveStream>.Method
         if let last = lastRoute, last.method == envelope.method, last.service == envelope.service {
             route = last.route
+            method = .found(last.route, flags: frame.flags)
         } else {
             switch router.lookup(service: envelope.service, method: envelope.method) {
-            case .unknownService: return respond(id, .unimplemented, "service \(envelope.service)")
-            case .unknownMethod: return respond(id, .unimplemented, "method \(envelope.method)")
-            case .found(let found): route = found
+            case .unknownService: method = .unknownService(envelope.service)
+            case .unknownMethod: method = .unknownMethod(envelope.method)
+            case .found(let found):
+                route = found
+                lastRoute = (envelope.service, envelope.method, found)
+                method = .found(found, flags: frame.flags)
             }
-            lastRoute = (envelope.service, envelope.method, route)
         }
-        if !route.handler.isStreaming && frame.flags.contains(.remoteOpen) {
-            return respond(id, .unimplemented, "method \(route.fullMethod) is unary but the request opened a stream")
+        switch state.admit(method) {
+        case .refuse(let code, let message): respond(id, code, message)
+        case .dispatch: if let route { dispatch(id, envelope: envelope, route: route, flags: frame.flags) }
         }
-        guard streams.count < configuration.maxConcurrentStreams else {
-            return respond(
-                id, .resourceExhausted, "too many concurrent streams: max \(configuration.maxConcurrentStreams)")
-        }
-        dispatch(id, envelope: envelope, route: route, flags: frame.flags)
     }
 
     private func receiveData(_ frame: Frame) {
-        let id = frame.streamID
-        guard var stream = streams[id] else {
-            // Data for a stream that ended (we may have answered already) is dropped; data for a
-            // stream that never opened is an error the client should hear about.
-            if id > lastStreamID { respond(id, .invalidArgument, "stream id \(id) is not active") }
-            return
-        }
-        guard let inbound = stream.inbound else {
-            return fail(id, RPCError(code: .invalidArgument, message: "stream \(id) accepts no data"))
-        }
-        if !frame.flags.contains(.noData), !inbound.enqueue(frame.payload) {
-            return fail(
-                id,
-                RPCError(
-                    code: .resourceExhausted,
-                    message: "stream \(id): more than \(configuration.maxQueuedMessagesPerStream) messages queued"))
-        }
-        if frame.flags.contains(.remoteClosed) {
-            inbound.finish()
-            stream.inbound = nil
-            streams[id] = stream
-        }
+        perform(state.dataReceived(frame.streamID, flags: frame.flags), payload: frame.payload)
     }
 
     private func receiveCancel(_ frame: Frame) {
-        guard streams[frame.streamID] != nil else { return }
-        fail(frame.streamID, RPCError(code: .cancelled, message: "cancelled by the client"))
+        perform(state.cancelReceived(frame.streamID))
     }
 
-    private func receiveOversized(_ header: FrameHeader) {
-        let message = "frame of \(header.length) bytes exceeds the maximum of \(configuration.maxFrameSize)"
-        switch header.type {
-        case .request:
-            if header.streamID % 2 == 1 && header.streamID > lastStreamID { lastStreamID = header.streamID }
-            respond(header.streamID, .resourceExhausted, message)
-        case .data where streams[header.streamID] != nil:
-            fail(header.streamID, RPCError(code: .resourceExhausted, message: message))
-        default:
-            logger.debug("ignored oversized frame", metadata: ["rpc.stream_id": "\(header.streamID)"])
+    /// Does what the state machine answered to a frame, a deadline or a failure.
+    private func perform(_ action: StateMachine<ActiveStream>.Action, payload: ByteBuffer = ByteBuffer()) {
+        switch action {
+        case .drop:
+            break
+        case .refuse(let id, let code, let message):
+            respond(id, code, message)
+        case .fail(let id, let stream, let error):
+            release(id, stream, error: error)
+            respond(id, ResponseEnvelope(error: error))
+            observeCall?(stream.fullMethod, error.code, ContinuousClock.now - stream.started)
+        case .deliver(let id, let stream, let enqueue, let halfClose):
+            guard let inbound = stream.inbound else { return }
+            if enqueue, !inbound.enqueue(payload) { return perform(state.overflowed(id)) }
+            if halfClose { inbound.finish() }
         }
     }
 
@@ -350,8 +330,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             eventLoop.execute { handler.value.finish(id, result) }
         }
-        var stream = ActiveStream(
-            started: .now, task: task, inbound: inbound, deadlineTimer: nil, fullMethod: route.fullMethod)
+        let stream = ActiveStream(started: .now, task: task, inbound: inbound, fullMethod: route.fullMethod)
         if envelope.timeoutNanos > 0 {
             let timeout = TimeAmount.nanoseconds(envelope.timeoutNanos)
             stream.deadlineTimer = eventLoop.scheduleTask(in: timeout) {
@@ -362,11 +341,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
                         message: "deadline of \(Self.milliseconds(timeout)) ms exceeded"))
             }
         }
-        streams[id] = stream
+        state.started(id, stream: stream, acceptsData: inbound != nil)
     }
 
     private func finish(_ id: UInt32, _ result: Result<ByteBuffer, any Error>) {
-        guard let stream = streams.removeValue(forKey: id) else { return }  // already answered
+        guard let stream = state.finished(id) else { return }  // already answered
         release(id, stream, error: nil)
         let response: ResponseEnvelope
         switch result {
@@ -379,10 +358,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Ends a stream early with `error`, cancelling its handler.
     private func fail(_ id: UInt32, _ error: RPCError) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
-        release(id, stream, error: error)
-        respond(id, ResponseEnvelope(error: error))
-        observeCall?(stream.fullMethod, error.code, ContinuousClock.now - stream.started)
+        perform(state.fail(id, error))
     }
 
     private func release(_ id: UInt32, _ stream: ActiveStream, error: (any Error)?) {
@@ -414,7 +390,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// took the last of them.
     private func writeData(_ id: UInt32, _ payloads: [ByteBuffer], on eventLoop: any EventLoop) -> EventLoopFuture<Void>
     {
-        guard let context = writableContext, streams[id] != nil else {
+        guard let context = writableContext, state.canWrite(id) else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: .cancelled, message: "stream \(id) has ended"))
         }
@@ -527,3 +503,12 @@ extension String {
 
 @available(*, unavailable)
 extension ConnectionHandler: Sendable {}
+
+extension ConnectionHandler.StateMachine.Method where Stream == ConnectionHandler.ActiveStream {
+    /// A method the router found, for a request with `flags`.
+    fileprivate static func found(_ route: RPCRouter.Route, flags: FrameFlags) -> Self {
+        .found(
+            fullMethod: route.fullMethod, isStreaming: route.handler.isStreaming,
+            opensStream: flags.contains(.remoteOpen))
+    }
+}

@@ -3,7 +3,7 @@ import NIOEmbedded
 import PeerWire
 import Testing
 
-@testable import PeerServer
+@_spi(Fuzzing) @testable import TTRPCServer
 
 /// Headers and flags at their extremes: nothing traps, each gets its status, and the connection
 /// keeps serving.

@@ -4,7 +4,7 @@ import PeerWire
 public struct ServerConfiguration: Sendable, Hashable {
     /// The Unix socket path. See ``SocketPath/defaultPath(uid:environment:)`` for the default.
     public var socketPath: String
-    /// User ids allowed to connect besides peerd's own (checked with SO_PEERCRED). Empty: same uid only.
+    /// User ids allowed to connect besides the server's own (checked with SO_PEERCRED). Empty: same uid only.
     /// When non-empty the socket file is made world-writable (0666) so those users can connect at
     /// all; the credential check is then the gate.
     public var allowedUIDs: Set<UInt32>
@@ -12,7 +12,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxFrameSize: Int
     /// Streams one connection may have open at once (default 128); more get RESOURCE_EXHAUSTED.
     public var maxConcurrentStreams: Int
-    /// Client messages a stream may have queued (default 8192). At a quarter of it (2048) peerd
+    /// Client messages a stream may have queued (default 8192). At a quarter of it (2048) the server
     /// stops reading the connection until the handler catches up (backpressure), so the limit is
     /// only reached when one socket read still carries that many frames; then the stream fails
     /// with RESOURCE_EXHAUSTED. A slow handler never makes the connection buffer without bound.
@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// ``WireLimits/defaultMaxRepeatedItems``); more are INVALID_ARGUMENT before anything is
     /// allocated for them.
     public var maxRepeatedItems: Int
+    /// The server's name in what clients and operators read: "<name> is shutting down" to a call
+    /// refused while draining, "another <name> is serving" when the socket's lock is held.
+    public var serverName: String
 
     /// The limits requests are decoded with.
     public var wireLimits: WireLimits { WireLimits(maxFieldBytes: maxFieldBytes, maxRepeatedItems: maxRepeatedItems) }
@@ -39,7 +42,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maxQueuedMessagesPerStream: Int = 8192,
         shutdownGracePeriod: Duration = .seconds(5),
         maxFieldBytes: Int = WireLimits.defaultMaxFieldBytes,
-        maxRepeatedItems: Int = WireLimits.defaultMaxRepeatedItems
+        maxRepeatedItems: Int = WireLimits.defaultMaxRepeatedItems,
+        serverName: String = "server"
     ) {
         self.socketPath = socketPath
         self.allowedUIDs = allowedUIDs
@@ -49,9 +53,10 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.maxFieldBytes = maxFieldBytes
         self.maxRepeatedItems = maxRepeatedItems
+        self.serverName = serverName
     }
 
-    /// The allowed range of each limit (peerd's flags show and check the same ranges). Counts stay
+    /// The allowed range of each limit (the application's flags show and check the same ranges). Counts stay
     /// far below `UInt32.max`, the width of the Info reply's fields.
     public enum Bounds {
         public static let maxFrameSize: ClosedRange<Int> = 1024...(16 << 20)

@@ -4,7 +4,7 @@ import PeerWire
 import Synchronization
 import Testing
 
-@testable import PeerServer
+@_spi(Fuzzing) @testable import TTRPCServer
 
 /// The connection closing under frames and streams: nothing runs on a closed connection, and
 /// every stream that started is released.

@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// Each connection gets a ``ClientConnection`` (an id and close hooks) when it is added; removing
 /// it (the channel went inactive) runs the hooks, e.g. releasing the protection tags it set.
-final class ConnectionRegistry: Sendable {
+@_spi(Fuzzing)
+public final class ConnectionRegistry: Sendable {
     struct Entry: Sendable {
         var channel: any Channel
         /// Hops to the connection's event loop and stops it accepting new calls.
@@ -21,6 +22,8 @@ final class ConnectionRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+
+    public init() {}
 
     @discardableResult
     func add(_ channel: any Channel, beginDraining: @escaping @Sendable () -> Void) -> ClientConnection {
