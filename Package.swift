@@ -132,9 +132,11 @@ let package = Package(
         .testTarget(
             name: "PeerServerTests",
             dependencies: [
-                "PeerServer", "TTRPCServer", "PeerWire",
+                "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // The in-process sidecar runs its services in a ServiceGroup.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import PeerCore
+import PeerServer
+import ServiceLifecycle
+import TTRPCServer
+
+/// The real sidecar run in-process (as hummingbird's `testServer` and grpc-swift-2's in-process
+/// tests do): the same `Sidecar` peerd builds, its loops and server in a `ServiceGroup` inside a
+/// task, on a socket in a fresh temporary directory. The test gets the socket path once the
+/// socket accepts; the group is shut down gracefully when the test's body returns or throws, and
+/// awaited, so no task outlives the test.
+struct InProcessSidecar: Sendable {
+    let socketPath: String
+    let sidecar: Sidecar
+    private let group: ServiceGroup
+
+    /// What peerd's SIGTERM does: health turns NOT_SERVING, the host is detached, the server drains.
+    func triggerGracefulShutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    static func run<Result: Sendable>(
+        configure: (inout EngineConfiguration) -> Void = { _ in },
+        shutdownGracePeriod: Duration = .milliseconds(500),
+        _ body: @Sendable (InProcessSidecar) async throws -> Result
+    ) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "peerd-inproc-\(UUID().uuidString.prefix(8))"
+        ).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socketPath = "\(directory)/peerd.sock"
+        let logger = Logger(label: "peerd-inproc", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (listening, listened) = AsyncStream.makeStream(of: String.self)
+        let sidecar = try Sidecar(
+            server: ServerConfiguration(socketPath: socketPath, shutdownGracePeriod: shutdownGracePeriod),
+            engine: .defaults(configure: configure), version: "test", logger: logger,
+            onListening: { path in
+                listened.yield(path)
+                listened.finish()
+            })
+        // peerd's order: the server drains first, then the loops stop.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: sidecar.loops), .init(service: sidecar.server)], logger: logger))
+        let running = InProcessSidecar(socketPath: socketPath, sidecar: sidecar, group: group)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                // A group that fails before listening ends the wait below too.
+                defer { listened.finish() }
+                try await group.run()
+            }
+            var iterator = listening.makeAsyncIterator()
+            guard await iterator.next() != nil else {
+                try await tasks.next()  // rethrows why the group stopped
+                throw InProcessSidecarError.stoppedBeforeListening
+            }
+            let result: Result
+            do {
+                result = try await body(running)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
+    }
+}
+
+enum InProcessSidecarError: Error {
+    case stoppedBeforeListening
+}
+
+/// Runs blocking socket code on a thread of its own: a blocking `recv` on the cooperative pool
+/// (two threads on a two-core machine) would starve the in-process sidecar's own tasks.
+func onThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Swift.Result { try body() }) }
+    }
+}
