@@ -61,7 +61,8 @@ struct InProcessServiceTests {
                     payload: PeerManagerV1.AddPeerRequest(source: .peer(Self.peer(1)), origin: .discv5).encoded())
                 #expect(added.code == .ok)
                 let got = try client.call(
-                    3, Self.peerManager, "GetPeer", payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(1)).encoded())
+                    3, Self.peerManager, "GetPeer",
+                    payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(1)).encoded())
                 #expect(got.code == .ok)
                 let peer = try PeerManagerV1.Peer(wire: got.payload)
                 #expect(peer.peerID == Self.peerID(1))
@@ -82,7 +83,8 @@ struct InProcessServiceTests {
             try await onThread {
                 let client = try SocketClient(path: sidecar.socketPath)
                 let unknown = try client.call(
-                    1, Self.peerManager, "GetPeer", payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(7)).encoded())
+                    1, Self.peerManager, "GetPeer",
+                    payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(7)).encoded())
                 #expect(unknown.code == .notFound)
                 let garbage = try client.call(
                     3, Self.peerManager, "AddPeer",
