@@ -109,6 +109,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Test support shared by the socket-level test targets: a raw ttrpc client, built on
+        // PeerWire only, so it stays independent of the server code it tests.
+        .target(
+            name: "PeerTestSupport", dependencies: ["PeerWire", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/PeerTestSupport", swiftSettings: swiftSettings),
+
         .testTarget(name: "PeerIdentityTests", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "PeerCoreTests", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(
@@ -132,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "PeerServerTests",
             dependencies: [
-                "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity",
+                "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // The in-process sidecar runs its services in a ServiceGroup.
@@ -152,7 +158,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "peerdTests",
-            dependencies: ["PeerWire", "PeerIdentity", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "PeerWire", "PeerIdentity", "PeerTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

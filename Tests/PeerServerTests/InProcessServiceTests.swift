@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PeerIdentity
 import PeerServer
+import PeerTestSupport
 import PeerWire
 import Testing
 

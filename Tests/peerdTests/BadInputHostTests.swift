@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PeerIdentity
+import PeerTestSupport
 import PeerWire
 import Testing
 

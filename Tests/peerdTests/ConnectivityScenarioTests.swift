@@ -1,4 +1,5 @@
 import Foundation
+import PeerTestSupport
 import PeerWire
 import Testing
 

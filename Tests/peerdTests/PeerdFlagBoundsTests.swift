@@ -1,5 +1,6 @@
 import Foundation
 import PeerIdentity
+import PeerTestSupport
 import PeerWire
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PeerTestSupport
 import PeerWire
 import Testing
 

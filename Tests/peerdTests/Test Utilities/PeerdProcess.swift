@@ -1,4 +1,5 @@
 import Foundation
+import PeerTestSupport
 import Testing
 
 /// A real `peerd` process on a throwaway socket path, stopped when the test ends.

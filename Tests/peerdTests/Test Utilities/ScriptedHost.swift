@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PeerIdentity
+import PeerTestSupport
 import PeerWire
 
 /// A host node played by the test over peerd's real socket: it attaches with the Attach stream,

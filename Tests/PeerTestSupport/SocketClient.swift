@@ -3,14 +3,15 @@ import NIOCore
 import PeerWire
 
 /// A blocking Unix-socket client that sends hand-built ttrpc frames: the test's view of the wire,
-/// independent of peerd's server code. A copy of peerdTests' (test targets share no sources).
-final class SocketClient {
+/// independent of peerd's server code. Shared by the in-process service tests (PeerServerTests)
+/// and the process tests (peerdTests).
+public final class SocketClient {
     /// -1 once closed. Closed exactly once: tests run in parallel, and a second close(2) of a
     /// number the kernel has handed out again closes another test's socket or file under it.
     private var fd: Int32 = -1
     private var buffer = ByteBuffer()
 
-    init(path: String, receiveTimeout: Duration = .seconds(10)) throws {
+    public init(path: String, receiveTimeout: Duration = .seconds(10)) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_un()
@@ -35,13 +36,13 @@ final class SocketClient {
     }
 
     /// How long a read waits for peerd before it throws ETIMEDOUT.
-    func setReceiveTimeout(_ receiveTimeout: Duration) {
+    public func setReceiveTimeout(_ receiveTimeout: Duration) {
         let (seconds, attoseconds) = receiveTimeout.components
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func close() {
+    public func close() {
         guard fd >= 0 else { return }
         Glibc.close(fd)
         fd = -1
@@ -49,7 +50,7 @@ final class SocketClient {
 
     deinit { close() }
 
-    func sendRaw(_ bytes: [UInt8]) throws {
+    public func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes {
@@ -60,13 +61,13 @@ final class SocketClient {
         }
     }
 
-    func send(_ frame: Frame) throws {
+    public func send(_ frame: Frame) throws {
         var bytes = ByteBuffer()
         frame.write(to: &bytes)
         try sendRaw(Array(bytes.readableBytesView))
     }
 
-    func request(
+    public func request(
         _ id: UInt32, _ service: String, _ method: String, payload: ByteBuffer = ByteBuffer(), timeoutNanos: Int64 = 0,
         flags: FrameFlags = []
     ) throws {
@@ -75,7 +76,7 @@ final class SocketClient {
     }
 
     /// The next frame; throws on timeout or when peerd closed the connection.
-    func readFrame() throws -> Frame {
+    public func readFrame() throws -> Frame {
         var decoder = FrameDecoder()
         while true {
             if case .frame(let frame)? = try decoder.decode(buffer: &buffer) { return frame }
@@ -87,12 +88,12 @@ final class SocketClient {
     }
 
     /// True when peerd closed the connection (EOF) within the receive timeout.
-    func isClosedByPeer() -> Bool {
+    public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0
     }
 
-    func readResponse() throws -> (streamID: UInt32, response: ResponseEnvelope) {
+    public func readResponse() throws -> (streamID: UInt32, response: ResponseEnvelope) {
         let frame = try readFrame()
         guard frame.type == .response else { throw SocketClientError.unexpected(frame) }
         return (frame.streamID, try ResponseEnvelope(wire: frame.payload))
@@ -100,7 +101,7 @@ final class SocketClient {
 
     /// The Response that ends stream `id`, skipping Data frames and other streams' Responses
     /// (a test that pipelines requests reads only the answer it is checking).
-    func response(on id: UInt32) throws -> ResponseEnvelope {
+    public func response(on id: UInt32) throws -> ResponseEnvelope {
         while true {
             let frame = try readFrame()
             if frame.type == .response, frame.streamID == id { return try ResponseEnvelope(wire: frame.payload) }
@@ -108,7 +109,7 @@ final class SocketClient {
     }
 
     /// A unary call: sends the request, reads the Response for that stream.
-    func call(
+    public func call(
         _ id: UInt32, _ service: String, _ method: String, payload: ByteBuffer = ByteBuffer(), timeoutNanos: Int64 = 0
     ) throws -> ResponseEnvelope {
         try request(id, service, method, payload: payload, timeoutNanos: timeoutNanos)
@@ -117,7 +118,7 @@ final class SocketClient {
         return response
     }
 
-    func healthCheck(_ id: UInt32, service: String = "") throws -> Health.ServingStatus? {
+    public func healthCheck(_ id: UInt32, service: String = "") throws -> Health.ServingStatus? {
         let response = try call(
             id, Health.serviceName, "Check", payload: Health.CheckRequest(service: service).encoded())
         guard response.code == .ok else { return nil }
@@ -125,7 +126,7 @@ final class SocketClient {
     }
 }
 
-enum SocketClientError: Error {
+public enum SocketClientError: Error {
     case unexpected(Frame)
     case wrongStream(UInt32)
 }
