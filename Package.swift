@@ -38,6 +38,8 @@ let package = Package(
         // protoc-c output for proto/, committed; scripts/gen-proto regenerates it.
         .target(name: "PeerdProtoC", dependencies: ["CProtobufC"]),
 
+        // Where peerd's files live by default (socket, peer store): shared by peerd and its clients.
+        .target(name: "PeerdPaths", swiftSettings: swiftSettings),
         // Pure Swift, no I/O: multiaddr, peer id, ENR.
         .target(name: "PeerIdentity", dependencies: ["CSecp256k1"], swiftSettings: swiftSettings),
         // Pure Swift, no I/O: the peer store and every policy.
@@ -94,6 +96,7 @@ let package = Package(
             name: "peerd",
             dependencies: [
                 "PeerServer", "TTRPCServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
+                "PeerdPaths",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "peerctl",
             dependencies: [
-                "PeerIdentity", "PeerWire",
+                "PeerIdentity", "PeerWire", "PeerdPaths", "TTRPCServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -115,6 +118,7 @@ let package = Package(
             name: "PeerTestSupport", dependencies: ["PeerWire", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/PeerTestSupport", swiftSettings: swiftSettings),
 
+        .testTarget(name: "PeerdPathsTests", dependencies: ["PeerdPaths"], swiftSettings: swiftSettings),
         .testTarget(name: "PeerIdentityTests", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "PeerCoreTests", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(

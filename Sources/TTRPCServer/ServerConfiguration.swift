@@ -69,9 +69,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public func problems() -> [String] {
         var problems: [String] = []
         if socketPath.isEmpty { problems.append("socket path: must not be empty") }
-        if socketPath.utf8.count > SocketPath.maxLength {
+        if socketPath.utf8.count > UnixSocketPath.maxLength {
             problems.append(
-                "socket path: \(socketPath.utf8.count) bytes, max \(SocketPath.maxLength) (sun_path limit)")
+                "socket path: \(socketPath.utf8.count) bytes, max \(UnixSocketPath.maxLength) (sun_path limit)")
         }
         func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) {
             if !range.contains(value) {

@@ -87,7 +87,7 @@ final class SocketFile: Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        return SocketPath.connect(fd, to: path) == 0
+        return UnixSocketPath.connect(fd, to: path) == 0
     }
 
     private static func makeDirectory(parentOf path: String, mode: mode_t) throws {

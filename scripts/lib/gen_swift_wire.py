@@ -453,6 +453,8 @@ def main():
     for f in files:
         if f['package'] not in namespaces:
             continue
+        if not f['messages'] and not f['enums']:
+            continue  # a file of service blocks only (*_service.proto)
         base = os.path.basename(f['name']).replace('.proto', '')
         swift_name = ''.join(p[:1].upper() + p[1:] for p in base.replace('-', '_').split('_'))
         with open(os.path.join(out_dir, f'{swift_name}.pb.swift'), 'w') as handle:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PeerWire
+import PeerdPaths
 
 /// `--socket`, shared by every command that talks to a running peerd.
 struct ConnectionOptions: ParsableArguments {
@@ -10,7 +11,7 @@ struct ConnectionOptions: ParsableArguments {
     var socket: String?
 
     var socketPath: String {
-        socket ?? SocketPath.defaultPath(uid: getuid(), environment: ProcessInfo.processInfo.environment)
+        socket ?? DefaultPaths.socket(uid: getuid(), environment: ProcessInfo.processInfo.environment)
     }
 
     func connect() throws -> PeerdConnection {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PeerWire
+import TTRPCServer
 
 /// A blocking ttrpc connection to peerd: what a command-line tool needs (one call at a time, or
 /// one stream), with no event loop.
@@ -21,7 +22,7 @@ final class PeerdConnection {
         self.socketPath = socketPath
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ConnectError(description: "cannot create a socket: \(Self.errno())") }
-        let connected = SocketPath.connect(fd, to: socketPath) == 0
+        let connected = UnixSocketPath.connect(fd, to: socketPath) == 0
         guard connected else {
             let reason = Self.errno()
             close(fd)

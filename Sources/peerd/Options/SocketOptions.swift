@@ -1,6 +1,8 @@
 import ArgumentParser
 import PeerServer
 import PeerWire
+import PeerdPaths
+import TTRPCServer
 
 #if canImport(Glibc)
     import Glibc
@@ -40,9 +42,9 @@ struct SocketOptions: ParsableArguments {
         var problems: [String] = []
         let path = resolvedPath
         if path.isEmpty { problems.append("--socket: must not be empty") }
-        if path.utf8.count > SocketPath.maxLength {
+        if path.utf8.count > UnixSocketPath.maxLength {
             problems.append(
-                "--socket: must be at most \(SocketPath.maxLength) bytes, the sun_path limit "
+                "--socket: must be at most \(UnixSocketPath.maxLength) bytes, the sun_path limit "
                     + "(actual: \(path.utf8.count) bytes)")
         }
         problems += allowUID.compactMap { FlagBounds.count("--allow-uid", $0, in: Self.uidRange) }
@@ -50,7 +52,7 @@ struct SocketOptions: ParsableArguments {
     }
 
     var resolvedPath: String {
-        path ?? SocketPath.defaultPath(environment: Self.environment())
+        path ?? DefaultPaths.socket(environment: Self.environment())
     }
 
     private static func environment() -> [String: String] {
