@@ -14,6 +14,8 @@ import TTRPCServer
 public struct PeerdServer: Service {
     public var configuration: ServerConfiguration { server.configuration }
     public var health: HealthStatus { server.health }
+    /// Every method served, Health and GetInfo included (the router-vs-contract test reads it).
+    public let router: RPCRouter
     private let server: SocketServer
 
     /// - Parameters:
@@ -34,6 +36,7 @@ public struct PeerdServer: Service {
         InfoService.register(
             in: &router, version: version, configuration: configuration, startedAt: .now,
             services: services.sorted())
+        self.router = router
         self.server = SocketServer(
             configuration: configuration, router: router, health: health, logger: logger, group: group,
             observeCall: observeCall, onDrain: onDrain, onListening: onListening)

@@ -1,6 +1,6 @@
 /// `grpc.health.v1`: short names for the generated messages.
 public enum Health {
-    public static let serviceName = "grpc.health.v1.Health"
+    public static let serviceName = GrpcHealthV1.Health.serviceName
 
     public typealias CheckRequest = GrpcHealthV1.HealthCheckRequest
     public typealias CheckResponse = GrpcHealthV1.HealthCheckResponse

@@ -59,29 +59,23 @@ public final class HealthStatus: Sendable {
 /// unknown name is NOT_FOUND and Watch reports SERVICE_UNKNOWN, as gRPC's health protocol says.
 public enum HealthService {
     public static func register(in router: inout RPCRouter, status: HealthStatus, knownServices: Set<String>) {
-        router.register(
-            service: Health.serviceName, method: "Check",
-            .inline { payload, _ in
-                let request = try Health.CheckRequest(wire: payload)
-                guard request.service.isEmpty || knownServices.contains(request.service) else {
-                    throw RPCError(code: .notFound, message: "unknown service \(request.service)")
-                }
-                return Health.CheckResponse(status: status.current).encoded()
-            })
-        router.register(
-            service: Health.serviceName, method: "Watch",
-            .serverStreaming { payload, _, writer in
-                let request = try Health.CheckRequest(wire: payload)
-                guard request.service.isEmpty || knownServices.contains(request.service) else {
-                    try await writer.write(Health.CheckResponse(status: .serviceUnknown))
-                    // gRPC keeps the stream open in case the service appears; ours never will, so wait
-                    // for the client to go away or for its deadline.
-                    while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-                    return
-                }
-                for await update in status.updates() {
-                    try await writer.write(Health.CheckResponse(status: update))
-                }
-            })
+        router.inline(GrpcHealthV1.Health.check) { request, _ in
+            guard request.service.isEmpty || knownServices.contains(request.service) else {
+                throw RPCError(code: .notFound, message: "unknown service \(request.service)")
+            }
+            return Health.CheckResponse(status: status.current)
+        }
+        router.serverStreaming(GrpcHealthV1.Health.watch) { request, _, writer in
+            guard request.service.isEmpty || knownServices.contains(request.service) else {
+                try await writer.write(Health.CheckResponse(status: .serviceUnknown))
+                // gRPC keeps the stream open in case the service appears; ours never will, so wait
+                // for the client to go away or for its deadline.
+                while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+                return
+            }
+            for await update in status.updates() {
+                try await writer.write(Health.CheckResponse(status: update))
+            }
+        }
     }
 }

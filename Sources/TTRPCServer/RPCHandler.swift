@@ -18,6 +18,15 @@ public enum RPCHandler: Sendable {
     case bidirectionalStreaming(
         @Sendable (_ requests: RequestStream, _ context: ServerContext, _ writer: StreamWriter) async throws -> Void)
 
+    /// The kind of method this variant serves: inline and unary handlers serve unary methods.
+    public var kind: RPCKind {
+        switch self {
+        case .inline, .unary: .unary
+        case .serverStreaming: .serverStreaming
+        case .bidirectionalStreaming: .bidirectionalStreaming
+        }
+    }
+
     var isStreaming: Bool {
         switch self {
         case .inline, .unary: false

@@ -9,14 +9,15 @@ import Testing
 @Suite("ConnectionHandler: field limits answer INVALID_ARGUMENT")
 struct FieldLimitCallTests {
     /// t/Get (inline) and t/GetLater (in a Task) echo the peer id they decoded.
+    static let get = MethodDescriptor<PeerManagerV1.GetPeerRequest, PeerManagerV1.GetPeerRequest>(
+        service: "t", method: "Get", kind: .unary)
+    static let getLater = MethodDescriptor<PeerManagerV1.GetPeerRequest, PeerManagerV1.GetPeerRequest>(
+        service: "t", method: "GetLater", kind: .unary)
+
     static func router() -> RPCRouter {
         var router = RPCRouter.testRouter()
-        router.inline("t", "Get") { (request: PeerManagerV1.GetPeerRequest, _) in
-            PeerManagerV1.GetPeerRequest(peerID: request.peerID)
-        }
-        router.unary("t", "GetLater") { (request: PeerManagerV1.GetPeerRequest, _) in
-            PeerManagerV1.GetPeerRequest(peerID: request.peerID)
-        }
+        router.inline(get) { request, _ in PeerManagerV1.GetPeerRequest(peerID: request.peerID) }
+        router.unary(getLater) { request, _ in PeerManagerV1.GetPeerRequest(peerID: request.peerID) }
         return router
     }
 

@@ -8,7 +8,10 @@ struct GeneratedCodeTests {
         "The committed protoc-c and Swift output matches scripts/gen-proto",
         arguments: [
             ("PeerdProtoC", "Sources/PeerdProtoC"),
+            // Messages, codecs and the method descriptors of the service blocks.
             ("Generated", "Sources/PeerWire/Generated"),
+            // The typed client stubs.
+            ("PeerClient", "clients/swift/PeerClient/Generated"),
         ])
     func generatedCodeIsFresh(generated: String, committed: String) throws {
         let root = PeerdProcess.repositoryRoot

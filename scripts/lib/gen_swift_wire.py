@@ -1,87 +1,68 @@
-#!/usr/bin/env python3
-"""Generates Swift value types and their protobuf-c codecs from a protoc descriptor set.
+#!/usr/bin/python3
+"""protoc-gen-swiftwire: a protoc plugin that writes peerd's Swift code from the contract.
 
-Usage: gen_swift_wire.py DESCRIPTOR_SET OUT_DIR PACKAGE=SwiftNamespace ...
+scripts/gen-proto runs it (protoc --plugin=protoc-gen-swiftwire=...) with an interpreter that has
+python3-protobuf (Debian's, for google.protobuf.compiler.plugin_pb2).
 
-For every message of each named proto package it writes a Swift struct (Hashable, Sendable) with
-a memberwise init, and for top-level messages a `WireMessage` conformance that packs and unpacks
-through the protoc-c functions. The pointer work goes through PeerWire's PackArena and
-unpackProtobufC helpers, so the generated code adds no unsafe code of its own.
+With `out=wire` it writes PeerWire's generated code. For every message of each named proto
+package: a Swift struct (Hashable, Sendable) with a memberwise init, and for top-level messages a
+`WireMessage` conformance that packs and unpacks through the protoc-c functions (the pointer work
+goes through PeerWire's PackArena and unpackProtobufC helpers, so the generated code adds no
+unsafe code of its own). For every service block (`*_service.proto`): an enum per service with
+one `MethodDescriptor` per rpc (service, method, message types, streaming kind) and `methods`, the
+list the router-vs-contract test reads. Proto comments become `///` doc comments.
+
+With `out=client` it writes the typed client stubs of clients/swift/PeerClient: one method per
+rpc on the service's client (`PeerManagerClient`, `HostClient`, `HealthClient`).
 
 Mapping: scalars to Swift integers/Bool/Double/Float; string to String; bytes to [UInt8];
 enums to open RawRepresentable structs (unknown values survive); singular messages to optionals;
 `oneof _x { T x = N; }` (proto3 optional, as protoc-c 1.4.1 needs it) to `T?`; other oneofs to a
 Swift enum; repeated fields to arrays. Maps are not supported (declare repeated entry messages).
-
-It reads the descriptor set with a small protobuf reader of its own, so it needs no Python package.
 """
 import os
 import sys
 
-# --- A minimal protobuf reader: enough of descriptor.proto for code generation. ---
+from google.protobuf.compiler import plugin_pb2
 
-def read_varint(data, pos):
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
+# --- The request's descriptors, as the plain dicts the generator walks. ---
 
-
-def fields(data):
-    """Yields (field number, wire type, value) for one serialized message."""
-    pos = 0
-    while pos < len(data):
-        key, pos = read_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = read_varint(data, pos)
-        elif wire == 1:
-            value, pos = data[pos:pos + 8], pos + 8
-        elif wire == 2:
-            length, pos = read_varint(data, pos)
-            value, pos = data[pos:pos + length], pos + length
-        elif wire == 5:
-            value, pos = data[pos:pos + 4], pos + 4
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-        yield number, wire, value
+def message_dict(message):
+    return dict(
+        name=message.name,
+        fields=[dict(name=f.name, number=f.number, label=f.label, type=f.type,
+                     type_name=f.type_name or None,
+                     oneof_index=f.oneof_index if f.HasField('oneof_index') else None)
+                for f in message.field],
+        enums=[enum_dict(e) for e in message.enum_type],
+        oneofs=[dict(name=o.name) for o in message.oneof_decl],
+        nested=[message_dict(m) for m in message.nested_type])
 
 
-def parse(data, schema):
-    """schema: {number: (name, kind, repeated)} with kind 'str', 'int' or a nested schema."""
-    out = {name: ([] if repeated else None) for (name, _, repeated) in schema.values()}
-    for number, _, value in fields(data):
-        if number not in schema:
-            continue
-        name, kind, repeated = schema[number]
-        if kind == 'str':
-            value = value.decode()
-        elif kind == 'int':
-            pass
-        else:
-            value = parse(value, kind)
-        if repeated:
-            out[name].append(value)
-        else:
-            out[name] = value
-    return out
+def enum_dict(enum):
+    return dict(name=enum.name, values=[dict(name=v.name, number=v.number) for v in enum.value])
 
 
-ENUM_VALUE = {1: ('name', 'str', False), 2: ('number', 'int', False)}
-ENUM = {1: ('name', 'str', False), 2: ('values', ENUM_VALUE, True)}
-FIELD = {1: ('name', 'str', False), 3: ('number', 'int', False), 4: ('label', 'int', False),
-         5: ('type', 'int', False), 6: ('type_name', 'str', False), 9: ('oneof_index', 'int', False)}
-ONEOF = {1: ('name', 'str', False)}
-MESSAGE = {1: ('name', 'str', False), 2: ('fields', FIELD, True), 4: ('enums', ENUM, True),
-           8: ('oneofs', ONEOF, True)}
-MESSAGE[3] = ('nested', MESSAGE, True)
-FILE = {1: ('name', 'str', False), 2: ('package', 'str', False), 4: ('messages', MESSAGE, True),
-        5: ('enums', ENUM, True)}
-FILE_SET = {1: ('files', FILE, True)}
+def comments(proto_file):
+    """Leading comments by source path (a tuple, e.g. (6, 0, 2, 3) for service 0's method 3)."""
+    return {tuple(location.path): location.leading_comments
+            for location in proto_file.source_code_info.location if location.leading_comments}
+
+
+def file_dict(proto_file):
+    notes = comments(proto_file)
+    services = []
+    for s, service in enumerate(proto_file.service):
+        services.append(dict(
+            name=service.name, comment=notes.get((6, s), ''),
+            methods=[dict(name=m.name, input_type=m.input_type, output_type=m.output_type,
+                          client_streaming=m.client_streaming, server_streaming=m.server_streaming,
+                          comment=notes.get((6, s, 2, i), ''))
+                     for i, m in enumerate(service.method)]))
+    return dict(name=proto_file.name, package=proto_file.package,
+                messages=[message_dict(m) for m in proto_file.message_type],
+                enums=[enum_dict(e) for e in proto_file.enum_type], services=services)
+
 
 # FieldDescriptorProto.Type
 DOUBLE, FLOAT, INT64, UINT64, INT32, FIXED64, FIXED32, BOOL, STRING, GROUP, MESSAGE_T, BYTES, \
@@ -443,26 +424,156 @@ class Generator:
         return '\n'.join(header + body + bridges) + '\n'
 
 
-def main():
-    descriptor_set, out_dir = sys.argv[1], sys.argv[2]
-    namespaces = dict(arg.split('=', 1) for arg in sys.argv[3:])
-    with open(descriptor_set, 'rb') as handle:
-        files = parse(handle.read(), FILE_SET)['files']
+# --- Services: method descriptors (PeerWire) and client stubs (PeerClient) ---
+
+# The Swift client type of each service, by its proto name (clients/swift/PeerClient).
+CLIENT_TYPES = {'PeerManager': 'PeerManagerClient', 'Host': 'HostClient', 'Health': 'HealthClient'}
+
+
+def doc_lines(comment, pad):
+    """A proto comment as `///` lines: `// text` keeps its text, blank comment lines stay."""
+    lines = comment.split('\n')
+    while lines and not lines[-1].strip():
+        lines.pop()
+    out = []
+    for line in lines:
+        text = line[1:] if line.startswith(' ') else line
+        out.append(f'{pad}///' + (f' {text.rstrip()}' if text.strip() else ''))
+    return out
+
+
+def method_name(rpc):
+    """GetInfo -> getInfo: the descriptor's and the client method's name."""
+    name = rpc[:1].lower() + rpc[1:]
+    return f'`{name}`' if name in SWIFT_KEYWORDS else name
+
+
+def method_kind(method):
+    return {(False, False): 'unary', (False, True): 'serverStreaming', (True, False): 'clientStreaming',
+            (True, True): 'bidirectionalStreaming'}[(method['client_streaming'], method['server_streaming'])]
+
+
+class ServiceGenerator:
+    def __init__(self, generator):
+        self.generator = generator
+
+    def swift_type(self, type_name):
+        return self.generator.types[type_name]['swift']
+
+    def descriptors(self, f):
+        """`extension Namespace { public enum Service { serviceName, one descriptor per rpc, methods } }`."""
+        package = f['package']
+        namespace = self.generator.namespaces[package]
+        lines = ['// Generated by scripts/gen-proto from proto/' + f['name'] + '. Do not edit.', '',
+                 f'extension {namespace} {{']
+        for service in f['services']:
+            full = f"{package}.{service['name']}"
+            lines.append('')
+            lines += doc_lines(service['comment'], '    ') or [f'    /// `{full}`']
+            lines += [f"    public enum {service['name']} {{",
+                      f'        public static let serviceName = "{full}"']
+            for method in service['methods']:
+                request = self.swift_type(method['input_type'])
+                response = self.swift_type(method['output_type'])
+                lines.append('')
+                lines += doc_lines(method['comment'], '        ') or [f"        /// `/{full}/{method['name']}`"]
+                lines += [f"        public static let {method_name(method['name'])} = "
+                          f'MethodDescriptor<{request}, {response}>(',
+                          f'            service: serviceName, method: "{method["name"]}", kind: .{method_kind(method)})']
+            erased = ', '.join(f"{method_name(m['name'])}.erased" for m in service['methods'])
+            lines += ['', '        /// Every method, in the order the contract declares them.',
+                      f'        public static let methods: [AnyMethodDescriptor] = [{erased}]',
+                      '    }']
+        lines.append('}')
+        return '\n'.join(lines) + '\n'
+
+    def client_stubs(self, f, service):
+        """`extension <Service>Client`: one method per rpc, calling through its descriptor."""
+        namespace = self.generator.namespaces[f['package']]
+        client = CLIENT_TYPES[service['name']]
+        lines = ['// Generated by scripts/gen-proto from proto/' + f['name'] + '. Do not edit.', '',
+                 'import PeerWire', '', f'extension {client} {{']
+        for index, method in enumerate(service['methods']):
+            request = self.swift_type(method['input_type'])
+            response = self.swift_type(method['output_type'])
+            descriptor = f"{namespace}.{service['name']}.{method_name(method['name'])}"
+            kind = method_kind(method)
+            if index:
+                lines.append('')
+            lines += doc_lines(method['comment'], '    ')
+            name = method_name(method['name'])
+            if kind == 'unary':
+                lines += [f'    public func {name}(',
+                          f'        _ request: {request} = .init(), options: CallOptions = .defaults',
+                          f'    ) async throws -> {response} {{',
+                          f'        try await connection.unary({descriptor}, request, options: options)']
+            elif kind == 'serverStreaming':
+                lines += [f'    public func {name}(',
+                          f'        _ request: {request} = .init(), options: CallOptions = .defaults',
+                          f'    ) async throws -> ResponseStream<{response}> {{',
+                          f'        try await connection.serverStreaming({descriptor}, request, options: options)']
+            elif kind == 'bidirectionalStreaming':
+                lines += [f'    public func {name}(options: CallOptions = .defaults) async throws '
+                          f'-> BidirectionalStream<{request}, {response}> {{',
+                          f'        try await connection.bidirectionalStreaming({descriptor}, options: options)']
+            else:
+                raise ValueError(f"{service['name']}/{method['name']}: client streaming has no client call yet")
+            lines.append('    }')
+        lines.append('}')
+        return '\n'.join(lines) + '\n'
+
+
+def swift_file_name(proto_name):
+    """waku/peermanager/v1/peermanager_service.proto -> PeermanagerService"""
+    base = os.path.basename(proto_name).replace('.proto', '')
+    return ''.join(p[:1].upper() + p[1:] for p in base.replace('-', '_').split('_'))
+
+
+def generate(request):
+    """The files for one CodeGeneratorRequest. Its parameter: `out=wire` (PeerWire/Generated:
+    messages, codecs, method descriptors, namespaces) or `out=client` (the PeerClient stubs),
+    then `,package=SwiftNamespace` for each package to generate."""
+    options = dict(item.split('=', 1) for item in request.parameter.split(',') if item)
+    out = options.pop('out', 'wire')
+    namespaces = options
+    files = [file_dict(p) for p in request.proto_file]
     generator = Generator(files, namespaces)
-    os.makedirs(out_dir, exist_ok=True)
+    services = ServiceGenerator(generator)
+    wanted = set(request.file_to_generate)
+    outputs = []
     for f in files:
-        if f['package'] not in namespaces:
+        if f['name'] not in wanted or f['package'] not in namespaces:
             continue
-        if not f['messages'] and not f['enums']:
-            continue  # a file of service blocks only (*_service.proto)
-        base = os.path.basename(f['name']).replace('.proto', '')
-        swift_name = ''.join(p[:1].upper() + p[1:] for p in base.replace('-', '_').split('_'))
-        with open(os.path.join(out_dir, f'{swift_name}.pb.swift'), 'w') as handle:
-            handle.write(generator.generate_file(f))
-    with open(os.path.join(out_dir, 'Namespaces.pb.swift'), 'w') as handle:
-        handle.write('// Generated by scripts/gen-proto. Do not edit.\n\n')
+        if out == 'client':
+            for service in f['services']:
+                outputs.append((f"{CLIENT_TYPES[service['name']]}+Methods.swift", services.client_stubs(f, service)))
+            continue
+        if f['messages'] or f['enums']:
+            outputs.append((f"{swift_file_name(f['name'])}.pb.swift", generator.generate_file(f)))
+        if f['services']:
+            # A file of messages and services keeps its messages' name for them.
+            suffix = 'Services' if f['messages'] or f['enums'] else ''
+            outputs.append((f"{swift_file_name(f['name'])}{suffix}.pb.swift", services.descriptors(f)))
+    if out == 'wire':
+        text = '// Generated by scripts/gen-proto. Do not edit.\n\n'
         for package, namespace in sorted(namespaces.items()):
-            handle.write(f'/// Messages of the protobuf package `{package}`.\npublic enum {namespace} {{}}\n')
+            text += f'/// Messages of the protobuf package `{package}`.\npublic enum {namespace} {{}}\n'
+        outputs.append(('Namespaces.pb.swift', text))
+    return outputs
+
+
+def main():
+    request = plugin_pb2.CodeGeneratorRequest.FromString(sys.stdin.buffer.read())
+    response = plugin_pb2.CodeGeneratorResponse()
+    response.supported_features = plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
+    try:
+        for name, content in generate(request):
+            item = response.file.add()
+            item.name = name
+            item.content = content
+    except (KeyError, ValueError) as error:
+        response.error = f'gen_swift_wire: {error!r}'
+    sys.stdout.buffer.write(response.SerializeToString())
 
 
 if __name__ == '__main__':

@@ -10,39 +10,31 @@ import TTRPCServer
 /// library has no streams use ReportEvents and PollCommands: the same semantics in unary calls,
 /// with a session id and a long poll.
 public enum HostService {
-    public static let serviceName = "waku.peermanager.v1.Host"
+    public static let serviceName = PeerManagerV1.Host.serviceName
 
     /// How long a unary session may go without a call before peerd detaches it.
     public static let defaultSessionTimeout: Duration = .seconds(30)
 
     static func register(in router: inout RPCRouter, runtime: EngineRuntime, sessionTimeout: Duration) {
-        router.register(
-            service: serviceName, method: "Attach",
-            .bidirectionalStreaming { requests, context, writer in
-                try await attach(requests: requests, writer: writer, runtime: runtime, logger: context.logger)
-            })
-        router.register(
-            service: serviceName, method: "ReportEvents",
-            .inline { payload, _ in
-                let request = try PeerManagerV1.ReportEventsRequest(wire: payload)
-                return try reportEvents(request, runtime: runtime, sessionTimeout: sessionTimeout).encoded()
-            })
-        router.register(
-            service: serviceName, method: "PollCommands",
-            .unary { payload, _ in
-                let request = try PeerManagerV1.PollCommandsRequest(wire: payload)
-                let session = try unarySession(request.sessionID, runtime: runtime)
-                let wait = Duration.milliseconds(Int64(clamping: min(request.waitMs, maxPollWaitMs)))
-                // The session is alive while the poll waits, however long that is.
-                let commands = await session.call {
-                    await session.outbox.take(max: Int(clamping: request.maxCommands), wait: wait)
-                }
-                guard let commands else {
-                    throw session.endError
-                        ?? RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
-                }
-                return PeerManagerV1.PollCommandsResponse(commands: commands).encoded()
-            })
+        router.bidirectionalStreaming(PeerManagerV1.Host.attach) { requests, context, writer in
+            try await attach(requests: requests, writer: writer, runtime: runtime, logger: context.logger)
+        }
+        router.inline(PeerManagerV1.Host.reportEvents) { request, _ in
+            try reportEvents(request, runtime: runtime, sessionTimeout: sessionTimeout)
+        }
+        router.unary(PeerManagerV1.Host.pollCommands) { request, _ in
+            let session = try unarySession(request.sessionID, runtime: runtime)
+            let wait = Duration.milliseconds(Int64(clamping: min(request.waitMs, maxPollWaitMs)))
+            // The session is alive while the poll waits, however long that is.
+            let commands = await session.call {
+                await session.outbox.take(max: Int(clamping: request.maxCommands), wait: wait)
+            }
+            guard let commands else {
+                throw session.endError
+                    ?? RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
+            }
+            return PeerManagerV1.PollCommandsResponse(commands: commands)
+        }
     }
 
     /// The longest a PollCommands call waits for a command.

@@ -6,8 +6,7 @@ import TTRPCServer
 /// ConnectedPeers, Connect, Disconnect, Reconnect, CanBeConnected, Protect, Unprotect.
 extension PeerManagerService {
     func registerConnections(in router: inout RPCRouter) {
-        let service = Self.serviceName
-        router.inline(service, "ConnectedPeers") { (request: PeerManagerV1.ConnectedPeersRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.connectedPeers) { request, _ in
             runtime.read { engine, _, _ in
                 let connected = engine.store.connectedPeers().sorted()
                 let peers = connected.compactMap { peer -> PeerManagerV1.ConnectedPeer? in
@@ -24,11 +23,11 @@ extension PeerManagerService {
                 return PeerManagerV1.ConnectedPeersResponse(peers: peers)
             }
         }
-        router.unary(service, "Connect") { (request: PeerManagerV1.ConnectRequest, _) in
+        router.unary(PeerManagerV1.PeerManager.connect) { request, _ in
             try requireHost(for: "dial")
             return PeerManagerV1.ConnectResponse(outcomes: try await connect(request))
         }
-        router.inline(service, "Disconnect") { (request: PeerManagerV1.DisconnectRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.disconnect) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             try requireHost(for: "disconnect")
             try runtime.perform { engine, now, _ in
@@ -39,26 +38,26 @@ extension PeerManagerService {
             }
             return PeerManagerV1.DisconnectResponse()
         }
-        router.inline(service, "Reconnect") { (request: PeerManagerV1.ReconnectRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.reconnect) { request, _ in
             try requireHost(for: "dial")
             // Each peer is dialled once the backoff since its disconnect has passed (nwaku
             // `reconnectPeers`); `dialing` counts the peers dialled now or scheduled.
             let dialing = runtime.reconnect(protocolID: request.protocol)
             return PeerManagerV1.ReconnectResponse(dialing: UInt32(clamping: dialing))
         }
-        router.inline(service, "CanBeConnected") { (request: PeerManagerV1.CanBeConnectedRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.canBeConnected) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             return runtime.read { engine, now, _ in
                 let (allowed, earliest) = engine.canBeConnected(peer, now: now)
                 return PeerManagerV1.CanBeConnectedResponse(allowed: allowed, earliestMs: earliest?.unixMilliseconds)
             }
         }
-        router.inline(service, "Protect") { (request: PeerManagerV1.ProtectRequest, context) in
+        router.inline(PeerManagerV1.PeerManager.protect) { request, context in
             let (peer, tag) = try protection(request)
             try protect(peer, tag: tag, connection: context.connection)
             return PeerManagerV1.ProtectResponse(isProtected: true)
         }
-        router.inline(service, "Unprotect") { (request: PeerManagerV1.ProtectRequest, context) in
+        router.inline(PeerManagerV1.PeerManager.unprotect) { request, context in
             let (peer, tag) = try protection(request)
             let owner = ProtectionOwner(context.connection.id)
             let stillProtected = runtime.perform { engine, now, _ in

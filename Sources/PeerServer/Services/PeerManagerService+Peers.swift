@@ -9,8 +9,7 @@ extension PeerManagerService {
     static let maxPageSize = 1000
 
     func registerPeers(in router: inout RPCRouter) {
-        let service = Self.serviceName
-        router.inline(service, "AddPeer") { (request: PeerManagerV1.AddPeerRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.addPeer) { request, _ in
             let info = try peerInfo(from: request.source)
             guard let origin = request.origin.engineValue else {
                 throw RPCError(
@@ -25,7 +24,7 @@ extension PeerManagerService {
                 return (try record(info.id, in: engine), actions)
             }
         }
-        router.inline(service, "RemovePeer") { (request: PeerManagerV1.RemovePeerRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.removePeer) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, now, _ in
                 let known = engine.store.contains(peer)
@@ -33,14 +32,14 @@ extension PeerManagerService {
             }
             return PeerManagerV1.RemovePeerResponse(removed: removed)
         }
-        router.inline(service, "GetPeer") { (request: PeerManagerV1.GetPeerRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.getPeer) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             return try runtime.read { engine, _, _ in try record(peer, in: engine).peer! }
         }
-        router.inline(service, "ListPeers") { (request: PeerManagerV1.ListPeersRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.listPeers) { request, _ in
             try runtime.read { engine, _, _ in try list(request, in: engine) }
         }
-        router.inline(service, "AddServicePeer") { (request: PeerManagerV1.AddServicePeerRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.addServicePeer) { request, _ in
             let info = PeerInfo(try WireInput.remotePeer(request.address, field: "address"))
             guard !request.protocol.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "protocol is empty")
@@ -57,7 +56,7 @@ extension PeerManagerService {
                 return (try record(info.id, in: engine), actions)
             }
         }
-        router.inline(service, "RemoveServicePeer") { (request: PeerManagerV1.RemoveServicePeerRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.removeServicePeer) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, _, _ in
                 let slotted = engine.serviceSlots.peers(for: request.protocol).contains(peer)

@@ -5,8 +5,7 @@ import TTRPCServer
 /// SelectPeer and SelectPeers (nwaku selectPeer / selectPeers): the hot path, answered inline.
 extension PeerManagerService {
     func registerSelection(in router: inout RPCRouter) {
-        let service = Self.serviceName
-        router.inlineEncoded(service, "SelectPeer") { (request: PeerManagerV1.SelectPeerRequest, _) in
+        router.inlineEncoded(PeerManagerV1.PeerManager.selectPeer) { request, _ in
             guard !request.protocol.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "protocol is empty")
             }
@@ -32,7 +31,7 @@ extension PeerManagerService {
                 }
             }
         }
-        router.inline(service, "SelectPeers") { (request: PeerManagerV1.SelectPeersRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.selectPeers) { request, _ in
             guard !request.protocol.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "protocol is empty")
             }

@@ -5,14 +5,13 @@ import TTRPCServer
 /// GetStatistics, GetConfiguration and Watch.
 extension PeerManagerService {
     func registerStatus(in router: inout RPCRouter) {
-        let service = Self.serviceName
-        router.inline(service, "GetStatistics") { (_: PeerManagerV1.GetStatisticsRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.getStatistics) { _, _ in
             let attached = runtime.hostAttached
             return runtime.read { engine, now, _ in
                 PeerManagerV1.Statistics(engine.statistics(now: now), hostAttached: attached)
             }
         }
-        router.inline(service, "GetConfiguration") { (_: PeerManagerV1.GetConfigurationRequest, _) in
+        router.inline(PeerManagerV1.PeerManager.getConfiguration) { _, _ in
             runtime.read { engine, _, _ in
                 // Validation keeps every setting within UInt32 (EngineConfiguration.Bounds); the
                 // clamps only make that visible here.
@@ -34,7 +33,7 @@ extension PeerManagerService {
                     metricsAddress: settings.metricsAddress)
             }
         }
-        router.serverStreaming(service, "Watch") { (request: PeerManagerV1.WatchRequest, _, writer) in
+        router.serverStreaming(PeerManagerV1.PeerManager.watch) { request, _, writer in
             let both = !request.decisions && !request.peerEvents
             let watch = try runtime.watch(decisions: both || request.decisions, peerEvents: both || request.peerEvents)
             defer { runtime.endWatch(watch) }

@@ -9,7 +9,7 @@ import TTRPCServer
 /// few microseconds of engine work, no thread hop. Calls that wait for the host (Connect) run as
 /// tasks. Bad input is INVALID_ARGUMENT naming the field, and changes nothing.
 struct PeerManagerService: Sendable {
-    static let serviceName = "waku.peermanager.v1.PeerManager"
+    static let serviceName = PeerManagerV1.PeerManager.serviceName
 
     /// What GetConfiguration reports besides the engine's own settings.
     struct Settings: Sendable {
