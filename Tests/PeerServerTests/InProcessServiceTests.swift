@@ -10,7 +10,7 @@ import Testing
 /// process. What only the binary does (flags, signals, the socket file) stays in peerdTests.
 @Suite("Services in-process", .timeLimit(.minutes(1)))
 struct InProcessServiceTests {
-    static let peerManager = "waku.peermanager.v1.PeerManager"
+    static let peerManager = PeerManagerV1.PeerManager.serviceName
 
     static func peerID(_ n: Int) -> String {
         var key = [UInt8](repeating: 0, count: 32)
@@ -30,7 +30,7 @@ struct InProcessServiceTests {
 
     /// Opens Attach on `client` and sends the hello, as a host does.
     static func attach(_ client: SocketClient, streamID: UInt32 = 1) throws {
-        try client.request(streamID, "waku.peermanager.v1.Host", "Attach", flags: .remoteOpen)
+        try client.request(streamID, PeerManagerV1.Host.attach, flags: .remoteOpen)
         try client.send(
             Frame(streamID: streamID, type: .data, payload: PeerManagerV1.HostEvent(event: .hello(hello())).encoded()))
     }
@@ -149,7 +149,7 @@ struct InProcessServiceTests {
                 try Self.attach(host)
                 let health = try SocketClient(path: sidecar.socketPath)
                 try health.request(
-                    1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+                    1, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
                 #expect(try Health.CheckResponse(wire: health.readFrame().payload).status == .serving)
                 return (host, health)
             }

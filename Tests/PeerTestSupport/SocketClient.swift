@@ -75,6 +75,14 @@ public final class SocketClient {
         try send(Frame(streamID: id, type: .request, flags: flags, payload: envelope.encoded()))
     }
 
+    /// A Request frame for a contract method (the names from its generated descriptor).
+    public func request<Request, Response>(
+        _ id: UInt32, _ method: MethodDescriptor<Request, Response>, payload: ByteBuffer = ByteBuffer(),
+        timeoutNanos: Int64 = 0, flags: FrameFlags = []
+    ) throws {
+        try request(id, method.service, method.method, payload: payload, timeoutNanos: timeoutNanos, flags: flags)
+    }
+
     /// The next frame; throws on timeout or when peerd closed the connection.
     public func readFrame() throws -> Frame {
         var decoder = FrameDecoder()
@@ -118,9 +126,16 @@ public final class SocketClient {
         return response
     }
 
+    /// A unary call of a contract method (the names from its generated descriptor).
+    public func call<Request, Response>(
+        _ id: UInt32, _ method: MethodDescriptor<Request, Response>, payload: ByteBuffer = ByteBuffer(),
+        timeoutNanos: Int64 = 0
+    ) throws -> ResponseEnvelope {
+        try call(id, method.service, method.method, payload: payload, timeoutNanos: timeoutNanos)
+    }
+
     public func healthCheck(_ id: UInt32, service: String = "") throws -> Health.ServingStatus? {
-        let response = try call(
-            id, Health.serviceName, "Check", payload: Health.CheckRequest(service: service).encoded())
+        let response = try call(id, GrpcHealthV1.Health.check, payload: Health.CheckRequest(service: service).encoded())
         guard response.code == .ok else { return nil }
         return try Health.CheckResponse(wire: response.payload).status
     }

@@ -8,9 +8,9 @@ struct EnvelopeTests {
         "Request envelope round trip",
         arguments: [
             RequestEnvelope(service: "", method: ""),
-            RequestEnvelope(service: "grpc.health.v1.Health", method: "Check"),
+            RequestEnvelope(service: GrpcHealthV1.Health.serviceName, method: "Check"),
             RequestEnvelope(
-                service: "waku.peermanager.v1.PeerManager", method: "SelectPeer",
+                service: PeerManagerV1.PeerManager.serviceName, method: "SelectPeer",
                 payload: ByteBuffer(repeating: 0, count: 1000), timeoutNanos: 5_000_000_000,
                 metadata: [.init(key: "a", value: "1"), .init(key: "ü", value: "")]),
         ])
@@ -52,7 +52,7 @@ struct EnvelopeTests {
 
     @Test("Health and GetInfo messages round trip")
     func messagesRoundTrip() throws {
-        let check = Health.CheckRequest(service: "waku.peermanager.v1.PeerManager")
+        let check = Health.CheckRequest(service: PeerManagerV1.PeerManager.serviceName)
         #expect(try Health.CheckRequest(wire: check.encoded()) == check)
         for status in [Health.ServingStatus.unknown, .serving, .notServing, .serviceUnknown] {
             #expect(try Health.CheckResponse(wire: Health.CheckResponse(status: status).encoded()).status == status)

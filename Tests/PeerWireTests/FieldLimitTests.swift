@@ -12,7 +12,7 @@ struct FieldLimitTests {
     @Test("A NUL in the envelope's method or service is refused, naming the field")
     func envelopeNul() throws {
         let method = Proto.message([
-            Proto.string(1, "grpc.health.v1.Health"), Proto.string(2, "Check\0evil"),
+            Proto.string(1, GrpcHealthV1.Health.serviceName), Proto.string(2, "Check\0evil"),
         ])
         #expect(throws: WireFieldError(field: "ttrpc.Request.method", problem: .nulByte)) {
             try RequestEnvelope(wire: method)
@@ -148,7 +148,8 @@ struct FieldLimitTests {
     @Test("Large legitimate messages pass: the envelope's payload, a host hello with a big snapshot")
     func legitimate() throws {
         let envelope = RequestEnvelope(
-            service: "waku.peermanager.v1.Host", method: "Attach", payload: ByteBuffer(repeating: 7, count: 1 << 20))
+            service: PeerManagerV1.Host.serviceName, method: "Attach", payload: ByteBuffer(repeating: 7, count: 1 << 20)
+        )
         #expect(try RequestEnvelope(wire: envelope.encoded()) == envelope)
         let hello = PeerManagerV1.HostHello(
             peerID: Self.peerID, listenAddresses: (0..<50).map { "/ip4/10.0.0.\($0)/tcp/60000" },

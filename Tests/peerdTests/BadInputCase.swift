@@ -138,7 +138,8 @@ extension BadInputCase {
         request: @escaping @Sendable (BadInputSession) -> Request
     ) -> BadInputCase {
         call(
-            "\(method): \(name)", service: "waku.peermanager.v1.PeerManager", method: method, expect: .status(expect),
+            "\(method): \(name)", service: PeerManagerV1.PeerManager.serviceName, method: method,
+            expect: .status(expect),
             failsBeforeFix: failsBeforeFix, host: host
         ) { Array(request($0).encoded().readableBytesView) }
     }
@@ -149,7 +150,8 @@ extension BadInputCase {
         request: @escaping @Sendable (BadInputSession) -> RawProtobuf
     ) -> BadInputCase {
         call(
-            "\(method): \(name)", service: "waku.peermanager.v1.PeerManager", method: method, expect: .status(expect),
+            "\(method): \(name)", service: PeerManagerV1.PeerManager.serviceName, method: method,
+            expect: .status(expect),
             failsBeforeFix: failsBeforeFix, host: host
         ) { request($0).bytes }
     }

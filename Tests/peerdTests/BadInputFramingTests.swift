@@ -17,7 +17,7 @@ struct BadInputTests {
 
 extension BadInputCase {
     static let maxFrame = 4 << 20  // peerd's default --max-frame-size
-    static let health = "grpc.health.v1.Health"
+    static let health = GrpcHealthV1.Health.serviceName
 
     /// A whole Health/Check Request frame on `id`.
     static func checkFrame(_ id: UInt32, flags: UInt8 = 0) -> [UInt8] {
@@ -56,7 +56,7 @@ extension BadInputCase {
         frames("an oversized Data frame on an open Attach stream", answerOn: 1, expect: .status(.resourceExhausted)) {
             RawFrame.frame(
                 streamID: 1, type: 0x01, flags: 0x02,
-                payload: RawProtobuf.request(service: "waku.peermanager.v1.Host", method: "Attach"))
+                payload: RawProtobuf.request(service: PeerManagerV1.Host.serviceName, method: "Attach"))
                 + RawFrame.frame(streamID: 1, type: 0x03, payload: [UInt8](repeating: 0, count: maxFrame + 1))
         },
         frames("a Cancel for a stream never opened", expect: .noAnswer) { RawFrame.frame(streamID: 9, type: 0x10) },

@@ -13,7 +13,7 @@ extension BadInputTests {
 }
 
 extension BadInputCase {
-    static let hostService = "waku.peermanager.v1.Host"
+    static let hostService = PeerManagerV1.Host.serviceName
 
     /// The host's hello: offline (peerd dials nobody), take_over (a session an earlier case left
     /// never refuses it).

@@ -12,7 +12,7 @@ extension BadInputTests {
 }
 
 extension BadInputCase {
-    static let peerManager = "waku.peermanager.v1.PeerManager"
+    static let peerManager = PeerManagerV1.PeerManager.serviceName
 
     /// Issue 8, finding 1, byte for byte: Health/Check on stream 1 and PeerManager/Watch on
     /// stream 3 (remote closed) in one write.
@@ -56,14 +56,14 @@ extension BadInputCase {
         closingRepeatedly(
             "Check and Host/Attach in one write, then close (3 times)",
             failsBeforeFix: "finding 1 (same cause, bidirectional Attach)"
-        ) { checkFrame(1) + streamRequest(3, "waku.peermanager.v1.Host", "Attach", flags: 0x02) },
+        ) { checkFrame(1) + streamRequest(3, PeerManagerV1.Host.serviceName, "Attach", flags: 0x02) },
         closingRepeatedly(
             "100 pipelined Checks, then every streaming method, then close (5 times, 50 ms apart)", times: 5,
             pause: .milliseconds(50), failsBeforeFix: "finding 1, by chance (passed in some runs)"
         ) {
             (0..<100).flatMap { checkFrame(UInt32(2 * $0 + 1)) } + streamRequest(201, health, "Watch", flags: 0x01)
                 + streamRequest(203, peerManager, "Watch", flags: 0x01)
-                + streamRequest(205, "waku.peermanager.v1.Host", "Attach", flags: 0x02)
+                + streamRequest(205, PeerManagerV1.Host.serviceName, "Attach", flags: 0x02)
         },
         BadInputCase("Data after the client half-closed a server-streaming call", .status(.invalidArgument)) {
             session in
@@ -112,13 +112,14 @@ extension BadInputCase {
             (0..<200).flatMap { streamRequest(UInt32(2 * $0 + 1), health, "Watch", flags: 0x01) }
         },
         closing("Attach, then close before the hello") {
-            streamRequest(1, "waku.peermanager.v1.Host", "Attach", flags: 0x02)
+            streamRequest(1, PeerManagerV1.Host.serviceName, "Attach", flags: 0x02)
         },
         closing("Attach, half a hello, then close") {
             let hello = PeerManagerV1.HostEvent(
                 event: .hello(.init(peerID: TestPeers.id(9999), online: false, takeOver: true)))
             let frame = RawFrame.frame(streamID: 1, type: 0x03, payload: Array(hello.encoded().readableBytesView))
-            return streamRequest(1, "waku.peermanager.v1.Host", "Attach", flags: 0x02) + frame.prefix(frame.count / 2)
+            return streamRequest(1, PeerManagerV1.Host.serviceName, "Attach", flags: 0x02)
+                + frame.prefix(frame.count / 2)
         },
         BadInputCase("Attach with the hello in the Request, then close at once", .survives) { session in
             let hello = PeerManagerV1.HostEvent(
@@ -126,14 +127,14 @@ extension BadInputCase {
             let client = try session.connect()
             try client.sendRaw(
                 streamRequest(
-                    1, "waku.peermanager.v1.Host", "Attach", flags: 0x02,
+                    1, PeerManagerV1.Host.serviceName, "Attach", flags: 0x02,
                     payload: Array(hello.encoded().readableBytesView)))
             client.close()
             return .closed
         },
         BadInputCase("Attach with remote closed and no hello", .status(.invalidArgument)) { session in
             let client = try session.connect()
-            try client.sendRaw(streamRequest(1, "waku.peermanager.v1.Host", "Attach", flags: 0x01))
+            try client.sendRaw(streamRequest(1, PeerManagerV1.Host.serviceName, "Attach", flags: 0x01))
             let response = try client.response(on: 1)
             try client.expectServing()
             return .status(response.code, response.message)

@@ -8,7 +8,7 @@ import Testing
 /// change nothing; `--max-field-bytes` sets the longest field.
 @Suite("peerd: field limits over the socket")
 struct FieldLimitWireTests {
-    static let manager = "waku.peermanager.v1.PeerManager"
+    static let manager = PeerManagerV1.PeerManager.serviceName
 
     /// An envelope assembled by hand: the encoder, like protobuf-c's, stops a string at a NUL.
     static func envelope(service: String, method: String, payload: [UInt8] = []) -> ByteBuffer {

@@ -8,7 +8,7 @@ import Testing
 /// refused take-over, a host that never takes its commands. The real peerd over its real socket.
 @Suite("Host sessions: liveness, one consumer, validate-then-commit, bounded queue")
 struct HostSessionTests {
-    static let host = "waku.peermanager.v1.Host"
+    static let host = PeerManagerV1.Host.serviceName
 
     /// Opens a unary session with `hello` and returns its id.
     static func openUnary(
@@ -119,7 +119,7 @@ struct HostSessionTests {
         // A Connect that waits for the host's outcome.
         let connect = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
         try connect.request(
-            1, "waku.peermanager.v1.PeerManager", "Connect",
+            1, PeerManagerV1.PeerManager.connect,
             payload: PeerManagerV1.ConnectRequest(peers: [TestPeers.id(5)]).encoded())
         let dial = try host.nextCommand()
         guard case .dial? = dial.command else {
@@ -161,7 +161,7 @@ struct HostSessionTests {
         func connect(_ n: Int) throws -> SocketClient {
             let client = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
             try client.request(
-                1, "waku.peermanager.v1.PeerManager", "Connect",
+                1, PeerManagerV1.PeerManager.connect,
                 payload: PeerManagerV1.ConnectRequest(peers: [TestPeers.id(n)]).encoded())
             return client
         }

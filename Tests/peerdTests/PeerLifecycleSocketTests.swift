@@ -13,7 +13,7 @@ struct PeerLifecycleSocketTests {
     static func peerWatcher(_ peerd: PeerdProcess, admin: PeerManagerClient) throws -> SocketClient {
         let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .milliseconds(200))
         try watcher.request(
-            1, "waku.peermanager.v1.PeerManager", "Watch",
+            1, PeerManagerV1.PeerManager.watch,
             payload: PeerManagerV1.WatchRequest(peerEvents: true).encoded(), flags: .remoteClosed)
         for n in 9000..<9050 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
@@ -133,7 +133,7 @@ struct PeerLifecycleSocketTests {
                     .init(event: .metadata(.init(peerID: stranger, result: .received(.init(clusterID: 1))))),
                     .init(event: .commandResult(.init(commandID: 12_345, outcome: .succeeded(true)))),
                     .init(event: .streamOpened(.init(peerID: "not a peer id", protocol: "/x"))),
-                ]), service: "waku.peermanager.v1.Host")
+                ]), service: PeerManagerV1.Host.serviceName)
         #expect(response.accepted == 1)
         #expect(response.ignored == 6)
         // A later batch is counted the same way.
@@ -144,7 +144,7 @@ struct PeerLifecycleSocketTests {
                 events: [
                     .init(event: .connectionClosed(.init(connectionID: 1))),
                     .init(event: .connectionClosed(.init(connectionID: 1))),
-                ]), service: "waku.peermanager.v1.Host")
+                ]), service: PeerManagerV1.Host.serviceName)
         #expect(later.accepted == 1)
         #expect(later.ignored == 1)
     }

@@ -75,7 +75,7 @@ struct PeerdLifecycleTests {
         let peerd = try PeerdProcess(arguments: ["--shutdown-grace", "0.5"])
         let client = try SocketClient(path: peerd.socketPath)
         try client.request(
-            1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+            1, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         #expect(try Health.CheckResponse(wire: client.readFrame().payload).status == .serving)
 
         peerd.signal(SIGTERM)

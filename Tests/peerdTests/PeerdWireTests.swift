@@ -12,9 +12,9 @@ struct PeerdWireTests {
         let peerd = try PeerdProcess()
         let client = try SocketClient(path: peerd.socketPath)
         #expect(try client.healthCheck(1) == .serving)
-        #expect(try client.healthCheck(3, service: "waku.peermanager.v1.PeerManager") == .serving)
+        #expect(try client.healthCheck(3, service: PeerManagerV1.PeerManager.serviceName) == .serving)
         let unknown = try client.call(
-            5, Health.serviceName, "Check", payload: Health.CheckRequest(service: "x.Y").encoded())
+            5, GrpcHealthV1.Health.check, payload: Health.CheckRequest(service: "x.Y").encoded())
         #expect(unknown.code == .notFound)
     }
 
@@ -23,12 +23,14 @@ struct PeerdWireTests {
         let peerd = try PeerdProcess(arguments: ["--max-concurrent-streams", "7"])
         let client = try SocketClient(path: peerd.socketPath)
         let response = try client.call(
-            1, "waku.peermanager.v1.PeerManager", "GetInfo", payload: ServerInfo.Request().encoded())
+            1, PeerManagerV1.PeerManager.getInfo, payload: ServerInfo.Request().encoded())
         #expect(response.code == .ok)
         let info = try ServerInfo.Response(wire: response.payload)
         #expect(info.protocol == "ttrpc/1.2+peerd-cancel")
         #expect(
-            info.services == ["grpc.health.v1.Health", "waku.peermanager.v1.Host", "waku.peermanager.v1.PeerManager"])
+            info.services == [
+                GrpcHealthV1.Health.serviceName, PeerManagerV1.Host.serviceName, PeerManagerV1.PeerManager.serviceName,
+            ])
         #expect(info.maxFrameSize == 4 << 20)
         #expect(info.maxConcurrentStreams == 7)
     }
@@ -48,7 +50,7 @@ struct PeerdWireTests {
         let peerd = try PeerdProcess()
         let client = try SocketClient(path: peerd.socketPath)
         try client.request(
-            1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), timeoutNanos: 100_000_000,
+            1, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), timeoutNanos: 100_000_000,
             flags: .remoteClosed)
         let data = try client.readFrame()
         #expect(data.type == .data)
@@ -80,11 +82,11 @@ struct PeerdWireTests {
         #expect(try client.readResponse().response.code == .unimplemented)
 
         // Even stream id.
-        try client.request(2, Health.serviceName, "Check")
+        try client.request(2, GrpcHealthV1.Health.check)
         #expect(try client.readResponse().response.code == .invalidArgument)
 
         // Reused stream id.
-        try client.request(1, Health.serviceName, "Check")
+        try client.request(1, GrpcHealthV1.Health.check)
         #expect(try client.readResponse().response.code == .invalidArgument)
 
         // Unknown frame type: ignored, no answer.
@@ -109,7 +111,7 @@ struct PeerdWireTests {
         let peerd = try PeerdProcess()
         let client = try SocketClient(path: peerd.socketPath)
         try client.request(
-            1, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+            1, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         #expect(try client.readFrame().type == .data)
         try client.send(Frame(streamID: 1, type: .cancel, payload: CancelMessage(reason: "test").encoded()))
         let (id, response) = try client.readResponse()
@@ -123,11 +125,11 @@ struct PeerdWireTests {
         let client = try SocketClient(path: peerd.socketPath)
         for id in [1, 3] as [UInt32] {
             try client.request(
-                id, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+                id, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
             #expect(try client.readFrame().type == .data)
         }
         try client.request(
-            5, Health.serviceName, "Watch", payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
+            5, GrpcHealthV1.Health.watch, payload: Health.CheckRequest().encoded(), flags: .remoteClosed)
         let (id, response) = try client.readResponse()
         #expect(id == 5)
         #expect(response.code == .resourceExhausted)

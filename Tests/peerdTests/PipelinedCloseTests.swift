@@ -33,9 +33,9 @@ struct PipelinedCloseTests {
     func everyStreamingMethod() throws {
         let peerd = try PeerdProcess()
         let streaming: [(String, String, FrameFlags)] = [
-            ("waku.peermanager.v1.PeerManager", "Watch", .remoteClosed),
+            (PeerManagerV1.PeerManager.serviceName, "Watch", .remoteClosed),
             (Health.serviceName, "Watch", .remoteClosed),
-            ("waku.peermanager.v1.Host", "Attach", .remoteOpen),
+            (PeerManagerV1.Host.serviceName, "Attach", .remoteOpen),
         ]
         for round in 0..<20 {
             let (service, method, flags) = streaming[round % streaming.count]

@@ -218,13 +218,13 @@ struct SidecarHostTests {
                     .init(event: .connectionOpened(Self.opened(1, conn: 1, ip: "8.8.8.8"))),
                     .init(event: .connectionOpened(Self.opened(2, conn: 2, ip: "8.8.8.8"))),
                     .init(event: .streamOpened(.init(peerID: "not a peer id", protocol: "/x"))),
-                ]), service: "waku.peermanager.v1.Host")
+                ]), service: PeerManagerV1.Host.serviceName)
         #expect(opened.sessionID > 0)
         #expect(opened.accepted == 2)
         #expect(opened.ignored == 1)
         let polled: PeerManagerV1.PollCommandsResponse = try host.call(
             "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: opened.sessionID, waitMs: 5000),
-            service: "waku.peermanager.v1.Host")
+            service: PeerManagerV1.Host.serviceName)
         let command = try #require(polled.commands.first)
         guard case .disconnect(let disconnect)? = command.command else {
             Issue.record("expected a disconnect, got \(command)")
@@ -234,7 +234,8 @@ struct SidecarHostTests {
         // A wrong session id is refused.
         #expect(throws: RPCError(code: .failedPrecondition, message: "host session 999 is not attached")) {
             let _: PeerManagerV1.PollCommandsResponse = try host.call(
-                "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 999), service: "waku.peermanager.v1.Host")
+                "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 999),
+                service: PeerManagerV1.Host.serviceName)
         }
     }
 
@@ -243,7 +244,7 @@ struct SidecarHostTests {
         let peerd = try PeerdProcess()
         let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .milliseconds(200))
         try watcher.request(
-            1, "waku.peermanager.v1.PeerManager", "Watch", payload: PeerManagerV1.WatchRequest().encoded(),
+            1, PeerManagerV1.PeerManager.watch, payload: PeerManagerV1.WatchRequest().encoded(),
             flags: .remoteClosed)
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         // The watcher registers asynchronously: add peers, one at a time, until events arrive

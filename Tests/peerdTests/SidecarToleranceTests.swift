@@ -91,7 +91,7 @@ struct SidecarToleranceTests {
             "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
         let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(3))
         try watcher.request(
-            1, "waku.peermanager.v1.PeerManager", "Watch",
+            1, PeerManagerV1.PeerManager.watch,
             payload: PeerManagerV1.WatchRequest(decisions: true).encoded(), flags: .remoteClosed)
         // Nothing happens for three seconds: the read times out.
         #expect(throws: (any Error).self) { _ = try watcher.readFrame() }

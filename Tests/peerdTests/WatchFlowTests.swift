@@ -8,7 +8,7 @@ import Testing
 /// stops reading is dropped with RESOURCE_EXHAUSTED and peerd's memory stays bounded.
 @Suite("Watch: flow and bounds")
 struct WatchFlowTests {
-    static let service = "waku.peermanager.v1.PeerManager"
+    static let service = PeerManagerV1.PeerManager.serviceName
 
     /// Calls `method` `count` times from one connection, `window` requests in flight at a time.
     static func pipeline(

@@ -17,7 +17,7 @@ final class ScriptedHost {
 
     /// Opens Attach and sends the hello.
     func attach(_ hello: PeerManagerV1.HostHello) throws {
-        try client.request(streamID, "waku.peermanager.v1.Host", "Attach", flags: .remoteOpen)
+        try client.request(streamID, PeerManagerV1.Host.attach, flags: .remoteOpen)
         try send(.hello(hello))
     }
 
@@ -67,7 +67,7 @@ final class PeerManagerClient {
     /// Calls `method`; a non-OK status throws it as an `RPCError`.
     func call<Response: WireMessage>(
         _ method: String, _ request: some WireMessage, as: Response.Type = Response.self,
-        service: String = "waku.peermanager.v1.PeerManager"
+        service: String = PeerManagerV1.PeerManager.serviceName
     ) throws -> Response {
         let response = try client.call(nextID(), service, method, payload: request.encoded())
         guard response.code == .ok else { throw RPCError(code: response.code, message: response.message) }
