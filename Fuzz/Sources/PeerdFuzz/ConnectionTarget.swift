@@ -88,9 +88,10 @@ enum ConnectionTarget {
     @Sendable static func seeds() -> [[UInt8]] {
         let peer = "16Uiu2HAmPLe7Mzm8TsYUubgCAW1aJoeFScxrLj8ppHFivPo97bUZ"
         let address = "/ip4/10.0.0.1/tcp/60000/p2p/\(peer)"
-        let manager = "waku.peermanager.v1.PeerManager"
-        let health = Health.serviceName
-        let host = "waku.peermanager.v1.Host"
+        // The contract's methods (generated descriptors): the seeds call what peerd serves.
+        let manager = PeerManagerV1.PeerManager.self
+        let health = GrpcHealthV1.Health.self
+        let host = PeerManagerV1.Host.self
         var hello = PeerManagerV1.HostEvent()
         hello.event = .hello(
             .init(peerID: "16Uiu2HAkvWiyFsgRhuJEb9JfjYxEkoHLgnUQmr1N5mKWnYjxYRVm", online: true, takeOver: true))
@@ -98,29 +99,29 @@ enum ConnectionTarget {
         opened.event = .connectionOpened(.init(connectionID: 1, peerID: peer, direction: .init(rawValue: 1)))
 
         let calls: [[UInt8]] = [
-            call(1, health, "Check", Health.CheckRequest()),
-            call(1, manager, "GetInfo", ServerInfo.Request()),
-            call(1, manager, "AddPeer", PeerManagerV1.AddPeerRequest(source: .address(address)))
-                + call(3, manager, "GetPeer", PeerManagerV1.GetPeerRequest(peerID: peer))
-                + call(5, manager, "ListPeers", PeerManagerV1.ListPeersRequest())
-                + call(7, manager, "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: peer)),
-            call(1, manager, "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: "/vac/waku/relay/2.0.0")),
-            call(1, manager, "Protect", PeerManagerV1.ProtectRequest(peerID: peer, tag: "t"))
-                + call(3, manager, "Unprotect", PeerManagerV1.ProtectRequest(peerID: peer, tag: "t")),
-            call(1, manager, "Connect", PeerManagerV1.ConnectRequest(peers: [address], timeoutMs: 10)),
-            call(1, manager, "GetStatistics", PeerManagerV1.GetStatisticsRequest())
-                + call(3, manager, "GetConfiguration", PeerManagerV1.GetConfigurationRequest()),
-            call(1, manager, "Watch", PeerManagerV1.WatchRequest(decisions: true, peerEvents: true), flags: 0x01),
-            call(1, health, "Watch", Health.CheckRequest(), flags: 0x01) + frame(1, type: 0x10, []),
-            call(1, host, "Attach", hello, flags: 0x02) + frame(1, type: 0x03, bytes(opened))
+            call(1, health.check, Health.CheckRequest()),
+            call(1, manager.getInfo, ServerInfo.Request()),
+            call(1, manager.addPeer, PeerManagerV1.AddPeerRequest(source: .address(address)))
+                + call(3, manager.getPeer, PeerManagerV1.GetPeerRequest(peerID: peer))
+                + call(5, manager.listPeers, PeerManagerV1.ListPeersRequest())
+                + call(7, manager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: peer)),
+            call(1, manager.selectPeer, PeerManagerV1.SelectPeerRequest(protocol: "/vac/waku/relay/2.0.0")),
+            call(1, manager.protect, PeerManagerV1.ProtectRequest(peerID: peer, tag: "t"))
+                + call(3, manager.unprotect, PeerManagerV1.ProtectRequest(peerID: peer, tag: "t")),
+            call(1, manager.connect, PeerManagerV1.ConnectRequest(peers: [address], timeoutMs: 10)),
+            call(1, manager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                + call(3, manager.getConfiguration, PeerManagerV1.GetConfigurationRequest()),
+            call(1, manager.watch, PeerManagerV1.WatchRequest(decisions: true, peerEvents: true), flags: 0x01),
+            call(1, health.watch, Health.CheckRequest(), flags: 0x01) + frame(1, type: 0x10, []),
+            call(1, host.attach, hello, flags: 0x02) + frame(1, type: 0x03, bytes(opened))
                 + frame(1, type: 0x03, [], flags: 0x05),
-            call(1, host, "ReportEvents", PeerManagerV1.ReportEventsRequest(events: [hello, opened]))
-                + call(3, host, "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 1, waitMs: 1)),
+            call(1, host.reportEvents, PeerManagerV1.ReportEventsRequest(events: [hello, opened]))
+                + call(3, host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: 1, waitMs: 1)),
             // Pipelined: a call answered at once, then streams, in one read.
-            call(1, health, "Check", Health.CheckRequest())
-                + call(3, manager, "Watch", PeerManagerV1.WatchRequest(decisions: true), flags: 0x01),
-            call(1, manager, "GetPeer", PeerManagerV1.GetPeerRequest(peerID: peer))
-                + call(3, host, "Attach", hello, flags: 0x02) + call(5, health, "Watch", Health.CheckRequest()),
+            call(1, health.check, Health.CheckRequest())
+                + call(3, manager.watch, PeerManagerV1.WatchRequest(decisions: true), flags: 0x01),
+            call(1, manager.getPeer, PeerManagerV1.GetPeerRequest(peerID: peer))
+                + call(3, host.attach, hello, flags: 0x02) + call(5, health.watch, Health.CheckRequest()),
         ]
         // Control bytes: never gone during a write, one read, close at once; then in 7-byte reads,
         // letting the calls run; then clients gone at their second or third write.
@@ -128,10 +129,10 @@ enum ConnectionTarget {
             + [[2, 0, 0] + calls[2], [3, 0, 1] + calls[10], [2, 0, 1] + calls[6]]
     }
 
-    private static func call(
-        _ id: UInt32, _ service: String, _ method: String, _ message: some WireMessage, flags: UInt8 = 0
+    private static func call<Request, Response>(
+        _ id: UInt32, _ method: MethodDescriptor<Request, Response>, _ message: Request, flags: UInt8 = 0
     ) -> [UInt8] {
-        let envelope = RequestEnvelope(service: service, method: method, payload: message.encoded())
+        let envelope = RequestEnvelope(service: method.service, method: method.method, payload: message.encoded())
         return frame(id, type: 0x01, bytes(envelope), flags: flags)
     }
 

@@ -16,7 +16,8 @@ enum EnvelopeTarget {
 
     @Sendable static func seeds() -> [[UInt8]] {
         let request = RequestEnvelope(
-            service: "grpc.health.v1.Health", method: "Check", payload: ByteBuffer(bytes: [10, 0]),
+            service: GrpcHealthV1.Health.check.service, method: GrpcHealthV1.Health.check.method,
+            payload: ByteBuffer(bytes: [10, 0]),
             timeoutNanos: 1_000_000, metadata: [.init(key: "k", value: "v")])
         let response = ResponseEnvelope(
             code: .notFound, message: "unknown service", payload: ByteBuffer(bytes: [8, 1]))
