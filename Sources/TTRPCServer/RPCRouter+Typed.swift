@@ -68,3 +68,27 @@ extension RPCRouter {
         register(method, .bidirectionalStreaming(body))
     }
 }
+
+/// Registration by name, for methods outside the contract (the transport's own tests serve a
+/// made-up `t` service). peerd's methods register by descriptor, above.
+extension RPCRouter {
+    /// A unary method answered on the event loop, by name.
+    public mutating func inline<Request: WireMessage, Response: WireMessage>(
+        _ service: String, _ method: String,
+        _ body: @escaping @Sendable (_ request: Request, _ context: ServerContext) throws -> Response
+    ) {
+        register(
+            service: service, method: method,
+            .inline { payload, context in try body(Request(wire: payload), context).encoded() })
+    }
+
+    /// A unary method that may suspend, by name.
+    public mutating func unary<Request: WireMessage, Response: WireMessage>(
+        _ service: String, _ method: String,
+        _ body: @escaping @Sendable (_ request: Request, _ context: ServerContext) async throws -> Response
+    ) {
+        register(
+            service: service, method: method,
+            .unary { payload, context in try await body(Request(wire: payload), context).encoded() })
+    }
+}
