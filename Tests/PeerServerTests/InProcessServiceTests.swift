@@ -58,18 +58,18 @@ struct InProcessServiceTests {
             try await onThread {
                 let client = try SocketClient(path: sidecar.socketPath)
                 let added = try client.call(
-                    1, Self.peerManager, "AddPeer",
+                    1, PeerManagerV1.PeerManager.addPeer,
                     payload: PeerManagerV1.AddPeerRequest(source: .peer(Self.peer(1)), origin: .discv5).encoded())
                 #expect(added.code == .ok)
                 let got = try client.call(
-                    3, Self.peerManager, "GetPeer",
+                    3, PeerManagerV1.PeerManager.getPeer,
                     payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(1)).encoded())
                 #expect(got.code == .ok)
                 let peer = try PeerManagerV1.Peer(wire: got.payload)
                 #expect(peer.peerID == Self.peerID(1))
                 #expect(peer.addresses == ["/ip4/10.0.0.1/tcp/60000"])
                 let listed = try client.call(
-                    5, Self.peerManager, "ListPeers", payload: PeerManagerV1.ListPeersRequest().encoded())
+                    5, PeerManagerV1.PeerManager.listPeers, payload: PeerManagerV1.ListPeersRequest().encoded())
                 #expect(listed.code == .ok)
                 let list = try PeerManagerV1.ListPeersResponse(wire: listed.payload)
                 #expect(list.peers.map(\.peerID) == [Self.peerID(1)])
@@ -84,11 +84,11 @@ struct InProcessServiceTests {
             try await onThread {
                 let client = try SocketClient(path: sidecar.socketPath)
                 let unknown = try client.call(
-                    1, Self.peerManager, "GetPeer",
+                    1, PeerManagerV1.PeerManager.getPeer,
                     payload: PeerManagerV1.GetPeerRequest(peerID: Self.peerID(7)).encoded())
                 #expect(unknown.code == .notFound)
                 let garbage = try client.call(
-                    3, Self.peerManager, "AddPeer",
+                    3, PeerManagerV1.PeerManager.addPeer,
                     payload: PeerManagerV1.AddPeerRequest(source: .address("not a multiaddr")).encoded())
                 #expect(garbage.code == .invalidArgument)
             }
@@ -104,13 +104,14 @@ struct InProcessServiceTests {
             try await onThread {
                 let watcher = try SocketClient(path: sidecar.socketPath, receiveTimeout: .milliseconds(200))
                 try watcher.request(
-                    1, Self.peerManager, "Watch", payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
+                    1, PeerManagerV1.PeerManager.watch, payload: PeerManagerV1.WatchRequest().encoded(),
+                    flags: .remoteClosed)
                 // The Watch registers asynchronously: add probe peers until one's event shows up.
                 let admin = try SocketClient(path: sidecar.socketPath)
                 var registered = false
                 for n in 0..<50 where !registered {
                     let response = try admin.call(
-                        UInt32(2 * n + 1), Self.peerManager, "AddPeer",
+                        UInt32(2 * n + 1), PeerManagerV1.PeerManager.addPeer,
                         payload: PeerManagerV1.AddPeerRequest(source: .peer(Self.peer(100 + n))).encoded())
                     #expect(response.code == .ok)
                     if let frame = try? watcher.readFrame(), frame.type == .data { registered = true }

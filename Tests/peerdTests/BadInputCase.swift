@@ -102,7 +102,7 @@ struct BadInputSession: Sendable {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             let statistics: PeerManagerV1.Statistics = try admin.call(
-                "GetStatistics", PeerManagerV1.GetStatisticsRequest())
+                PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
             if statistics.hostAttached { break }
             Thread.sleep(forTimeInterval: 0.005)
         }
@@ -133,24 +133,24 @@ extension BadInputCase {
     }
 
     /// A PeerManager call whose request the generated type encodes.
-    static func peerManager<Request: WireMessage>(
-        _ method: String, _ name: String, expect: StatusCode, failsBeforeFix: String? = nil, host: Bool = false,
-        request: @escaping @Sendable (BadInputSession) -> Request
+    static func peerManager<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ name: String, expect: StatusCode,
+        failsBeforeFix: String? = nil, host: Bool = false, request: @escaping @Sendable (BadInputSession) -> Request
     ) -> BadInputCase {
         call(
-            "\(method): \(name)", service: PeerManagerV1.PeerManager.serviceName, method: method,
+            "\(method.method): \(name)", service: method.service, method: method.method,
             expect: .status(expect),
             failsBeforeFix: failsBeforeFix, host: host
         ) { Array(request($0).encoded().readableBytesView) }
     }
 
     /// A PeerManager call whose request is written field by field (NULs, malformed protobuf).
-    static func peerManagerRaw(
-        _ method: String, _ name: String, expect: StatusCode, failsBeforeFix: String? = nil, host: Bool = false,
-        request: @escaping @Sendable (BadInputSession) -> RawProtobuf
+    static func peerManagerRaw<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ name: String, expect: StatusCode,
+        failsBeforeFix: String? = nil, host: Bool = false, request: @escaping @Sendable (BadInputSession) -> RawProtobuf
     ) -> BadInputCase {
         call(
-            "\(method): \(name)", service: PeerManagerV1.PeerManager.serviceName, method: method,
+            "\(method.method): \(name)", service: method.service, method: method.method,
             expect: .status(expect),
             failsBeforeFix: failsBeforeFix, host: host
         ) { request($0).bytes }

@@ -45,7 +45,8 @@ final class BadInputPeerd: Sendable {
             let admin = try PeerManagerClient(socketPath: peerd.socketPath)
             for n in BadInputSession.knownPeers {
                 let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                    "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n)), origin: .static))
+                    PeerManagerV1.PeerManager.addPeer,
+                    PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n)), origin: .static))
             }
             state.peerd = peerd
             return peerd.socketPath

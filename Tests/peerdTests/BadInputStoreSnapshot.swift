@@ -12,9 +12,9 @@ struct StoreSnapshot: Equatable {
     init(socketPath: String) throws {
         let admin = try PeerManagerClient(socketPath: socketPath)
         let list: PeerManagerV1.ListPeersResponse = try admin.call(
-            "ListPeers", PeerManagerV1.ListPeersRequest(pageSize: 1000))
+            PeerManagerV1.PeerManager.listPeers, PeerManagerV1.ListPeersRequest(pageSize: 1000))
         let statistics: PeerManagerV1.Statistics = try admin.call(
-            "GetStatistics", PeerManagerV1.GetStatisticsRequest())
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         peers = list.peers
         storeSize = statistics.storeSize
         protectedPeers = statistics.protectedPeers

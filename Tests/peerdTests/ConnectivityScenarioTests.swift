@@ -113,7 +113,8 @@ struct ConnectivityScenarioTests {
     }
 
     static func statistics(_ peerd: PeerdProcess) throws -> PeerManagerV1.Statistics {
-        try PeerManagerClient(socketPath: peerd.socketPath).call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        try PeerManagerClient(socketPath: peerd.socketPath).call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
     }
 
     @Test("identify 1.5 s after each dial: the outbound target is not overshot")

@@ -26,7 +26,7 @@ struct HostSessionTests {
     static let store = ["/vac/waku/store-query/3.0.0"]
 
     static func statistics(_ admin: PeerManagerClient) throws -> PeerManagerV1.Statistics {
-        try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
     }
 
     @Test("A long poll longer than the session timeout keeps the session: a poll in progress is a live host")
@@ -36,13 +36,13 @@ struct HostSessionTests {
         let session = try Self.openUnary(client)
         // 3 s of waiting, three times the session timeout, well under the documented 60 s maximum.
         let polled: PeerManagerV1.PollCommandsResponse = try client.call(
-            "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: session, waitMs: 3000), service: Self.host)
+            PeerManagerV1.Host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: session, waitMs: 3000))
         #expect(polled.commands.isEmpty)
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         #expect(try Self.statistics(admin).hostAttached)
         // The session still works, and still expires once the host stops calling.
         let again: PeerManagerV1.PollCommandsResponse = try client.call(
-            "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: session, waitMs: 0), service: Self.host)
+            PeerManagerV1.Host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: session, waitMs: 0))
         #expect(again.commands.isEmpty)
         try waitFor(peerd) { try !Self.statistics(admin).hostAttached }
     }
@@ -56,9 +56,9 @@ struct HostSessionTests {
         let second = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
         let poll = PeerManagerV1.PollCommandsRequest(sessionID: session, waitMs: 2000).encoded()
         let started = ContinuousClock.now
-        try first.request(1, Self.host, "PollCommands", payload: poll)
+        try first.request(1, PeerManagerV1.Host.pollCommands, payload: poll)
         usleep(300_000)  // the first poll is waiting
-        try second.request(1, Self.host, "PollCommands", payload: poll)
+        try second.request(1, PeerManagerV1.Host.pollCommands, payload: poll)
         let older = try first.readResponse().response
         let olderTook = ContinuousClock.now - started
         #expect(older.code == .ok)
@@ -69,11 +69,12 @@ struct HostSessionTests {
         #expect(ContinuousClock.now - started >= .milliseconds(2000))
 
         // Commands still reach the poll that is left.
-        try second.request(3, Self.host, "PollCommands", payload: poll)
+        try second.request(3, PeerManagerV1.Host.pollCommands, payload: poll)
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
-        let _: PeerManagerV1.ReconnectResponse = try admin.call("Reconnect", PeerManagerV1.ReconnectRequest())
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+        let _: PeerManagerV1.ReconnectResponse = try admin.call(
+            PeerManagerV1.PeerManager.reconnect, PeerManagerV1.ReconnectRequest())
         let delivered = try second.readResponse().response
         #expect(delivered.code == .ok)
         #expect(try PeerManagerV1.PollCommandsResponse(wire: delivered.payload).commands.count == 1)
@@ -89,7 +90,7 @@ struct HostSessionTests {
         // Sessions are numbered from 1: the Attach stream's is 1.
         do {
             let _: PeerManagerV1.PollCommandsResponse = try admin.call(
-                "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 1, waitMs: 0), service: Self.host)
+                PeerManagerV1.Host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: 1, waitMs: 0))
             Issue.record("PollCommands took an Attach session's commands")
         } catch let error as RPCError {
             #expect(error.code == .failedPrecondition)
@@ -97,8 +98,9 @@ struct HostSessionTests {
         }
         // The stream still gets its commands.
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
-        let _: PeerManagerV1.ReconnectResponse = try admin.call("Reconnect", PeerManagerV1.ReconnectRequest())
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+        let _: PeerManagerV1.ReconnectResponse = try admin.call(
+            PeerManagerV1.PeerManager.reconnect, PeerManagerV1.ReconnectRequest())
         guard case .dial? = try stream.nextCommand().command else {
             Issue.record("expected a dial on the Attach stream")
             return
@@ -114,7 +116,8 @@ struct HostSessionTests {
         try waitFor(peerd) { try Self.statistics(admin).connected == 1 }
         _ = try host.nextCommand()  // the metadata request for peer 7
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(5, protocols: Self.store))))
+            PeerManagerV1.PeerManager.addPeer,
+            PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(5, protocols: Self.store))))
 
         // A Connect that waits for the host's outcome.
         let connect = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(8))
@@ -155,7 +158,8 @@ struct HostSessionTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         for n in 1...3 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n, protocols: Self.store))))
+                PeerManagerV1.PeerManager.addPeer,
+                PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n, protocols: Self.store))))
         }
         /// Starts a Connect to peer `n` that waits for the host's outcome.
         func connect(_ n: Int) throws -> SocketClient {
@@ -216,8 +220,8 @@ struct HostSessionTests {
             }
             do {
                 let _: PeerManagerV1.ReportEventsResponse = try client.call(
-                    "ReportEvents", PeerManagerV1.ReportEventsRequest(sessionID: session, events: events),
-                    service: Self.host)
+                    PeerManagerV1.Host.reportEvents,
+                    PeerManagerV1.ReportEventsRequest(sessionID: session, events: events))
             } catch let error as RPCError {
                 refusal = error
             }
@@ -231,7 +235,7 @@ struct HostSessionTests {
         #expect(stats.connected == 0)
         #expect(throws: RPCError.self) {
             let _: PeerManagerV1.PollCommandsResponse = try client.call(
-                "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: session), service: Self.host)
+                PeerManagerV1.Host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: session))
         }
     }
 }

@@ -17,7 +17,7 @@ struct PeerLifecycleSocketTests {
             payload: PeerManagerV1.WatchRequest(peerEvents: true).encoded(), flags: .remoteClosed)
         for n in 9000..<9050 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
+                PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
             if let frame = try? watcher.readFrame() {
                 #expect(frame.type == .data)
                 return watcher
@@ -79,7 +79,8 @@ struct PeerLifecycleSocketTests {
         #expect(events[TestPeers.id(2)] == whole, "colocation refusal")
         #expect(events[TestPeers.id(1)] == whole, "cluster rejection")
         #expect(throws: RPCError.self) {
-            let _: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+            let _: PeerManagerV1.Peer = try admin.call(
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         }
     }
 
@@ -91,16 +92,18 @@ struct PeerLifecycleSocketTests {
         try host.attach(SidecarHostTests.hello())
         try host.send(.connectionOpened(SidecarHostTests.opened(3, conn: 3)))
         try waitFor(peerd) {
-            (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3))) as PeerManagerV1.Peer)?
+            (try? admin.call(PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
+                as PeerManagerV1.Peer)?
                 .connectedness == .connected
         }
         let _: PeerManagerV1.RemovePeerResponse = try admin.call(
-            "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: TestPeers.id(3)))
-        let kept: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
+            PeerManagerV1.PeerManager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: TestPeers.id(3)))
+        let kept: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
         #expect(kept.connectedness == .connected)
         // Disconnect still reaches the connection (it was refused as "not connected").
         let _: PeerManagerV1.DisconnectResponse = try admin.call(
-            "Disconnect", PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(3)))
+            PeerManagerV1.PeerManager.disconnect, PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(3)))
         var command = try host.nextCommand()
         while case .dial? = command.command { command = try host.nextCommand() }
         guard case .disconnect(let disconnect)? = command.command else {
@@ -110,7 +113,8 @@ struct PeerLifecycleSocketTests {
         #expect(disconnect.peerID == TestPeers.id(3))
         try host.send(.connectionClosed(.init(connectionID: 3)))
         try waitFor(peerd) {
-            (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3))) as PeerManagerV1.Peer)
+            (try? admin.call(PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
+                as PeerManagerV1.Peer)
                 == nil
         }
     }
@@ -121,7 +125,7 @@ struct PeerLifecycleSocketTests {
         let host = try PeerManagerClient(socketPath: peerd.socketPath)
         let stranger = TestPeers.id(50)
         let response: PeerManagerV1.ReportEventsResponse = try host.call(
-            "ReportEvents",
+            PeerManagerV1.Host.reportEvents,
             PeerManagerV1.ReportEventsRequest(
                 sessionID: 0,
                 events: [
@@ -133,18 +137,18 @@ struct PeerLifecycleSocketTests {
                     .init(event: .metadata(.init(peerID: stranger, result: .received(.init(clusterID: 1))))),
                     .init(event: .commandResult(.init(commandID: 12_345, outcome: .succeeded(true)))),
                     .init(event: .streamOpened(.init(peerID: "not a peer id", protocol: "/x"))),
-                ]), service: PeerManagerV1.Host.serviceName)
+                ]))
         #expect(response.accepted == 1)
         #expect(response.ignored == 6)
         // A later batch is counted the same way.
         let later: PeerManagerV1.ReportEventsResponse = try host.call(
-            "ReportEvents",
+            PeerManagerV1.Host.reportEvents,
             PeerManagerV1.ReportEventsRequest(
                 sessionID: response.sessionID,
                 events: [
                     .init(event: .connectionClosed(.init(connectionID: 1))),
                     .init(event: .connectionClosed(.init(connectionID: 1))),
-                ]), service: PeerManagerV1.Host.serviceName)
+                ]))
         #expect(later.accepted == 1)
         #expect(later.ignored == 1)
     }

@@ -84,7 +84,7 @@ struct PeerdFlagBoundsTests {
         ])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let configuration: PeerManagerV1.Configuration = try admin.call(
-            "GetConfiguration", PeerManagerV1.GetConfigurationRequest())
+            PeerManagerV1.PeerManager.getConfiguration, PeerManagerV1.GetConfigurationRequest())
         #expect(configuration.maxConnections == 1_000_000)
         #expect(configuration.ipColocationLimit == 1_000_000)
         #expect(configuration.peerStoreCapacity == 10_000_000)

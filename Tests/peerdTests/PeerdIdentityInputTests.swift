@@ -30,27 +30,30 @@ struct PeerdIdentityInputTests {
         let health = try SocketClient(path: peerd.socketPath)
         let started = ContinuousClock.now
         Self.expectInvalid("peer_id") {
-            let _: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: Self.hugeID))
+            let _: PeerManagerV1.Peer = try admin.call(
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: Self.hugeID))
         }
         Self.expectInvalid("peer_id") {
             let _: PeerManagerV1.RemovePeerResponse = try admin.call(
-                "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: Self.hugeID))
+                PeerManagerV1.PeerManager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: Self.hugeID))
         }
         Self.expectInvalid("page_token") {
             let _: PeerManagerV1.ListPeersResponse = try admin.call(
-                "ListPeers", PeerManagerV1.ListPeersRequest(pageToken: Self.hugeID))
+                PeerManagerV1.PeerManager.listPeers, PeerManagerV1.ListPeersRequest(pageToken: Self.hugeID))
         }
         Self.expectInvalid("peer_id") {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(.init(peerID: Self.hugeID))))
+                PeerManagerV1.PeerManager.addPeer,
+                PeerManagerV1.AddPeerRequest(source: .peer(.init(peerID: Self.hugeID))))
         }
         Self.expectInvalid("address") {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .address("/ip4/1.2.3.4/tcp/1/p2p/" + Self.hugeID)))
+                PeerManagerV1.PeerManager.addPeer,
+                PeerManagerV1.AddPeerRequest(source: .address("/ip4/1.2.3.4/tcp/1/p2p/" + Self.hugeID)))
         }
         Self.expectInvalid("peer_id") {
             let _: PeerManagerV1.CanBeConnectedResponse = try admin.call(
-                "CanBeConnected", PeerManagerV1.CanBeConnectedRequest(peerID: Self.hugeID))
+                PeerManagerV1.PeerManager.canBeConnected, PeerManagerV1.CanBeConnectedRequest(peerID: Self.hugeID))
         }
         #expect(try health.healthCheck(1) == .serving)
         // Not a timing assertion on the parse (the frames alone are 6 MB): a generous bound that
@@ -84,10 +87,11 @@ struct PeerdIdentityInputTests {
             peer.publicKey = key
             Self.expectInvalid("peer.public_key") {
                 let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                    "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(peer)))
+                    PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(peer)))
             }
             #expect {
-                let _: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: id))
+                let _: PeerManagerV1.Peer = try admin.call(
+                    PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: id))
             } throws: { ($0 as? RPCError)?.code == .notFound }
         }
         // The peer's own key is stored.
@@ -95,7 +99,7 @@ struct PeerdIdentityInputTests {
         peer.peerID = try PeerID(ed25519PublicKey: edKey).description
         peer.publicKey = LibP2PPublicKey(type: .ed25519, data: edKey).protobufEncoded
         let added: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(peer)))
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(peer)))
         #expect(added.peer?.publicKey == peer.publicKey)
     }
 
@@ -113,10 +117,11 @@ struct PeerdIdentityInputTests {
         try host.send(.connectionOpened(SidecarHostTests.opened(2, conn: 2)))
         try waitFor(peerd) {
             let peer: PeerManagerV1.Peer? = try? admin.call(
-                "GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))
             return peer != nil
         }
-        let peer: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        let peer: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         #expect(peer.publicKey.isEmpty)
         #expect(peer.agent != "bad")
         #expect(!peer.protocols.contains("/wrong/1"))
@@ -128,7 +133,7 @@ struct PeerdIdentityInputTests {
         try host.send(.identified(.init(peerID: TestPeers.id(1), agent: "good", publicKey: right)))
         try waitFor(peerd) {
             let peer: PeerManagerV1.Peer? = try? admin.call(
-                "GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
             return peer?.agent == "good" && peer?.publicKey == right
         }
     }

@@ -17,13 +17,14 @@ struct PeerdNumericRequestTests {
         try host.attach(SidecarHostTests.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .hostAttached
         }
         let request = PeerManagerV1.ConnectRequest(
             peers: ["/ip4/10.1.1.1/tcp/60000/p2p/\(TestPeers.id(1))"], timeoutMs: timeoutMs)
         #expect {
-            _ = try admin.call("Connect", request) as PeerManagerV1.ConnectResponse
+            _ = try admin.call(PeerManagerV1.PeerManager.connect, request) as PeerManagerV1.ConnectResponse
         } throws: { error in
             guard let error = error as? RPCError else { return false }
             return error.code == .invalidArgument && error.message.contains("timeout_ms")
@@ -32,7 +33,8 @@ struct PeerdNumericRequestTests {
         #expect(try SocketClient(path: peerd.socketPath).healthCheck(1) == .serving)
         // Nothing was dialled.
         #expect(
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .dialsInFlight == 0)
     }
 
@@ -43,7 +45,8 @@ struct PeerdNumericRequestTests {
         try host.attach(SidecarHostTests.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .hostAttached
         }
         let path = peerd.socketPath

@@ -13,7 +13,8 @@ struct SidecarConnectionTests {
         try host.attach(SidecarHostTests.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .hostAttached
         }
 
@@ -77,23 +78,27 @@ struct SidecarConnectionTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var connected = PeerManagerV1.ConnectedPeersResponse()
         try waitFor(peerd) {
-            connected = try admin.call("ConnectedPeers", PeerManagerV1.ConnectedPeersRequest(protocol: relay))
+            connected = try admin.call(
+                PeerManagerV1.PeerManager.connectedPeers, PeerManagerV1.ConnectedPeersRequest(protocol: relay))
             return connected.peers.first?.streams.first?.outbound == 1
         }
         #expect(connected.peers.map(\.peerID) == [TestPeers.id(1)])
         #expect(connected.peers[0].streams == [.init(protocol: relay, inbound: 2, outbound: 1)])
 
         let protected: PeerManagerV1.ProtectResponse = try admin.call(
-            "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+            PeerManagerV1.PeerManager.protect,
+            PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
         #expect(protected.isProtected)
-        let peer: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        let peer: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         #expect(peer.protectionTags == ["store-request"])
         let unprotected: PeerManagerV1.ProtectResponse = try admin.call(
-            "Unprotect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+            PeerManagerV1.PeerManager.unprotect,
+            PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
         #expect(!unprotected.isProtected)
 
         let _: PeerManagerV1.DisconnectResponse = try admin.call(
-            "Disconnect", PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(2)))
+            PeerManagerV1.PeerManager.disconnect, PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(2)))
         let command = try host.nextCommand()
         guard case .disconnect(let disconnect)? = command.command else {
             Issue.record("expected a disconnect, got \(command)")
@@ -104,7 +109,7 @@ struct SidecarConnectionTests {
         // Disconnecting a peer that is not connected is refused.
         #expect(throws: RPCError.self) {
             let _: PeerManagerV1.DisconnectResponse = try admin.call(
-                "Disconnect", PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(3)))
+                PeerManagerV1.PeerManager.disconnect, PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(3)))
         }
     }
 }

@@ -33,7 +33,8 @@ struct SidecarHostTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         for n in 1...30 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n)), origin: .discv5))
+                PeerManagerV1.PeerManager.addPeer,
+                PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n)), origin: .discv5))
         }
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(Self.hello())
@@ -66,17 +67,20 @@ struct SidecarHostTests {
         let deadline = Date().addingTimeInterval(10)
         var answer = PeerManagerV1.CanBeConnectedResponse()
         repeat {
-            answer = try admin.call("CanBeConnected", PeerManagerV1.CanBeConnectedRequest(peerID: failed))
+            answer = try admin.call(
+                PeerManagerV1.PeerManager.canBeConnected, PeerManagerV1.CanBeConnectedRequest(peerID: failed))
         } while answer.allowed && Date() < deadline
         #expect(!answer.allowed)
         let earliest = try #require(answer.earliestMs)
         let wait = Double(earliest) / 1000 - Date().timeIntervalSince1970
         #expect(wait > 100 && wait <= 120)
-        let peer: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: failed))
+        let peer: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: failed))
         #expect(peer.failedDials == 1)
         #expect(peer.connectedness == .cannotConnect)
 
-        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let stats: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(stats.outboundRelay == 10)
         #expect(stats.targetOutbound == 20)
         #expect(stats.hostAttached)
@@ -124,7 +128,8 @@ struct SidecarHostTests {
         // The host carries out the disconnect; the record goes with the peer's last connection.
         try host.send(.connectionClosed(.init(connectionID: 1)))
         try waitFor(peerd) {
-            (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(5))) as PeerManagerV1.Peer)
+            (try? admin.call(PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(5)))
+                as PeerManagerV1.Peer)
                 == nil
         }
     }
@@ -137,26 +142,30 @@ struct SidecarHostTests {
         try host.attach(Self.hello())
         for n in 1...3 { try host.send(.connectionOpened(Self.opened(n, conn: UInt64(n)))) }
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .connected == 3
         }
 
         #expect(try host.detach().code == .ok)
-        let after: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let after: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(after.connected == 0)
         #expect(!after.hostAttached)
         #expect(!after.online)
-        let peer: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        let peer: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         #expect(peer.connectedness == .canConnect)
 
         let again = try ScriptedHost(socketPath: peerd.socketPath)
         try again.attach(Self.hello(connections: [Self.opened(2, conn: 12), Self.opened(4, conn: 14)]))
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .connected == 2
         }
         let reconnected: PeerManagerV1.Peer = try admin.call(
-            "GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(4)))
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(4)))
         #expect(reconnected.connectedness == .connected)
     }
 
@@ -168,7 +177,8 @@ struct SidecarHostTests {
         // Let the first hello land before the second arrives.
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .hostAttached
         }
 
@@ -193,7 +203,8 @@ struct SidecarHostTests {
         try host.attach(Self.hello())
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .hostAttached
         }
         let started = Date()
@@ -210,7 +221,7 @@ struct SidecarHostTests {
         let peerd = try PeerdProcess(arguments: ["--ip-colocation-limit", "1"])
         let host = try PeerManagerClient(socketPath: peerd.socketPath)
         let opened: PeerManagerV1.ReportEventsResponse = try host.call(
-            "ReportEvents",
+            PeerManagerV1.Host.reportEvents,
             PeerManagerV1.ReportEventsRequest(
                 sessionID: 0,
                 events: [
@@ -218,13 +229,13 @@ struct SidecarHostTests {
                     .init(event: .connectionOpened(Self.opened(1, conn: 1, ip: "8.8.8.8"))),
                     .init(event: .connectionOpened(Self.opened(2, conn: 2, ip: "8.8.8.8"))),
                     .init(event: .streamOpened(.init(peerID: "not a peer id", protocol: "/x"))),
-                ]), service: PeerManagerV1.Host.serviceName)
+                ]))
         #expect(opened.sessionID > 0)
         #expect(opened.accepted == 2)
         #expect(opened.ignored == 1)
         let polled: PeerManagerV1.PollCommandsResponse = try host.call(
-            "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: opened.sessionID, waitMs: 5000),
-            service: PeerManagerV1.Host.serviceName)
+            PeerManagerV1.Host.pollCommands,
+            PeerManagerV1.PollCommandsRequest(sessionID: opened.sessionID, waitMs: 5000))
         let command = try #require(polled.commands.first)
         guard case .disconnect(let disconnect)? = command.command else {
             Issue.record("expected a disconnect, got \(command)")
@@ -234,8 +245,7 @@ struct SidecarHostTests {
         // A wrong session id is refused.
         #expect(throws: RPCError(code: .failedPrecondition, message: "host session 999 is not attached")) {
             let _: PeerManagerV1.PollCommandsResponse = try host.call(
-                "PollCommands", PeerManagerV1.PollCommandsRequest(sessionID: 999),
-                service: PeerManagerV1.Host.serviceName)
+                PeerManagerV1.Host.pollCommands, PeerManagerV1.PollCommandsRequest(sessionID: 999))
         }
     }
 
@@ -252,7 +262,7 @@ struct SidecarHostTests {
         var events: [PeerManagerV1.WatchEvent] = []
         for n in 1...50 where events.count < 2 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
+                PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
             while events.count < 2, let frame = try? watcher.readFrame() {
                 #expect(frame.type == .data)
                 events.append(try PeerManagerV1.WatchEvent(wire: frame.payload))
@@ -272,22 +282,25 @@ struct SidecarHostTests {
         let store = "/vac/waku/store-query/3.0.0"
         for n in 1...5 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n, protocols: [store]))))
+                PeerManagerV1.PeerManager.addPeer,
+                PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n, protocols: [store]))))
         }
         let any: PeerManagerV1.SelectPeerResponse = try admin.call(
-            "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: store))
+            PeerManagerV1.PeerManager.selectPeer, PeerManagerV1.SelectPeerRequest(protocol: store))
         #expect(any.peer?.protocols == [store])
         let none: PeerManagerV1.SelectPeerResponse = try admin.call(
-            "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: store, pubsubTopic: "/waku/2/rs/x"))
+            PeerManagerV1.PeerManager.selectPeer,
+            PeerManagerV1.SelectPeerRequest(protocol: store, pubsubTopic: "/waku/2/rs/x"))
         #expect(none.peer == nil)
         let onShard: PeerManagerV1.SelectPeerResponse = try admin.call(
-            "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: store, shard: 0))
+            PeerManagerV1.PeerManager.selectPeer, PeerManagerV1.SelectPeerRequest(protocol: store, shard: 0))
         #expect(onShard.peer == nil)  // no peer advertises a shard
         let three: PeerManagerV1.SelectPeersResponse = try admin.call(
-            "SelectPeers", PeerManagerV1.SelectPeersRequest(protocol: store, count: 3))
+            PeerManagerV1.PeerManager.selectPeers, PeerManagerV1.SelectPeersRequest(protocol: store, count: 3))
         #expect(Set(three.peers.map(\.peerID)).count == 3)
         let page: PeerManagerV1.ListPeersResponse = try admin.call(
-            "ListPeers", PeerManagerV1.ListPeersRequest(protocol: "/vac/waku/store", protocolPrefix: true, pageSize: 2))
+            PeerManagerV1.PeerManager.listPeers,
+            PeerManagerV1.ListPeersRequest(protocol: "/vac/waku/store", protocolPrefix: true, pageSize: 2))
         #expect(page.total == 5)
         #expect(page.peers.count == 2)
         let rest: PeerManagerV1.ListPeersResponse = try admin.call(
@@ -303,30 +316,33 @@ struct SidecarHostTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let store = "/vac/waku/store-query/3.0.0"
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1, protocols: [store]))))
+            PeerManagerV1.PeerManager.addPeer,
+            PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1, protocols: [store]))))
         func select() throws -> PeerManagerV1.Peer {
             let reply: PeerManagerV1.SelectPeerResponse = try admin.call(
-                "SelectPeer", PeerManagerV1.SelectPeerRequest(protocol: store))
+                PeerManagerV1.PeerManager.selectPeer, PeerManagerV1.SelectPeerRequest(protocol: store))
             return try #require(reply.peer)
         }
         #expect(try select().protectionTags.isEmpty)
         #expect(try select().protectionTags.isEmpty)
 
         let _: PeerManagerV1.ProtectResponse = try admin.call(
-            "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+            PeerManagerV1.PeerManager.protect,
+            PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
         #expect(try select().protectionTags == ["store-request"])
 
         // New addresses and protocols for the same peer replace the old ones in the reply.
         var updated = TestPeers.peer(1, protocols: [store, "/vac/waku/lightpush/3.0.0"])
         updated.addresses = ["/ip4/10.9.9.9/tcp/60001"]
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(updated)))
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(updated)))
         let changed = try select()
         #expect(changed.addresses == updated.addresses)
         #expect(changed.protocols == [store, "/vac/waku/lightpush/3.0.0"])
 
         let _: PeerManagerV1.ProtectResponse = try admin.call(
-            "Unprotect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
+            PeerManagerV1.PeerManager.unprotect,
+            PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store-request"))
         #expect(try select().protectionTags.isEmpty)
     }
 
@@ -352,12 +368,13 @@ struct SidecarHostTests {
                 #expect(error.message.contains(field), "\(error.message)")
             }
         }
-        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let stats: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(stats.storeSize == 0)
         // Connect needs a host.
         #expect(throws: RPCError.self) {
             let _: PeerManagerV1.ConnectResponse = try admin.call(
-                "Connect", PeerManagerV1.ConnectRequest(peers: [TestPeers.id(1)]))
+                PeerManagerV1.PeerManager.connect, PeerManagerV1.ConnectRequest(peers: [TestPeers.id(1)]))
         }
     }
 }

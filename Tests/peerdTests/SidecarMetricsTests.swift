@@ -11,7 +11,7 @@ struct SidecarMetricsTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         for n in 1...3 {
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
+                PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(n))))
         }
         // One dial that succeeds through a scripted host.
         let host = try ScriptedHost(socketPath: peerd.socketPath)

@@ -21,7 +21,8 @@ struct SidecarRequestTests {
         }
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .connected == connections.count
         }
         return (host, admin)
@@ -29,7 +30,8 @@ struct SidecarRequestTests {
 
     static func connectedPeers(_ admin: PeerManagerClient) throws -> Int {
         Int(
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .connected)
     }
 
@@ -75,7 +77,7 @@ struct SidecarRequestTests {
         let response = try #require(try result.withLock { $0 }?.get())
         #expect(response.outcomes.first?.connected == true)
         let record: PeerManagerV1.Peer = try admin.call(
-            "GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(3)))
         #expect(record.addresses == ["/ip4/192.0.2.3/tcp/60000"])
     }
 
@@ -91,12 +93,12 @@ struct SidecarRequestTests {
         try waitFor(peerd) { try Self.connectedPeers(admin) == 1 }
 
         let response: PeerManagerV1.ReconnectResponse = try admin.call(
-            "Reconnect", PeerManagerV1.ReconnectRequest())
+            PeerManagerV1.PeerManager.reconnect, PeerManagerV1.ReconnectRequest())
         #expect(response.dialing == 1)
         // Peer 1 left a moment ago: its dial waits 62 s. The next command is the disconnect
         // asked for now; before the fix it was peer 1's dial, issued at once.
         let _: PeerManagerV1.DisconnectResponse = try admin.call(
-            "Disconnect", PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(2)))
+            PeerManagerV1.PeerManager.disconnect, PeerManagerV1.DisconnectRequest(peerID: TestPeers.id(2)))
         let command = try host.nextCommand()
         guard case .disconnect(let disconnect)? = command.command else {
             Issue.record("expected the disconnect first, got \(command)")

@@ -11,7 +11,7 @@ struct SidecarToleranceTests {
         let peerd = try PeerdProcess(arguments: ["--dial-timeout", "0.2"])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
         let host = try ScriptedHost(socketPath: peerd.socketPath)
         try host.attach(SidecarHostTests.hello())
         let dial = try host.nextCommand()
@@ -25,7 +25,8 @@ struct SidecarToleranceTests {
         let deadline = Date().addingTimeInterval(15)
         repeat {
             usleep(200_000)
-            peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+            peer = try admin.call(
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         } while peer.failedDials == 0 && Date() < deadline
         #expect(peer.failedDials == 1)
         #expect(peer.connectedness == .cannotConnect)
@@ -46,10 +47,12 @@ struct SidecarToleranceTests {
         try host.send(.connectionOpened(SidecarHostTests.opened(1, conn: 1)))
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {
-            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+            (try admin.call(PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
+                as PeerManagerV1.Statistics)
                 .connected == 1
         }
-        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let stats: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(stats.hostAttached)
     }
 
@@ -75,11 +78,12 @@ struct SidecarToleranceTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         var connected = PeerManagerV1.ConnectedPeersResponse()
         try waitFor(peerd) {
-            connected = try admin.call("ConnectedPeers", PeerManagerV1.ConnectedPeersRequest())
+            connected = try admin.call(PeerManagerV1.PeerManager.connectedPeers, PeerManagerV1.ConnectedPeersRequest())
             return connected.peers.first?.streams.first?.outbound == 1
         }
         #expect(connected.peers.first?.streams == [.init(protocol: relay, inbound: 0, outbound: 1)])
-        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let stats: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(stats.hostAttached)
     }
 
@@ -88,7 +92,7 @@ struct SidecarToleranceTests {
         let peerd = try PeerdProcess()
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(1))))
         let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .seconds(3))
         try watcher.request(
             1, PeerManagerV1.PeerManager.watch,

@@ -8,7 +8,7 @@ import Testing
 struct StoreLimitsSocketTests {
     static func addPeer(_ admin: PeerManagerClient, _ peer: PeerManagerV1.Peer) throws {
         let _: PeerManagerV1.AddPeerResponse = try admin.call(
-            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(peer)))
+            PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(peer)))
     }
 
     static func status(_ body: () throws -> Void) -> (StatusCode, String)? {
@@ -31,27 +31,31 @@ struct StoreLimitsSocketTests {
 
         let unknown = Self.status {
             let _: PeerManagerV1.ProtectResponse = try admin.call(
-                "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(99), tag: "store"))
+                PeerManagerV1.PeerManager.protect, PeerManagerV1.ProtectRequest(peerID: TestPeers.id(99), tag: "store"))
         }
         #expect(unknown?.0 == .notFound)
 
         // The admin connection's own tag stays; the other client's goes with its connection.
         let _: PeerManagerV1.ProtectResponse = try admin.call(
-            "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(2), tag: "filter"))
+            PeerManagerV1.PeerManager.protect, PeerManagerV1.ProtectRequest(peerID: TestPeers.id(2), tag: "filter"))
         let client = try PeerManagerClient(socketPath: peerd.socketPath)
         let protected: PeerManagerV1.ProtectResponse = try client.call(
-            "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store"))
+            PeerManagerV1.PeerManager.protect, PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: "store"))
         #expect(protected.isProtected)
-        var peer: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        var peer: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         #expect(peer.protectionTags == ["store"])
         client.client.close()
         try waitFor(peerd) {
-            peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+            peer = try admin.call(
+                PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
             return peer.protectionTags.isEmpty
         }
-        let other: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))
+        let other: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))
         #expect(other.protectionTags == ["filter"])
-        let stats: PeerManagerV1.Statistics = try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest())
+        let stats: PeerManagerV1.Statistics = try admin.call(
+            PeerManagerV1.PeerManager.getStatistics, PeerManagerV1.GetStatisticsRequest())
         #expect(stats.protectedPeers == 1)
     }
 
@@ -63,7 +67,7 @@ struct StoreLimitsSocketTests {
         func protect(_ tag: String) -> (StatusCode, String)? {
             Self.status {
                 let _: PeerManagerV1.ProtectResponse = try admin.call(
-                    "Protect", PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: tag))
+                    PeerManagerV1.PeerManager.protect, PeerManagerV1.ProtectRequest(peerID: TestPeers.id(1), tag: tag))
             }
         }
         // Over the tag limit (64 bytes) but under --max-field-bytes, which a 1 MiB tag meets first.
@@ -92,7 +96,8 @@ struct StoreLimitsSocketTests {
         }
         #expect(protocols?.0 == .invalidArgument)
         #expect(protocols?.1.contains("--max-protocols-per-peer") == true)
-        let list: PeerManagerV1.ListPeersResponse = try admin.call("ListPeers", PeerManagerV1.ListPeersRequest())
+        let list: PeerManagerV1.ListPeersResponse = try admin.call(
+            PeerManagerV1.PeerManager.listPeers, PeerManagerV1.ListPeersRequest())
         #expect(list.total == 0)
     }
 
@@ -102,10 +107,12 @@ struct StoreLimitsSocketTests {
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         for n in 1...60 {
             try Self.addPeer(admin, TestPeers.peer(n))
-            let list: PeerManagerV1.ListPeersResponse = try admin.call("ListPeers", PeerManagerV1.ListPeersRequest())
+            let list: PeerManagerV1.ListPeersResponse = try admin.call(
+                PeerManagerV1.PeerManager.listPeers, PeerManagerV1.ListPeersRequest())
             #expect(list.total <= 14)
         }
-        let last: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(60)))
+        let last: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(60)))
         #expect(last.peerID == TestPeers.id(60))
     }
 
@@ -127,13 +134,16 @@ struct StoreLimitsSocketTests {
         var second = PeerManagerV1.Peer()
         try waitFor(peerd) {
             // NOT_FOUND until the connection event is applied.
-            second = (try? admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))) ?? second
+            second =
+                (try? admin.call(
+                    PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(2)))) ?? second
             return !second.protocols.isEmpty
         }
         // Counts and ends, not whole lists: a failure would print thousands of names.
         #expect(second.protocols.count == 128)
         #expect(second.protocols.first == "/identify/0" && second.protocols.last == "/identify/127")
-        let first: PeerManagerV1.Peer = try admin.call("GetPeer", PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
+        let first: PeerManagerV1.Peer = try admin.call(
+            PeerManagerV1.PeerManager.getPeer, PeerManagerV1.GetPeerRequest(peerID: TestPeers.id(1)))
         #expect(first.protocols.count == 128)
         #expect(first.addresses.count == 32)
         #expect(first.addresses.last == "/ip4/10.2.0.31/tcp/60000")
@@ -154,7 +164,7 @@ struct StoreLimitsSocketTests {
         var pages = 0
         repeat {
             let page: PeerManagerV1.ListPeersResponse = try admin.call(
-                "ListPeers", PeerManagerV1.ListPeersRequest(pageToken: token))
+                PeerManagerV1.PeerManager.listPeers, PeerManagerV1.ListPeersRequest(pageToken: token))
             #expect(!page.peers.isEmpty)
             seen += page.peers.map(\.peerID)
             token = page.nextPageToken

@@ -48,14 +48,15 @@ struct WatchFlowTests {
     /// seen the event of a probe peer (added, then removed again).
     static func startWatch(_ peerd: PeerdProcess) throws -> SocketClient {
         let watcher = try SocketClient(path: peerd.socketPath, receiveTimeout: .milliseconds(300))
-        try watcher.request(1, service, "Watch", payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
+        try watcher.request(
+            1, PeerManagerV1.PeerManager.watch, payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         for n in 0..<50 {
             let probe = Self.peer(1_000_000 + n)
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(probe)))
+                PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(probe)))
             let _: PeerManagerV1.RemovePeerResponse = try admin.call(
-                "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
+                PeerManagerV1.PeerManager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
             if let frame = try? watcher.readFrame(), frame.type == .data { return watcher }
         }
         throw WatchTestError.notRegistered
@@ -104,9 +105,9 @@ struct WatchFlowTests {
             // It registers asynchronously: probe peers until their events show up.
             let probe = Self.peer(2_000_000)
             let _: PeerManagerV1.AddPeerResponse = try admin.call(
-                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(probe)))
+                PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(probe)))
             let _: PeerManagerV1.RemovePeerResponse = try admin.call(
-                "RemovePeer", PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
+                PeerManagerV1.PeerManager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
             return (try? String(contentsOfFile: outputPath, encoding: .utf8))?.isEmpty == false
         }
         let socketPath = peerd.socketPath
@@ -191,7 +192,7 @@ struct WatchFlowTests {
         let first = try Self.startWatch(peerd)
         let second = try SocketClient(path: peerd.socketPath)
         try second.request(
-            1, Self.service, "Watch", payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
+            1, PeerManagerV1.PeerManager.watch, payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
         let refused = try second.readResponse().response
         #expect(refused.code == .resourceExhausted)
         #expect(refused.message.contains("--max-watch-streams"), "\(refused.message)")
@@ -199,7 +200,8 @@ struct WatchFlowTests {
         try waitFor(peerd) {
             let again = try SocketClient(path: peerd.socketPath, receiveTimeout: .milliseconds(300))
             try again.request(
-                1, Self.service, "Watch", payload: PeerManagerV1.WatchRequest().encoded(), flags: .remoteClosed)
+                1, PeerManagerV1.PeerManager.watch, payload: PeerManagerV1.WatchRequest().encoded(),
+                flags: .remoteClosed)
             return (try? again.readFrame()) == nil  // no answer: registered, waiting for events
         }
     }

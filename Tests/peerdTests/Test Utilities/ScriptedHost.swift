@@ -64,7 +64,15 @@ final class PeerManagerClient {
         client = try SocketClient(path: socketPath)
     }
 
-    /// Calls `method`; a non-OK status throws it as an `RPCError`.
+    /// Calls a contract method (its generated descriptor fixes the request and reply types); a
+    /// non-OK status throws it as an `RPCError`.
+    @discardableResult
+    func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ request: Request) throws -> Response {
+        try call(method.method, request, service: method.service)
+    }
+
+    /// Calls `method` by name (a method outside the contract, or a request of another type);
+    /// a non-OK status throws it as an `RPCError`.
     func call<Response: WireMessage>(
         _ method: String, _ request: some WireMessage, as: Response.Type = Response.self,
         service: String = PeerManagerV1.PeerManager.serviceName
