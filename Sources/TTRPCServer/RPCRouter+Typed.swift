@@ -91,4 +91,25 @@ extension RPCRouter {
             service: service, method: method,
             .unary { payload, context in try await body(Request(wire: payload), context).encoded() })
     }
+
+    /// A unary method answered on the event loop whose body returns its reply encoded, by name.
+    public mutating func inlineEncoded<Request: WireMessage>(
+        _ service: String, _ method: String,
+        _ body: @escaping @Sendable (_ request: Request, _ context: ServerContext) throws -> ByteBuffer
+    ) {
+        register(
+            service: service, method: method, .inline { payload, context in try body(Request(wire: payload), context) })
+    }
+
+    /// A server-streaming method, by name.
+    public mutating func serverStreaming<Request: WireMessage>(
+        _ service: String, _ method: String,
+        _ body:
+            @escaping @Sendable (_ request: Request, _ context: ServerContext, _ writer: StreamWriter) async throws
+            -> Void
+    ) {
+        register(
+            service: service, method: method,
+            .serverStreaming { payload, context, writer in try await body(Request(wire: payload), context, writer) })
+    }
 }
