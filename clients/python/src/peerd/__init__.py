@@ -24,6 +24,13 @@ from peerd._calls import (
 from peerd._gen.grpc.health.v1 import health_pb2 as health_pb2
 from peerd._gen.waku.peermanager.v1 import peermanager_pb2 as peermanager_pb2
 
+from peerd._host import (
+    AsyncHostSession,
+    AsyncUnaryHostSession,
+    HostSession,
+    UnaryHostSession,
+    result_event,
+)
 from peerd._methods import METHODS
 from peerd._paths import default_socket_path
 from peerd._status import PeerdError, StatusCode
@@ -50,4 +57,5 @@ __all__ = [
     "default_socket_path",
     "health_pb2",
     "peermanager_pb2",
+    "result_event",
 ]

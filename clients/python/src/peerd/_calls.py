@@ -10,6 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from google.protobuf.message import Message
 
 from peerd._protocol import request_prefix
+from peerd._status import StatusCode
 
 Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
@@ -75,6 +76,10 @@ class ResponseStream(Protocol[Resp_co]):
     """A server stream (Watch): iterate for the messages; the end of the stream raises PeerdError
     when its status is not OK. `cancel()` (or leaving the `with` block) sends the Cancel frame."""
 
+    code: StatusCode | None
+    """The stream's status once it ended, else None."""
+
+
     def __iter__(self) -> Iterator[Resp_co]: ...
     def __next__(self) -> Resp_co: ...
     def cancel(self, reason: str = "") -> None: ...
@@ -85,6 +90,10 @@ class ResponseStream(Protocol[Resp_co]):
 class BidiStream(Protocol[Req_contra, Resp_co]):
     """A bidirectional stream (Attach): `send` messages, `close_send` when done, iterate for
     the messages peerd sends; the iteration ends with the stream's status (PeerdError if not OK)."""
+
+    code: StatusCode | None
+    """The stream's status once it ended, else None."""
+
 
     def send(self, message: Req_contra) -> None: ...
     def close_send(self) -> None: ...
@@ -99,6 +108,10 @@ class BidiStream(Protocol[Req_contra, Resp_co]):
 class AsyncResponseStream(Protocol[Resp_co]):
     """A server stream for asyncio: `async for`; `cancel()` or leaving `async with` cancels it."""
 
+    code: StatusCode | None
+    """The stream's status once it ended, else None."""
+
+
     def __aiter__(self) -> AsyncIterator[Resp_co]: ...
     async def __anext__(self) -> Resp_co: ...
     def cancel(self, reason: str = "") -> None: ...
@@ -108,6 +121,10 @@ class AsyncResponseStream(Protocol[Resp_co]):
 
 class AsyncBidiStream(Protocol[Req_contra, Resp_co]):
     """A bidirectional stream for asyncio."""
+
+    code: StatusCode | None
+    """The stream's status once it ended, else None."""
+
 
     async def send(self, message: Req_contra) -> None: ...
     def close_send(self) -> None: ...

@@ -1,0 +1,138 @@
+"""Cancellation sends the Cancel frame: peerd (started with --max-watch-streams 1) frees the one
+Watch slot only when it receives Cancel, since the connection stays open. Covers cancel(),
+leaving a `with` block, KeyboardInterrupt in a blocking wait, task cancellation, and a stream's
+deadline; both clients."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from types import FrameType
+
+import pytest
+
+import peerd
+from conftest import Peerd, peer_id
+from peerd import PeerdError, StatusCode
+
+
+def watch_slot_is_free(client: peerd.Client, n: int) -> None:
+    """A new Watch is accepted (not RESOURCE_EXHAUSTED) and sees a peer added afterwards."""
+    deadline = time.monotonic() + 5
+    while True:
+        stream = client.peer_manager.watch(peer_events=True)
+        try:
+            assert stream.receive(0.1) is None
+            break
+        except PeerdError as error:
+            assert error.code == StatusCode.RESOURCE_EXHAUSTED
+            assert time.monotonic() < deadline, "the Watch slot was never freed"
+    client.peer_manager.add_peer(address=f"/ip4/192.0.2.3/tcp/1/p2p/{peer_id(n)}")
+    event = stream.receive(5)
+    assert event is not None and event.peer_event.peer_id == peer_id(n)
+    stream.cancel()
+
+
+def test_second_watch_is_refused_while_the_first_is_open(fresh_peerd: Peerd) -> None:
+    with peerd.Client(fresh_peerd.socket_path) as client:
+        first = client.peer_manager.watch()
+        second = client.peer_manager.watch()
+        with pytest.raises(PeerdError) as raised:
+            second.receive(5)
+        assert raised.value.code == StatusCode.RESOURCE_EXHAUSTED
+        first.cancel()
+        with pytest.raises(PeerdError) as cancelled:
+            next(first)
+        assert cancelled.value.code == StatusCode.CANCELLED
+        watch_slot_is_free(client, 7_000_001)
+
+
+def test_leaving_the_with_block_cancels(fresh_peerd: Peerd) -> None:
+    with peerd.Client(fresh_peerd.socket_path) as client:
+        with client.peer_manager.watch() as stream:
+            assert stream.receive(0.05) is None
+        watch_slot_is_free(client, 7_000_002)
+
+
+def test_keyboard_interrupt_in_a_blocking_wait_cancels(fresh_peerd: Peerd) -> None:
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with peerd.Client(fresh_peerd.socket_path) as client:
+            stream = client.peer_manager.watch()
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            with pytest.raises(KeyboardInterrupt):
+                next(stream)
+            watch_slot_is_free(client, 7_000_003)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_stream_deadline_cancels(fresh_peerd: Peerd) -> None:
+    with peerd.Client(fresh_peerd.socket_path) as client:
+        stream = client.peer_manager.watch(timeout=0.2)
+        with pytest.raises(PeerdError) as raised:
+            next(stream)
+        assert raised.value.code == StatusCode.DEADLINE_EXCEEDED
+        watch_slot_is_free(client, 7_000_004)
+
+
+def test_task_cancellation_cancels_async_streams_and_calls(fresh_peerd: Peerd) -> None:
+    async def scenario() -> None:
+        async with peerd.AsyncClient(fresh_peerd.socket_path) as client:
+            stream = client.peer_manager.watch()
+            task = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert stream.code is None
+            # the slot is free again: a new Watch sees a peer added afterwards
+            for _ in range(50):
+                again = client.peer_manager.watch(peer_events=True)
+                try:
+                    assert await again.receive(0.1) is None
+                    break
+                except PeerdError as error:
+                    assert error.code == StatusCode.RESOURCE_EXHAUSTED
+            else:
+                raise AssertionError("the Watch slot was never freed")
+            await client.peer_manager.add_peer(address=f"/ip4/192.0.2.3/tcp/1/p2p/{peer_id(7_000_005)}")
+            event = await again.receive(5)
+            assert event is not None and event.peer_event.peer_id == peer_id(7_000_005)
+            again.cancel()
+
+            # a unary call's task, cancelled while peerd holds it (a long poll)
+            session = peerd.AsyncUnaryHostSession(client, peerd.peermanager_pb2.HostHello(peer_id=peer_id(7_000_006)))
+            await session.open()
+            poll = asyncio.ensure_future(session.poll(wait=30))
+            await asyncio.sleep(0.1)
+            poll.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await poll
+            assert (await client.health.check()).status == 1
+
+    asyncio.run(scenario())
+
+
+def test_async_deadline(fresh_peerd: Peerd) -> None:
+    async def scenario() -> None:
+        async with peerd.AsyncClient(fresh_peerd.socket_path, timeout=0.2) as client:
+            session = peerd.AsyncUnaryHostSession(client, peerd.peermanager_pb2.HostHello(peer_id=peer_id(7_000_007)))
+            await session.open()
+            started = time.monotonic()
+            with pytest.raises(PeerdError) as raised:
+                await client.host.poll_commands(session_id=session.session_id, wait_ms=5000)
+            assert raised.value.code == StatusCode.DEADLINE_EXCEEDED
+            assert time.monotonic() - started < 2
+            stream = client.peer_manager.watch(timeout=0.2)
+            with pytest.raises(PeerdError) as expired:
+                await stream.__anext__()
+            assert expired.value.code == StatusCode.DEADLINE_EXCEEDED
+            assert (await client.health.check()).status == 1
+
+    asyncio.run(scenario())
