@@ -54,7 +54,8 @@ class Peerd:
         self.start()
 
     def start(self) -> None:
-        command = [peerd_binary()]
+        # Tests and other suites run in parallel: no metrics endpoint (a fixed port).
+        command = [peerd_binary(), "--no-metrics"]
         if "--socket" not in self.arguments and self.env is None:
             command += ["--socket", self.socket_path]
         with open(self.log_path, "ab") as log:

@@ -63,11 +63,11 @@ def test_host_session_attach_dial_result_disconnect(fresh_peerd: Peerd) -> None:
         assert [p.peer_id for p in admin.peer_manager.connected_peers().peers] == [TARGET]
 
         done = pool.submit(admin.peer_manager.disconnect, peer_id=TARGET)
-        command = session.receive(5)
-        assert command is not None and command.disconnect.peer_id == TARGET
+        disconnect = session.receive(5)
+        assert disconnect is not None and disconnect.disconnect.peer_id == TARGET
         session.report(
             pm.HostEvent(connection_closed=pm.ConnectionClosed(connection_id=1)),
-            result_event(command.command_id, succeeded=True),
+            result_event(disconnect.command_id, succeeded=True),
         )
         done.result(10)
         wait_until(lambda: admin.peer_manager.get_peer(peer_id=TARGET).connectedness == pm.CONNECTEDNESS_CAN_CONNECT)
