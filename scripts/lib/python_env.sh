@@ -2,14 +2,17 @@
 # Makes the Python client's virtual environment, .venv in the repository root (ignored by git),
 # from clients/python/requirements-dev.txt (pinned) and prints its python's path. The
 # requirements' hash is kept in the venv: a changed file rebuilds it, an unchanged one costs
-# nothing. With --bench it also installs clients/python/requirements-bench.txt (grpcio).
+# nothing. With --bench: .venv-bench, with clients/python/requirements-bench.txt (grpcio) too.
 #   python=$(scripts/lib/python_env.sh)          # tests, mypy, gen-proto
 #   python=$(scripts/lib/python_env.sh --bench)  # the benchmark
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 venv="${PEERD_VENV:-$root/.venv}"
 requirements=("$root/clients/python/requirements-dev.txt")
-if [[ "${1:-}" == "--bench" ]]; then requirements+=("$root/clients/python/requirements-bench.txt"); fi
+if [[ "${1:-}" == "--bench" ]]; then
+  venv="${PEERD_VENV:-$root/.venv-bench}"
+  requirements+=("$root/clients/python/requirements-bench.txt")
+fi
 stamp=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
 if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.requirements-hash" 2>/dev/null)" != "$stamp" ]]; then
   command -v python3 >/dev/null || { echo "python_env: python3 (3.10 or newer) is missing" >&2; exit 1; }
