@@ -35,6 +35,8 @@ from concurrent import futures
 
 RELAY = "/vac/waku/relay/2.0.0"
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The client from this checkout (not an installed copy), for the driver and every child.
+sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python", "src"))
 
 
 def percentile(sorted_values: list[int], fraction: float) -> float:

@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,40 @@ def fresh_peerd() -> Iterator[Peerd]:
     server = Peerd(["--max-connections", "50", "--max-watch-streams", "1", "--ip-colocation-limit", "0"])
     yield server
     server.stop()
+
+
+PROBE_PROTOCOL = "/test/probe"
+
+
+def live_watch(client: Any, probe: int, seconds: float = 10.0) -> Any:
+    """A peer-event Watch that peerd has registered: a Watch call is served concurrently with the
+    calls after it, so a test adds and removes a probe peer until the stream shows it (and opens
+    it again while peerd still answers RESOURCE_EXHAUSTED for a slot not yet freed). Later events
+    of the probe are the caller's to skip."""
+    import peerd
+
+    deadline = time.monotonic() + seconds
+    probe_id = peer_id(probe)
+    while True:
+        stream = client.peer_manager.watch(peer_events=True)
+        try:
+            while True:
+                client.peer_manager.add_peer(peer=peerd.peermanager_pb2.Peer(peer_id=probe_id, protocols=[PROBE_PROTOCOL]))
+                event = stream.receive(0.1)
+                client.peer_manager.remove_peer(peer_id=probe_id)
+                if event is not None:
+                    return stream
+                assert time.monotonic() < deadline, "the Watch never showed the probe peer"
+        except peerd.PeerdError as error:
+            assert error.code == peerd.StatusCode.RESOURCE_EXHAUSTED, error
+            assert time.monotonic() < deadline, "the Watch slot was never freed"
+
+
+def next_event_of(stream: Any, peer_ids: set[str], seconds: float = 10.0) -> Any:
+    """The next peer event about one of peer_ids (the probe's are skipped)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        event = stream.receive(max(0.0, deadline - time.monotonic()))
+        if event is not None and event.peer_event.peer_id in peer_ids:
+            return event
+    raise AssertionError(f"no event about {peer_ids}")

@@ -13,24 +13,16 @@ from types import FrameType
 import pytest
 
 import peerd
-from conftest import Peerd, peer_id
+from conftest import PROBE_PROTOCOL, Peerd, live_watch, next_event_of, peer_id
 from peerd import PeerdError, StatusCode
+from peerd import peermanager_pb2 as pm
 
 
 def watch_slot_is_free(client: peerd.Client, n: int) -> None:
-    """A new Watch is accepted (not RESOURCE_EXHAUSTED) and sees a peer added afterwards."""
-    deadline = time.monotonic() + 5
-    while True:
-        stream = client.peer_manager.watch(peer_events=True)
-        try:
-            assert stream.receive(0.1) is None
-            break
-        except PeerdError as error:
-            assert error.code == StatusCode.RESOURCE_EXHAUSTED
-            assert time.monotonic() < deadline, "the Watch slot was never freed"
+    """A new Watch is accepted (peerd answers no RESOURCE_EXHAUSTED) and sees peers added."""
+    stream = live_watch(client, n + 500)
     client.peer_manager.add_peer(address=f"/ip4/192.0.2.3/tcp/1/p2p/{peer_id(n)}")
-    event = stream.receive(5)
-    assert event is not None and event.peer_event.peer_id == peer_id(n)
+    assert next_event_of(stream, {peer_id(n)}).peer_event.kind == peerd.peermanager_pb2.PeerEvent.KIND_ADDED
     stream.cancel()
 
 
@@ -91,19 +83,31 @@ def test_task_cancellation_cancels_async_streams_and_calls(fresh_peerd: Peerd) -
             with pytest.raises(asyncio.CancelledError):
                 await task
             assert stream.code is None
-            # the slot is free again: a new Watch sees a peer added afterwards
-            for _ in range(50):
-                again = client.peer_manager.watch(peer_events=True)
+            # the slot is free again: a new Watch is accepted and sees peers added (probing as
+            # conftest.live_watch does: peerd serves the Watch concurrently with later calls)
+            probe = peer_id(7_000_505)
+            again = None
+            for _ in range(100):
+                if again is None:
+                    again = client.peer_manager.watch(peer_events=True)
                 try:
-                    assert await again.receive(0.1) is None
-                    break
+                    await client.peer_manager.add_peer(peer=pm.Peer(peer_id=probe, protocols=[PROBE_PROTOCOL]))
+                    seen = await again.receive(0.1)
+                    await client.peer_manager.remove_peer(peer_id=probe)
+                    if seen is not None:
+                        break
                 except PeerdError as error:
                     assert error.code == StatusCode.RESOURCE_EXHAUSTED
+                    again = None
             else:
                 raise AssertionError("the Watch slot was never freed")
+            assert again is not None
             await client.peer_manager.add_peer(address=f"/ip4/192.0.2.3/tcp/1/p2p/{peer_id(7_000_005)}")
-            event = await again.receive(5)
-            assert event is not None and event.peer_event.peer_id == peer_id(7_000_005)
+            while True:
+                event = await again.receive(10)
+                assert event is not None
+                if event.peer_event.peer_id == peer_id(7_000_005):
+                    break
             again.cancel()
 
             # a unary call's task, cancelled while peerd holds it (a long poll)

@@ -8,12 +8,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import peerd
-from conftest import Peerd, peer_id
+from conftest import Peerd, live_watch, peer_id
 
 
 def test_threads_share_a_client(peerd_server: Peerd) -> None:
     with peerd.Client(peerd_server.socket_path) as client:
-        watch = client.peer_manager.watch(peer_events=True)
+        watch = live_watch(client, 5_999_999)
         seen: list[str] = []
         stop = threading.Event()
 
@@ -38,11 +38,11 @@ def test_threads_share_a_client(peerd_server: Peerd) -> None:
             results = list(pool.map(worker, range(8)))
         expected = {peer_id(5_000_000 + i * 100 + s) for i in range(8) for s in range(25)}
         assert {p for ids in results for p in ids} == expected
-        deadline = threading.Event()
-        for _ in range(100):
+        pause = threading.Event()
+        for _ in range(400):  # peerd writes the events soon; a loaded machine may take seconds
             if expected <= set(seen):
                 break
-            deadline.wait(0.05)
+            pause.wait(0.05)
         stop.set()
         reader.join()
         watch.cancel()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import peerd
-from conftest import Peerd, peer_id
+from conftest import PROBE_PROTOCOL, Peerd, next_event_of, peer_id
 from drivers import Driver, make
 from peerd import PeerdError, StatusCode
 from peerd import peermanager_pb2 as pm
@@ -57,12 +57,22 @@ def test_peer_book_methods(driver: Driver) -> None:
     first, second, unknown = peer_id(tag * 10 + 1), peer_id(tag * 10 + 2), peer_id(tag * 10 + 3)
 
     watch = driver.stream("peer_manager", "watch", peer_events=True)
+    # peerd serves the Watch concurrently with the calls after it: wait until it shows a probe
+    probe = peer_id(tag * 10 + 9)
+    for _ in range(100):
+        driver.call("peer_manager", "add_peer", peer=pm.Peer(peer_id=probe, protocols=[PROBE_PROTOCOL]))
+        shown = watch.receive(0.1)
+        driver.call("peer_manager", "remove_peer", peer_id=probe)
+        if shown is not None:
+            break
+    else:
+        raise AssertionError("the Watch never showed the probe peer")
     added = driver.call("peer_manager", "add_peer", address=f"/ip4/192.0.2.{tag % 250}/tcp/60000/p2p/{first}")
     assert added.peer.peer_id == first
     assert added.peer.addresses == [f"/ip4/192.0.2.{tag % 250}/tcp/60000"]
     structured = pm.Peer(peer_id=second, addresses=["/ip4/192.0.2.1/tcp/1"], protocols=[store])
     assert driver.call("peer_manager", "add_peer", peer=structured, origin=pm.ORIGIN_STATIC).peer.protocols == [store]
-    events = [watch.receive(5) for _ in range(2)]
+    events = [next_event_of(watch, {first, second}) for _ in range(2)]
     assert [(e.peer_event.kind, e.peer_event.peer_id) for e in events] == [
         (pm.PeerEvent.KIND_ADDED, first),
         (pm.PeerEvent.KIND_ADDED, second),
