@@ -175,3 +175,36 @@ def test_async_unary_host_session(fresh_peerd: Peerd) -> None:
             assert (await outcome).outcomes[0].connected
 
     asyncio.run(scenario())
+
+
+def test_the_hello_snapshot_is_peerds_view_and_a_reattach_sends_it_afresh(fresh_peerd: Peerd) -> None:
+    path = fresh_peerd.socket_path
+    connections = [pm.ConnectionOpened(connection_id=5, peer_id=TARGET, direction=pm.DIRECTION_INBOUND, observed_address="/ip4/192.0.2.8/tcp/4000")]
+
+    def snapshot() -> pm.HostHello:
+        return pm.HostHello(peer_id=HOST_ID, online=True, connections=connections)
+
+    async def scenario() -> None:
+        async with peerd.AsyncHostSession(snapshot, path, reattach_timeout=20) as session:
+            async with peerd.AsyncClient(path) as admin:
+                for _ in range(250):
+                    if [p.peer_id for p in (await admin.peer_manager.connected_peers()).peers] == [TARGET]:
+                        break
+                    await asyncio.sleep(0.02)
+                else:
+                    raise AssertionError("the snapshot's connection is not in peerd's books")
+            assert fresh_peerd.process is not None
+            fresh_peerd.process.kill()
+            fresh_peerd.process.wait()
+            fresh_peerd.start()
+            assert await session.receive(0.5) is None  # dropped, attached again with the snapshot
+            assert session.attachments == 2
+            async with peerd.AsyncClient(path) as admin:
+                for _ in range(250):
+                    if [p.peer_id for p in (await admin.peer_manager.connected_peers()).peers] == [TARGET]:
+                        break
+                    await asyncio.sleep(0.02)
+                else:
+                    raise AssertionError("the new peerd did not get the snapshot")
+
+    asyncio.run(scenario())
