@@ -26,16 +26,24 @@ def watch_slot_is_free(client: peerd.Client, n: int) -> None:
     stream.cancel()
 
 
-def test_second_watch_is_refused_while_the_first_is_open(fresh_peerd: Peerd) -> None:
+def test_a_second_watch_is_refused_while_one_is_open(fresh_peerd: Peerd) -> None:
     with peerd.Client(fresh_peerd.socket_path) as client:
-        first = client.peer_manager.watch()
-        second = client.peer_manager.watch()
-        with pytest.raises(PeerdError) as raised:
-            second.receive(5)
-        assert raised.value.code == StatusCode.RESOURCE_EXHAUSTED
-        first.cancel()
+        # peerd serves the two calls concurrently: either may take the one slot
+        streams = [client.peer_manager.watch(), client.peer_manager.watch()]
+        refused = None
+        deadline = time.monotonic() + 10
+        while refused is None:
+            assert time.monotonic() < deadline, "neither Watch was refused"
+            for index, stream in enumerate(streams):
+                try:
+                    stream.receive(0.05)
+                except PeerdError as error:
+                    assert error.code == StatusCode.RESOURCE_EXHAUSTED
+                    refused = index
+        holder = streams[1 - refused]
+        holder.cancel()
         with pytest.raises(PeerdError) as cancelled:
-            next(first)
+            next(holder)
         assert cancelled.value.code == StatusCode.CANCELLED
         watch_slot_is_free(client, 7_000_001)
 
@@ -132,7 +140,7 @@ def test_async_deadline(fresh_peerd: Peerd) -> None:
             with pytest.raises(PeerdError) as raised:
                 await client.host.poll_commands(session_id=session.session_id, wait_ms=5000)
             assert raised.value.code == StatusCode.DEADLINE_EXCEEDED
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 3  # 0.3 s, and a loaded machine
             stream = client.peer_manager.watch(timeout=0.2)
             with pytest.raises(PeerdError) as expired:
                 await stream.__anext__()

@@ -84,7 +84,7 @@ def test_a_client_deadline_cancels_the_call_and_the_connection_stays_usable(fres
         with pytest.raises(PeerdError) as raised:
             admin.peer_manager.connect(peers=[TARGET_ADDRESS], timeout_ms=5000)  # the host never answers
         assert raised.value.code == StatusCode.DEADLINE_EXCEEDED
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3  # 0.3 s, and a loaded machine
         assert session.receive(5) is not None  # the dial did reach the host
         assert admin.health.check().status == peerd.health_pb2.HealthCheckResponse.SERVING
 
