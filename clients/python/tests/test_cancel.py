@@ -148,3 +148,41 @@ def test_async_deadline(fresh_peerd: Peerd) -> None:
             assert (await client.health.check()).status == 1
 
     asyncio.run(scenario())
+
+
+def test_an_unread_stream_is_cancelled_at_the_client_queue_limit(fresh_peerd: Peerd) -> None:
+    with peerd.Client(fresh_peerd.socket_path, max_queued_messages=5) as client:
+        stream = live_watch(client, 7_000_100)
+        for n in range(20):  # unary calls read the socket: the Watch's events queue up unread
+            client.peer_manager.add_peer(address=f"/ip4/192.0.2.4/tcp/1/p2p/{peer_id(7_000_200 + n)}")
+        for _ in range(20):  # until peerd's later events have been read too
+            client.peer_manager.get_statistics()
+            time.sleep(0.02)
+        taken = []
+        with pytest.raises(PeerdError) as raised:
+            for event in stream:
+                taken.append(event)
+        assert raised.value.code == StatusCode.RESOURCE_EXHAUSTED
+        assert len(taken) == 6  # the queued ones, the last of which went over the limit
+        watch_slot_is_free(client, 7_000_300)  # and peerd got the Cancel
+
+
+def test_an_unread_async_stream_is_cancelled_at_the_client_queue_limit(fresh_peerd: Peerd) -> None:
+    async def scenario() -> None:
+        async with peerd.AsyncClient(fresh_peerd.socket_path, max_queued_messages=5) as client:
+            stream = client.peer_manager.watch(peer_events=True)
+            for n in range(40):
+                await client.peer_manager.add_peer(address=f"/ip4/192.0.2.4/tcp/1/p2p/{peer_id(7_000_400 + n)}")
+            await asyncio.sleep(0.5)
+            taken = []
+
+            async def consume() -> None:
+                async for event in stream:
+                    taken.append(event)
+
+            with pytest.raises(PeerdError) as raised:
+                await asyncio.wait_for(consume(), 10)  # a failure, never a hang
+            assert raised.value.code == StatusCode.RESOURCE_EXHAUSTED
+            assert len(taken) == 6
+
+    asyncio.run(scenario())

@@ -18,6 +18,7 @@ from peerd._calls import DEFAULT, MethodInfo, Req, Resp, Timeout, timeout_nanos
 from peerd._paths import default_socket_path
 from peerd._protocol import (
     DEFAULT_MAX_FRAME_SIZE,
+    DEFAULT_MAX_QUEUED_MESSAGES,
     REMOTE_CLOSED,
     REMOTE_OPEN,
     Connection,
@@ -64,7 +65,8 @@ class _Protocol(asyncio.Protocol):
 class AsyncClient:
     """The asyncio peerd client, with the same methods and names as `Client` (awaitable unary
     calls; streams as async iterators). Create it with `await AsyncClient.connect(path)` or
-    `async with AsyncClient(path) as client:`.
+    `async with AsyncClient(path) as client:`. A stream with more than `max_queued_messages`
+    messages not yet taken by its reader is cancelled (RESOURCE_EXHAUSTED after the queued ones).
     """
 
     def __init__(
@@ -73,9 +75,11 @@ class AsyncClient:
         *,
         timeout: float | None = 30.0,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
     ) -> None:
         self.path = path or default_socket_path()
         self.timeout = timeout
+        self.max_queued_messages = max_queued_messages
         self._connection = Connection(max_frame_size)
         self._calls: dict[int, _Call] = {}
         self._transport: asyncio.Transport | None = None
@@ -88,9 +92,14 @@ class AsyncClient:
 
     @classmethod
     async def connect(
-        cls, path: str | None = None, *, timeout: float | None = 30.0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE
+        cls,
+        path: str | None = None,
+        *,
+        timeout: float | None = 30.0,
+        max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
     ) -> AsyncClient:
-        client = cls(path, timeout=timeout, max_frame_size=max_frame_size)
+        client = cls(path, timeout=timeout, max_frame_size=max_frame_size, max_queued_messages=max_queued_messages)
         await client.open()
         return client
 
@@ -200,6 +209,11 @@ class AsyncClient:
             return
         if isinstance(event, MessageReceived):
             call.messages.append(event.payload)
+            if len(call.messages) > self.max_queued_messages:
+                self._cancel(call, "client queue full")
+                message = f"more than {self.max_queued_messages} messages not read: the client cancelled the stream"
+                call.ended = StreamEnded(call.stream_id, StatusCode.RESOURCE_EXHAUSTED, message, b"")
+                return
         else:
             call.ended = event
             del self._calls[event.stream_id]

@@ -22,6 +22,7 @@ from peerd._calls import DEFAULT, MethodInfo, Req, Resp, Timeout, timeout_nanos
 from peerd._paths import default_socket_path
 from peerd._protocol import (
     DEFAULT_MAX_FRAME_SIZE,
+    DEFAULT_MAX_QUEUED_MESSAGES,
     REMOTE_CLOSED,
     REMOTE_OPEN,
     Connection,
@@ -52,7 +53,9 @@ class Client:
     method per rpc. Thread-safe: threads may share a Client and have calls in flight at once.
 
     `timeout` is the default deadline of unary calls in seconds (None: no deadline); streams have
-    none unless given one.
+    none unless given one. A stream with more than `max_queued_messages` messages read from the
+    socket but not yet taken by its reader is cancelled (RESOURCE_EXHAUSTED after the queued
+    ones): memory stays bounded when a Watch is left unread while other calls go on.
     """
 
     def __init__(
@@ -61,6 +64,7 @@ class Client:
         *,
         timeout: float | None = 30.0,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
     ) -> None:
         self.path = path or default_socket_path()
         self.timeout = timeout
@@ -71,6 +75,8 @@ class Client:
             self._socket.close()
             raise PeerdError(StatusCode.UNAVAILABLE, f"cannot connect to {self.path}: {error}") from error
         self._connection = Connection(max_frame_size)
+        self.max_queued_messages = max_queued_messages
+        self._overflowed: list[bytes] = []  # Cancel frames to send once the lock is released
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._write_lock = threading.Lock()
@@ -186,9 +192,25 @@ class Client:
             return
         if isinstance(event, MessageReceived):
             call.messages.append(event.payload)
+            if len(call.messages) > self.max_queued_messages:
+                self._overflowed.append(self._connection.cancel(call.stream_id, "client queue full"))
+                self._connection.forget(call.stream_id)
+                del self._calls[event.stream_id]
+                message = f"more than {self.max_queued_messages} messages not read: the client cancelled the stream"
+                call.ended = StreamEnded(call.stream_id, StatusCode.RESOURCE_EXHAUSTED, message, b"")
         else:
             call.ended = event
             del self._calls[event.stream_id]
+
+    def _send_overflowed(self) -> None:
+        with self._lock:
+            frames, self._overflowed = self._overflowed, []
+        if frames:
+            with self._write_lock:
+                try:
+                    self._socket.sendall(b"".join(frames))
+                except OSError:
+                    pass  # the connection is gone: peerd cancels the streams itself
 
     def _read(self, remaining: float | None) -> bytes | None:
         """Bytes from the socket, None when nothing came within `remaining` seconds."""
@@ -199,6 +221,15 @@ class Client:
 
     def _wait(
         self, call: _Call, deadline: float | None, done: _Predicate, cancel_on_deadline: bool = True
+    ) -> StreamEnded | None:
+        try:
+            return self._wait_for(call, deadline, done, cancel_on_deadline)
+        finally:
+            if self._overflowed:
+                self._send_overflowed()
+
+    def _wait_for(
+        self, call: _Call, deadline: float | None, done: _Predicate, cancel_on_deadline: bool
     ) -> StreamEnded | None:
         """Waits until done() (under the lock) or the deadline, reading the socket when no other
         thread does. Returns call.ended. On the deadline: Cancel sent, DEADLINE_EXCEEDED raised
