@@ -17,10 +17,11 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from peerd._async import AsyncClient, _AsyncBidiStream
+from peerd._async import AsyncClient
+from peerd._calls import AsyncBidiStream, BidiStream
 from peerd._gen.waku.peermanager.v1 import peermanager_pb2 as pm
 from peerd._status import PeerdError, StatusCode
-from peerd._sync import Client, _BidiStream
+from peerd._sync import Client
 
 _T = TypeVar("_T")
 HelloSource = pm.HostHello | Callable[[], pm.HostHello]
@@ -69,7 +70,7 @@ class HostSession:
         self.reattach_delay = reattach_delay
         self.attachments = 0
         self._client: Client | None = None
-        self._stream: _BidiStream[pm.HostEvent, pm.HostCommand] | None = None
+        self._stream: BidiStream[pm.HostEvent, pm.HostCommand] | None = None
 
     def __enter__(self) -> HostSession:
         self.attach()
@@ -88,7 +89,7 @@ class HostSession:
         except BaseException:
             client.close()
             raise
-        self._client, self._stream = client, stream  # type: ignore[assignment]
+        self._client, self._stream = client, stream
         self.attachments += 1
 
     def _reattach(self) -> None:
@@ -143,7 +144,7 @@ class HostSession:
                 pass
         self._drop()
 
-    def _require(self) -> _BidiStream[pm.HostEvent, pm.HostCommand]:
+    def _require(self) -> BidiStream[pm.HostEvent, pm.HostCommand]:
         if self._stream is None:
             raise PeerdError(StatusCode.FAILED_PRECONDITION, "the session is not attached")
         return self._stream
@@ -174,7 +175,7 @@ class AsyncHostSession:
         self.reattach_delay = reattach_delay
         self.attachments = 0
         self._client: AsyncClient | None = None
-        self._stream: _AsyncBidiStream[pm.HostEvent, pm.HostCommand] | None = None
+        self._stream: AsyncBidiStream[pm.HostEvent, pm.HostCommand] | None = None
 
     async def __aenter__(self) -> AsyncHostSession:
         await self.attach()
@@ -192,7 +193,7 @@ class AsyncHostSession:
         except BaseException:
             await client.close()
             raise
-        self._client, self._stream = client, stream  # type: ignore[assignment]
+        self._client, self._stream = client, stream
         self.attachments += 1
 
     async def _reattach(self) -> None:
@@ -242,7 +243,7 @@ class AsyncHostSession:
                 pass
         await self._drop()
 
-    def _require(self) -> _AsyncBidiStream[pm.HostEvent, pm.HostCommand]:
+    def _require(self) -> AsyncBidiStream[pm.HostEvent, pm.HostCommand]:
         if self._stream is None:
             raise PeerdError(StatusCode.FAILED_PRECONDITION, "the session is not attached")
         return self._stream
