@@ -138,3 +138,20 @@ def next_event_of(stream: Any, peer_ids: set[str], seconds: float = 10.0) -> Any
         if event is not None and event.peer_event.peer_id in peer_ids:
             return event
     raise AssertionError(f"no event about {peer_ids}")
+
+
+@pytest.fixture
+def default_path_peerd() -> Iterator[tuple[Peerd, dict[str, str]]]:
+    """peerd started without --socket, in an environment whose default socket path is the
+    client's too (a fresh XDG_RUNTIME_DIR; root's default is /run/peerd). Yields the server and
+    the environment to run clients in."""
+    import peerd
+
+    runtime = tempfile.mkdtemp(prefix="peerd-xdg-")
+    environ = {"XDG_RUNTIME_DIR": runtime, "PATH": os.environ.get("PATH", "")}
+    path = peerd.default_socket_path(environ=environ)
+    if os.getuid() == 0 and os.path.exists(path):
+        pytest.skip(f"{path} is taken (root's default is the system's: /run/peerd)")
+    server = Peerd([], socket_path=path, env=environ)  # no --socket: peerd's own default
+    yield server, environ
+    server.stop()

@@ -54,6 +54,11 @@ def test_watch_prints_events(peerd_server: Peerd) -> None:
     assert event["peer_event"]["peer_id"] == added
 
 
+def test_out_of_range_numbers_are_usage_errors(peerd_server: Peerd) -> None:
+    failed = cli(peerd_server, "select", "/x", "--cluster-id", "4294967296")
+    assert failed.returncode == 2 and "not a uint32" in failed.stderr
+
+
 def test_errors_print_the_status() -> None:
     unreachable = subprocess.run(
         [sys.executable, "-m", "peerd", "--socket", "/nonexistent/peerd.sock", "health"],

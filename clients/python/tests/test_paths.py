@@ -3,9 +3,6 @@ answering on the path the client computes."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 
 import peerd
@@ -26,15 +23,8 @@ def test_default_socket_path_rule(uid: int, environ: dict[str, str], expected: s
     assert peerd.default_socket_path(uid, environ) == expected
 
 
-def test_peerd_listens_where_the_client_looks() -> None:
-    runtime = tempfile.mkdtemp(prefix="peerd-xdg-")
-    environ = {"XDG_RUNTIME_DIR": runtime, "PATH": os.environ.get("PATH", "")}
+def test_peerd_listens_where_the_client_looks(default_path_peerd: tuple[Peerd, dict[str, str]]) -> None:
+    server, environ = default_path_peerd
     path = peerd.default_socket_path(environ=environ)
-    if os.getuid() == 0 and os.path.exists(path):
-        pytest.skip(f"{path} is taken (root's default is the system's: /run/peerd)")
-    server = Peerd([], socket_path=path, env=environ)  # no --socket: peerd's own default
-    try:
-        with peerd.Client(path) as client:
-            assert client.peer_manager.get_configuration().socket_path == path
-    finally:
-        server.stop()
+    with peerd.Client(path) as client:
+        assert client.peer_manager.get_configuration().socket_path == path == server.socket_path

@@ -34,6 +34,13 @@ def _show(message: Message, as_json: bool) -> None:
         print()
 
 
+def _uint32(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(f"{text} is not a uint32")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m peerd", description="Quick calls to peerd.")
     parser.add_argument("--socket", default=None, help=f"peerd's socket (default: {default_socket_path()})")
@@ -48,12 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     peers.add_argument("--prefix", action="store_true", help="match --protocol as a prefix")
     select = commands.add_parser("select", help="SelectPeer for a protocol")
     select.add_argument("protocol")
-    select.add_argument("--shard", type=int, default=None)
-    select.add_argument("--cluster-id", type=int, default=None)
+    select.add_argument("--shard", type=_uint32, default=None)
+    select.add_argument("--cluster-id", type=_uint32, default=None)
     watch = commands.add_parser("watch", help="Watch decisions and peer events until interrupted")
     watch.add_argument("--decisions", action="store_true")
     watch.add_argument("--peer-events", action="store_true")
-    watch.add_argument("--count", type=int, default=0, help="stop after this many events (0: never)")
+    watch.add_argument("--count", type=_uint32, default=0, help="stop after this many events (0: never)")
     return parser
 
 
