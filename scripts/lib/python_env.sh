@@ -19,7 +19,7 @@ if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.requirements-hash" 2>/dev/null)"
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "python_env: python3 must be 3.10 or newer" >&2; exit 1; }
   echo "python_env: creating $venv" >&2
   rm -rf "$venv"
-  python3 -m venv "$venv"
+  python3 -m venv "$venv" || { echo "python_env: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
   args=()
   for r in "${requirements[@]}"; do args+=(-r "$r"); done
   "$venv/bin/pip" install -q --disable-pip-version-check "${args[@]}" >&2
