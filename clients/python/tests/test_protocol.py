@@ -157,3 +157,28 @@ def test_a_lost_connection_ends_every_open_stream_unavailable() -> None:
     events = connection.fail_all("gone")
     assert events == [StreamEnded(first, StatusCode.UNAVAILABLE, "gone", b""), StreamEnded(second, StatusCode.UNAVAILABLE, "gone", b"")]
     assert connection.open_streams == 0
+
+
+def test_keyword_arguments_given_as_none_leave_fields_unset() -> None:
+    from peerd import peermanager_pb2 as pm
+    from peerd._calls import build_request
+
+    request = build_request(pm.ListPeersRequest, None, protocol="/p", cluster_id=None, connectedness=None, page_size=None)
+    assert request.protocol == "/p"
+    assert not request.HasField("cluster_id") and not request.HasField("connectedness")
+    assert build_request(pm.ListPeersRequest, None, cluster_id=0).HasField("cluster_id")  # 0 is a value
+    given = pm.ListPeersRequest(protocol="/q")
+    assert build_request(pm.ListPeersRequest, given, protocol=None) is given
+    with pytest.raises(TypeError):
+        build_request(pm.ListPeersRequest, given, protocol="/r")
+    with pytest.raises(TypeError):
+        build_request(pm.ListPeersRequest, pm.GetPeerRequest())
+
+
+def test_whole_frames_parse_without_copying_and_partial_ones_wait() -> None:
+    connection = Connection()
+    first, _ = connection.start_call(HEALTH_PREFIX, b"", 0, REMOTE_CLOSED)
+    one = frame(first, DATA, 0, b"a")
+    assert connection.receive(one + one[:4]) == [MessageReceived(first, b"a")]
+    assert connection.receive(one[4:]) == [MessageReceived(first, b"a")]
+    assert connection.receive(b"") == []

@@ -60,7 +60,7 @@ def build_request(cls: type[M], request: M | None, **fields: Any) -> M:
     """The request message: `request` as given, or one built from the keyword arguments (None
     leaves a field unset). Both at once is a TypeError."""
     if request is None:
-        return cls(**{name: value for name, value in fields.items() if value is not None})
+        return cls(**fields)  # protobuf leaves a field given as None unset
     if any(value is not None for value in fields.values()):
         raise TypeError(f"pass either a {cls.__name__} or its fields as keyword arguments, not both")
     if not isinstance(request, cls):

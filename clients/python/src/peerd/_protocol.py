@@ -104,6 +104,11 @@ def _fields(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]
 
 def decode_response(data: bytes) -> tuple[StatusCode, str, bytes]:
     """A ttrpc.Response: (status code, status message, payload). An absent status is OK."""
+    if data[:3] == b"\x0a\x00\x12":
+        # peerd's usual OK reply: an empty status, then the payload and nothing else
+        length, position = _read_varint(data, 3, len(data))
+        if position + length == len(data):
+            return StatusCode.OK, "", data[position:]
     code, message, payload = 0, "", b""
     for number, wire, first, second in _fields(data, 0, len(data)):
         if number == 1 and wire == 2:
@@ -119,7 +124,8 @@ def decode_response(data: bytes) -> tuple[StatusCode, str, bytes]:
     return StatusCode.of(code), message, payload
 
 
-@dataclass(frozen=True, slots=True)
+# Plain slotted classes (not frozen): one is made per frame, and frozen ones cost more to build.
+@dataclass(slots=True)
 class MessageReceived:
     """A Data frame that carries one message of the stream's response type."""
 
@@ -127,7 +133,7 @@ class MessageReceived:
     payload: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StreamEnded:
     """The Response frame that ends a stream: its status and (unary) reply payload."""
 
@@ -202,8 +208,14 @@ class Connection:
 
     def receive(self, data: bytes) -> list[Event]:
         """Feeds bytes read from the socket; returns the events of the frames they complete."""
-        buffer = self._buffer
-        buffer += data
+        # Parse `data` itself when nothing is pending (the usual case: whole frames per read);
+        # only a partial frame is kept, in the buffer.
+        buffer: bytes | bytearray
+        if self._buffer:
+            self._buffer += data
+            buffer = self._buffer
+        else:
+            buffer = data
         events: list[Event] = []
         position, size = 0, len(buffer)
         while size - position >= 10:
@@ -224,7 +236,10 @@ class Connection:
                 del self._open[stream_id]
                 events.append(StreamEnded(stream_id, code, message, payload))
             # other types are ignored, ttrpc's rule
-        del buffer[:position]
+        if buffer is self._buffer:
+            del self._buffer[:position]
+        elif position < size:
+            self._buffer = bytearray(buffer[position:])
         return events
 
     def fail_all(self, message: str) -> list[Event]:
