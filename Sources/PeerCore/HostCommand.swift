@@ -30,6 +30,11 @@ public enum HostCommand: Sendable, Hashable {
 public struct IssuedCommand: Sendable, Hashable {
     public var id: CommandID
     public var command: HostCommand
+
+    public init(id: CommandID, command: HostCommand) {
+        self.id = id
+        self.command = command
+    }
 }
 
 /// A peer-level change of the books: a peer entered or left the store, its first connection

@@ -1,7 +1,6 @@
 import Logging
 import PeerCore
 import PeerIdentity
-import PeerWire
 import Synchronization
 
 /// The one owner of the peer engine: every change and query goes through it.
@@ -10,7 +9,7 @@ import Synchronization
 /// The engine's time is read inside the lock and never goes back (``State/advanceTime(_:)``), so
 /// the engine sees time in the order it acts. Effects that must keep the engine's order are
 /// ordered inside the lock: commands are queued for the attached host, events for watchers
-/// (encoded once, shared by every watcher) and decisions for the log and the observers (a
+/// (selected once, shared by every watcher) and decisions for the log and the observers (a
 /// ``DecisionFeed`` drained in order after the lock). Waiting calls are resumed after it.
 public final class EngineRuntime: Sendable {
     /// Something that wants every batch of decisions (metrics).
@@ -54,7 +53,7 @@ public final class EngineRuntime: Sendable {
 
     /// A Watch stream's queue and what it asked for.
     struct Watcher {
-        var queue: WatchQueue
+        var queue: WatchQueue<WatchItem>
         var decisions: Bool
         var peerEvents: Bool
     }
@@ -137,7 +136,7 @@ public final class EngineRuntime: Sendable {
     /// Carries out the engine's actions: commands to the host's outbox, decisions to the
     /// watchers now (in the engine's order) and to the log and observers after the lock.
     func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
-        var commands: [PeerManagerV1.HostCommand] = []
+        var commands: [IssuedCommand] = []
         var issued: [CommandID] = []
         if state.engine.roundsSettled != state.roundsSeen {
             state.roundsSeen = state.engine.roundsSettled
@@ -147,7 +146,7 @@ public final class EngineRuntime: Sendable {
         for action in actions {
             switch action {
             case .command(let command):
-                commands.append(PeerManagerV1.HostCommand(command))
+                commands.append(command)
                 issued.append(command.id)
             case .decision(let decision): effects.decisions.append(decision)
             case .peerChange: break
@@ -291,6 +290,6 @@ public final class EngineRuntime: Sendable {
     public func shutDown() {
         let host = state.withLock { $0.host }
         if let host { detachHost(host, reason: .shuttingDown) }
-        endWatches(RPCError(code: .unavailable, message: "peerd is shutting down"))
+        endWatches(.shuttingDown)
     }
 }
