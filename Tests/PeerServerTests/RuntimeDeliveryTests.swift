@@ -125,7 +125,8 @@ struct RuntimeDeliveryTests {
                 observedAddress: "/ip4/10.0.0.1/tcp/60000")
         }
         let session = try runtime.attachHost(
-            HostHello(PeerManagerV1.HostHello(peerID: Self.peer(99).description, online: true, connections: [opened(1)])),
+            HostHello(
+                PeerManagerV1.HostHello(peerID: Self.peer(99).description, online: true, connections: [opened(1)])),
             mode: .unary)
         try runtime.apply(
             [HostEvent(.identified(.init(peerID: Self.peer(1).description, protocols: ["/vac/waku/store/3.0.0"])))],
