@@ -16,7 +16,7 @@ extension EngineRuntime {
     ///
     /// - Throws: ``PeerManagerError/exhausted(_:)`` when ``SessionLimits/maxWatchStreams`` streams
     ///   are open.
-    func watch(decisions: Bool, peerEvents: Bool) throws -> WatchRegistration {
+    func watch(decisions: Bool, peerEvents: Bool, connectionStatus: Bool = false) throws -> WatchRegistration {
         let queue = WatchQueue<WatchItem>(limit: limits.watchQueueLimit)
         let id = try state.withLock { state in
             guard state.openWatchStreams < limits.maxWatchStreams else {
@@ -26,7 +26,8 @@ extension EngineRuntime {
             let id = state.nextWatcherID
             state.nextWatcherID += 1
             state.openWatchStreams += 1
-            state.watchers[id] = Watcher(queue: queue, decisions: decisions, peerEvents: peerEvents)
+            state.watchers[id] = Watcher(
+                queue: queue, decisions: decisions, peerEvents: peerEvents, connectionStatus: connectionStatus)
             return id
         }
         return WatchRegistration(id: id, queue: queue)
@@ -62,7 +63,7 @@ extension EngineRuntime {
         var peerItems: [WatchItem]?
         var bothItems: [WatchItem]?
         var overflowed: [Int] = []
-        for (id, watcher) in state.watchers {
+        for (id, watcher) in state.watchers where watcher.decisions || watcher.peerEvents {
             let items: [WatchItem]
             switch (watcher.decisions, watcher.peerEvents) {
             case (true, true):
@@ -73,14 +74,37 @@ extension EngineRuntime {
                     decisionItems = Self.items(of: actions, now: now, decisions: true, peerEvents: false)
                 }
                 items = decisionItems ?? []
-            case (false, _):
+            case (false, true):
                 if peerItems == nil {
                     peerItems = Self.items(of: actions, now: now, decisions: false, peerEvents: true)
                 }
                 items = peerItems ?? []
+            case (false, false): continue
             }
             let accepted = watcher.queue.push(
                 items,
+                overflow: PeerManagerError.exhausted(
+                    "watcher fell behind: more than \(limits.watchQueueLimit) events queued (--watch-queue-limit)"))
+            if !accepted { overflowed.append(id) }
+        }
+        for id in overflowed { state.watchers[id] = nil }
+        effects.droppedWatchers += overflowed.count
+    }
+
+    /// Publishes a change of the host's connection status (after the actions that caused it) to
+    /// the watchers that asked for it; called after every engine step. Cheap when nothing
+    /// changed: the status is two counts while any relay peer is connected.
+    func noteConnectionStatus(in state: inout State, effects: inout Effects) {
+        let status = state.engine.connectionStatus
+        guard status != state.connectionStatus else { return }
+        let previous = state.connectionStatus
+        state.connectionStatus = status
+        effects.statusChanges.append((previous, status))
+        let item = [WatchItem.connectionStatus(status, previous: previous, at: effects.now)]
+        var overflowed: [Int] = []
+        for (id, watcher) in state.watchers where watcher.connectionStatus {
+            let accepted = watcher.queue.push(
+                item,
                 overflow: PeerManagerError.exhausted(
                     "watcher fell behind: more than \(limits.watchQueueLimit) events queued (--watch-queue-limit)"))
             if !accepted { overflowed.append(id) }

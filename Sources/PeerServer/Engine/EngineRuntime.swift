@@ -37,6 +37,9 @@ public final class EngineRuntime: Sendable {
         var scheduledReconnects: Set<PeerID> = []
         /// The latest time given to the engine.
         var lastNow = EngineTime.epoch
+        /// The host's connection status as last published (nwaku's health monitor keeps the same,
+        /// to emit a change only).
+        var connectionStatus = ConnectionStatus.disconnected
 
         /// The engine's time for this turn: the clock, read under the lock, but never before a
         /// time already given (a wall clock can step back).
@@ -56,6 +59,7 @@ public final class EngineRuntime: Sendable {
         var queue: WatchQueue<WatchItem>
         var decisions: Bool
         var peerEvents: Bool
+        var connectionStatus: Bool
     }
 
     /// Effects to run after the lock is released.
@@ -72,6 +76,8 @@ public final class EngineRuntime: Sendable {
         /// not taking its commands.
         var droppedWatchers = 0
         var overflowedSession: UInt64?
+        /// Changes of the connection status (from, to), logged after the lock.
+        var statusChanges: [(ConnectionStatus, ConnectionStatus)] = []
     }
 
     let state: Mutex<State>
@@ -157,6 +163,7 @@ public final class EngineRuntime: Sendable {
             feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
         }
         if !state.watchers.isEmpty { publish(actions, in: &state, effects: &effects) }
+        noteConnectionStatus(in: &state, effects: &effects)
         guard !commands.isEmpty else { return }
         guard let host = state.host else {
             // Only possible for a command issued while no host is attached (the engine is then
@@ -196,6 +203,11 @@ public final class EngineRuntime: Sendable {
                     "host.session": "\(session)",
                     "host.reason": "\(HostSession.EndReason.commandQueueFull(limits.maxQueuedCommands))",
                 ])
+        }
+        for (previous, status) in effects.statusChanges {
+            logger.info(
+                "connection status changed",
+                metadata: ["connection.status": "\(status)", "connection.previous": "\(previous)"])
         }
         if effects.droppedWatchers > 0 {
             logger.info(

@@ -7,4 +7,5 @@ import PeerCore
 enum WatchItem: Sendable, Hashable {
     case decision(Decision, at: EngineTime)
     case peerChange(PeerChange, at: EngineTime)
+    case connectionStatus(ConnectionStatus, previous: ConnectionStatus, at: EngineTime)
 }

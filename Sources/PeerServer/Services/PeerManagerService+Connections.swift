@@ -3,7 +3,7 @@ import PeerIdentity
 import PeerWire
 import TTRPCServer
 
-/// ConnectedPeers, Connect, Disconnect, Reconnect, CanBeConnected, Protect, Unprotect.
+/// ConnectedPeers, Connect, Disconnect, DisconnectAll, Reconnect, CanBeConnected, Protect, Unprotect.
 extension PeerManagerService {
     func registerConnections(in router: inout RPCRouter) {
         let service = Self.serviceName
@@ -40,6 +40,15 @@ extension PeerManagerService {
                 return ((), engine.disconnect(peer, now: now))
             }
             return PeerManagerV1.DisconnectResponse()
+        }
+        router.inline(service, "DisconnectAll") { (_: PeerManagerV1.DisconnectAllRequest, _) in
+            try requireHost(for: "disconnect")
+            // nwaku disconnectAllPeers: every connected peer, protected ones too (a request).
+            let count = runtime.perform { engine, now, _ in
+                let (actions, count) = engine.disconnectAll(now: now)
+                return (count, actions)
+            }
+            return PeerManagerV1.DisconnectAllResponse(disconnected: UInt32(clamping: count))
         }
         router.inline(service, "Reconnect") { (request: PeerManagerV1.ReconnectRequest, _) in
             try requireHost(for: "dial")
@@ -88,14 +97,16 @@ extension PeerManagerService {
         }
         let timeout = try WireInput.milliseconds(
             request.timeoutMs, field: "timeout_ms", in: EngineConfiguration.Bounds.dialTimeout)
+        // Dial for a protocol (nwaku dialPeer(peer, proto)): the host connects and opens it.
+        let protocolID = request.protocol.isEmpty ? nil : request.protocol
 
         var waits: [(text: String, peer: PeerID, command: CommandID?, refusal: String?)] = []
         _ = runtime.performAwaiting { engine, now in
             var all: [EngineAction] = []
             for (text, info, peer) in targets {
                 let actions =
-                    info.map { engine.connect($0, timeout: timeout, now: now) }
-                    ?? engine.connect(peer, timeout: timeout, now: now)
+                    info.map { engine.connect($0, timeout: timeout, protocolID: protocolID, now: now) }
+                    ?? engine.connect(peer, timeout: timeout, protocolID: protocolID, now: now)
                 let dial = actions.commands.first { $0.command.peer == peer }
                 let refusal = actions.decisions.first { $0.reason == .connectRefused }?.detail
                 waits.append((text, peer, dial?.id, dial == nil ? (refusal ?? "not dialled") : nil))

@@ -32,8 +32,12 @@ extension PeerManagerService {
                 metricsAddress: settings.metricsAddress)
         }
         router.serverStreaming(service, "Watch") { (request: PeerManagerV1.WatchRequest, _, writer) in
-            let both = !request.decisions && !request.peerEvents
-            let watch = try runtime.watch(decisions: both || request.decisions, peerEvents: both || request.peerEvents)
+            // Nothing asked for: decisions and peer events. Connection-status changes only when
+            // asked for: a client that predates them never gets an event it cannot read.
+            let both = !request.decisions && !request.peerEvents && !request.connectionStatus
+            let watch = try runtime.watch(
+                decisions: both || request.decisions, peerEvents: both || request.peerEvents,
+                connectionStatus: request.connectionStatus)
             defer { runtime.endWatch(watch) }
             // Everything queued since the last write goes out in one write: a burst of events
             // costs one turn of the event loop, not one per event.

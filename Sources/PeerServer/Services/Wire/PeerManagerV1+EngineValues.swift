@@ -96,10 +96,11 @@ extension PeerManagerV1.HostCommand {
     init(_ issued: IssuedCommand) {
         let command: OneOf_Command
         switch issued.command {
-        case .dial(let peer, let addresses, let timeout):
+        case .dial(let peer, let addresses, let timeout, let protocolID):
             command = .dial(
                 .init(
-                    peerID: peer.description, addresses: addresses.map(\.description), timeoutMs: timeout.milliseconds))
+                    peerID: peer.description, addresses: addresses.map(\.description), timeoutMs: timeout.milliseconds,
+                    protocol: protocolID ?? ""))
         case .disconnect(let peer, let reason):
             command = .disconnect(.init(peerID: peer.description, reason: reason.rawValue))
         case .requestMetadata(let peer, let timeout):
@@ -128,8 +129,15 @@ extension PeerManagerV1.Statistics {
             online: statistics.online,
             hostAttached: hostAttached,
             protectedPeers: UInt32(clamping: statistics.protectedPeers),
-            dialsInFlight: UInt32(clamping: statistics.dialsInFlight))
+            dialsInFlight: UInt32(clamping: statistics.dialsInFlight),
+            connectionStatus: .init(statistics.connectionStatus))
     }
+}
+
+extension PeerManagerV1.ConnectionStatus {
+    /// The wire value: the engine's status shifted by one, as the wire keeps 0 for "unspecified"
+    /// (a peerd that predates the field).
+    init(_ status: ConnectionStatus) { self.init(rawValue: Int32(status.rawValue) + 1) }
 }
 
 extension PeerInfo {

@@ -11,6 +11,12 @@ extension WatchItem {
             PeerManagerV1.WatchEvent(event: .decision(PeerManagerV1.Decision(decision, at: time))).encoded()
         case .peerChange(let change, let time):
             PeerManagerV1.WatchEvent(event: .peerEvent(PeerManagerV1.PeerEvent(change, at: time))).encoded()
+        case .connectionStatus(let status, let previous, let time):
+            PeerManagerV1.WatchEvent(
+                event: .connectionStatus(
+                    PeerManagerV1.ConnectionStatusEvent(
+                        timeMs: time.unixMilliseconds, status: .init(status), previous: .init(previous)))
+            ).encoded()
         }
     }
 }
