@@ -42,7 +42,8 @@ struct PeerManagerService: Sendable {
     }
 
     /// The shard named by a request: a pubsub topic, or a shard in a cluster (the request's, or the
-    /// one peerd is configured for or adopted from the host). `.none` selects on no shard;
+    /// one peerd is configured for or adopted from the host). It reads the engine's cluster, so
+    /// it runs under the engine lock: a few integer checks, no wire message built. `.none` selects on no shard;
     /// `.invalid` selects nothing (an invalid topic, as in nwaku).
     enum ShardFilter {
         case none
