@@ -91,7 +91,8 @@ extension PeerManagerV1 {
         >(
             service: serviceName, method: "ConnectedPeers", kind: .unary)
 
-        /// Dials peers through the host and waits for every outcome; FAILED_PRECONDITION without a host.
+        /// Dials peers through the host (for a protocol when given: nwaku dialPeer(peer, proto)) and
+        /// waits for every outcome; FAILED_PRECONDITION without a host.
         public static let connect = MethodDescriptor<PeerManagerV1.ConnectRequest, PeerManagerV1.ConnectResponse>(
             service: serviceName, method: "Connect", kind: .unary)
 
@@ -100,6 +101,13 @@ extension PeerManagerV1 {
             PeerManagerV1.DisconnectRequest, PeerManagerV1.DisconnectResponse
         >(
             service: serviceName, method: "Disconnect", kind: .unary)
+
+        /// nwaku disconnectAllPeers: disconnects every connected peer (protected ones too) through the
+        /// host; returns how many. FAILED_PRECONDITION without a host.
+        public static let disconnectAll = MethodDescriptor<
+            PeerManagerV1.DisconnectAllRequest, PeerManagerV1.DisconnectAllResponse
+        >(
+            service: serviceName, method: "DisconnectAll", kind: .unary)
 
         /// nwaku's reconnectPeers: dials disconnected peers (of a protocol prefix) after the backoff.
         public static let reconnect = MethodDescriptor<PeerManagerV1.ReconnectRequest, PeerManagerV1.ReconnectResponse>(
@@ -132,7 +140,8 @@ extension PeerManagerV1 {
         >(
             service: serviceName, method: "GetConfiguration", kind: .unary)
 
-        /// Decision records and peer events as they happen, in the engine's order.
+        /// Decision records, peer events and connection-status changes as they happen, in the engine's
+        /// order.
         public static let watch = MethodDescriptor<PeerManagerV1.WatchRequest, PeerManagerV1.WatchEvent>(
             service: serviceName, method: "Watch", kind: .serverStreaming)
 
@@ -140,8 +149,8 @@ extension PeerManagerV1 {
         public static let methods: [AnyMethodDescriptor] = [
             getInfo.erased, addPeer.erased, removePeer.erased, getPeer.erased, listPeers.erased, selectPeer.erased,
             selectPeers.erased, addServicePeer.erased, removeServicePeer.erased, connectedPeers.erased, connect.erased,
-            disconnect.erased, reconnect.erased, canBeConnected.erased, protect.erased, unprotect.erased,
-            getStatistics.erased, getConfiguration.erased, watch.erased,
+            disconnect.erased, disconnectAll.erased, reconnect.erased, canBeConnected.erased, protect.erased,
+            unprotect.erased, getStatistics.erased, getConfiguration.erased, watch.erased,
         ]
     }
 }

@@ -60,6 +60,13 @@ enum WireJSON {
                 "type": "peer_event", "time_ms": event.timeMs, "peer_id": event.peerID,
                 "kind": kinds[Int(event.kind.rawValue)] ?? "\(event.kind.rawValue)",
             ]
+        case .connectionStatus(let event)?:
+            let names = [1: "disconnected", 2: "partially_connected", 3: "connected"]
+            return [
+                "type": "connection_status", "time_ms": event.timeMs,
+                "status": names[Int(event.status.rawValue)] ?? "\(event.status.rawValue)",
+                "previous": names[Int(event.previous.rawValue)] ?? "\(event.previous.rawValue)",
+            ]
         case nil:
             return ["type": "unknown"]
         }

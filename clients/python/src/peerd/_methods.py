@@ -144,6 +144,13 @@ PEER_MANAGER_DISCONNECT = MethodInfo(
     peermanager_pb2.DisconnectRequest,
     peermanager_pb2.DisconnectResponse,
 )
+PEER_MANAGER_DISCONNECT_ALL = MethodInfo(
+    "waku.peermanager.v1.PeerManager",
+    "DisconnectAll",
+    RPCKind.UNARY,
+    peermanager_pb2.DisconnectAllRequest,
+    peermanager_pb2.DisconnectAllResponse,
+)
 PEER_MANAGER_RECONNECT = MethodInfo(
     "waku.peermanager.v1.PeerManager",
     "Reconnect",
@@ -213,6 +220,7 @@ METHODS: tuple[MethodInfo[Any, Any], ...] = (
     PEER_MANAGER_CONNECTED_PEERS,
     PEER_MANAGER_CONNECT,
     PEER_MANAGER_DISCONNECT,
+    PEER_MANAGER_DISCONNECT_ALL,
     PEER_MANAGER_RECONNECT,
     PEER_MANAGER_CAN_BE_CONNECTED,
     PEER_MANAGER_PROTECT,
@@ -652,16 +660,18 @@ class PeerManager:
         *,
         peers: Iterable[str] | None = None,
         timeout_ms: int | None = None,
+        protocol: str | None = None,
         timeout: Timeout = DEFAULT,
     ) -> peermanager_pb2.ConnectResponse:
-        """Dials peers through the host and waits for every outcome; FAILED_PRECONDITION without a
-        host.
+        """Dials peers through the host (for a protocol when given: nwaku dialPeer(peer, proto))
+        and waits for every outcome; FAILED_PRECONDITION without a host.
         """
         built = build_request(
             peermanager_pb2.ConnectRequest,
             request,
             peers=peers,
             timeout_ms=timeout_ms,
+            protocol=protocol,
         )
         return self._channel.unary(PEER_MANAGER_CONNECT, built, timeout)
 
@@ -680,6 +690,22 @@ class PeerManager:
             peer_id=peer_id,
         )
         return self._channel.unary(PEER_MANAGER_DISCONNECT, built, timeout)
+
+    def disconnect_all(
+        self,
+        request: peermanager_pb2.DisconnectAllRequest | None = None,
+        /,
+        *,
+        timeout: Timeout = DEFAULT,
+    ) -> peermanager_pb2.DisconnectAllResponse:
+        """nwaku disconnectAllPeers: disconnects every connected peer (protected ones too) through
+        the host; returns how many. FAILED_PRECONDITION without a host.
+        """
+        built = build_request(
+            peermanager_pb2.DisconnectAllRequest,
+            request,
+        )
+        return self._channel.unary(PEER_MANAGER_DISCONNECT_ALL, built, timeout)
 
     def reconnect(
         self,
@@ -788,14 +814,18 @@ class PeerManager:
         *,
         decisions: bool | None = None,
         peer_events: bool | None = None,
+        connection_status: bool | None = None,
         timeout: Timeout = None,
     ) -> ResponseStream[peermanager_pb2.WatchEvent]:
-        """Decision records and peer events as they happen, in the engine's order."""
+        """Decision records, peer events and connection-status changes as they happen, in the
+        engine's order.
+        """
         built = build_request(
             peermanager_pb2.WatchRequest,
             request,
             decisions=decisions,
             peer_events=peer_events,
+            connection_status=connection_status,
         )
         return self._channel.server_streaming(PEER_MANAGER_WATCH, built, timeout)
 
@@ -1019,16 +1049,18 @@ class AsyncPeerManager:
         *,
         peers: Iterable[str] | None = None,
         timeout_ms: int | None = None,
+        protocol: str | None = None,
         timeout: Timeout = DEFAULT,
     ) -> peermanager_pb2.ConnectResponse:
-        """Dials peers through the host and waits for every outcome; FAILED_PRECONDITION without a
-        host.
+        """Dials peers through the host (for a protocol when given: nwaku dialPeer(peer, proto))
+        and waits for every outcome; FAILED_PRECONDITION without a host.
         """
         built = build_request(
             peermanager_pb2.ConnectRequest,
             request,
             peers=peers,
             timeout_ms=timeout_ms,
+            protocol=protocol,
         )
         return await self._channel.unary(PEER_MANAGER_CONNECT, built, timeout)
 
@@ -1047,6 +1079,22 @@ class AsyncPeerManager:
             peer_id=peer_id,
         )
         return await self._channel.unary(PEER_MANAGER_DISCONNECT, built, timeout)
+
+    async def disconnect_all(
+        self,
+        request: peermanager_pb2.DisconnectAllRequest | None = None,
+        /,
+        *,
+        timeout: Timeout = DEFAULT,
+    ) -> peermanager_pb2.DisconnectAllResponse:
+        """nwaku disconnectAllPeers: disconnects every connected peer (protected ones too) through
+        the host; returns how many. FAILED_PRECONDITION without a host.
+        """
+        built = build_request(
+            peermanager_pb2.DisconnectAllRequest,
+            request,
+        )
+        return await self._channel.unary(PEER_MANAGER_DISCONNECT_ALL, built, timeout)
 
     async def reconnect(
         self,
@@ -1155,13 +1203,17 @@ class AsyncPeerManager:
         *,
         decisions: bool | None = None,
         peer_events: bool | None = None,
+        connection_status: bool | None = None,
         timeout: Timeout = None,
     ) -> AsyncResponseStream[peermanager_pb2.WatchEvent]:
-        """Decision records and peer events as they happen, in the engine's order."""
+        """Decision records, peer events and connection-status changes as they happen, in the
+        engine's order.
+        """
         built = build_request(
             peermanager_pb2.WatchRequest,
             request,
             decisions=decisions,
             peer_events=peer_events,
+            connection_status=connection_status,
         )
         return self._channel.server_streaming(PEER_MANAGER_WATCH, built, timeout)

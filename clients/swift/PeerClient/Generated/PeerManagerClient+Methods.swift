@@ -74,7 +74,8 @@ extension PeerManagerClient {
         try await connection.unary(PeerManagerV1.PeerManager.connectedPeers, request, options: options)
     }
 
-    /// Dials peers through the host and waits for every outcome; FAILED_PRECONDITION without a host.
+    /// Dials peers through the host (for a protocol when given: nwaku dialPeer(peer, proto)) and
+    /// waits for every outcome; FAILED_PRECONDITION without a host.
     public func connect(
         _ request: PeerManagerV1.ConnectRequest = .init(), options: CallOptions = .defaults
     ) async throws -> PeerManagerV1.ConnectResponse {
@@ -86,6 +87,14 @@ extension PeerManagerClient {
         _ request: PeerManagerV1.DisconnectRequest = .init(), options: CallOptions = .defaults
     ) async throws -> PeerManagerV1.DisconnectResponse {
         try await connection.unary(PeerManagerV1.PeerManager.disconnect, request, options: options)
+    }
+
+    /// nwaku disconnectAllPeers: disconnects every connected peer (protected ones too) through the
+    /// host; returns how many. FAILED_PRECONDITION without a host.
+    public func disconnectAll(
+        _ request: PeerManagerV1.DisconnectAllRequest = .init(), options: CallOptions = .defaults
+    ) async throws -> PeerManagerV1.DisconnectAllResponse {
+        try await connection.unary(PeerManagerV1.PeerManager.disconnectAll, request, options: options)
     }
 
     /// nwaku's reconnectPeers: dials disconnected peers (of a protocol prefix) after the backoff.
@@ -131,7 +140,8 @@ extension PeerManagerClient {
         try await connection.unary(PeerManagerV1.PeerManager.getConfiguration, request, options: options)
     }
 
-    /// Decision records and peer events as they happen, in the engine's order.
+    /// Decision records, peer events and connection-status changes as they happen, in the engine's
+    /// order.
     public func watch(
         _ request: PeerManagerV1.WatchRequest = .init(), options: CallOptions = .defaults
     ) async throws -> ResponseStream<PeerManagerV1.WatchEvent> {

@@ -78,6 +78,30 @@ DIRECTION_INBOUND: Direction.ValueType  # 1
 DIRECTION_OUTBOUND: Direction.ValueType  # 2
 global___Direction = Direction
 
+class _ConnectionStatus:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _ConnectionStatusEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_ConnectionStatus.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    CONNECTION_STATUS_UNSPECIFIED: _ConnectionStatus.ValueType  # 0
+    CONNECTION_STATUS_DISCONNECTED: _ConnectionStatus.ValueType  # 1
+    CONNECTION_STATUS_PARTIALLY_CONNECTED: _ConnectionStatus.ValueType  # 2
+    CONNECTION_STATUS_CONNECTED: _ConnectionStatus.ValueType  # 3
+
+class ConnectionStatus(_ConnectionStatus, metaclass=_ConnectionStatusEnumTypeWrapper):
+    """How well the host is connected (nwaku ConnectionStatus, computed as its health monitor's
+    calculateConnectionState does): relay peers >= 4 (gossipsub dLow) CONNECTED, 1..3 PARTIALLY;
+    without relay, at least one lightpush, filter and store peer each is PARTIALLY, two of each
+    CONNECTED; else DISCONNECTED. UNSPECIFIED: a peerd that predates the field.
+    """
+
+CONNECTION_STATUS_UNSPECIFIED: ConnectionStatus.ValueType  # 0
+CONNECTION_STATUS_DISCONNECTED: ConnectionStatus.ValueType  # 1
+CONNECTION_STATUS_PARTIALLY_CONNECTED: ConnectionStatus.ValueType  # 2
+CONNECTION_STATUS_CONNECTED: ConnectionStatus.ValueType  # 3
+global___ConnectionStatus = ConnectionStatus
+
 class _Origin:
     ValueType = typing.NewType("ValueType", builtins.int)
     V: typing_extensions.TypeAlias = ValueType
@@ -573,18 +597,25 @@ class DialCommand(google.protobuf.message.Message):
     PEER_ID_FIELD_NUMBER: builtins.int
     ADDRESSES_FIELD_NUMBER: builtins.int
     TIMEOUT_MS_FIELD_NUMBER: builtins.int
+    PROTOCOL_FIELD_NUMBER: builtins.int
     peer_id: builtins.str
     @property
     def addresses(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     timeout_ms: builtins.int
+    protocol: builtins.str
+    """"" = connect only (libp2p connect). Else nwaku dialPeer(peer, proto): connect and open a
+    stream of this protocol (libp2p dial(peer, addrs, proto)); success means the stream opened.
+    Added after v1.0: a host that ignores it connects only.
+    """
     def __init__(
         self,
         *,
         peer_id: builtins.str = ...,
         addresses: collections.abc.Iterable[builtins.str] | None = ...,
         timeout_ms: builtins.int = ...,
+        protocol: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing_extensions.Literal["addresses", b"addresses", "peer_id", b"peer_id", "timeout_ms", b"timeout_ms"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["addresses", b"addresses", "peer_id", b"peer_id", "protocol", b"protocol", "timeout_ms", b"timeout_ms"]) -> None: ...
 
 global___DialCommand = DialCommand
 
@@ -1192,18 +1223,22 @@ class ConnectRequest(google.protobuf.message.Message):
 
     PEERS_FIELD_NUMBER: builtins.int
     TIMEOUT_MS_FIELD_NUMBER: builtins.int
+    PROTOCOL_FIELD_NUMBER: builtins.int
     @property
     def peers(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """peer ids already in the store, multiaddrs with /p2p, or ENRs"""
     timeout_ms: builtins.int
     """per dial; 0 = peerd's dial timeout"""
+    protocol: builtins.str
+    """"" = connect only; else dial for it (nwaku dialPeer(peer, proto))"""
     def __init__(
         self,
         *,
         peers: collections.abc.Iterable[builtins.str] | None = ...,
         timeout_ms: builtins.int = ...,
+        protocol: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing_extensions.Literal["peers", b"peers", "timeout_ms", b"timeout_ms"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["peers", b"peers", "protocol", b"protocol", "timeout_ms", b"timeout_ms"]) -> None: ...
 
 global___ConnectRequest = ConnectRequest
 
@@ -1272,6 +1307,34 @@ class DisconnectResponse(google.protobuf.message.Message):
     ) -> None: ...
 
 global___DisconnectResponse = DisconnectResponse
+
+@typing_extensions.final
+class DisconnectAllRequest(google.protobuf.message.Message):
+    """nwaku disconnectAllPeers: every connected peer, protected ones too (a request, not policy)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+
+global___DisconnectAllRequest = DisconnectAllRequest
+
+@typing_extensions.final
+class DisconnectAllResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    DISCONNECTED_FIELD_NUMBER: builtins.int
+    disconnected: builtins.int
+    """peers asked to disconnect (not those already leaving)"""
+    def __init__(
+        self,
+        *,
+        disconnected: builtins.int = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["disconnected", b"disconnected"]) -> None: ...
+
+global___DisconnectAllResponse = DisconnectAllResponse
 
 @typing_extensions.final
 class ReconnectRequest(google.protobuf.message.Message):
@@ -1411,6 +1474,7 @@ class Statistics(google.protobuf.message.Message):
     HOST_ATTACHED_FIELD_NUMBER: builtins.int
     PROTECTED_PEERS_FIELD_NUMBER: builtins.int
     DIALS_IN_FLIGHT_FIELD_NUMBER: builtins.int
+    CONNECTION_STATUS_FIELD_NUMBER: builtins.int
     store_size: builtins.int
     capacity: builtins.int
     connected: builtins.int
@@ -1428,6 +1492,8 @@ class Statistics(google.protobuf.message.Message):
     host_attached: builtins.bool
     protected_peers: builtins.int
     dials_in_flight: builtins.int
+    connection_status: global___ConnectionStatus.ValueType
+    """nwaku calculateConnectionState"""
     def __init__(
         self,
         *,
@@ -1448,8 +1514,9 @@ class Statistics(google.protobuf.message.Message):
         host_attached: builtins.bool = ...,
         protected_peers: builtins.int = ...,
         dials_in_flight: builtins.int = ...,
+        connection_status: global___ConnectionStatus.ValueType = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing_extensions.Literal["capacity", b"capacity", "connected", b"connected", "dials_in_flight", b"dials_in_flight", "host_attached", b"host_attached", "inbound_relay", b"inbound_relay", "max_connections", b"max_connections", "not_connected", b"not_connected", "online", b"online", "outbound_relay", b"outbound_relay", "outside_backoff", b"outside_backoff", "protected_peers", b"protected_peers", "service_peers", b"service_peers", "store_size", b"store_size", "target_inbound", b"target_inbound", "target_outbound", b"target_outbound", "target_relay", b"target_relay", "target_service", b"target_service"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["capacity", b"capacity", "connected", b"connected", "connection_status", b"connection_status", "dials_in_flight", b"dials_in_flight", "host_attached", b"host_attached", "inbound_relay", b"inbound_relay", "max_connections", b"max_connections", "not_connected", b"not_connected", "online", b"online", "outbound_relay", b"outbound_relay", "outside_backoff", b"outside_backoff", "protected_peers", b"protected_peers", "service_peers", b"service_peers", "store_size", b"store_size", "target_inbound", b"target_inbound", "target_outbound", b"target_outbound", "target_relay", b"target_relay", "target_service", b"target_service"]) -> None: ...
 
 global___Statistics = Statistics
 
@@ -1527,17 +1594,21 @@ class WatchRequest(google.protobuf.message.Message):
 
     DECISIONS_FIELD_NUMBER: builtins.int
     PEER_EVENTS_FIELD_NUMBER: builtins.int
+    CONNECTION_STATUS_FIELD_NUMBER: builtins.int
     decisions: builtins.bool
-    """decision records (default: both when neither is set)"""
+    """decision records (default: with peer events when none is set)"""
     peer_events: builtins.bool
     """joins, leaves, adds, removals"""
+    connection_status: builtins.bool
+    """the host's connection status when it changes; only when set"""
     def __init__(
         self,
         *,
         decisions: builtins.bool = ...,
         peer_events: builtins.bool = ...,
+        connection_status: builtins.bool = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing_extensions.Literal["decisions", b"decisions", "peer_events", b"peer_events"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["connection_status", b"connection_status", "decisions", b"decisions", "peer_events", b"peer_events"]) -> None: ...
 
 global___WatchRequest = WatchRequest
 
@@ -1582,23 +1653,50 @@ class PeerEvent(google.protobuf.message.Message):
 global___PeerEvent = PeerEvent
 
 @typing_extensions.final
+class ConnectionStatusEvent(google.protobuf.message.Message):
+    """The host's connection status changed (nwaku EventConnectionStatusChange)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    TIME_MS_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    PREVIOUS_FIELD_NUMBER: builtins.int
+    time_ms: builtins.int
+    status: global___ConnectionStatus.ValueType
+    previous: global___ConnectionStatus.ValueType
+    def __init__(
+        self,
+        *,
+        time_ms: builtins.int = ...,
+        status: global___ConnectionStatus.ValueType = ...,
+        previous: global___ConnectionStatus.ValueType = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["previous", b"previous", "status", b"status", "time_ms", b"time_ms"]) -> None: ...
+
+global___ConnectionStatusEvent = ConnectionStatusEvent
+
+@typing_extensions.final
 class WatchEvent(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
     DECISION_FIELD_NUMBER: builtins.int
     PEER_EVENT_FIELD_NUMBER: builtins.int
+    CONNECTION_STATUS_FIELD_NUMBER: builtins.int
     @property
     def decision(self) -> global___Decision: ...
     @property
     def peer_event(self) -> global___PeerEvent: ...
+    @property
+    def connection_status(self) -> global___ConnectionStatusEvent: ...
     def __init__(
         self,
         *,
         decision: global___Decision | None = ...,
         peer_event: global___PeerEvent | None = ...,
+        connection_status: global___ConnectionStatusEvent | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing_extensions.Literal["decision", b"decision", "event", b"event", "peer_event", b"peer_event"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing_extensions.Literal["decision", b"decision", "event", b"event", "peer_event", b"peer_event"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing_extensions.Literal["event", b"event"]) -> typing_extensions.Literal["decision", "peer_event"] | None: ...
+    def HasField(self, field_name: typing_extensions.Literal["connection_status", b"connection_status", "decision", b"decision", "event", b"event", "peer_event", b"peer_event"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing_extensions.Literal["connection_status", b"connection_status", "decision", b"decision", "event", b"event", "peer_event", b"peer_event"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing_extensions.Literal["event", b"event"]) -> typing_extensions.Literal["decision", "peer_event", "connection_status"] | None: ...
 
 global___WatchEvent = WatchEvent
