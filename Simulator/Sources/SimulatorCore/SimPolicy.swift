@@ -1,0 +1,55 @@
+import PeerCore
+import PeerIdentity
+
+/// A command a policy gives the virtual host, with the id its outcome comes back under
+/// (``HostEvent/commandCompleted(_:_:)``). peerd's ``IssuedCommand`` has no public initialiser,
+/// so both policies hand the host this instead.
+public struct SimCommand: Sendable, Hashable {
+    public var id: CommandID
+    public var command: HostCommand
+
+    public init(id: CommandID, command: HostCommand) {
+        self.id = id
+        self.command = command
+    }
+}
+
+extension Array where Element == IssuedCommand {
+    var simCommands: [SimCommand] { map { SimCommand(id: $0.id, command: $0.command) } }
+}
+
+/// A peer-management policy as the virtual host sees it: host events in, commands out, and a
+/// time at which it wants to run again. Both policies speak peerd's host protocol types, so the
+/// host (and the metrics, which read only the host) cannot favour either.
+public protocol SimPolicy {
+    var name: String { get }
+    /// The application's static peers: connect to them (and protect them, where the policy can).
+    mutating func start(staticPeers: [PeerInfo], now: EngineTime) -> [SimCommand]
+    /// Discovery reports a peer.
+    mutating func discovered(_ info: PeerInfo, now: EngineTime) -> [SimCommand]
+    /// The host reports an event.
+    mutating func handle(_ event: HostEvent, now: EngineTime) -> [SimCommand]
+    /// The time asked for by ``nextWake(now:)`` has come.
+    mutating func wake(now: EngineTime) -> [SimCommand]
+    /// When the policy wants ``wake(now:)`` next.
+    func nextWake(now: EngineTime) -> EngineTime
+}
+
+/// The policies the simulator can run.
+public enum PolicyKind: String, CaseIterable, Sendable {
+    /// nwaku's 2024 peer manager, bugs included (``NwakuPolicy``).
+    case nwaku
+    /// peerd's engine with its defaults.
+    case peerd
+    /// peerd's engine with sharded peer management on (per-shard targets).
+    case peerdSharded = "peerd-sharded"
+
+    /// The policy for a scenario.
+    public func make(_ scenario: Scenario) throws -> any SimPolicy {
+        switch self {
+        case .nwaku: NwakuPolicy(scenario: scenario, seed: scenario.seed)
+        case .peerd: try PeerdPolicy(scenario: scenario, sharded: false)
+        case .peerdSharded: try PeerdPolicy(scenario: scenario, sharded: true)
+        }
+    }
+}
