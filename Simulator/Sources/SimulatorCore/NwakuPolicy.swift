@@ -68,8 +68,8 @@ public struct NwakuPolicy: SimPolicy {
     public let inTarget: Int
 
     /// The books, in insertion order (the order nwaku's tables are walked in, here).
-    private(set) var peers: [PeerID: Peer] = [:]
-    private(set) var order: [PeerID] = []
+    var peers: [PeerID: Peer] = [:]
+    var order: [PeerID] = []
     /// Open connections, in the order they opened (the connection manager's order).
     private(set) var connections: [ConnectionID: Connection] = [:]
     private(set) var connectionOrder: [ConnectionID] = []

@@ -91,7 +91,9 @@ public struct Scenario: Codable, Sendable, Equatable {
             throw ScenarioError("a scenario file holds one JSON object")
         }
         let unknown = overrides.keys.filter { defaults[$0] == nil }.sorted()
-        guard unknown.isEmpty else { throw ScenarioError("unknown scenario fields: \(unknown.joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw ScenarioError("unknown scenario fields: \(unknown.joined(separator: ", "))")
+        }
         let merged = defaults.merging(overrides) { _, override in override }
         let scenario = try JSONDecoder().decode(Scenario.self, from: JSONSerialization.data(withJSONObject: merged))
         try scenario.validate()
@@ -105,7 +107,8 @@ public struct Scenario: Codable, Sendable, Equatable {
         try require(durationSeconds > 0 && durationSeconds <= 30 * 86_400, "durationSeconds must be in (0, 30 days]")
         try require(sampleSeconds >= 1, "sampleSeconds must be >= 1")
         try require(networkShards >= 1 && networkShards <= 1024, "networkShards must be 1...1024")
-        try require(shardWeights.isEmpty || shardWeights.count == networkShards, "shardWeights needs networkShards entries")
+        try require(
+            shardWeights.isEmpty || shardWeights.count == networkShards, "shardWeights needs networkShards entries")
         try require(ourShards.allSatisfy { Int($0) < networkShards }, "ourShards must be < networkShards")
         try require(
             minShardsPerPeer >= 1 && minShardsPerPeer <= maxShardsPerPeer && maxShardsPerPeer <= networkShards,

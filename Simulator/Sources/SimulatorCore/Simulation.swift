@@ -74,7 +74,7 @@ public struct Simulation {
         summary = Summary(
             scenario: scenario.name, policy: policy.name, seed: scenario.seed, peers: scenario.peers,
             simulatedSeconds: scenario.durationSeconds, secondsToGoal: nil, dials: 0, wastedDials: 0, nonRelayDials: 0,
-            peakConnections: 0, maxConnections: scenario.maxConnections, secondsAboveMax: 0, meanOutboundRelay: 0,
+            peakConnections: 0, maxConnections: scenario.maxConnections, dialsRefusedAtMax: 0, meanOutboundRelay: 0,
             shardSecondsBelowFloor: 0, worstShardSecondsBelowFloor: 0, minShardPeersAtEnd: 0, policyDisconnects: 0,
             protectedEvicted: 0, events: 0)
     }
@@ -98,7 +98,8 @@ public struct Simulation {
 
     mutating func setUp() {
         let churn = scenario.meanSessionMinutes > 0
-        let onlineShare = churn ? scenario.meanSessionMinutes / (scenario.meanSessionMinutes + scenario.meanOfflineMinutes) : 1
+        let onlineShare =
+            churn ? scenario.meanSessionMinutes / (scenario.meanSessionMinutes + scenario.meanOfflineMinutes) : 1
         for peer in network.peers {
             let up = peer.isProtected || !churn || churnRNG.chance(onlineShare)
             online[peer.index] = up
@@ -112,7 +113,8 @@ public struct Simulation {
         send(policy.start(staticPeers: Array(staticPeers), now: now))
         var picked: Set<Int> = []
         while picked.count < min(scenario.bootstrapPeers, network.peers.count - scenario.protectedPeers) {
-            let index = scenario.protectedPeers + Int(rng.next() % UInt64(network.peers.count - scenario.protectedPeers))
+            let index =
+                scenario.protectedPeers + Int(rng.next() % UInt64(network.peers.count - scenario.protectedPeers))
             guard picked.insert(index).inserted else { continue }
             send(policy.discovered(network.peers[index].info, now: now))
         }
@@ -247,6 +249,14 @@ public struct Simulation {
             deliver(.commandCompleted(command.id, .succeeded))
             return
         }
+        if connects, connections.count >= scenario.maxConnections {
+            // libp2p's connection manager shares one semaphore between directions: past
+            // max-connections a dial fails (and the policy may back the peer off for it).
+            summary.wastedDials += 1
+            summary.dialsRefusedAtMax += 1
+            deliver(.commandCompleted(command.id, .failed(reason: "too many connections")))
+            return
+        }
         guard connects, online[index] else {
             summary.wastedDials += 1
             deliver(.commandCompleted(command.id, connects ? .failed(reason: "peer went offline") : outcome))
@@ -273,7 +283,8 @@ public struct Simulation {
         if isUseful(index) {
             if direction == .outbound { usefulOutbound += 1 } else { usefulInbound += 1 }
             if direction == .outbound, summary.secondsToGoal == nil, usefulOutbound >= scenario.outboundGoal {
-                summary.secondsToGoal = Double((now - .epoch).components.seconds)
+                summary.secondsToGoal =
+                    Double((now - .epoch).components.seconds)
                     + Double((now - .epoch).components.attoseconds) / 1e18
             }
         }
@@ -327,7 +338,6 @@ public struct Simulation {
         where perShard[position] < scenario.shardFloor && reachableOnShard[position] > connectedReachable[position] {
             shardShort[position] += scenario.sampleSeconds
         }
-        if connections.count > scenario.maxConnections { summary.secondsAboveMax += scenario.sampleSeconds }
         outboundRelaySum += usefulOutbound
         samples.append(
             Sample(

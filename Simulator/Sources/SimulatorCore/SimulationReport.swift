@@ -28,8 +28,9 @@ public struct Summary: Sendable, Equatable {
     public var nonRelayDials: Int
     public var peakConnections: Int
     public var maxConnections: Int
-    /// Sampled time with more connections than max-connections.
-    public var secondsAboveMax: Double
+    /// Dials the host refused because max-connections were open (the host enforces the limit as
+    /// libp2p does, so ``peakConnections`` never exceeds it; this counts the policy ignoring it).
+    public var dialsRefusedAtMax: Int
     /// Mean outbound relay connections over the run (samples).
     public var meanOutboundRelay: Double
     /// Sum over our shards of the sampled time each had fewer than D_low connected peers while a
@@ -62,7 +63,8 @@ public struct SimulationResult: Sendable {
         for sample in samples {
             let fields =
                 [
-                    String(Int(sample.seconds)), summary.policy, String(sample.connections), String(sample.outboundRelay),
+                    String(Int(sample.seconds)), summary.policy, String(sample.connections),
+                    String(sample.outboundRelay),
                     String(sample.inboundRelay),
                 ] + sample.perShard.map(String.init) + [String(sample.dials), String(sample.wastedDials)]
             lines.append(fields.joined(separator: ","))

@@ -2,7 +2,7 @@
 public enum SummaryTable {
     static let columns = [
         "scenario", "policy", "seed", "peers", "hours", "t_goal_s", "dials", "wasted", "wasted_pct", "non_relay",
-        "peak_conns", "max_conns", "s_above_max", "mean_out_relay", "shard_s_below_dlow", "worst_shard_s",
+        "peak_conns", "max_conns", "refused_at_max", "mean_out_relay", "shard_s_below_dlow", "worst_shard_s",
         "min_shard_end", "policy_disconnects", "protected_evicted", "events", "wall_s",
     ]
 
@@ -13,7 +13,7 @@ public enum SummaryTable {
             String(summary.dials), String(summary.wastedDials),
             format(summary.dials == 0 ? 0 : 100 * Double(summary.wastedDials) / Double(summary.dials), 1),
             String(summary.nonRelayDials), String(summary.peakConnections), String(summary.maxConnections),
-            format(summary.secondsAboveMax, 0), format(summary.meanOutboundRelay, 1),
+            String(summary.dialsRefusedAtMax), format(summary.meanOutboundRelay, 1),
             format(summary.shardSecondsBelowFloor, 0), format(summary.worstShardSecondsBelowFloor, 0),
             String(summary.minShardPeersAtEnd), String(summary.policyDisconnects), String(summary.protectedEvicted),
             String(summary.events), format(wallSeconds, 2),
@@ -21,8 +21,12 @@ public enum SummaryTable {
     }
 
     public static func markdown(_ rows: [(Summary, Double)]) -> String {
-        var lines = ["| " + columns.joined(separator: " | ") + " |", "|" + String(repeating: " --- |", count: columns.count)]
-        for (summary, wall) in rows { lines.append("| " + fields(summary, wallSeconds: wall).joined(separator: " | ") + " |") }
+        var lines = [
+            "| " + columns.joined(separator: " | ") + " |", "|" + String(repeating: " --- |", count: columns.count),
+        ]
+        for (summary, wall) in rows {
+            lines.append("| " + fields(summary, wallSeconds: wall).joined(separator: " | ") + " |")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -40,6 +44,7 @@ public enum SummaryTable {
         guard decimals > 0 else { return String(Int(scaled)) }
         let fraction = Int(abs(scaled) - abs(Double(whole)) * scale)
         let text = String(fraction)
-        return (scaled < 0 && whole == 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: decimals - text.count) + text
+        return (scaled < 0 && whole == 0 ? "-" : "") + "\(whole)."
+            + String(repeating: "0", count: decimals - text.count) + text
     }
 }

@@ -58,14 +58,19 @@ public struct VirtualNetwork: Sendable {
         for index in 0..<scenario.peers {
             let isProtected = index < scenario.protectedPeers
             let relay = isProtected || rng.chance(scenario.relayFraction)
-            let cluster = !isProtected && rng.chance(scenario.otherClusterFraction) ? scenario.clusterID &+ 1 : scenario.clusterID
+            let cluster =
+                !isProtected && rng.chance(scenario.otherClusterFraction) ? scenario.clusterID &+ 1 : scenario.clusterID
             var shards: [UInt16] = []
-            let count = scenario.minShardsPerPeer + Int(rng.next() % UInt64(scenario.maxShardsPerPeer - scenario.minShardsPerPeer + 1))
+            let count =
+                scenario.minShardsPerPeer
+                + Int(rng.next() % UInt64(scenario.maxShardsPerPeer - scenario.minShardsPerPeer + 1))
             var pool = weights
             while shards.count < count {
                 let shard = rng.weighted(pool)
                 pool[shard] = 0
-                if pool.allSatisfy({ $0 == 0 }) { pool = weights.indices.map { shards.contains(UInt16($0)) || $0 == shard ? 0 : 1 } }
+                if pool.allSatisfy({ $0 == 0 }) {
+                    pool = weights.indices.map { shards.contains(UInt16($0)) || $0 == shard ? 0 : 1 }
+                }
                 if !shards.contains(UInt16(shard)) { shards.append(UInt16(shard)) }
             }
             if isProtected, !scenario.ourShards.isEmpty, !shards.contains(where: scenario.ourShards.contains) {
@@ -121,7 +126,8 @@ public struct VirtualNetwork: Sendable {
     static func address(_ ip: UInt32) -> Multiaddr {
         let bytes = [UInt8(ip >> 24), UInt8((ip >> 16) & 0xFF), UInt8((ip >> 8) & 0xFF), UInt8(ip & 0xFF)]
         // Four bytes always make an IPv4 address.
-        let components: [MultiaddrComponent] = IPv4Address(bytes: bytes).map { [.ip4($0), .tcp(60000)] } ?? [.tcp(60000)]
+        let components: [MultiaddrComponent] =
+            IPv4Address(bytes: bytes).map { [.ip4($0), .tcp(60000)] } ?? [.tcp(60000)]
         return Multiaddr(components: components)
     }
 }
