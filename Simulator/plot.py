@@ -13,7 +13,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLOURS = {"nwaku": "tab:red", "peerd": "tab:blue", "peerd-sharded": "tab:green"}
+COLOURS = {
+    "nwaku": "tab:red",
+    "peerd": "tab:blue",
+    "peerd-baseline": "tab:grey",
+    "peerd-oversub": "tab:orange",
+    "peerd-floor": "tab:purple",
+    "peerd-sharded": "tab:green",
+}
+# The ablation runs are in the CSVs and the table; the plots keep to the policies compared.
+PLOTTED = ("nwaku", "peerd-baseline", "peerd", "peerd-sharded")
 
 
 def load(path):
@@ -43,6 +52,8 @@ def main():
     for scenario, policies in sorted(runs.items()):
         figure, axes = plt.subplots(4, 1, figsize=(10, 11), sharex=True)
         for policy, (hours, series) in sorted(policies.items()):
+            if policy not in PLOTTED:
+                continue
             for axis, (title, values) in zip(axes, series.items()):
                 axis.plot(hours, values, label=policy, color=COLOURS.get(policy), linewidth=0.8)
                 axis.set_title(title, fontsize=10)

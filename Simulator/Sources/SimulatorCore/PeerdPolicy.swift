@@ -14,16 +14,15 @@ public struct PeerdPolicy: SimPolicy {
     /// The selfID every simulated node uses (never one of the virtual peers).
     static let selfID = PeerID(multihash: [0x00, 0x04, 0x53, 0x45, 0x4C, 0x46])
 
-    public init(scenario: Scenario, sharded: Bool, configure: (inout EngineConfiguration) -> Void = { _ in }) throws {
+    public init(scenario: Scenario, name: String, configure: (inout EngineConfiguration) -> Void = { _ in }) throws {
         var configuration = EngineConfiguration.defaults
         configuration.maxConnections = scenario.maxConnections
         configuration.clusterID = scenario.clusterID
         configuration.shards = scenario.ourShards
-        configuration.shardedPeerManagement = sharded
         configure(&configuration)
         engine = try PeerEngine(configuration: configuration, selfID: Self.selfID)
         rng = EngineRandom(seed: (scenario.seed, 0x5157, 0x9EE7, 0xD))
-        name = sharded ? PolicyKind.peerdSharded.rawValue : PolicyKind.peerd.rawValue
+        self.name = name
         nextPrune = .epoch + configuration.pruneInterval
         nextTick = .epoch
     }

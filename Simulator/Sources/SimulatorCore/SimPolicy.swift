@@ -39,17 +39,33 @@ public protocol SimPolicy {
 public enum PolicyKind: String, CaseIterable, Sendable {
     /// nwaku's 2024 peer manager, bugs included (``NwakuPolicy``).
     case nwaku
-    /// peerd's engine with its defaults.
+    /// peerd's engine with its defaults (300 % dial oversubscription and a shard floor of 4 since
+    /// issue 14; SIMULATION.md has the table behind them).
     case peerd
-    /// peerd's engine with sharded peer management on (per-shard targets).
+    /// peerd's engine with every issue-14 setting at nwaku's behaviour (the baseline the
+    /// settings are judged against, whatever the defaults become).
+    case peerdBaseline = "peerd-baseline"
+    /// Baseline plus 300 % dial oversubscription only.
+    case peerdOversubscribed = "peerd-oversub"
+    /// Baseline plus the shard floor of 4 only.
+    case peerdShardFloor = "peerd-floor"
+    /// peerd's engine with sharded peer management on (nwaku's per-shard targets).
     case peerdSharded = "peerd-sharded"
 
     /// The policy for a scenario.
     public func make(_ scenario: Scenario) throws -> any SimPolicy {
         switch self {
-        case .nwaku: NwakuPolicy(scenario: scenario, seed: scenario.seed)
-        case .peerd: try PeerdPolicy(scenario: scenario, sharded: false)
-        case .peerdSharded: try PeerdPolicy(scenario: scenario, sharded: true)
+        case .nwaku: return NwakuPolicy(scenario: scenario, seed: scenario.seed)
+        case .peerd: return try PeerdPolicy(scenario: scenario, name: rawValue)
+        case .peerdSharded:
+            return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.shardedPeerManagement = true }
+        case .peerdBaseline, .peerdOversubscribed, .peerdShardFloor:
+            let oversubscribed = self == .peerdOversubscribed
+            let floor = self == .peerdShardFloor
+            return try PeerdPolicy(scenario: scenario, name: rawValue) {
+                $0.dialOversubscriptionPercent = oversubscribed ? 300 : 100
+                $0.shardCoverageFloor = floor ? scenario.shardFloor : 0
+            }
         }
     }
 }

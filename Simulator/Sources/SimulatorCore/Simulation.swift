@@ -222,9 +222,10 @@ public struct Simulation {
                     .dialAnswer(command, peer: index, connects: false, outcome: .failed(reason: "connection refused")),
                     at: now + seconds(virtual.dialLatency))
             }
-        case .disconnect(let peer, _):
+        case .disconnect(let peer, let reason):
             if let index = network.byID[peer], let connection = connectionOf[index] {
                 summary.policyDisconnects += 1
+                summary.disconnectsByReason[reason.rawValue, default: 0] += 1
                 if network.peers[index].isProtected { summary.protectedEvicted += 1 }
                 close(connection)
             }

@@ -44,6 +44,8 @@ public struct Summary: Sendable, Equatable {
     public var policyDisconnects: Int
     /// Of those, connections to protected (static) peers.
     public var protectedEvicted: Int
+    /// Those connections by the reason the policy gave.
+    public var disconnectsByReason: [String: Int] = [:]
     /// Events the simulation processed (a measure of work).
     public var events: Int
 }

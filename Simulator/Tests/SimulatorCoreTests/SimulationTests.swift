@@ -45,7 +45,7 @@ struct SimulationTests {
     func protectedKept() throws {
         var scenario = Self.small()
         scenario.inboundPerMinute = 60  // inbound pressure: pruning runs all the time
-        for kind in [PolicyKind.peerd, .peerdSharded] {
+        for kind in PolicyKind.allCases where kind != .nwaku {
             var simulation = try Simulation(scenario: scenario, policy: kind)
             #expect(simulation.run().summary.protectedEvicted == 0)
         }
