@@ -46,6 +46,27 @@ struct ShardCoveragePlanTests {
     }
 }
 
+@Suite("Dial oversubscription (plan)")
+struct OversubscribedPlanTests {
+    func queue(free held: Int, candidates: Int32, percent: Int) -> [Int32]? {
+        var view = ConnectivityPlan.View(inboundTarget: 20, outboundRelay: held, outboundTarget: 10)
+        view.dialPercent = percent
+        var rng = SeededGenerator()
+        let pool = CandidatePool(primary: Array(0..<candidates))
+        guard case .dial(let queue, _, _) = ConnectivityPlan.make(view, pool: { pool }, using: &rng).fill else {
+            return nil
+        }
+        return queue
+    }
+
+    @Test(
+        "a round queues the free slots times the percentage, never more than the candidates",
+        arguments: [(7, Int32(50), 100, 3), (7, 50, 300, 9), (0, 50, 300, 30), (7, 5, 300, 5), (9, 50, 150, 2)])
+    func queued(held: Int, candidates: Int32, percent: Int, expected: Int) {
+        #expect(queue(free: held, candidates: candidates, percent: percent)?.count == expected)
+    }
+}
+
 @Suite("Shard coverage (engine)")
 struct ShardCoverageEngineTests {
     func covered(floor: Int = 4, oversubscription: Int = 100) throws -> PeerEngine {
