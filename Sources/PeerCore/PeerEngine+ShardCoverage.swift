@@ -44,24 +44,44 @@ extension PeerEngine {
         ShardCoverage.isScarce(subscribedShards(of: handle), counts: coverage, floor: coverageFloor)
     }
 
-    /// Dials known relay peers of the subscribed shards below the floor, beyond the outbound
+    /// Raises the alarm (``DecisionReason/shardBelowFloor``) while a subscribed shard is short,
+    /// and dials known relay peers of the subscribed shards below the floor, beyond the outbound
     /// target if need be (within `--max-connections`): nwaku fills one global count, so a thin
     /// shard can stay silent while the node is "at target" (nwaku #4064, #4114). Dials in flight
     /// count toward their shards, so a shard is not dialled for twice.
     mutating func coverShortShards(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
-        var counts = shardCoverageCounts()
+        let connected = shardCoverageCounts()
+        var counts = connected
         for peer in dialing.keys {
             guard let handle = store.handle(peer) else { continue }
             for shard in subscribedShards(of: handle) { counts[shard]? += 1 }
         }
+        let short = ShardCoverage.needs(connected, floor: coverageFloor)
+        guard !short.isEmpty else { return }
         let needs = ShardCoverage.needs(counts, floor: coverageFloor)
-        guard !needs.isEmpty else { return }
         let pool = connectablePool(now: now)
-        let candidates = pool.sample(pool.available, using: &rng).filter { handle in
-            store.isKnownRelay(store.entry(handle)) && !awaitsReconnect(handle)
+        func eligible(_ handle: Int32) -> Bool { store.isKnownRelay(store.entry(handle)) && !awaitsReconnect(handle) }
+        // The alarm (a log line, a Watch event and peerd_engine_decisions_total{reason}): every
+        // step while a subscribed shard is short, with what could fill it. Counted without a
+        // draw, so the alarm never changes which peers are dialled.
+        let serving = (pool.primary + pool.extra).count { handle in
+            !pool.excluded.contains(handle) && eligible(handle)
+                && subscribedShards(of: handle).contains { shard in short.contains { $0.shard == shard } }
         }
+        let list = short.map { "\($0.shard) (\(coverageFloor - $0.missing) peers)" }.joined(separator: ", ")
+        actions.append(
+            .decision(
+                Decision(
+                    .shardBelowFloor, current: coverageFloor - (short.first?.missing ?? 0), target: coverageFloor,
+                    available: serving,
+                    detail:
+                        "subscribed shards below the floor of \(coverageFloor): \(list); "
+                        + "\(serving) connectable candidates serve them"
+                        + (serving == 0 ? " (none known: discovery must find some)" : ""))))
+        guard !needs.isEmpty else { return }
+        let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
         let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
         guard !picked.isEmpty, let allowed = dialAllowance(picked.count, into: &actions) else { return }
         var dialed: [PeerID] = []
@@ -70,12 +90,12 @@ extension PeerEngine {
             dialed.append(store.entry(candidates[index]).id)
         }
         guard !dialed.isEmpty else { return }
-        let short = needs.map { "\($0.shard) needs \($0.missing)" }.joined(separator: ", ")
+        let missing = needs.map { "\($0.shard) needs \($0.missing)" }.joined(separator: ", ")
         actions.append(
             .decision(
                 Decision(
                     .shardOutboundFill, peers: dialed, target: coverageFloor, chosen: dialed.count,
                     available: candidates.count,
-                    detail: "shards below the floor of \(coverageFloor) (\(short)): dialing \(dialed.count)")))
+                    detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
     }
 }

@@ -94,8 +94,30 @@ struct ShardCoverageEngineTests {
         #expect(dials.allSatisfy { (11...16).map(peer).contains($0) })
         let decision = try #require(step.actions.decisions.first { $0.reason == .shardOutboundFill })
         #expect(decision.detail == "shards below the floor of 4 (1 needs 4): dialing 4")
-        // The dials in flight count for the shard: the next step does not dial for it again.
-        #expect(engine.tick(now: at(2), using: &rng).actions.dials.isEmpty)
+        let alarm = try #require(step.actions.decisions.first { $0.reason == .shardBelowFloor })
+        #expect(
+            alarm.detail == "subscribed shards below the floor of 4: 1 (0 peers); 6 connectable candidates serve them")
+        #expect(alarm.current == 0 && alarm.target == 4 && alarm.available == 6)
+        // The dials in flight count for the shard: the next step does not dial for it again, but
+        // the alarm stays until peers are connected.
+        let next = engine.tick(now: at(2), using: &rng).actions
+        #expect(next.dials.isEmpty)
+        #expect(next.reasons.contains(.shardBelowFloor))
+    }
+
+    @Test("the alarm says when no known candidate serves a short shard")
+    func alarmWithoutCandidates() throws {
+        var engine = try covered()
+        for n in 1...10 {
+            engine.addPeer(relayInfo(n, shards: [0]), origin: .discv5, now: at(0))
+            engine.open(n, direction: .outbound)
+        }
+        var rng = SeededGenerator()
+        let step = engine.tick(now: at(1), using: &rng).actions
+        let alarm = try #require(step.decisions.first { $0.reason == .shardBelowFloor })
+        #expect(alarm.available == 0)
+        #expect(alarm.detail.hasSuffix("0 connectable candidates serve them (none known: discovery must find some)"))
+        #expect(step.dials.isEmpty)
     }
 
     @Test("the floor off: the same engine dials nothing at the target")
