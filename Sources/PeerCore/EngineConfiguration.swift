@@ -61,6 +61,9 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var shardCoverageFloor: Int?
     /// Gossipsub D_low.
     public static let defaultShardCoverageFloor = 4
+    /// Leave a peer cut for another network (24 h) or a failed metadata exchange (10 min) alone
+    /// when discovery reports it again (``ReconnectCooldowns``); nwaku redials it.
+    public var reasonCooldowns = true
 
     // MARK: Limits (bounds on what clients and the host can make the engine store)
 

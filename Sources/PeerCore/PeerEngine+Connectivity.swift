@@ -250,7 +250,7 @@ extension PeerEngine {
     func isConnectable(_ handle: Int32, now: EngineTime) -> Bool {
         let entry = store.entry(handle)
         guard entry.connectedness != .connected, !entry.addresses.isEmpty, dialing[entry.id] == nil,
-            !rejected.contains(entry.id)
+            !rejected.contains(entry.id), cooldowns.isEmpty || cooldowns.allows(entry.id, now: now)
         else { return false }
         return backoff.allowsDial(failures: Int(entry.failedAttempts), lastFailure: entry.lastFailedAttempt, now: now)
     }

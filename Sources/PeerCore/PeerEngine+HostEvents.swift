@@ -266,6 +266,7 @@ extension PeerEngine {
                     detail: "\(detail): disconnecting and forgetting the peer")))
         policyDisconnect(peer, reason: reason, now: now, into: &actions)
         deletePeer(peer)
+        if configuration.reasonCooldowns { cooldowns.start(peer, after: reason, now: now) }
     }
 
     /// - Returns: `false` for a command id that is not pending (unknown, already reported, expired
