@@ -19,6 +19,7 @@ COLOURS = {
     "peerd-baseline": "tab:grey",
     "peerd-oversub": "tab:orange",
     "peerd-floor": "tab:purple",
+    "peerd-no-cooldown": "tab:brown",
     "peerd-sharded": "tab:green",
 }
 # The ablation runs are in the CSVs and the table; the plots keep to the policies compared.

@@ -39,16 +39,18 @@ public protocol SimPolicy {
 public enum PolicyKind: String, CaseIterable, Sendable {
     /// nwaku's 2024 peer manager, bugs included (``NwakuPolicy``).
     case nwaku
-    /// peerd's engine with its defaults (300 % dial oversubscription and a shard floor of 4 since
-    /// issue 14; SIMULATION.md has the table behind them).
+    /// peerd's engine with its defaults (300 % dial oversubscription, a shard floor of 4 and
+    /// reconnect cool-downs by reason since issue 14; SIMULATION.md has the table behind them).
     case peerd
-    /// peerd's engine with every issue-14 setting at nwaku's behaviour (the baseline the
-    /// settings are judged against, whatever the defaults become).
+    /// peerd's engine with every issue-14 setting at nwaku's behaviour (no oversubscription, no
+    /// shard floor, no cool-downs): the baseline the settings are judged against.
     case peerdBaseline = "peerd-baseline"
     /// Baseline plus 300 % dial oversubscription only.
     case peerdOversubscribed = "peerd-oversub"
     /// Baseline plus the shard floor of 4 only.
     case peerdShardFloor = "peerd-floor"
+    /// The defaults without the reconnect cool-downs by reason.
+    case peerdNoCooldown = "peerd-no-cooldown"
     /// peerd's engine with sharded peer management on (nwaku's per-shard targets).
     case peerdSharded = "peerd-sharded"
 
@@ -57,6 +59,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         switch self {
         case .nwaku: return NwakuPolicy(scenario: scenario, seed: scenario.seed)
         case .peerd: return try PeerdPolicy(scenario: scenario, name: rawValue)
+        case .peerdNoCooldown:
+            return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.reasonCooldowns = false }
         case .peerdSharded:
             return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.shardedPeerManagement = true }
         case .peerdBaseline, .peerdOversubscribed, .peerdShardFloor:
@@ -65,6 +69,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
             return try PeerdPolicy(scenario: scenario, name: rawValue) {
                 $0.dialOversubscriptionPercent = oversubscribed ? 300 : 100
                 $0.shardCoverageFloor = floor ? scenario.shardFloor : 0
+                $0.reasonCooldowns = false
             }
         }
     }
