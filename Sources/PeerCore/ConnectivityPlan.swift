@@ -24,6 +24,8 @@ public struct ConnectivityPlan: Sendable, Equatable {
         /// Other outbound slots held: connected peers of unknown kind, policy dials in flight.
         public var outboundOtherClaims: Int
         public var outboundTarget: Int
+        /// Candidates queued per free slot, in percent (``EngineConfiguration/dialOversubscriptionPercent``).
+        public var dialPercent = 100
 
         public init(
             online: Bool = true, batchInFlight: Int = 0, inbound: [RelaySurplus.Candidate] = [], inboundTarget: Int,
@@ -118,7 +120,8 @@ public struct ConnectivityPlan: Sendable, Equatable {
         guard available > 0 else {
             return ConnectivityPlan(surplus: surplus, fill: .noCandidates(outbound: outboundHeld))
         }
-        let queue = pool.sample(min(available, view.outboundTarget - outboundHeld), using: &rng)
+        let wanted = ShardCoverage.oversubscribed(view.outboundTarget - outboundHeld, percent: view.dialPercent)
+        let queue = pool.sample(min(available, wanted), using: &rng)
         return ConnectivityPlan(
             surplus: surplus, fill: .dial(queue: queue, outbound: outboundHeld, available: available))
     }

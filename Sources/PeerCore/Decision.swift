@@ -54,6 +54,8 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case offline = "offline"
     case shardOutboundFill = "shard_outbound_fill"
     case shardInboundPruned = "shard_inbound_pruned"
+    /// A subscribed shard has fewer connected relay peers than the shard floor (the alarm).
+    case shardBelowFloor = "shard_below_floor"
     case reconnectScheduled = "reconnect_scheduled"
     case reconnectDialed = "reconnect_dialed"
     case reachabilityChanged = "reachability_changed"

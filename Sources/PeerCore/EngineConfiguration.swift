@@ -46,6 +46,25 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Grace beyond a command's timeout after which the engine gives up on its result.
     public var commandGracePeriod: Duration = .seconds(5)
 
+    // MARK: Beyond nwaku (issue 14; SIMULATION.md has the table behind each default)
+
+    /// Outbound relay candidates a round queues and a batch dials, as a percentage of the free
+    /// outbound slots (100: exactly the deficit, as nwaku). Many dials fail (unreachable, offline
+    /// peers), so dialling more reaches the target sooner; the surplus that connects is pruned.
+    public var dialOversubscriptionPercent: Int = 300
+    /// Keep at least this many connected relay peers on each subscribed shard while connectable
+    /// peers of it exist: dial for a short shard even at the outbound target, and never prune a
+    /// peer whose shard would go below it. `nil` (the default) is gossipsub's D_low,
+    /// ``defaultShardCoverageFloor``, wherever floor x shards fits in ``maxConnections`` (and no
+    /// floor where it does not); 0 disables it (nwaku has no such floor); an explicit floor must
+    /// fit. It applies when a clusterID and shards are set, outside sharded mode.
+    public var shardCoverageFloor: Int?
+    /// Gossipsub D_low.
+    public static let defaultShardCoverageFloor = 4
+    /// Leave a peer cut for another network (24 h) or a failed metadata exchange (10 min) alone
+    /// when discovery reports it again (``ReconnectCooldowns``); nwaku redials it.
+    public var reasonCooldowns = true
+
     // MARK: Limits (bounds on what clients and the host can make the engine store)
 
     /// Addresses and protocols per peer, protection tags (see ``EngineLimits``).
@@ -117,6 +136,17 @@ public struct EngineConfiguration: Sendable, Hashable {
         _ = check("colocationLimit", colocationLimit, Bounds.colocationLimit, note: " (0 disables)")
         _ = check("reconnectBackoff", reconnectBackoff, Bounds.reconnectBackoff)
         _ = check("commandGracePeriod", commandGracePeriod, Bounds.commandGracePeriod)
+        _ = check("dialOversubscriptionPercent", dialOversubscriptionPercent, Bounds.dialOversubscriptionPercent)
+        if let floor = shardCoverageFloor, check("shardCoverageFloor", floor, Bounds.shardCoverageFloor),
+            connectionsValid, clusterID != nil, !shardedPeerManagement, floor * shards.count > maxConnections
+        {
+            // The floors must fit inside the connection limit: in the worst case each shard's
+            // peers serve that shard alone.
+            problems.append(
+                .outOfRange(
+                    setting: "shardCoverageFloor", value: "\(floor) x \(shards.count) shards",
+                    requirement: "floor x shards <= maxConnections \(maxConnections) (0 disables the floor)"))
+        }
         if !Bounds.connectivityInterval.contains(connectivityInterval)
             || !Bounds.connectivityInterval.contains(minimumConnectivityInterval)
             || minimumConnectivityInterval > connectivityInterval
@@ -182,6 +212,8 @@ public struct EngineConfiguration: Sendable, Hashable {
         public static let connectivityInterval: ClosedRange<Duration> = .milliseconds(10)...(.seconds(86_400))
         public static let reconnectBackoff: ClosedRange<Duration> = .zero...EngineConfiguration.maximumBackoff
         public static let commandGracePeriod: ClosedRange<Duration> = .zero...(.seconds(3600))
+        public static let dialOversubscriptionPercent: ClosedRange<Int> = 100...1000
+        public static let shardCoverageFloor: ClosedRange<Int> = 0...1000
         /// Every shard of a cluster, once.
         public static let shardCount = Int(RelayShard.maxShardIndex) + 1
     }

@@ -72,6 +72,7 @@ extension PeerEngine {
     ) {
         let plan = ConnectivityPlan.make(connectivityView(now: now), pool: { connectablePool(now: now) }, using: &rng)
         apply(plan, now: now, into: &actions)
+        if coverageFloor > 0, isOnline { coverShortShards(now: now, using: &rng, into: &actions) }
     }
 
     /// What the non-sharded round reads, as of now.
@@ -80,11 +81,13 @@ extension PeerEngine {
         let outbound =
             store.outboundRelaySet.elements.count > targets.outbound
             ? surplusCandidates(store.outboundRelaySet.elements, now: now) : []
-        return ConnectivityPlan.View(
+        var view = ConnectivityPlan.View(
             online: isOnline, batchInFlight: batchInFlight.count,
             inbound: surplusCandidates(store.inboundRelaySet.elements, now: now), inboundTarget: targets.inbound,
             outbound: outbound, outboundRelay: effectiveOutboundRelayCount,
             outboundOtherClaims: unknownOutboundCount + policyDialsInFlight, outboundTarget: targets.outbound)
+        view.dialPercent = configuration.dialOversubscriptionPercent
+        return view
     }
 
     /// Disconnects the plan's surplus, records why, and starts the fill.
@@ -194,7 +197,10 @@ extension PeerEngine {
     private mutating func dialNextBatch(
         current: Int, available: Int?, reason: DecisionReason, now: EngineTime, into actions: inout [EngineAction]
     ) {
-        let wanted = min(configuration.maxParallelDials, targets.outbound - current)
+        let wanted = min(
+            configuration.maxParallelDials,
+            ShardCoverage.oversubscribed(
+                targets.outbound - current, percent: configuration.dialOversubscriptionPercent))
         guard let allowed = dialAllowance(wanted, into: &actions) else {
             dialQueue = []
             return
@@ -244,7 +250,7 @@ extension PeerEngine {
     func isConnectable(_ handle: Int32, now: EngineTime) -> Bool {
         let entry = store.entry(handle)
         guard entry.connectedness != .connected, !entry.addresses.isEmpty, dialing[entry.id] == nil,
-            !rejected.contains(entry.id)
+            !rejected.contains(entry.id), cooldowns.isEmpty || cooldowns.allows(entry.id, now: now)
         else { return false }
         return backoff.allowsDial(failures: Int(entry.failedAttempts), lastFailure: entry.lastFailedAttempt, now: now)
     }

@@ -92,6 +92,13 @@ extension PeerEngine {
         else { return false }
         let inbound = effectiveInboundRelay.count
         guard inbound > targets.inbound else { return false }
+        if coverageFloor > 0, isScarce(handle, coverage: shardCoverageCounts()) {
+            // The newcomer serves a short shard: an older, replaceable inbound peer goes instead.
+            pruneSurplus(
+                store.inboundRelaySet.elements, target: targets.inbound, direction: "in", reason: .inboundRelayPruned,
+                now: now, into: &actions)
+            return false
+        }
         actions.append(
             .decision(
                 Decision(
@@ -259,6 +266,7 @@ extension PeerEngine {
                     detail: "\(detail): disconnecting and forgetting the peer")))
         policyDisconnect(peer, reason: reason, now: now, into: &actions)
         deletePeer(peer)
+        if configuration.reasonCooldowns { cooldowns.start(peer, after: reason, now: now) }
     }
 
     /// - Returns: `false` for a command id that is not pending (unknown, already reported, expired

@@ -72,12 +72,15 @@ extension PeerEngine {
     /// included, as ``RelaySurplus`` candidates; a peer a client asked for is kept like a
     /// protected one.
     func surplusCandidates(_ handles: [Int32], now: EngineTime) -> [RelaySurplus.Candidate] {
-        handles.compactMap { handle in
+        // With a shard floor, a peer its shard cannot lose is kept like a protected one.
+        let coverage = coverageFloor > 0 ? shardCoverageCounts() : [:]
+        return handles.compactMap { handle in
             let peer = store.entry(handle).id
             guard !pendingDisconnects.contains(peer) else { return nil }
             return RelaySurplus.Candidate(
                 peer: peer, joinedAt: connections.peers[peer]?.joinedAt ?? now,
-                isProtected: protection.isProtected(peer) || requestedPeers.contains(peer),
+                isProtected: protection.isProtected(peer) || requestedPeers.contains(peer)
+                    || (!coverage.isEmpty && isScarce(handle, coverage: coverage)),
                 offShard: sharesNoShard(handle))
         }
     }

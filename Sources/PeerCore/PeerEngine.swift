@@ -76,6 +76,8 @@ public struct PeerEngine: Sendable {
     var hostGone = false
     /// Metadata rejections waiting for a protected peer's last tag to go.
     var deferredRejections: [PeerID: DecisionReason] = [:]
+    /// Peers cut for a reason with a cool-down (``EngineConfiguration/reasonCooldowns``).
+    public internal(set) var cooldowns = ReconnectCooldowns()
     var nextCommandID: UInt64 = 1
     /// Draws for evictions at insert (``makeRoom(into:)``), which have no caller's generator;
     /// a fixed seed keeps runs replayable.

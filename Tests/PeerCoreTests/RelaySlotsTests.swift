@@ -37,7 +37,8 @@ struct RelaySlotsTests {
 
     @Test("connected outbound peers without identify hold outbound slots: no second round")
     func unidentifiedOutboundCounts() throws {
-        var engine = try engine()
+        // Exactly the free slots are dialled (no oversubscription), so the count shows the slots.
+        var engine = try engine { $0.dialOversubscriptionPercent = 100 }
         for n in 1...30 { engine.addPeer(Self.unknownInfo(n), now: at(0)) }
         var rng = SeededGenerator()
         let first = engine.tick(now: at(0), using: &rng)
@@ -62,7 +63,8 @@ struct RelaySlotsTests {
 
     @Test("a failed dial frees its slot")
     func failedDialFreesSlot() throws {
-        var engine = try engine()
+        // A round of exactly the deficit (no oversubscription): it settles after one batch.
+        var engine = try engine { $0.dialOversubscriptionPercent = 100 }
         for n in 1...30 { engine.addPeer(Self.unknownInfo(n), now: at(0)) }
         var rng = SeededGenerator()
         let first = engine.tick(now: at(0), using: &rng)

@@ -1,0 +1,50 @@
+import PeerCore
+
+/// A min-heap of timed items; ties keep insertion order, so a run never depends on heap layout.
+struct EventQueue<Item> {
+    private struct Entry {
+        var time: EngineTime
+        var sequence: UInt64
+        var item: Item
+        func precedes(_ other: Entry) -> Bool {
+            time != other.time ? time < other.time : sequence < other.sequence
+        }
+    }
+
+    private var heap: [Entry] = []
+    private var sequence: UInt64 = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
+    var nextTime: EngineTime? { heap.first?.time }
+
+    mutating func push(_ item: Item, at time: EngineTime) {
+        sequence &+= 1
+        heap.append(Entry(time: time, sequence: sequence, item: item))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (time: EngineTime, item: Item)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var first = parent
+            if left < heap.count, heap[left].precedes(heap[first]) { first = left }
+            if right < heap.count, heap[right].precedes(heap[first]) { first = right }
+            guard first != parent else { break }
+            heap.swapAt(parent, first)
+            parent = first
+        }
+        return (top.time, top.item)
+    }
+}

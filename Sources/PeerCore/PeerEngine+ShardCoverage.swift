@@ -1,0 +1,101 @@
+import PeerIdentity
+
+/// The shard floor (``EngineConfiguration/shardCoverageFloor``): the engine's side of
+/// ``ShardCoverage``. It reads the shards a peer serves from its ENR or its metadata answer, in
+/// our cluster and among our subscribed shards.
+extension PeerEngine {
+    /// The floor in force: 0 when off, in sharded mode (whose per-shard targets rule there), or
+    /// when the floors do not fit in `--max-connections` (shards adopted from the host's hello
+    /// skip validation).
+    var coverageFloor: Int {
+        let floor = configuration.shardCoverageFloor ?? EngineConfiguration.defaultShardCoverageFloor
+        guard floor > 0, configuration.clusterID != nil, !configuration.shards.isEmpty,
+            !configuration.shardedPeerManagement, floor * configuration.shards.count <= configuration.maxConnections
+        else { return 0 }
+        return floor
+    }
+
+    /// The subscribed shards the peer serves (ENR or metadata, our cluster).
+    func subscribedShards(of handle: Int32) -> [UInt16] {
+        guard let cluster = configuration.clusterID else { return [] }
+        let entry = store.entry(handle)
+        var result: [UInt16] = []
+        for shards in [entry.enr?.relayShards, entry.metadataShards] {
+            guard let shards, shards.clusterID == cluster else { continue }
+            for id in shards.shardIDs where configuration.shards.contains(id) && !result.contains(id) {
+                result.append(id)
+            }
+        }
+        return result
+    }
+
+    /// Connected relay peers of both directions, not being disconnected, per subscribed shard.
+    func shardCoverageCounts() -> [UInt16: Int] {
+        var peers: [[UInt16]] = []
+        for handle in store.inboundRelaySet.elements + store.outboundRelaySet.elements
+        where !pendingDisconnects.contains(store.entry(handle).id) {
+            peers.append(subscribedShards(of: handle))
+        }
+        return ShardCoverage.counts(peers, subscribed: configuration.shards)
+    }
+
+    /// Whether one of the peer's subscribed shards would go below the floor without it.
+    func isScarce(_ handle: Int32, coverage: [UInt16: Int]) -> Bool {
+        ShardCoverage.isScarce(subscribedShards(of: handle), counts: coverage, floor: coverageFloor)
+    }
+
+    /// Raises the alarm (``DecisionReason/shardBelowFloor``) while a subscribed shard is short,
+    /// and dials known relay peers of the subscribed shards below the floor, beyond the outbound
+    /// target if need be (within `--max-connections`): nwaku fills one global count, so a thin
+    /// shard can stay silent while the node is "at target" (nwaku #4064, #4114). Dials in flight
+    /// count toward their shards, so a shard is not dialled for twice.
+    mutating func coverShortShards(
+        now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
+    ) {
+        let connected = shardCoverageCounts()
+        var counts = connected
+        for peer in dialing.keys {
+            guard let handle = store.handle(peer) else { continue }
+            for shard in subscribedShards(of: handle) { counts[shard]? += 1 }
+        }
+        let short = ShardCoverage.needs(connected, floor: coverageFloor)
+        guard !short.isEmpty else { return }
+        let needs = ShardCoverage.needs(counts, floor: coverageFloor)
+        let pool = connectablePool(now: now)
+        func eligible(_ handle: Int32) -> Bool { store.isKnownRelay(store.entry(handle)) && !awaitsReconnect(handle) }
+        // The alarm (a log line, a Watch event and peerd_engine_decisions_total{reason}): every
+        // step while a subscribed shard is short, with what could fill it. Counted without a
+        // draw, so the alarm never changes which peers are dialled.
+        let serving = (pool.primary + pool.extra).count { handle in
+            !pool.excluded.contains(handle) && eligible(handle)
+                && subscribedShards(of: handle).contains { shard in short.contains { $0.shard == shard } }
+        }
+        let list = short.map { "\($0.shard) (\(coverageFloor - $0.missing) peers)" }.joined(separator: ", ")
+        actions.append(
+            .decision(
+                Decision(
+                    .shardBelowFloor, current: coverageFloor - (short.first?.missing ?? 0), target: coverageFloor,
+                    available: serving,
+                    detail:
+                        "subscribed shards below the floor of \(coverageFloor): \(list); "
+                        + "\(serving) connectable candidates serve them"
+                        + (serving == 0 ? " (none known: discovery must find some)" : ""))))
+        guard !needs.isEmpty else { return }
+        let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
+        let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
+        guard !picked.isEmpty, let allowed = dialAllowance(picked.count, into: &actions) else { return }
+        var dialed: [PeerID] = []
+        for index in picked.prefix(allowed) where isConnectable(candidates[index], now: now) {
+            dial(candidates[index], purpose: .connectivity, now: now, into: &actions)
+            dialed.append(store.entry(candidates[index]).id)
+        }
+        guard !dialed.isEmpty else { return }
+        let missing = needs.map { "\($0.shard) needs \($0.missing)" }.joined(separator: ", ")
+        actions.append(
+            .decision(
+                Decision(
+                    .shardOutboundFill, peers: dialed, target: coverageFloor, chosen: dialed.count,
+                    available: candidates.count,
+                    detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
+    }
+}

@@ -1,0 +1,54 @@
+/// Per-shard coverage as pure functions (issue 14): how many connected relay peers each
+/// subscribed shard has, which shards are short of the floor, which peers a shard cannot lose,
+/// and which candidates to dial first. nwaku has no such notion: its users report silent shards
+/// (nwaku #4064, #4114); go-waku and Lighthouse (#7915) keep per-topic floors.
+public enum ShardCoverage {
+    /// Connected relay peers per subscribed shard: each peer counts once on every one of our
+    /// shards it serves. Every subscribed shard has an entry (0 when nobody serves it).
+    public static func counts(_ peers: [[UInt16]], subscribed: [UInt16]) -> [UInt16: Int] {
+        var counts: [UInt16: Int] = [:]
+        for shard in subscribed { counts[shard] = 0 }
+        for shards in peers {
+            for shard in shards where counts[shard] != nil { counts[shard, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// What each short shard still needs to reach `floor`, thinnest first (ties by shard).
+    public static func needs(_ counts: [UInt16: Int], floor: Int) -> [(shard: UInt16, missing: Int)] {
+        counts.filter { $0.value < floor }
+            .map { (shard: $0.key, missing: floor - $0.value) }
+            .sorted { $0.missing != $1.missing ? $0.missing > $1.missing : $0.shard < $1.shard }
+    }
+
+    /// A peer whose departure would take one of our shards below `floor`.
+    public static func isScarce(_ peerShards: [UInt16], counts: [UInt16: Int], floor: Int) -> Bool {
+        peerShards.contains { shard in counts[shard].map { $0 <= floor } ?? false }
+    }
+
+    /// Picks candidates for the short shards: walks `candidates` (already in random order) and
+    /// takes a candidate while it serves a shard that still misses peers, counting it on every
+    /// short shard it serves. Returns the indices taken, in order.
+    public static func pick(_ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)]) -> [Int] {
+        var missing: [UInt16: Int] = [:]
+        for need in needs where need.missing > 0 { missing[need.shard] = need.missing }
+        var taken: [Int] = []
+        for (index, shards) in candidates.enumerated() {
+            guard !missing.isEmpty else { break }
+            guard shards.contains(where: { missing[$0] != nil }) else { continue }
+            taken.append(index)
+            for shard in shards {
+                guard let left = missing[shard] else { continue }
+                missing[shard] = left > 1 ? left - 1 : nil
+            }
+        }
+        return taken
+    }
+
+    /// The dials for `deficit` free slots at `percent` oversubscription, rounded up (100: the
+    /// deficit itself).
+    public static func oversubscribed(_ deficit: Int, percent: Int) -> Int {
+        guard deficit > 0 else { return 0 }
+        return (deficit * max(percent, 100) + 99) / 100
+    }
+}
