@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PeerServer
 import PeerTestSupport
@@ -64,19 +65,25 @@ struct EmbedderAPIServiceTests {
             try await Base.waitUntilAttached(sidecar)
             try await onThread {
                 try Self.send(host, Self.relayPeerJoins(1) + Self.relayPeerJoins(2))
-                // The events are applied in order on the stream: wait until both peers count.
+                // The events are applied in order on the stream: wait until both peers count. A
+                // deadline, not a number of polls: under a loaded test run, 200 polls can all come
+                // before the sidecar's event loop applies the events.
                 var connected: UInt32 = 0
-                for id in stride(from: UInt32(3), to: 403, by: 2) where connected < 2 {
+                var id: UInt32 = 3
+                let deadline = ContinuousClock.now + .seconds(20)
+                while connected < 2, ContinuousClock.now < deadline {
                     connected = try Self.statistics(admin, id).connected
+                    id += 2
+                    if connected < 2 { Thread.sleep(forTimeInterval: 0.002) }
                 }
                 try #require(connected == 2)
                 // One of them protected: DisconnectAll is a request, protection is against policy.
                 let protect = try admin.call(
-                    501, Self.peerManager, "Protect",
+                    id, Self.peerManager, "Protect",
                     payload: PeerManagerV1.ProtectRequest(peerID: Base.peerID(1), tag: "keep").encoded())
                 #expect(protect.code == .ok)
                 let response = try admin.call(
-                    503, Self.peerManager, "DisconnectAll", payload: PeerManagerV1.DisconnectAllRequest().encoded())
+                    id + 2, Self.peerManager, "DisconnectAll", payload: PeerManagerV1.DisconnectAllRequest().encoded())
                 #expect(response.code == .ok)
                 #expect(try PeerManagerV1.DisconnectAllResponse(wire: response.payload).disconnected == 2)
                 var disconnected: Set<String> = []
