@@ -21,7 +21,7 @@ public struct BidirectionalStream<Request: WireMessage, Response: WireMessage>: 
     /// Tells peerd no more messages follow (a Data frame with `remote closed | no data`).
     public func finish() async throws {
         var frame = ByteBuffer()
-        frame.moveWriterIndex(forwardBy: FrameHeader.size)
+        frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
         try await write(frame, flags: [.remoteClosed, .noData])
     }
 

@@ -14,6 +14,9 @@ public final class ClientConnection: Sendable {
     public let socketPath: String
     /// The largest frame sent or accepted, in bytes: peerd's default, ttrpc's own limit.
     public let maxFrameSize: Int
+    /// The most streams open at once; more calls wait for one to end. peerd's
+    /// `--max-concurrent-streams` (GetInfo tells it).
+    public let maxConcurrentStreams: Int
 
     private let group: any EventLoopGroup
     private let state = Mutex(State.idle)
@@ -50,15 +53,21 @@ public final class ClientConnection: Sendable {
     /// - Parameters:
     ///   - socketPath: peerd's socket.
     ///   - maxFrameSize: the largest frame sent or accepted (peerd's `--max-frame-size`).
+    ///   - maxConcurrentStreams: the most calls sent at once (peerd's `--max-concurrent-streams`).
     ///   - eventLoopGroup: where the connection's I/O runs.
     public init(
         socketPath: String, maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize,
+        maxConcurrentStreams: Int = ClientConnection.defaultMaxConcurrentStreams,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.socketPath = socketPath
         self.maxFrameSize = max(0, maxFrameSize)
+        self.maxConcurrentStreams = max(1, maxConcurrentStreams)
         self.group = eventLoopGroup
     }
+
+    /// peerd's default `--max-concurrent-streams`.
+    public static let defaultMaxConcurrentStreams = 128
 
     /// Closes the connection: calls in flight fail with UNAVAILABLE, and later calls too.
     public func close() async {
@@ -143,7 +152,7 @@ public final class ClientConnection: Sendable {
             service: method.service, method: method.method, payload: payload, timeoutNanos: timeoutNanos)
         var frame = ByteBuffer()
         frame.reserveCapacity(FrameHeader.size + payload.readableBytes + method.service.utf8.count + 32)
-        frame.moveWriterIndex(forwardBy: FrameHeader.size)
+        frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
         envelope.encode(into: &frame)
         try checkFrameSize(frame)
         return frame
@@ -152,7 +161,7 @@ public final class ClientConnection: Sendable {
     /// A Data frame carrying `message`, with 10 bytes reserved for the header.
     func dataFrame(_ message: some WireMessage) throws -> ByteBuffer {
         var frame = ByteBuffer()
-        frame.moveWriterIndex(forwardBy: FrameHeader.size)
+        frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
         message.encode(into: &frame)
         try checkFrameSize(frame)
         return frame
@@ -211,12 +220,13 @@ public final class ClientConnection: Sendable {
     private func connect(_ promise: EventLoopPromise<Established>) {
         let socketPath = socketPath
         let maxFrameSize = maxFrameSize
+        let maxConcurrentStreams = maxConcurrentStreams
         ClientBootstrap(group: promise.futureResult.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)),
-                        StreamDemultiplexer(socketPath: socketPath))
+                        StreamDemultiplexer(socketPath: socketPath, maxConcurrentStreams: maxConcurrentStreams))
                 }
             }
             .connect(unixDomainSocketPath: socketPath)

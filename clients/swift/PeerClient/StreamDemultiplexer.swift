@@ -59,11 +59,23 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
         var timer: Scheduled<Void>?
     }
 
+    /// A call not sent yet: at the concurrency limit, calls wait in order.
+    private struct WaitingStream {
+        var call: CallBox
+        var frame: ByteBuffer
+        var flags: FrameFlags
+        var receiver: StreamReceiver
+        var timer: Scheduled<Void>?
+    }
+
     /// ttrpc's stream ids are odd and increase; the largest is 2^32 - 1.
     static let lastStreamID = UInt32.max
 
     private let socketPath: String
+    private let maxConcurrentStreams: Int
     private var streams: [UInt32: OpenStream] = [:]
+    private var cancelledStreams: Set<UInt32> = []
+    private var waiting = CircularBuffer<WaitingStream>()
     private var nextStreamID: UInt32 = 1
     private var context: ChannelHandlerContext?
     private var active = true
@@ -71,12 +83,10 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
     private var pausedStreams: Set<UInt32> = []
     private var readPending = false
 
-    init(socketPath: String) {
+    init(socketPath: String, maxConcurrentStreams: Int) {
         self.socketPath = socketPath
+        self.maxConcurrentStreams = max(1, maxConcurrentStreams)
     }
-
-    /// How many streams are open (for tests of the bookkeeping).
-    var openStreams: Int { streams.count }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -110,6 +120,7 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
         case .frame(let frame):
             route(frame)
         case .oversized(let header):
+            defer { openWaiting() }
             end(
                 header.streamID,
                 with: PeerdClientError(
@@ -122,7 +133,11 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
     private func route(_ frame: Frame) {
         switch frame.type {
         case .response:
-            guard let open = streams.removeValue(forKey: frame.streamID) else { return }  // cancelled or expired
+            defer { openWaiting() }
+            guard let open = streams.removeValue(forKey: frame.streamID) else {
+                cancelledStreams.remove(frame.streamID)  // peerd's answer to our Cancel
+                return
+            }
             open.timer?.cancel()
             resumeReading(frame.streamID)
             do {
@@ -143,29 +158,64 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
         }
     }
 
-    /// Opens a stream: `frame` holds 10 reserved bytes for the header, then the Request envelope.
+    /// Starts a call: `frame` holds 10 reserved bytes for the header, then the Request envelope.
+    /// At the concurrency limit the call waits for a stream to end (as gRPC's calls wait for
+    /// HTTP/2's MAX_CONCURRENT_STREAMS) rather than being refused by peerd.
     func start(
         _ call: CallBox, frame: ByteBuffer, flags: FrameFlags, timeout: Duration?, receiver: StreamReceiver
     ) {
         guard !call.value.cancelled else { return receiver.fail(PeerdClientError.cancelled) }
         guard active, let context else { return receiver.fail(PeerdClientError.connectionLost(socketPath)) }
+        var timer: Scheduled<Void>?
+        if let timeout {
+            timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+                self.expire(call, timeout)
+            }
+        }
+        let stream = WaitingStream(call: call, frame: frame, flags: flags, receiver: receiver, timer: timer)
+        if streamsCounted < maxConcurrentStreams && waiting.isEmpty {
+            open(stream)
+        } else {
+            waiting.append(stream)
+        }
+    }
+
+    /// Streams peerd counts against its limit: the open ones, and the cancelled ones until
+    /// peerd's Response for them arrives.
+    private var streamsCounted: Int { streams.count + cancelledStreams.count }
+
+    private func open(_ stream: WaitingStream) {
+        guard let context else { return stream.receiver.fail(PeerdClientError.connectionLost(socketPath)) }
         let id = nextStreamID
         guard id != 0 else {
             // Every id of this connection is used (after 2^31 calls): close it, the next call reconnects.
-            receiver.fail(PeerdClientError(code: .unavailable, message: "stream ids exhausted; reconnecting"))
+            stream.timer?.cancel()
+            stream.receiver.fail(PeerdClientError(code: .unavailable, message: "stream ids exhausted; reconnecting"))
             context.close(promise: nil)
             return
         }
         nextStreamID = id == Self.lastStreamID ? 0 : id + 2
-        call.value.streamID = id
-        var timer: Scheduled<Void>?
-        if let timeout {
-            timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
-                self.end(id, with: PeerdClientError.deadlineExceeded(timeout), cancelReason: "deadline exceeded")
-            }
+        stream.call.value.streamID = id
+        streams[id] = OpenStream(receiver: stream.receiver, timer: stream.timer)
+        write(
+            stream.frame, header: FrameHeader(length: 0, streamID: id, type: .request, flags: stream.flags),
+            promise: nil)
+    }
+
+    /// Opens waiting calls while there is room.
+    private func openWaiting() {
+        while streamsCounted < maxConcurrentStreams, let next = waiting.popFirst() {
+            open(next)
         }
-        streams[id] = OpenStream(receiver: receiver, timer: timer)
-        write(frame, header: FrameHeader(length: 0, streamID: id, type: .request, flags: flags), promise: nil)
+    }
+
+    private func expire(_ call: CallBox, _ timeout: Duration) {
+        let error = PeerdClientError.deadlineExceeded(timeout)
+        if call.value.streamID != 0 {
+            end(call.value.streamID, with: error, cancelReason: "deadline exceeded")
+        } else if let index = waiting.firstIndex(where: { $0.call === call }) {
+            waiting.remove(at: index).receiver.fail(error)
+        }
     }
 
     /// Sends one Data frame on the call's stream (`frame`: 10 reserved bytes, then the message).
@@ -181,7 +231,13 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
     /// The caller abandons the call: it ends with CANCELLED and peerd gets a Cancel frame.
     func cancel(_ call: CallBox, reason: String) {
         guard call.value.streamID != 0 else {
+            // Not started yet (the start is still queued for the loop), or waiting for room.
             call.value.cancelled = true
+            if let index = waiting.firstIndex(where: { $0.call === call }) {
+                let stream = waiting.remove(at: index)
+                stream.timer?.cancel()
+                stream.receiver.fail(PeerdClientError.cancelled)
+            }
             return
         }
         end(call.value.streamID, with: PeerdClientError.cancelled, cancelReason: reason)
@@ -198,8 +254,9 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
         resumeReading(id)
         open.receiver.fail(error)
         guard active, context != nil else { return }
+        cancelledStreams.insert(id)
         var frame = ByteBuffer()
-        frame.moveWriterIndex(forwardBy: FrameHeader.size)
+        frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
         CancelMessage(reason: cancelReason).encode(into: &frame)
         write(frame, header: FrameHeader(length: 0, streamID: id, type: .cancel), promise: nil)
     }
@@ -230,9 +287,16 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
     private func failAll(_ error: PeerdClientError) {
         active = false
         let open = streams
+        let waiting = waiting
         streams.removeAll()
+        cancelledStreams.removeAll()
         pausedStreams.removeAll()
+        self.waiting.removeAll()
         for stream in open.values {
+            stream.timer?.cancel()
+            stream.receiver.fail(error)
+        }
+        for stream in waiting {
             stream.timer?.cancel()
             stream.receiver.fail(error)
         }
