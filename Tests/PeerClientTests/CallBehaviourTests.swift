@@ -166,6 +166,20 @@ struct CallBehaviourTests {
         }
     }
 
+    @Test("A reply over the client's frame limit is RESOURCE_EXHAUSTED, and its stream is freed")
+    func oversizedReply() async throws {
+        try await InProcessSidecar.run { sidecar in
+            // One stream at a time: a slot the oversized reply leaked would hold every later call.
+            let connection = ClientConnection(socketPath: sidecar.socketPath, maxFrameSize: 64, maxConcurrentStreams: 1)
+            let client = PeerdClient(connection: connection)
+            let error = await #expect(throws: PeerdClientError.self) { try await client.peerManager.getConfiguration() }
+            #expect(error?.code == .resourceExhausted)
+            let status = try await client.health.check(options: CallOptions(timeout: .seconds(5))).status
+            #expect(status == .serving)
+            await connection.close()
+        }
+    }
+
     @Test("A closed connection refuses calls")
     func closed() async throws {
         try await InProcessSidecar.run { sidecar in

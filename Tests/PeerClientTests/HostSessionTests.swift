@@ -37,10 +37,12 @@ struct HostSessionTests {
             try await InProcessSidecar.run(socketPath: path) { sidecar in
                 try await Fixtures.waitUntil("first attach") { sidecar.hostAttached }
             }
-            #expect(session.attachments == 1)
+            // (A hello may also reach the first peerd while it drains: it counts, and ends UNAVAILABLE.)
+            let before = session.attachments
+            #expect(before >= 1)
             try await InProcessSidecar.run(socketPath: path) { sidecar in
                 try await Fixtures.waitUntil("second attach") { sidecar.hostAttached }
-                #expect(session.attachments == 2)
+                #expect(session.attachments > before)
                 // The new attachment carries commands: a Connect completes through it.
                 try await withPeerdClient(socketPath: path) { client in
                     let target = "\(Fixtures.address(2))/p2p/\(Fixtures.peerID(2))"

@@ -441,7 +441,7 @@ func runBenchmark(_ options: Options) throws {
     }
 
     print("")
-    print("## Goals (issue 5)")
+    print("## Goals (issues 5 and 11)")
     print("")
     var loads: [Double] = []
     for cell in latencyResults.values { loads += cell.values.flatMap { $0 }.map(\.otherLoad) }

@@ -34,7 +34,16 @@ public struct BidirectionalStream<Request: WireMessage, Response: WireMessage>: 
         let promise = established.eventLoop.makePromise(of: Void.self)
         let call = call
         established.onLoop { $0.send(call, frame: frame, flags: flags, promise: promise) }
-        try await promise.futureResult.get()
+        do {
+            try await promise.futureResult.get()
+        } catch let error as PeerdClientError {
+            throw error
+        } catch {
+            // The socket refused the write (e.g. EPIPE: peerd closed the connection): the
+            // connection is gone, which callers see as UNAVAILABLE like every other loss.
+            throw PeerdClientError(
+                code: .unavailable, message: "the connection to peerd at \(connection.socketPath) was lost: \(error)")
+        }
     }
 
     public func makeAsyncIterator() -> ResponseStream<Response>.AsyncIterator {

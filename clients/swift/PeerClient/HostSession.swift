@@ -99,7 +99,13 @@ public final class HostSession: Sendable {
     private func attachOnce() async throws -> PeerdClientError? {
         do {
             let stream = try await host.attach()
-            try await stream.send(PeerManagerV1.HostEvent(event: .hello(try await hello())))
+            let hello: PeerManagerV1.HostHello
+            do {
+                hello = try await self.hello()
+            } catch {
+                throw HelloFailure(error: error)
+            }
+            try await stream.send(PeerManagerV1.HostEvent(event: .hello(hello)))
             state.withLock {
                 $0.stream = stream
                 $0.attachments += 1
@@ -113,6 +119,16 @@ public final class HostSession: Sendable {
             return error
         } catch is CancellationError {
             return PeerdClientError.cancelled
+        } catch let failure as HelloFailure {
+            throw failure.error  // the host's own error: not a connection problem, no retry
+        } catch {
+            // Anything else came from the connection: re-attach as after any loss.
+            return PeerdClientError(code: .unavailable, message: "the Attach stream failed: \(error)")
         }
+    }
+
+    /// An error the hello closure threw, told apart from the connection's.
+    private struct HelloFailure: Error {
+        let error: any Error
     }
 }

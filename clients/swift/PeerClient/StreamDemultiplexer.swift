@@ -123,12 +123,13 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
             route(frame)
         case .oversized(let header):
             defer { openWaiting() }
+            // A Response is the stream's last frame: nothing is left to cancel.
             end(
                 header.streamID,
                 with: PeerdClientError(
                     code: .resourceExhausted,
                     message: "peerd sent a frame of \(header.length) bytes, over the client's maximum"),
-                cancelReason: "reply too large")
+                cancelReason: header.type == .response ? nil : "reply too large")
         }
     }
 
@@ -250,12 +251,14 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
         resumeReading(call.value.streamID)
     }
 
-    private func end(_ id: UInt32, with error: PeerdClientError, cancelReason: String) {
+    /// Ends a stream with `error`; with a `cancelReason`, peerd gets a Cancel frame (and the
+    /// stream counts against the limit until peerd's Response for it arrives).
+    private func end(_ id: UInt32, with error: PeerdClientError, cancelReason: String?) {
         guard let open = streams.removeValue(forKey: id) else { return }
         open.timer?.cancel()
         resumeReading(id)
         open.receiver.fail(error)
-        guard active, context != nil else { return }
+        guard let cancelReason, active, context != nil else { return }
         cancelledStreams.insert(id)
         var frame = ByteBuffer()
         frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
