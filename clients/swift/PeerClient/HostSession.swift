@@ -19,7 +19,9 @@ public final class HostSession: Sendable {
 
     /// peerd's commands, from every attachment in turn; finishes when ``run()`` returns. One
     /// consumer. Commands of an attachment that dropped are void (peerd dropped them too): the
-    /// host should carry them out or not, but their results are ignored.
+    /// host may carry them out or not, but their results are ignored. Buffered without bound
+    /// between the stream and the consumer: a host should read them as they come (peerd bounds
+    /// what it queues for a host, `--max-queued-commands`, but not what a host reads and leaves).
     public let commands: AsyncStream<PeerManagerV1.HostCommand>
 
     private let host: HostClient
