@@ -180,6 +180,37 @@ struct CallBehaviourTests {
         }
     }
 
+    @Test("A connection nobody holds closes its socket; a stream keeps its connection alive")
+    func droppedConnection() async throws {
+        try await InProcessSidecar.run { sidecar in
+            // Only the Watch holds its connection: it keeps working.
+            let events = try await PeerdClient(connection: ClientConnection(socketPath: sidecar.socketPath))
+                .peerManager.watch(.init(peerEvents: true))
+            try await withPeerdClient(socketPath: sidecar.socketPath) { admin in
+                let probing = Task {
+                    for n in 0..<100 {
+                        _ = try await admin.peerManager.addPeer(.init(source: .peer(Fixtures.peer(n))))
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                defer { probing.cancel() }
+                for try await _ in events { break }
+
+                // A protection tag belongs to its connection: peerd releases it when the socket
+                // closes, which shows that dropping the connection closed it.
+                do {
+                    let dropped = ClientConnection(socketPath: sidecar.socketPath)
+                    let reply = try await PeerManagerClient(connection: dropped).protect(
+                        .init(peerID: Fixtures.peerID(0), tag: "dropped"))
+                    #expect(reply.isProtected)
+                }
+                try await Fixtures.waitUntil("the dropped connection's tag is released") {
+                    try await admin.peerManager.getStatistics().protectedPeers == 0
+                }
+            }
+        }
+    }
+
     @Test("A closed connection refuses calls")
     func closed() async throws {
         try await InProcessSidecar.run { sidecar in

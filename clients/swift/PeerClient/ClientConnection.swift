@@ -78,6 +78,13 @@ public final class ClientConnection: Sendable {
         self.taskExecutor = EventLoopTaskExecutor(eventLoop: eventLoop)
     }
 
+    /// A connection nobody holds any more closes its socket (calls in flight hold it).
+    deinit {
+        if case .ready(let established) = state.withLock({ $0 }) {
+            established.channel.close(promise: nil)
+        }
+    }
+
     /// peerd's default `--max-concurrent-streams`.
     public static let defaultMaxConcurrentStreams = 128
 
@@ -191,7 +198,7 @@ public final class ClientConnection: Sendable {
         let call = connection.makeCall()
         let producer = PayloadProducer.makeSequence(
             backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256), finishOnDeinit: true,
-            delegate: StreamDelegate(connection: connection, call: call))
+            delegate: StreamDelegate(owner: self, connection: connection, call: call))
         return (call, producer)
     }
 
@@ -268,9 +275,10 @@ public final class ClientConnection: Sendable {
                 return promise.fail(PeerdClientError(code: .unavailable, message: "the client connection is closed"))
             }
             let channel = established.channel
-            channel.closeFuture.whenComplete { _ in
+            // Weak: the channel must not keep the connection alive (its deinit closes the channel).
+            channel.closeFuture.whenComplete { [weak self] _ in
                 // The next call connects again.
-                self.state.withLock { state in
+                self?.state.withLock { state in
                     if case .ready(let current) = state, current.channel === channel { state = .idle }
                 }
             }

@@ -9,6 +9,8 @@ typealias PayloadProducer = NIOThrowingAsyncSequenceProducer<
 /// Tells the event loop when a stream's consumer caught up (reading resumes) or went away
 /// (the call is cancelled: peerd gets a Cancel frame).
 struct StreamDelegate: NIOAsyncSequenceProducerDelegate {
+    /// Keeps the connection open while the stream lives (a dropped connection closes its socket).
+    let owner: ClientConnection
     let connection: ClientConnection.Established
     let call: CallBox
 
