@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import PeerClient
+import PeerWire
+
+/// Connects to peerd through PeerClient, runs `body` with the client and closes the connection.
+/// Every failure becomes one line on stderr and exit status 1: a call's status as
+/// `peerctl: CODE: message` (a peerd that cannot be reached is UNAVAILABLE, with a hint).
+func withPeerd<Result: Sendable>(
+    _ options: ConnectionOptions, _ body: (PeerdClient) async throws -> Result
+) async throws -> Result {
+    do {
+        return try await withPeerdClient(socketPath: options.socketPath) { try await body($0) }
+    } catch let error as PeerdClientError {
+        let hint = error.code == .unavailable ? " (is peerd running? see --socket and PEERD_SOCKET)" : ""
+        throw fail("\(error.code): \(error.message)\(hint)")
+    }
+}
+
+/// Writes `peerctl: message` to stderr and returns the exit status to throw (1).
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("peerctl: \(message)\n".utf8))
+    return ExitCode.failure
+}

@@ -1,0 +1,50 @@
+import PeerWire
+import Testing
+
+@testable import peerctl
+
+@Suite("peerctl tables")
+struct TextTableTests {
+    @Test("columns as wide as their widest cell, two spaces apart, no trailing blanks")
+    func render() {
+        var table = TextTable("PEER", "STATE", "NOTE")
+        table.append(["a", "connected", ""])
+        table.append(["longer-id", "-", "x"])
+        #expect(
+            table.render() == """
+                PEER       STATE      NOTE
+                a          connected
+                longer-id  -          x
+
+                """)
+    }
+
+    @Test("missing cells read as empty, extra cells are dropped, a header alone is one line")
+    func ragged() {
+        #expect(TextTable("A", "B", rows: [["1"], ["1", "2", "3"]]).render() == "A  B\n1\n1  2\n")
+        #expect(TextTable("A", "B").render() == "A  B\n")
+    }
+
+    @Test("key: value lines aligned after the longest key")
+    func keyValue() {
+        var list = KeyValueList()
+        list.append("peer id", "16U")
+        list.append("origin", "dns")
+        #expect(list.render() == "peer id: 16U\norigin:  dns\n")
+        #expect(KeyValueList().render() == "")
+    }
+
+    @Test("a peer row: every column, next retry from the configuration")
+    func peerRow() {
+        let peer = PeerManagerV1.Peer(
+            peerID: "16Uiu2HAmPLe7Mzm8TsYUubgCAW1aJoeFScxrLj8ppHFivPo97bUZ", protocols: ["/vac/waku/relay/2.0.0"],
+            origin: .init(rawValue: 4), connectedness: .init(rawValue: 1), direction: .init(rawValue: 2),
+            failedDials: 2, lastFailedDialMs: 1_000, enrShards: .init(clusterID: 1, shardIDs: [3]))
+        let context = PeerTable.Context(
+            configuration: .init(initialBackoffMs: 60_000, backoffFactor: 2, maxFailedAttempts: 5), nowMs: 1_000)
+        #expect(
+            PeerTable.table([peer], context).rows == [
+                ["16Uiu2HAm…o97bUZ", "dns", "cannot_connect", "outbound", "relay/2.0.0", "1/3", "2", "in 2m00s"]
+            ])
+    }
+}
