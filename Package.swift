@@ -20,6 +20,8 @@ let package = Package(
         // For the fuzz package (Fuzz/), which drives the connection handler.
         .library(name: "PeerServer", targets: ["PeerServer"]),
         .library(name: "TTRPCServer", targets: ["TTRPCServer"]),
+        // The Swift client library (clients/swift/PeerClient): typed async calls over one connection.
+        .library(name: "PeerClient", targets: ["PeerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -111,10 +113,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
-        // Test support shared by the socket-level test targets: a raw ttrpc client, built on
-        // PeerWire only, so it stays independent of the server code it tests.
+        // The Swift client: async/await calls multiplexed on one ttrpc connection, typed stubs
+        // (Generated/), HostSession for Swift hosts. A client of the wire only: no server code.
         .target(
-            name: "PeerTestSupport", dependencies: ["PeerWire", .product(name: "NIOCore", package: "swift-nio")],
+            name: "PeerClient",
+            dependencies: [
+                "PeerWire", "PeerdPaths",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "clients/swift/PeerClient", swiftSettings: swiftSettings),
+
+        // Test support shared by the socket-level test targets: a raw ttrpc client, built on
+        // PeerWire only, so it stays independent of the server code it tests; and the real
+        // sidecar run in-process (InProcessSidecar) for the service and client tests.
+        .target(
+            name: "PeerTestSupport",
+            dependencies: [
+                "PeerWire", "PeerServer", "PeerCore", "TTRPCServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/PeerTestSupport", swiftSettings: swiftSettings),
 
         .testTarget(name: "PeerdPathsTests", dependencies: ["PeerdPaths"], swiftSettings: swiftSettings),
@@ -146,6 +166,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The in-process sidecar runs its services in a ServiceGroup.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerClientTests",
+            dependencies: [
+                "PeerClient", "PeerWire", "PeerServer", "PeerCore", "PeerIdentity", "PeerTestSupport", "TTRPCServer",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -10,32 +10,45 @@ import TTRPCServer
 /// task, on a socket in a fresh temporary directory. The test gets the socket path once the
 /// socket accepts; the group is shut down gracefully when the test's body returns or throws, and
 /// awaited, so no task outlives the test.
-struct InProcessSidecar: Sendable {
-    let socketPath: String
-    let sidecar: Sidecar
+public struct InProcessSidecar: Sendable {
+    public let socketPath: String
+    public let sidecar: Sidecar
     private let group: ServiceGroup
 
     /// What peerd's SIGTERM does: health turns NOT_SERVING, the host is detached, the server drains.
-    func triggerGracefulShutdown() async {
+    public func triggerGracefulShutdown() async {
         await group.triggerGracefulShutdown()
     }
 
-    static func run<Result: Sendable>(
-        configure: (inout EngineConfiguration) -> Void = { _ in },
-        shutdownGracePeriod: Duration = .milliseconds(500),
-        _ body: @Sendable (InProcessSidecar) async throws -> Result
-    ) async throws -> Result {
+    /// A fresh temporary directory for a socket, removed by the caller: for a test that restarts
+    /// a sidecar on the same path (`run(socketPath:)`).
+    public static func makeSocketDirectory() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "peerd-inproc-\(UUID().uuidString.prefix(8))"
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let socketPath = "\(directory)/peerd.sock"
+        return directory
+    }
+
+    /// - Parameters:
+    ///   - socketPath: where to listen; nil for a socket in a fresh temporary directory, removed
+    ///     when the body returns.
+    ///   - observeCall: sees every call's method and status as the server completes it.
+    public static func run<Result: Sendable>(
+        socketPath: String? = nil,
+        configure: (inout EngineConfiguration) -> Void = { _ in },
+        shutdownGracePeriod: Duration = .milliseconds(500),
+        observeCall: CallObserver? = nil,
+        _ body: @Sendable (InProcessSidecar) async throws -> Result
+    ) async throws -> Result {
+        let directory = socketPath == nil ? try makeSocketDirectory() : nil
+        defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
+        let socketPath = socketPath ?? "\(directory ?? "")/peerd.sock"
         let logger = Logger(label: "peerd-inproc", factory: { _ in SwiftLogNoOpLogHandler() })
         let (listening, listened) = AsyncStream.makeStream(of: String.self)
         let sidecar = try Sidecar(
             server: ServerConfiguration(socketPath: socketPath, shutdownGracePeriod: shutdownGracePeriod),
-            engine: .defaults(configure: configure), version: "test", logger: logger,
+            engine: .defaults(configure: configure), version: "test", logger: logger, observeCall: observeCall,
             onListening: { path in
                 listened.yield(path)
                 listened.finish()
@@ -71,13 +84,13 @@ struct InProcessSidecar: Sendable {
     }
 }
 
-enum InProcessSidecarError: Error {
+public enum InProcessSidecarError: Error {
     case stoppedBeforeListening
 }
 
 /// Runs blocking socket code on a thread of its own: a blocking `recv` on the cooperative pool
 /// (two threads on a two-core machine) would starve the in-process sidecar's own tasks.
-func onThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+public func onThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread { continuation.resume(with: Swift.Result { try body() }) }
     }

@@ -1,0 +1,30 @@
+import PeerWire
+
+/// A call that did not end OK: peerd's status (or the client's own, e.g. UNAVAILABLE when the
+/// connection is lost, DEADLINE_EXCEEDED from the client's timer, CANCELLED when the task was
+/// cancelled) and its message.
+///
+/// `description` reads `CODE: "message"`, like grpc-swift-2's `RPCError`.
+public struct PeerdClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var code: StatusCode
+    public var message: String
+
+    public init(code: StatusCode, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \"\(message)\"" }
+}
+
+extension PeerdClientError {
+    static func connectionLost(_ socketPath: String) -> PeerdClientError {
+        PeerdClientError(code: .unavailable, message: "the connection to peerd at \(socketPath) was lost")
+    }
+
+    static let cancelled = PeerdClientError(code: .cancelled, message: "the call was cancelled by the client")
+
+    static func deadlineExceeded(_ timeout: Duration) -> PeerdClientError {
+        PeerdClientError(code: .deadlineExceeded, message: "deadline of \(timeout) exceeded (client timer)")
+    }
+}
