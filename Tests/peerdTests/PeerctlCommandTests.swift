@@ -37,6 +37,16 @@ struct PeerctlCommandTests {
         let filtered = try peerctl("peers", "list", "--connectedness", "connected", "--json")
         #expect((filtered.json?["total"] as? NSNumber)?.intValue == 0, "\(filtered.summary)")
 
+        // Pages: --limit ends a page with the way to the next one; --all follows them.
+        let _: PeerManagerV1.AddPeerResponse = try PeerManagerClient(socketPath: peerd.socketPath).call(
+            "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(13))))
+        let page = try peerctl("peers", "list", "--limit", "1")
+        #expect(page.stdout.contains("1 of 2 peers; next page: --page-token "), "\(page.summary)")
+        let pages = try peerctl("peers", "list", "--limit", "1", "--all", "--json")
+        #expect((pages.json?["peers"] as? [Any])?.count == 2, "\(pages.summary)")
+        #expect(pages.json?["next_page_token"] as? String == "")
+        _ = try peerctl("peers", "remove", TestPeers.id(13))
+
         let got = try peerctl("peers", "get", id)
         #expect(got.stdout.contains("addresses:"), "\(got.summary)")
         #expect(got.stdout.contains("/ip4/10.0.0.11/tcp/60000"))
