@@ -22,3 +22,10 @@ func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("peerctl: \(message)\n".utf8))
     return ExitCode.failure
 }
+
+extension CallOptions {
+    /// A unary call's deadline: peerd answers queries and changes at once (Connect, which waits
+    /// for dials, sets its own), so a call still open after 30 s means a stuck peerd, and the
+    /// operator gets DEADLINE_EXCEEDED instead of a hung shell.
+    static let peerctl = CallOptions(timeout: .seconds(30))
+}

@@ -91,19 +91,20 @@ enum HumanViews {
     /// One line per Watch event: time, kind, then the decision's reason, detail and peers, or the
     /// peer event's kind and peer.
     static func watchLine(_ event: PeerManagerV1.WatchEvent, wide: Bool) -> String {
-        switch event.event {
-        case .decision(let decision)?:
+        // `if case`, not a switch: an event kind added to the contract later prints as unknown
+        // here instead of breaking the build.
+        if case .decision(let decision)? = event.event {
             var line = "\(HumanText.timestamp(milliseconds: decision.timeMs))  decision  \(decision.reason)"
             if !decision.detail.isEmpty { line += "  \(decision.detail)" }
             if !decision.peerIDs.isEmpty {
                 line += "  [" + decision.peerIDs.map { HumanText.peerID($0, wide: wide) }.joined(separator: " ") + "]"
             }
             return line
-        case .peerEvent(let event)?:
+        }
+        if case .peerEvent(let event)? = event.event {
             return "\(HumanText.timestamp(milliseconds: event.timeMs))  peer      \(WireJSON.name(kind: event.kind))  "
                 + HumanText.peerID(event.peerID, wide: wide)
-        case nil:
-            return "(an event of a kind this peerctl does not know)"
         }
+        return "(an event of a kind this peerctl does not know)"
     }
 }

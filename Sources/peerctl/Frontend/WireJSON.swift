@@ -86,8 +86,9 @@ enum WireJSON {
     }
 
     static func watchEvent(_ event: PeerManagerV1.WatchEvent) -> [String: Any] {
-        switch event.event {
-        case .decision(let decision)?:
+        // `if case`, not a switch: an event kind added to the contract later prints as unknown
+        // here instead of breaking the build.
+        if case .decision(let decision)? = event.event {
             var object: [String: Any] = [
                 "type": "decision", "time_ms": decision.timeMs, "reason": decision.reason, "detail": decision.detail,
             ]
@@ -97,13 +98,13 @@ enum WireJSON {
             if let value = decision.chosen { object["chosen"] = value }
             if let value = decision.available { object["available"] = value }
             return object
-        case .peerEvent(let event)?:
+        }
+        if case .peerEvent(let event)? = event.event {
             return [
                 "type": "peer_event", "time_ms": event.timeMs, "peer_id": event.peerID, "kind": name(kind: event.kind),
             ]
-        case nil:
-            return ["type": "unknown"]
         }
+        return ["type": "unknown"]
     }
 
     static let connectednessNames = ["not_connected", "cannot_connect", "can_connect", "connected"]

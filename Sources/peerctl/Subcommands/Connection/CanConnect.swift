@@ -20,7 +20,9 @@ struct CanConnect: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.CanBeConnectedRequest(peerID: peerID)
-        let response = try await withPeerd(connection) { try await $0.peerManager.canBeConnected(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.canBeConnected(request, options: .peerctl)
+        }
         try Output.show(
             output, json: { WireJSON.canBeConnected(response, peerID: peerID) },
             human: { HumanViews.canBeConnected(response, nowMs: HumanText.nowMs()) + "\n" })

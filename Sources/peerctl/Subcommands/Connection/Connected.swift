@@ -19,7 +19,9 @@ struct Connected: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.ConnectedPeersRequest(protocol: self.protocol ?? "")
-        let response = try await withPeerd(connection) { try await $0.peerManager.connectedPeers(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.connectedPeers(request, options: .peerctl)
+        }
         let wide = output.wide
         try Output.show(
             output, json: { ["peers": response.peers.map(WireJSON.connectedPeer)] },

@@ -17,7 +17,7 @@ struct Disconnect: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.DisconnectRequest(peerID: peerID)
-        _ = try await withPeerd(connection) { try await $0.peerManager.disconnect(request) }
+        _ = try await withPeerd(connection) { try await $0.peerManager.disconnect(request, options: .peerctl) }
         try Output.show(
             output, json: { ["peer_id": peerID, "disconnecting": true] }, human: { "disconnecting \(peerID)\n" })
     }

@@ -19,7 +19,9 @@ struct Reconnect: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.ReconnectRequest(protocol: self.protocol ?? "")
-        let response = try await withPeerd(connection) { try await $0.peerManager.reconnect(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.reconnect(request, options: .peerctl)
+        }
         try Output.show(
             output, json: { ["dialing": response.dialing] },
             human: { "dialing \(response.dialing) peer\(response.dialing == 1 ? "" : "s")\n" })

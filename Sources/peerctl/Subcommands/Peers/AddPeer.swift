@@ -29,7 +29,7 @@ struct AddPeer: AsyncParsableCommand {
             origin: PeerManagerV1.Origin(
                 rawValue: try WireName.parse(origin, in: WireJSON.originNames, option: "--origin") ?? 0))
         let (response, context) = try await withPeerd(connection) { peerd in
-            (try await peerd.peerManager.addPeer(request), try await peerd.tableContext(output))
+            (try await peerd.peerManager.addPeer(request, options: .peerctl), try await peerd.tableContext(output))
         }
         try Output.show(
             output, json: { response.peer.map(WireJSON.peer) ?? [:] },

@@ -20,7 +20,7 @@ struct GetPeer: AsyncParsableCommand {
         let output = self.output
         let request = PeerManagerV1.GetPeerRequest(peerID: peerID)
         let (peer, context) = try await withPeerd(connection) { peerd in
-            (try await peerd.peerManager.getPeer(request), try await peerd.tableContext(output))
+            (try await peerd.peerManager.getPeer(request, options: .peerctl), try await peerd.tableContext(output))
         }
         try Output.show(output, json: { WireJSON.peer(peer) }, human: { PeerTable.details(peer, context).render() })
     }

@@ -52,12 +52,12 @@ struct ListPeers: AsyncParsableCommand {
         let output = self.output
         let followAll = all
         let (response, context) = try await withPeerd(connection) { peerd in
-            var response = try await peerd.peerManager.listPeers(request)
+            var response = try await peerd.peerManager.listPeers(request, options: .peerctl)
             // --all: every page; stop too when peerd repeats a token or sends an empty page, so a
             // misbehaving server cannot keep this loop going.
             while followAll, !response.nextPageToken.isEmpty, response.nextPageToken != request.pageToken {
                 request.pageToken = response.nextPageToken
-                let page = try await peerd.peerManager.listPeers(request)
+                let page = try await peerd.peerManager.listPeers(request, options: .peerctl)
                 response.peers += page.peers
                 response.nextPageToken = page.peers.isEmpty ? "" : page.nextPageToken
             }

@@ -14,7 +14,8 @@ extension PeerdClient {
     /// the same connection) for the next-retry column, and the clock.
     func tableContext(_ output: OutputOptions) async throws -> PeerTable.Context {
         PeerTable.Context(
-            configuration: try await peerManager.getConfiguration(), nowMs: HumanText.nowMs(), wide: output.wide)
+            configuration: try await peerManager.getConfiguration(options: .peerctl), nowMs: HumanText.nowMs(),
+            wide: output.wide)
     }
 }
 

@@ -18,7 +18,9 @@ struct RemovePeer: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.RemovePeerRequest(peerID: peerID)
-        let response = try await withPeerd(connection) { try await $0.peerManager.removePeer(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.removePeer(request, options: .peerctl)
+        }
         try Output.show(
             output, json: { ["peer_id": peerID, "removed": response.removed] },
             human: { response.removed ? "removed \(peerID)\n" : "\(peerID) was not in the store\n" })

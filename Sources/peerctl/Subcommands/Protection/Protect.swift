@@ -25,7 +25,7 @@ struct Protect: AsyncParsableCommand {
         let request = PeerManagerV1.ProtectRequest(peerID: peerID, tag: tag)
         let (output, hold, peerID) = (self.output, self.hold, self.peerID)
         try await withPeerd(connection) { peerd in
-            let response = try await peerd.peerManager.protect(request)
+            let response = try await peerd.peerManager.protect(request, options: .peerctl)
             try Output.show(
                 output, json: { ["peer_id": peerID, "is_protected": response.isProtected] },
                 human: {
@@ -56,7 +56,9 @@ struct Unprotect: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.ProtectRequest(peerID: peerID, tag: tag)
-        let response = try await withPeerd(connection) { try await $0.peerManager.unprotect(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.unprotect(request, options: .peerctl)
+        }
         try Output.show(
             output, json: { ["peer_id": peerID, "is_protected": response.isProtected] },
             human: { "\(peerID) is \(response.isProtected ? "still" : "not") protected\n" })

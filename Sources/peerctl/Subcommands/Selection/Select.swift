@@ -31,7 +31,7 @@ struct Select: AsyncParsableCommand {
                 protocol: self.protocol, shard: shard, clusterID: cluster, pubsubTopic: topic ?? "", count: count)
             (peers, context) = try await withPeerd(connection) { peerd in
                 (
-                    try await peerd.peerManager.selectPeers(request).peers,
+                    try await peerd.peerManager.selectPeers(request, options: .peerctl).peers,
                     output.json ? nil : try await peerd.tableContext(output)
                 )
             }
@@ -40,7 +40,7 @@ struct Select: AsyncParsableCommand {
                 protocol: self.protocol, shard: shard, clusterID: cluster, pubsubTopic: topic ?? "")
             (peers, context) = try await withPeerd(connection) { peerd in
                 (
-                    try await peerd.peerManager.selectPeer(request).peer.map { [$0] } ?? [],
+                    try await peerd.peerManager.selectPeer(request, options: .peerctl).peer.map { [$0] } ?? [],
                     output.json ? nil : try await peerd.tableContext(output)
                 )
             }

@@ -17,7 +17,7 @@ struct Config: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let config = try await withPeerd(connection) { try await $0.peerManager.getConfiguration() }
+        let config = try await withPeerd(connection) { try await $0.peerManager.getConfiguration(options: .peerctl) }
         try Output.show(
             output, json: { WireJSON.configuration(config) }, human: { HumanViews.configuration(config).render() })
     }

@@ -11,7 +11,7 @@ struct Info: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let info = try await withPeerd(connection) { try await $0.peerManager.getInfo() }
+        let info = try await withPeerd(connection) { try await $0.peerManager.getInfo(options: .peerctl) }
         let socket = connection.socketPath
         try Output.show(
             output, json: { WireJSON.info(info, socket: socket) },

@@ -19,7 +19,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let stats = try await withPeerd(connection) { try await $0.peerManager.getStatistics() }
+        let stats = try await withPeerd(connection) { try await $0.peerManager.getStatistics(options: .peerctl) }
         try Output.show(
             output, json: { WireJSON.statistics(stats) }, human: { HumanViews.statistics(stats).render() })
     }

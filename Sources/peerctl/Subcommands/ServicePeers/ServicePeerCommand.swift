@@ -28,7 +28,10 @@ struct AddServicePeer: AsyncParsableCommand {
         let output = self.output
         let request = PeerManagerV1.AddServicePeerRequest(address: address, protocol: self.protocol)
         let (response, context) = try await withPeerd(connection) { peerd in
-            (try await peerd.peerManager.addServicePeer(request), try await peerd.tableContext(output))
+            (
+                try await peerd.peerManager.addServicePeer(request, options: .peerctl),
+                try await peerd.tableContext(output)
+            )
         }
         let slot = self.protocol
         try Output.show(
@@ -51,7 +54,9 @@ struct RemoveServicePeer: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.RemoveServicePeerRequest(peerID: peerID, protocol: self.protocol)
-        let response = try await withPeerd(connection) { try await $0.peerManager.removeServicePeer(request) }
+        let response = try await withPeerd(connection) {
+            try await $0.peerManager.removeServicePeer(request, options: .peerctl)
+        }
         let (peerID, slot) = (self.peerID, self.protocol)
         try Output.show(
             output, json: { ["peer_id": peerID, "protocol": slot, "removed": response.removed] },
