@@ -20,6 +20,8 @@ public struct EngineStatistics: Sendable, Hashable {
     public var dialsInFlight: Int
     /// Connected peers per protocol they listed (nwaku `waku_connected_peers`, by protocol).
     public var connectedPerProtocol: [String: (inbound: Int, outbound: Int)]
+    /// The host's connection status (nwaku `calculateConnectionState`).
+    public var connectionStatus: ConnectionStatus = .disconnected
 
     public static func == (lhs: EngineStatistics, rhs: EngineStatistics) -> Bool {
         lhs.storeSize == rhs.storeSize && lhs.capacity == rhs.capacity && lhs.connectedPeers == rhs.connectedPeers
@@ -28,7 +30,7 @@ public struct EngineStatistics: Sendable, Hashable {
             && lhs.notConnected == rhs.notConnected
             && lhs.outsideBackoff == rhs.outsideBackoff && lhs.online == rhs.online
             && lhs.protectedPeers == rhs.protectedPeers && lhs.dialsInFlight == rhs.dialsInFlight
-            && lhs.maxConnections == rhs.maxConnections
+            && lhs.maxConnections == rhs.maxConnections && lhs.connectionStatus == rhs.connectionStatus
             && lhs.connectedPerProtocol.mapValues { [$0.inbound, $0.outbound] }
                 == rhs.connectedPerProtocol.mapValues { [$0.inbound, $0.outbound] }
     }
@@ -91,7 +93,8 @@ extension PeerEngine {
             maxConnections: configuration.maxConnections, inboundRelay: effectiveInboundRelay.count,
             outboundRelay: effectiveOutboundRelayCount, targets: targets, servicePeers: serviceSlots.peerCount,
             notConnected: store.count - store.connectedSet.count, outsideBackoff: outsideBackoff, online: isOnline,
-            protectedPeers: protection.protectedCount, dialsInFlight: dialing.count, connectedPerProtocol: perProtocol)
+            protectedPeers: protection.protectedCount, dialsInFlight: dialing.count, connectedPerProtocol: perProtocol,
+            connectionStatus: connectionStatus)
     }
 
     /// Open streams per protocol on a peer's connections, as the host reported them.

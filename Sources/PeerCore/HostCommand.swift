@@ -11,8 +11,9 @@ public struct CommandID: Hashable, Comparable, Sendable, CustomStringConvertible
 /// Something the engine asks the host to do. The host reports the outcome with
 /// ``HostEvent/commandCompleted(_:_:)`` and the command's id.
 public enum HostCommand: Sendable, Hashable {
-    /// Connect to the peer (libp2p `connect`, no protocol) within `timeout`.
-    case dial(peer: PeerID, addresses: [Multiaddr], timeout: Duration)
+    /// Connect to the peer within `timeout`: with no protocol, libp2p `connect`; with one, nwaku
+    /// `dialPeer(peer, proto)` (libp2p `dial(peer, addrs, proto)`: connect and open a stream of it).
+    case dial(peer: PeerID, addresses: [Multiaddr], timeout: Duration, protocolID: String? = nil)
     /// Close every connection to the peer.
     case disconnect(peer: PeerID, reason: DecisionReason)
     /// Run the metadata exchange with a connected peer and report a `.metadata` outcome.
@@ -21,7 +22,7 @@ public enum HostCommand: Sendable, Hashable {
     /// The peer the command is about.
     public var peer: PeerID {
         switch self {
-        case .dial(let peer, _, _), .disconnect(let peer, _), .requestMetadata(let peer, _): peer
+        case .dial(let peer, _, _, _), .disconnect(let peer, _), .requestMetadata(let peer, _): peer
         }
     }
 }
@@ -30,6 +31,11 @@ public enum HostCommand: Sendable, Hashable {
 public struct IssuedCommand: Sendable, Hashable {
     public var id: CommandID
     public var command: HostCommand
+
+    public init(id: CommandID, command: HostCommand) {
+        self.id = id
+        self.command = command
+    }
 }
 
 /// A peer-level change of the books: a peer entered or left the store, its first connection

@@ -269,7 +269,7 @@ extension PeerEngine {
     ) -> Bool {
         guard let command = pending.removeValue(forKey: id) else { return false }
         switch command.command {
-        case .dial(let peer, _, _):
+        case .dial(let peer, _, _, _):
             dialing[peer] = nil
             switch outcome {
             case .succeeded:

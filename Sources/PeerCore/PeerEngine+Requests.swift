@@ -80,7 +80,8 @@ extension PeerEngine {
     /// addresses, as nwaku does; without given addresses the stored ones are used. An explicit
     /// request ignores backoff, as in nwaku; a failure still counts.
     public mutating func connect(
-        _ info: PeerInfo, origin: PeerOrigin = .unknown, timeout: Duration? = nil, now: EngineTime
+        _ info: PeerInfo, origin: PeerOrigin = .unknown, timeout: Duration? = nil, protocolID: String? = nil,
+        now: EngineTime
     ) -> [EngineAction] {
         guard info.id != selfID else {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: "cannot dial ourselves"))]
@@ -90,18 +91,22 @@ extension PeerEngine {
             return [.decision(Decision(.connectRefused, peer: info.id, detail: refusal.detail))]
         }
         let given = store.bounded(info.addresses)
-        actions += connect(info.id, addresses: given.isEmpty ? nil : given, timeout: timeout, now: now)
+        actions += connect(
+            info.id, addresses: given.isEmpty ? nil : given, timeout: timeout, protocolID: protocolID, now: now)
         return actions
     }
 
-    /// Dials a stored peer now, at its stored addresses.
-    public mutating func connect(_ peer: PeerID, timeout: Duration? = nil, now: EngineTime) -> [EngineAction] {
-        connect(peer, addresses: nil, timeout: timeout, now: now)
+    /// Dials a stored peer now, at its stored addresses; for `protocolID` when given (the host
+    /// connects and opens a stream of it, nwaku `dialPeer(peer, proto)`).
+    public mutating func connect(
+        _ peer: PeerID, timeout: Duration? = nil, protocolID: String? = nil, now: EngineTime
+    ) -> [EngineAction] {
+        connect(peer, addresses: nil, timeout: timeout, protocolID: protocolID, now: now)
     }
 
     /// Dials a stored peer now, at `addresses` when given, else at its stored addresses.
     private mutating func connect(
-        _ peer: PeerID, addresses: [Multiaddr]?, timeout: Duration?, now: EngineTime
+        _ peer: PeerID, addresses: [Multiaddr]?, timeout: Duration?, protocolID: String?, now: EngineTime
     ) -> [EngineAction] {
         func refuse(_ why: String) -> [EngineAction] {
             [.decision(Decision(.connectRefused, peer: peer, detail: why))]
@@ -115,7 +120,9 @@ extension PeerEngine {
         let addresses = addresses ?? store.entry(handle).addresses
         if addresses.isEmpty { return refuse("no known address") }
         var actions: [EngineAction] = []
-        dial(handle, addresses: addresses, purpose: .request, timeout: timeout, now: now, into: &actions)
+        dial(
+            handle, addresses: addresses, purpose: .request, timeout: timeout, protocolID: protocolID, now: now,
+            into: &actions)
         actions.append(.decision(Decision(.connectRequested, peer: peer, detail: "dialing on request")))
         return actions
     }
@@ -130,6 +137,23 @@ extension PeerEngine {
             into: &actions)
         actions.append(.decision(Decision(.disconnectRequested, peer: peer, detail: "disconnecting on request")))
         return actions
+    }
+
+    /// Disconnects every connected peer on request (nwaku `disconnectAllPeers`, which the keep-alive
+    /// loop calls after a sleep or when every ping failed). Protected peers too: like
+    /// ``disconnect(_:now:)`` it is a request, and protection only guards against policy. Peers
+    /// already being disconnected are not asked again.
+    ///
+    /// - Returns: the actions and how many peers are being disconnected.
+    public mutating func disconnectAll(now: EngineTime) -> (actions: [EngineAction], count: Int) {
+        var actions: [EngineAction] = []
+        var count = 0
+        for peer in connections.peers.keys.sorted() where !pendingDisconnects.contains(peer) {
+            let disconnect = disconnect(peer, now: now)
+            if !disconnect.commands.isEmpty { count += 1 }
+            actions += disconnect
+        }
+        return (actions, count)
     }
 
     /// Adds the peer to the books and to the slots of `protocolID` (nwaku `addServicePeer`).

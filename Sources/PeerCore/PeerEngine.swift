@@ -201,12 +201,13 @@ public struct PeerEngine: Sendable {
     @discardableResult
     mutating func dial(
         _ handle: Int32, addresses: [Multiaddr]? = nil, purpose: DialPurpose, timeout: Duration? = nil,
-        now: EngineTime, into actions: inout [EngineAction]
+        protocolID: String? = nil, now: EngineTime, into actions: inout [EngineAction]
     ) -> CommandID {
         let entry = store.entry(handle)
         let id = issue(
             .dial(
-                peer: entry.id, addresses: addresses ?? entry.addresses, timeout: timeout ?? configuration.dialTimeout),
+                peer: entry.id, addresses: addresses ?? entry.addresses, timeout: timeout ?? configuration.dialTimeout,
+                protocolID: protocolID),
             timeout: timeout ?? configuration.dialTimeout, purpose: purpose, now: now, into: &actions)
         dialing[entry.id] = id
         if purpose == .connectivity { batchInFlight.insert(id) }

@@ -46,6 +46,9 @@ struct Name: Sendable, Hashable {
     static let storeCapacity = Name(
         name: "peerd_engine_peer_store_capacity", help: "Peer store size above which pruning removes peers")
     static let online = Name(name: "peerd_engine_online", help: "1 if the engine considers the node online, else 0")
+    static let connectionStatus = Name(
+        name: "peerd_engine_connection_status",
+        help: "The host's connection status (nwaku calculateConnectionState): 0 disconnected, 1 partially, 2 connected")
     // peerd: host session and RPC
     static let hostAttached = Name(name: "peerd_host_attached", help: "1 if a host node is attached, else 0")
     static let rpcCalls = Name(name: "peerd_rpc_calls_total", help: "Finished RPC calls by method and status code")

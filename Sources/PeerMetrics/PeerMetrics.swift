@@ -71,6 +71,7 @@ public final class PeerMetrics: Sendable {
     private let protectedPeers: Gauge
     private let peerStoreCapacity: Gauge
     private let online: Gauge
+    private let connectionStatus: Gauge
     private let hostAttached: Gauge
     private let state: Mutex<State>
 
@@ -130,6 +131,7 @@ public final class PeerMetrics: Sendable {
         protectedPeers = gauge(.protectedPeers)
         peerStoreCapacity = gauge(.storeCapacity)
         online = gauge(.online)
+        connectionStatus = gauge(.connectionStatus)
         hostAttached = gauge(.hostAttached)
         state = Mutex(State())
     }
@@ -221,6 +223,7 @@ public final class PeerMetrics: Sendable {
         dialsInFlight.set(to: Double(statistics.dialsInFlight))
         protectedPeers.set(to: Double(statistics.protectedPeers))
         online.set(to: statistics.online ? 1 : 0)
+        connectionStatus.set(to: Double(statistics.connectionStatus.rawValue))
         relayPeers.inbound.set(to: Double(statistics.inboundRelay))
         relayPeers.outbound.set(to: Double(statistics.outboundRelay))
         relayTarget.inbound.set(to: Double(statistics.targets.inbound))

@@ -13,3 +13,11 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \"\(message)\"" }
 }
+
+/// An error that knows the status a client sees for it (grpc-swift-2's `RPCErrorConvertible`).
+///
+/// An application keeps its own domain errors and maps them to statuses in one place, by
+/// conforming them; the transport asks for ``rpcError`` when a handler throws one.
+public protocol RPCErrorConvertible: Error {
+    var rpcError: RPCError { get }
+}

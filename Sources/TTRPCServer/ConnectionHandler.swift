@@ -463,12 +463,13 @@ public final class ConnectionHandler: ChannelDuplexHandler {
         return try WireLimits.$current.withValue(wireLimits) { try body() }
     }
 
-    /// gRPC's rules: a handler's `RPCError` keeps its code, cancellation is CANCELLED, a request it
-    /// could not decode is INTERNAL, a field the wire limits refuse is INVALID_ARGUMENT, anything
-    /// else is UNKNOWN.
+    /// gRPC's rules: a handler's `RPCError` keeps its code (an `RPCErrorConvertible` says its
+    /// own), cancellation is CANCELLED, a request it could not decode is INTERNAL, a field the wire
+    /// limits refuse is INVALID_ARGUMENT, anything else is UNKNOWN.
     static func status(for error: any Error) -> RPCError {
         switch error {
         case let error as RPCError: error
+        case let error as any RPCErrorConvertible: error.rpcError
         case is CancellationError: RPCError(code: .cancelled, message: "cancelled")
         case let error as WireDecodingError: RPCError(code: .internal, message: error.description)
         case let error as WireFieldError: RPCError(code: .invalidArgument, message: message(for: error))

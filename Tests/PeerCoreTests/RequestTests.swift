@@ -4,7 +4,7 @@ import Testing
 
 /// The addresses of every dial in `actions`.
 private func dialAddresses(_ actions: [EngineAction]) -> [[Multiaddr]] {
-    actions.commands.compactMap { if case .dial(_, let addresses, _) = $0.command { addresses } else { nil } }
+    actions.commands.compactMap { if case .dial(_, let addresses, _, _) = $0.command { addresses } else { nil } }
 }
 
 @Suite("Connect dials the addresses it is given")

@@ -71,7 +71,7 @@ extension PeerEngine {
 
 extension Array where Element == EngineAction {
     var dials: [PeerID] {
-        commands.compactMap { if case .dial(let peer, _, _) = $0.command { peer } else { nil } }
+        commands.compactMap { if case .dial(let peer, _, _, _) = $0.command { peer } else { nil } }
     }
     var disconnects: [PeerID] {
         commands.compactMap { if case .disconnect(let peer, _) = $0.command { peer } else { nil } }

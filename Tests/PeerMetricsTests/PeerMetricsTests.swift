@@ -81,6 +81,8 @@ struct PeerMetricsTests {
             "peerd_engine_not_connected_peers 3.0",
             "peerd_engine_peer_store_capacity 250.0",
             "peerd_engine_online 1.0",
+            // Two relay peers connected: fewer than nwaku's dLow (4), partially connected.
+            "peerd_engine_connection_status 1.0",
             "peerd_host_attached 0.0",
         ]
         #expect(expected.filter { !lines.contains($0) } == [])

@@ -93,7 +93,7 @@ struct RuntimeDeliveryTests {
                     connectionID: 1, peerID: Self.peer(1).description, direction: .outbound,
                     observedAddress: "/ip4/10.0.0.1/tcp/60000")
             ])
-        let session = try runtime.attachHost(hello, mode: .unary)
+        let session = try runtime.attachHost(HostHello(hello), mode: .unary)
         try runtime.apply(
             [HostEvent(.identified(.init(peerID: Self.peer(1).description, protocols: ["/vac/waku/store/3.0.0"])))],
             from: session)
@@ -107,7 +107,7 @@ struct RuntimeDeliveryTests {
         let commands = await session.outbox.take(max: 0, wait: .seconds(5)) ?? []
         #expect(ContinuousClock.now - started >= .milliseconds(500))
         #expect(commands.count == 1)
-        guard case .dial(let dial)? = commands.first?.command else {
+        guard case .dial(let dial)? = commands.first.map(PeerManagerV1.HostCommand.init)?.command else {
             Issue.record("expected a dial, got \(commands)")
             return
         }
@@ -125,7 +125,8 @@ struct RuntimeDeliveryTests {
                 observedAddress: "/ip4/10.0.0.1/tcp/60000")
         }
         let session = try runtime.attachHost(
-            PeerManagerV1.HostHello(peerID: Self.peer(99).description, online: true, connections: [opened(1)]),
+            HostHello(
+                PeerManagerV1.HostHello(peerID: Self.peer(99).description, online: true, connections: [opened(1)])),
             mode: .unary)
         try runtime.apply(
             [HostEvent(.identified(.init(peerID: Self.peer(1).description, protocols: ["/vac/waku/store/3.0.0"])))],

@@ -1,4 +1,6 @@
 import NIOCore
+import PeerCore
+import PeerIdentity
 import PeerWire
 import Testing
 
@@ -7,8 +9,12 @@ import Testing
 /// The host's command queue and a watcher's event queue: their rules, without a socket.
 @Suite("Command outbox and Watch queue")
 struct SessionQueueTests {
-    static func command(_ id: UInt64) -> PeerManagerV1.HostCommand {
-        PeerManagerV1.HostCommand(commandID: id, command: .disconnect(.init(peerID: "p", reason: "test")))
+    static func command(_ id: UInt64) -> IssuedCommand {
+        IssuedCommand(id: CommandID(id), command: .disconnect(peer: peer, reason: .disconnectRequested))
+    }
+
+    static var peer: PeerID {
+        try! PeerID(ed25519PublicKey: [UInt8](repeating: 9, count: 32))
     }
 
     @Test("A newer consumer supersedes a waiting one, which returns at once with nothing")
@@ -20,7 +26,7 @@ struct SessionQueueTests {
         #expect(await older.value == [])
         try await Task.sleep(for: .milliseconds(100))
         #expect(outbox.push([Self.command(1)]))
-        #expect(await newer.value?.map(\.commandID) == [1])
+        #expect(await newer.value?.map(\.id.rawValue) == [1])
     }
 
     @Test("The limit refuses a push that would exceed it, and queues nothing of it")
@@ -50,7 +56,7 @@ struct SessionQueueTests {
 
     @Test("A watcher's queue: batches come out whole; beyond the limit it fails with the overflow")
     func watchQueue() async throws {
-        let queue = WatchQueue(limit: 100)
+        let queue = WatchQueue<ByteBuffer>(limit: 100)
         #expect(queue.push(Self.events(60), overflow: Self.overflow))
         #expect(queue.push(Self.events(40), overflow: Self.overflow))
         #expect(try await queue.next()?.count == 100)
@@ -62,7 +68,7 @@ struct SessionQueueTests {
 
     @Test("A finished queue hands out what it holds, then ends")
     func watchQueueFinish() async throws {
-        let queue = WatchQueue(limit: 100)
+        let queue = WatchQueue<ByteBuffer>(limit: 100)
         let waiting = Task { try await queue.next()?.count }
         try await Task.sleep(for: .milliseconds(50))
         #expect(queue.push(Self.events(3), overflow: Self.overflow))

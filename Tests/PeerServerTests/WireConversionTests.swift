@@ -30,7 +30,7 @@ struct WireConversionTests {
             #expect {
                 try WireInput.milliseconds(value, field: "timeout_ms", in: range)
             } throws: { error in
-                guard let error = error as? RPCError else { return false }
+                guard let error = (error as? PeerManagerError)?.rpcError else { return false }
                 return error.code == .invalidArgument && error.message.contains("timeout_ms \(value)")
                     && error.message.contains("10...3600000")
             }
@@ -43,7 +43,7 @@ struct WireConversionTests {
         #expect {
             try WireInput.peerID(text, field: "page_token")
         } throws: { error in
-            guard let error = error as? RPCError else { return false }
+            guard let error = (error as? PeerManagerError)?.rpcError else { return false }
             return error.code == .invalidArgument && error.message.hasPrefix("page_token: ")
                 && error.message.contains("100000") && error.message.utf8.count < 300
         }
@@ -58,8 +58,8 @@ struct WireConversionTests {
         #expect {
             try WireInput.publicKey(key.protobufEncoded, of: other, field: "peer.public_key")
         } throws: { error in
-            (error as? RPCError)?.code == .invalidArgument
-                && (error as? RPCError)?.message.hasPrefix("peer.public_key: ") == true
+            (error as? PeerManagerError)?.rpcError.code == .invalidArgument
+                && (error as? PeerManagerError)?.rpcError.message.hasPrefix("peer.public_key: ") == true
         }
     }
 }

@@ -94,11 +94,13 @@ struct PeerctlCommandTests {
 
         let status = try peerctl("status")
         #expect(status.stdout.contains("connected:"), "\(status.summary)")
+        #expect(status.stdout.hasPrefix("connection status: disconnected\n"), "\(status.summary)")
         #expect(status.stdout.contains("/77"))
         #expect(status.stdout.contains("host attached:") && status.stdout.contains("no"))
         let stats = try peerctl("stats", "--json")
         #expect((stats.json?["max_connections"] as? NSNumber)?.intValue == 77, "\(stats.summary)")
         #expect(stats.json?["host_attached"] as? Bool == false)
+        #expect(stats.json?["connection_status"] as? String == "disconnected")
 
         let config = try peerctl("config")
         #expect(config.stdout.contains("max connections:"), "\(config.summary)")
@@ -190,13 +192,14 @@ struct PeerctlCommandTests {
         let connect = try PeerctlRunner.start(
             [
                 "connect", "/ip4/10.1.1.1/tcp/60000/p2p/\(good)", "/ip4/10.1.1.2/tcp/60000/p2p/\(bad)",
-                "--timeout", "5", "--socket", peerd.socketPath,
+                "--timeout", "5", "--protocol", Self.store, "--socket", peerd.socketPath,
             ], directory: peerd.directory, name: "connect")
         var answered = 0
         while answered < 2 {
             let command = try host.nextCommand()
             guard case .dial(let dial)? = command.command else { continue }
             #expect(dial.timeoutMs == 5000)
+            #expect(dial.protocol == Self.store)
             if dial.peerID == good {
                 try host.send(
                     .connectionOpened(
@@ -242,6 +245,63 @@ struct PeerctlCommandTests {
         #expect(refused.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test("disconnect --all, and the host's connection status in status and watch")
+    func disconnectAllAndConnectionStatus() throws {
+        let peerd = try PeerdProcess()
+        let host = try ScriptedHost(socketPath: peerd.socketPath)
+        try host.attach(
+            SidecarHostTests.hello(connections: [
+                SidecarHostTests.opened(51, conn: 1, direction: .outbound), SidecarHostTests.opened(52, conn: 2),
+            ]))
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        func connectionStatus() throws -> String? {
+            try PeerctlRunner.run(["status", "--json", "--socket", peerd.socketPath]).json?["connection_status"]
+                as? String
+        }
+        try waitFor(peerd) {
+            (try admin.call("GetStatistics", PeerManagerV1.GetStatisticsRequest()) as PeerManagerV1.Statistics)
+                .connected == 2
+        }
+        #expect(try connectionStatus() == "disconnected")
+
+        let watcher = try PeerctlRunner.start(
+            ["watch", "--connection-status", "--json", "--socket", peerd.socketPath], directory: peerd.directory,
+            name: "watch")
+        defer { watcher.kill(SIGKILL) }
+        func events() -> [[String: Any]] {
+            watcher.stdout().split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        // The watcher registers asynchronously: add probe peers until their events show up.
+        var probe = 1000
+        try waitFor(peerd) {
+            probe += 1
+            let _: PeerManagerV1.AddPeerResponse = try admin.call(
+                "AddPeer", PeerManagerV1.AddPeerRequest(source: .peer(TestPeers.peer(probe))))
+            return !events().isEmpty
+        }
+        // A connected relay peer: nwaku's status becomes partially connected (1 to 3 relay peers).
+        try host.send(.identified(.init(peerID: TestPeers.id(51), protocols: ["/vac/waku/relay/2.0.0"])))
+        try waitFor(peerd) {
+            events().contains {
+                $0["type"] as? String == "connection_status" && $0["status"] as? String == "partially_connected"
+                    && $0["previous"] as? String == "disconnected"
+            }
+        }
+        #expect(try connectionStatus() == "partially_connected")
+        let human = try PeerctlRunner.run(["status", "--socket", peerd.socketPath])
+        #expect(human.stdout.hasPrefix("connection status: partially_connected\n"), "\(human.summary)")
+
+        let all = try PeerctlRunner.run(["disconnect", "--all", "--json", "--socket", peerd.socketPath])
+        #expect((all.json?["disconnected"] as? NSNumber)?.intValue == 2, "\(all.summary)")
+        var ordered = Set<String>()
+        while ordered.count < 2 {
+            if case .disconnect(let disconnect)? = try host.nextCommand().command { ordered.insert(disconnect.peerID) }
+        }
+        #expect(ordered == [TestPeers.id(51), TestPeers.id(52)])
+    }
+
     @Test("Errors: the status name and message on stderr, exit status 1; bad arguments 64")
     func errors() throws {
         let peerd = try PeerdProcess()
@@ -250,6 +310,7 @@ struct PeerctlCommandTests {
             (["peers", "get", TestPeers.id(5)], "peerctl: NOT_FOUND: "),
             (["connect", TestPeers.id(5)], "peerctl: FAILED_PRECONDITION: "),
             (["reconnect"], "peerctl: FAILED_PRECONDITION: "),
+            (["disconnect", "--all"], "peerctl: FAILED_PRECONDITION: "),
             (["can-connect", "not-a-peer-id"], "peerctl: INVALID_ARGUMENT: "),
         ]
         for (arguments, prefix) in cases {
@@ -260,7 +321,7 @@ struct PeerctlCommandTests {
         }
         for arguments in [
             ["peers", "list", "--connectedness", "sometimes"], ["watch", "--count", "0"],
-            ["connect", TestPeers.id(5), "--timeout", "nan"],
+            ["connect", TestPeers.id(5), "--timeout", "nan"], ["disconnect"], ["disconnect", TestPeers.id(5), "--all"],
         ] {
             let run = try PeerctlRunner.run(arguments + socket)
             #expect(run.status == 64, "\(arguments): \(run.summary)")

@@ -1,4 +1,4 @@
-import PeerWire
+import PeerCore
 import Synchronization
 
 /// Commands waiting for the attached host, in issue order, at most `limit` of them.
@@ -10,7 +10,7 @@ import Synchronization
 /// commands is not a host, and ``push(_:)`` says so for the runtime to detach it.
 final class CommandOutbox: Sendable {
     private struct State {
-        var queue: [PeerManagerV1.HostCommand] = []
+        var queue: [IssuedCommand] = []
         var head = 0
         var closed = false
         /// The consumer entitled to the commands; its continuation is set while it waits.
@@ -29,7 +29,7 @@ final class CommandOutbox: Sendable {
     }
 
     /// Queues `commands`; false (and nothing queued) when that would exceed the limit.
-    func push(_ commands: [PeerManagerV1.HostCommand]) -> Bool {
+    func push(_ commands: [IssuedCommand]) -> Bool {
         guard !commands.isEmpty else { return true }
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !state.closed else { return (true, nil) }
@@ -60,7 +60,7 @@ final class CommandOutbox: Sendable {
     /// Up to `max` commands (0: all), waiting up to `wait` (nil: until one arrives) when there are
     /// none. Returns `nil` once the outbox is closed, `[]` when the wait ran out or a newer
     /// consumer superseded this one.
-    func take(max: Int, wait: Duration?) async -> [PeerManagerV1.HostCommand]? {
+    func take(max: Int, wait: Duration?) async -> [IssuedCommand]? {
         // This consumer becomes the current one; one waiting before it returns with nothing.
         let (consumer, superseded) = state.withLock { state -> (UInt64, CheckedContinuation<Void, Never>?) in
             state.nextConsumer += 1
@@ -92,7 +92,7 @@ final class CommandOutbox: Sendable {
     }
 
     private enum Ready {
-        case commands([PeerManagerV1.HostCommand])
+        case commands([IssuedCommand])
         case none
         case superseded
         case closed

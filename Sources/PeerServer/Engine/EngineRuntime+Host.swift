@@ -1,6 +1,5 @@
 import Logging
 import PeerCore
-import PeerWire
 import Synchronization
 
 /// Host sessions: attach (validated whole before anything changes), events, detach.
@@ -13,48 +12,36 @@ extension EngineRuntime {
     /// The hello is checked whole before anything changes: a refused hello leaves the attached
     /// host, its connections and the calls waiting on it as they were.
     ///
-    /// - Throws: FAILED_PRECONDITION when another host is attached and `hello` does not take over,
-    ///   or when the host's cluster contradicts peerd's; INVALID_ARGUMENT for a malformed hello.
-    func attachHost(_ hello: PeerManagerV1.HostHello, mode: HostSession.Mode) throws -> HostSession {
-        let selfID = try WireInput.peerID(hello.peerID, field: "hello.peer_id")
-        let clusterID = try hello.clusterID.map { try WireInput.uint16($0, field: "hello.cluster_id") }
-        let shards = try hello.shards.map { try WireInput.uint16($0, field: "hello.shards") }
-        let snapshot =
-            try hello.connections.map { try HostEvent(.connectionOpened($0)) }
-            + hello.identified.map { try HostEvent(.identified($0)) }
-
+    /// - Throws: ``PeerManagerError/hostBusy(session:)`` when another host is attached and `hello`
+    ///   does not take over, ``PeerManagerError/clusterMismatch(host:configured:)`` when the host's
+    ///   cluster contradicts peerd's.
+    func attachHost(_ hello: HostHello, mode: HostSession.Mode) throws -> HostSession {
         var effects = Effects()
-        let attached = state.withLock { state -> Result<HostSession, RPCError> in
+        let attached = state.withLock { state -> Result<HostSession, PeerManagerError> in
             let now = state.advanceTime(clock)
             effects.now = now
             // Validate ...
             if let current = state.host, !hello.takeOver {
-                return .failure(
-                    RPCError(
-                        code: .failedPrecondition,
-                        message: "a host is already attached (session \(current.id)); set take_over to replace it"))
+                return .failure(.hostBusy(session: current.id))
             }
-            guard state.engine.admitsHost(clusterID: clusterID) else {
+            guard state.engine.admitsHost(clusterID: hello.clusterID) else {
                 return .failure(
-                    RPCError(
-                        code: .failedPrecondition,
-                        message:
-                            "host is on cluster \(clusterID.map(String.init) ?? "none") but peerd is configured for cluster \(state.engine.configuration.clusterID.map(String.init) ?? "none")"
-                    ))
+                    .clusterMismatch(host: hello.clusterID, configured: state.engine.configuration.clusterID))
             }
             // ... then commit.
             if let current = state.host { detach(current, in: &state, effects: &effects, reason: .replaced) }
             guard
                 let actions = state.engine.hostAttached(
-                    selfID: selfID, clusterID: clusterID, shards: shards, online: hello.online, now: now)
+                    selfID: hello.selfID, clusterID: hello.clusterID, shards: hello.shards, online: hello.online,
+                    now: now)
             else {
-                return .failure(RPCError(code: .internal, message: "the engine refused a host it admitted"))
+                return .failure(.invariant("the engine refused a host it admitted"))
             }
             let session = HostSession(id: state.nextSessionID, mode: mode, commandLimit: limits.maxQueuedCommands)
             state.nextSessionID += 1
             state.host = session
             route(actions, in: &state, effects: &effects)
-            for event in snapshot where state.host === session {
+            for event in hello.snapshot where state.host === session {
                 route(state.engine.handle(event, now: now), in: &state, effects: &effects)
             }
             return .success(session)
@@ -68,8 +55,8 @@ extension EngineRuntime {
         logger.info(
             "host attached",
             metadata: [
-                "host.session": "\(session.id)", "host.mode": "\(mode)", "peer.id": "\(selfID)",
-                "host.connections": "\(hello.connections.count)",
+                "host.session": "\(session.id)", "host.mode": "\(mode)", "peer.id": "\(hello.selfID)",
+                "host.connections": "\(hello.connectionCount)",
             ])
         return session
     }
@@ -78,8 +65,9 @@ extension EngineRuntime {
     /// them.
     ///
     /// - Returns: how many events the engine ignored (unknown connections, peers or commands).
-    /// - Throws: FAILED_PRECONDITION when the session is no longer attached; the session's end
-    ///   (RESOURCE_EXHAUSTED) when these events made it overflow its command queue.
+    /// - Throws: ``PeerManagerError/sessionDetached(_:)`` when the session is no longer attached;
+    ///   the session's end (``PeerManagerError/exhausted(_:)``) when these events made it overflow
+    ///   its command queue.
     @discardableResult
     func apply(_ events: [HostEvent], from session: HostSession) throws -> Int {
         var effects = Effects()
@@ -103,7 +91,7 @@ extension EngineRuntime {
         }
         deliver(effects)
         guard outcome.attached else {
-            throw RPCError(code: .failedPrecondition, message: "host session \(session.id) is no longer attached")
+            throw PeerManagerError.sessionDetached(session.id)
         }
         if let error = session.endError { throw error }
         if outcome.cameOnline { self.cameOnline.signal() }

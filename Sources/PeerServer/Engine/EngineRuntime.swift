@@ -1,7 +1,6 @@
 import Logging
 import PeerCore
 import PeerIdentity
-import PeerWire
 import Synchronization
 
 /// The one owner of the peer engine: every change and query goes through it.
@@ -10,7 +9,7 @@ import Synchronization
 /// The engine's time is read inside the lock and never goes back (``State/advanceTime(_:)``), so
 /// the engine sees time in the order it acts. Effects that must keep the engine's order are
 /// ordered inside the lock: commands are queued for the attached host, events for watchers
-/// (encoded once, shared by every watcher) and decisions for the log and the observers (a
+/// (selected once, shared by every watcher) and decisions for the log and the observers (a
 /// ``DecisionFeed`` drained in order after the lock). Waiting calls are resumed after it.
 public final class EngineRuntime: Sendable {
     /// Something that wants every batch of decisions (metrics).
@@ -38,6 +37,9 @@ public final class EngineRuntime: Sendable {
         var scheduledReconnects: Set<PeerID> = []
         /// The latest time given to the engine.
         var lastNow = EngineTime.epoch
+        /// The host's connection status as last published (nwaku's health monitor keeps the same,
+        /// to emit a change only).
+        var connectionStatus = ConnectionStatus.disconnected
 
         /// The engine's time for this turn: the clock, read under the lock, but never before a
         /// time already given (a wall clock can step back).
@@ -54,9 +56,10 @@ public final class EngineRuntime: Sendable {
 
     /// A Watch stream's queue and what it asked for.
     struct Watcher {
-        var queue: WatchQueue
+        var queue: WatchQueue<WatchItem>
         var decisions: Bool
         var peerEvents: Bool
+        var connectionStatus: Bool
     }
 
     /// Effects to run after the lock is released.
@@ -73,6 +76,8 @@ public final class EngineRuntime: Sendable {
         /// not taking its commands.
         var droppedWatchers = 0
         var overflowedSession: UInt64?
+        /// Changes of the connection status (from, to), logged after the lock.
+        var statusChanges: [(ConnectionStatus, ConnectionStatus)] = []
     }
 
     let state: Mutex<State>
@@ -137,7 +142,7 @@ public final class EngineRuntime: Sendable {
     /// Carries out the engine's actions: commands to the host's outbox, decisions to the
     /// watchers now (in the engine's order) and to the log and observers after the lock.
     func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
-        var commands: [PeerManagerV1.HostCommand] = []
+        var commands: [IssuedCommand] = []
         var issued: [CommandID] = []
         if state.engine.roundsSettled != state.roundsSeen {
             state.roundsSeen = state.engine.roundsSettled
@@ -147,7 +152,7 @@ public final class EngineRuntime: Sendable {
         for action in actions {
             switch action {
             case .command(let command):
-                commands.append(PeerManagerV1.HostCommand(command))
+                commands.append(command)
                 issued.append(command.id)
             case .decision(let decision): effects.decisions.append(decision)
             case .peerChange: break
@@ -158,6 +163,7 @@ public final class EngineRuntime: Sendable {
             feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
         }
         if !state.watchers.isEmpty { publish(actions, in: &state, effects: &effects) }
+        noteConnectionStatus(in: &state, effects: &effects)
         guard !commands.isEmpty else { return }
         guard let host = state.host else {
             // Only possible for a command issued while no host is attached (the engine is then
@@ -197,6 +203,11 @@ public final class EngineRuntime: Sendable {
                     "host.session": "\(session)",
                     "host.reason": "\(HostSession.EndReason.commandQueueFull(limits.maxQueuedCommands))",
                 ])
+        }
+        for (previous, status) in effects.statusChanges {
+            logger.info(
+                "connection status changed",
+                metadata: ["connection.status": "\(status)", "connection.previous": "\(previous)"])
         }
         if effects.droppedWatchers > 0 {
             logger.info(
@@ -291,6 +302,6 @@ public final class EngineRuntime: Sendable {
     public func shutDown() {
         let host = state.withLock { $0.host }
         if let host { detachHost(host, reason: .shuttingDown) }
-        endWatches(RPCError(code: .unavailable, message: "peerd is shutting down"))
+        endWatches(.shuttingDown)
     }
 }

@@ -1,4 +1,4 @@
-import PeerWire
+import PeerCore
 import Synchronization
 
 /// The attached host: its id for unary calls, how it talks, and its command queue.
@@ -27,12 +27,12 @@ final class HostSession: Sendable {
         }
 
         /// The status the session's calls get when peerd ended it.
-        func error(session id: UInt64) -> RPCError? {
+        func error(session id: UInt64) -> PeerManagerError? {
             switch self {
             case .streamEnded, .streamFailed, .idle: nil
-            case .replaced: RPCError(code: .aborted, message: "host session \(id) was replaced by a new one")
-            case .commandQueueFull: RPCError(code: .resourceExhausted, message: "host session \(id) detached: \(self)")
-            case .shuttingDown: RPCError(code: .unavailable, message: "peerd is shutting down")
+            case .replaced: .sessionReplaced(id)
+            case .commandQueueFull: .exhausted("host session \(id) detached: \(self)")
+            case .shuttingDown: .shuttingDown
             }
         }
     }
@@ -64,7 +64,7 @@ final class HostSession: Sendable {
     func end(reason: EndReason) { ended.withLock { $0 = $0 ?? reason } }
 
     /// The status the session's calls get once peerd ended it (nil: it did not, or not yet).
-    var endError: RPCError? { endReason?.error(session: id) }
+    var endError: PeerManagerError? { endReason?.error(session: id) }
 
     /// Runs a call from the host; the session counts as alive until it returns, however long
     /// it waits.

@@ -1,8 +1,6 @@
-import NIOCore
-import PeerWire
 import Synchronization
 
-/// One Watch stream's events on their way to its socket: encoded, in order, and bounded.
+/// One Watch stream's events on their way to its socket: in order, and bounded.
 ///
 /// The engine never waits for a watcher: ``push(_:)`` appends and returns. The stream's writer
 /// takes everything queued at once (``next()``) and writes it as one batch, so however many
@@ -11,9 +9,9 @@ import Synchronization
 /// batch once the socket accepted the last one. So a reader that keeps up never reaches the
 /// limit, and one that stops reading stops the writer, fills the queue and is dropped: at most
 /// twice the limit is held (the queue and the batch the socket refuses), plus one engine step.
-final class WatchQueue: Sendable {
+final class WatchQueue<Event: Sendable>: Sendable {
     private struct State {
-        var events: [ByteBuffer] = []
+        var events: [Event] = []
         var ended: (any Error)?
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -31,7 +29,7 @@ final class WatchQueue: Sendable {
     /// An empty queue takes any one step's events, however many (a prune that removes thousands
     /// of peers): they exist in memory anyway, and a reader that keeps up must not be dropped
     /// for the size of one step.
-    func push(_ events: some Collection<ByteBuffer>, overflow: @autoclosure () -> RPCError) -> Bool {
+    func push(_ events: some Collection<Event>, overflow: @autoclosure () -> any Error) -> Bool {
         guard !events.isEmpty else { return true }
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !state.finished else { return (false, nil) }
@@ -63,9 +61,9 @@ final class WatchQueue: Sendable {
     }
 
     /// Everything queued, waiting while nothing is; nil at the end, or throws how it ended.
-    func next() async throws -> [ByteBuffer]? {
+    func next() async throws -> [Event]? {
         while true {
-            let taken = try state.withLock { state -> [ByteBuffer]? in
+            let taken = try state.withLock { state -> [Event]? in
                 if !state.events.isEmpty {
                     defer { state.events = [] }
                     return state.events

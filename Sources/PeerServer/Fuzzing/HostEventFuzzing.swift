@@ -22,7 +22,9 @@ public enum HostEventFuzzing {
             hello = sent
             events = events.dropFirst()
         }
-        guard let session = try? runtime.attachHost(hello, mode: .unary) else { return }
+        guard let parsed = try? HostHello(hello), let session = try? runtime.attachHost(parsed, mode: .unary) else {
+            return
+        }
         defer { runtime.detachHost(session, reason: .streamEnded) }
         var translated: [HostEvent] = []
         for message in events {

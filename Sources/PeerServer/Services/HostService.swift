@@ -38,10 +38,11 @@ public enum HostService {
                     await session.outbox.take(max: Int(clamping: request.maxCommands), wait: wait)
                 }
                 guard let commands else {
-                    throw session.endError
-                        ?? RPCError(code: .failedPrecondition, message: "host session \(request.sessionID) has ended")
+                    throw session.endError ?? PeerManagerError.sessionEnded(request.sessionID)
                 }
-                return PeerManagerV1.PollCommandsResponse(commands: commands).encoded()
+                // Converted here, after the engine lock that queued them.
+                return PeerManagerV1.PollCommandsResponse(commands: commands.map(PeerManagerV1.HostCommand.init))
+                    .encoded()
             })
     }
 
@@ -51,14 +52,8 @@ public enum HostService {
     /// The attached unary session `id`. An Attach stream's session is refused: its commands go to
     /// its stream only, and a poll would take them from under it.
     private static func unarySession(_ id: UInt64, runtime: EngineRuntime) throws -> HostSession {
-        guard let session = runtime.session(id: id) else {
-            throw RPCError(code: .failedPrecondition, message: "host session \(id) is not attached")
-        }
-        guard session.mode == .unary else {
-            throw RPCError(
-                code: .failedPrecondition,
-                message: "host session \(id) is an Attach stream: its commands and events go through the stream")
-        }
+        guard let session = runtime.session(id: id) else { throw PeerManagerError.sessionNotAttached(id) }
+        guard session.mode == .unary else { throw PeerManagerError.sessionIsStream(id) }
         return session
     }
 
@@ -68,19 +63,20 @@ public enum HostService {
         requests: RequestStream, writer: StreamWriter, runtime: EngineRuntime, logger: Logger
     ) async throws {
         guard let first = try await requests.next() else {
-            throw RPCError(code: .invalidArgument, message: "Attach: the stream ended before the hello")
+            throw PeerManagerError.invalid(field: "Attach", reason: "the stream ended before the hello")
         }
         guard case .hello(let hello)? = try PeerManagerV1.HostEvent(wire: first).event else {
-            throw RPCError(code: .invalidArgument, message: "Attach: the first event must be a hello")
+            throw PeerManagerError.invalid(field: "Attach", reason: "the first event must be a hello")
         }
-        let session = try runtime.attachHost(hello, mode: .stream)
+        // Parsed and checked here: the runtime gets an engine value.
+        let session = try runtime.attachHost(HostHello(hello), mode: .stream)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Commands down: until the outbox closes (detached or replaced).
                 group.addTask {
                     // Everything queued goes out as one batch (one flush).
                     while !Task.isCancelled, let commands = await session.outbox.take(max: 0, wait: nil) {
-                        try await writer.write(contentsOf: commands.map { $0.encoded() })
+                        try await writer.write(contentsOf: commands.map { PeerManagerV1.HostCommand($0).encoded() })
                     }
                 }
                 // Events up, a burst at a time (one engine lock per burst), until the host
@@ -132,10 +128,9 @@ public enum HostService {
         let session: HostSession
         if request.sessionID == 0 {
             guard case .hello(let hello)? = events.first?.event else {
-                throw RPCError(
-                    code: .invalidArgument, message: "ReportEvents without a session must start with a hello")
+                throw PeerManagerError.badRequest("ReportEvents without a session must start with a hello")
             }
-            session = try runtime.attachHost(hello, mode: .unary)
+            session = try runtime.attachHost(HostHello(hello), mode: .unary)
             events = events.dropFirst()
         } else {
             session = try unarySession(request.sessionID, runtime: runtime)

@@ -13,17 +13,17 @@ extension PeerManagerService {
         router.inline(service, "AddPeer") { (request: PeerManagerV1.AddPeerRequest, _) in
             let info = try peerInfo(from: request.source)
             guard let origin = request.origin.engineValue else {
-                throw RPCError(
-                    code: .invalidArgument, message: "origin \(request.origin.rawValue) is not a known origin")
+                throw PeerManagerError.badRequest("origin \(request.origin.rawValue) is not a known origin")
             }
-            return try runtime.perform { engine, now, _ in
+            let stored = try runtime.perform { engine, now, _ in
                 let actions = engine.addPeer(info, origin: origin, now: now)
                 if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
-                    throw RPCError(code: .failedPrecondition, message: "\(info.id) is the host itself")
+                    throw PeerManagerError.isSelf(info.id)
                 }
                 try refuseOverLimit(actions, field: "peer")
                 return (try record(info.id, in: engine), actions)
             }
+            return reply(stored)
         }
         router.inline(service, "RemovePeer") { (request: PeerManagerV1.RemovePeerRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
@@ -35,27 +35,26 @@ extension PeerManagerService {
         }
         router.inline(service, "GetPeer") { (request: PeerManagerV1.GetPeerRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
-            return try runtime.read { engine, _, _ in try record(peer, in: engine).peer! }
+            return PeerManagerV1.Peer(try runtime.read { engine, _, _ in try record(peer, in: engine) }, texts: texts)
         }
         router.inline(service, "ListPeers") { (request: PeerManagerV1.ListPeersRequest, _) in
-            try runtime.read { engine, _, _ in try list(request, in: engine) }
+            try list(request)
         }
         router.inline(service, "AddServicePeer") { (request: PeerManagerV1.AddServicePeerRequest, _) in
             let info = PeerInfo(try WireInput.remotePeer(request.address, field: "address"))
-            guard !request.protocol.isEmpty else {
-                throw RPCError(code: .invalidArgument, message: "protocol is empty")
-            }
-            return try runtime.perform { engine, now, _ in
+            guard !request.protocol.isEmpty else { throw PeerManagerError.empty(field: "protocol") }
+            let stored = try runtime.perform { engine, now, _ in
                 let actions = engine.addServicePeer(info, protocolID: request.protocol, now: now)
                 try refuseOverLimit(actions, field: "address")
                 if let refusal = actions.decisions.first(where: {
                     $0.reason == .serviceSlotRefusedRelay || $0.reason == .serviceSlotsFull
                 }) {
-                    let code: StatusCode = refusal.reason == .serviceSlotsFull ? .resourceExhausted : .invalidArgument
-                    throw RPCError(code: code, message: refusal.detail)
+                    throw refusal.reason == .serviceSlotsFull
+                        ? PeerManagerError.exhausted(refusal.detail) : PeerManagerError.badRequest(refusal.detail)
                 }
                 return (try record(info.id, in: engine), actions)
             }
+            return reply(stored)
         }
         router.inline(service, "RemoveServicePeer") { (request: PeerManagerV1.RemoveServicePeerRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
@@ -85,15 +84,14 @@ extension PeerManagerService {
             if !peer.enr.isEmpty {
                 let remote = try WireInput.remotePeer(peer.enr, field: "peer.enr")
                 guard remote.peerID == info.id else {
-                    throw RPCError(
-                        code: .invalidArgument, message: "peer.enr belongs to \(remote.peerID), not \(info.id)")
+                    throw PeerManagerError.badRequest("peer.enr belongs to \(remote.peerID), not \(info.id)")
                 }
                 info.enr = PeerInfo(remote).enr
                 if info.addresses.isEmpty { info.addresses = remote.addrs }
             }
             return info
         case nil:
-            throw RPCError(code: .invalidArgument, message: "AddPeer needs an address or a peer")
+            throw PeerManagerError.badRequest("AddPeer needs an address or a peer")
         }
     }
 
@@ -102,50 +100,78 @@ extension PeerManagerService {
     private func refuseOverLimit(_ actions: [EngineAction], field: String) throws {
         for decision in actions.decisions {
             switch decision.reason {
-            case .peerRefusedLimit: throw RPCError(code: .invalidArgument, message: "\(field): \(decision.detail)")
-            case .storeFull: throw RPCError(code: .resourceExhausted, message: decision.detail)
+            case .peerRefusedLimit: throw PeerManagerError.invalid(field: field, reason: decision.detail)
+            case .storeFull: throw PeerManagerError.exhausted(decision.detail)
             default: continue
             }
         }
     }
 
-    func record(_ peer: PeerID, in engine: PeerEngine) throws -> PeerManagerV1.AddPeerResponse {
-        guard let record = engine.store.record(peer) else {
-            throw RPCError(code: .notFound, message: "peer \(peer) is not in the store")
-        }
-        return PeerManagerV1.AddPeerResponse(
-            peer: PeerManagerV1.Peer(record, protection: engine.protection, texts: texts))
+    /// The stored record of `peer` with its protection tags (under the engine lock).
+    func record(_ peer: PeerID, in engine: PeerEngine) throws -> TaggedRecord {
+        guard let record = engine.store.record(peer) else { throw PeerManagerError.notFound(peer) }
+        return TaggedRecord(record: record, tags: engine.protection.tags(of: peer))
+    }
+
+    /// The reply for a stored peer (after the engine lock).
+    private func reply(_ stored: TaggedRecord) -> PeerManagerV1.AddPeerResponse {
+        PeerManagerV1.AddPeerResponse(peer: PeerManagerV1.Peer(stored, texts: texts))
     }
 
     /// Filters in index order, sorts by peer id for stable paging; the page token is the last id
-    /// of the previous page.
-    private func list(_ request: PeerManagerV1.ListPeersRequest, in engine: PeerEngine) throws
-        -> PeerManagerV1.ListPeersResponse
-    {
+    /// of the previous page. The page's records are taken under the engine lock and converted
+    /// after it.
+    private func list(_ request: PeerManagerV1.ListPeersRequest) throws -> PeerManagerV1.ListPeersResponse {
         let pageSize = request.pageSize == 0 ? Self.defaultPageSize : Int(request.pageSize)
         guard pageSize <= Self.maxPageSize else {
-            throw RPCError(
-                code: .invalidArgument, message: "page_size \(pageSize) exceeds the maximum of \(Self.maxPageSize)")
+            throw PeerManagerError.badRequest("page_size \(pageSize) exceeds the maximum of \(Self.maxPageSize)")
         }
         let after = request.pageToken.isEmpty ? nil : try WireInput.peerID(request.pageToken, field: "page_token")
         let connectedness = try request.connectedness.map { value -> Connectedness in
             guard let known = value.engineValue else {
-                throw RPCError(code: .invalidArgument, message: "connectedness \(value.rawValue) is not known")
+                throw PeerManagerError.badRequest("connectedness \(value.rawValue) is not known")
             }
             return known
         }
         let origin = try request.origin.map { value -> PeerOrigin in
             guard let known = value.engineValue else {
-                throw RPCError(code: .invalidArgument, message: "origin \(value.rawValue) is not known")
+                throw PeerManagerError.badRequest("origin \(value.rawValue) is not known")
             }
             return known
         }
         let direction = try request.direction.map { value -> PeerDirection in
             guard let known = value.knownEngineValue else {
-                throw RPCError(code: .invalidArgument, message: "direction \(value.rawValue) is not known")
+                throw PeerManagerError.badRequest("direction \(value.rawValue) is not known")
             }
             return known
         }
+        let (page, total, remaining) = try runtime.read { engine, _, _ in
+            try pageRecords(
+                request, after: after, connectedness: connectedness, origin: origin, direction: direction,
+                pageSize: pageSize, in: engine)
+        }
+        // The page ends at `pageSize` peers or when the next peer would take the reply over the
+        // frame size, whichever comes first (always at least one peer): per-peer limits bound a
+        // peer's size, but not so that any page size fits every frame size.
+        var peers: [PeerManagerV1.Peer] = []
+        var bytes = 0
+        for stored in page {
+            let peer = PeerManagerV1.Peer(stored, texts: texts)
+            let size = Self.encodedSizeBound(of: peer)
+            if !peers.isEmpty, bytes + size > settings.maxReplyBytes - Self.replyOverhead { break }
+            bytes += size
+            peers.append(peer)
+        }
+        let next = peers.count < remaining ? peers.last?.peerID ?? "" : ""
+        return PeerManagerV1.ListPeersResponse(peers: peers, nextPageToken: next, total: UInt32(clamping: total))
+    }
+
+    /// The records of a ListPeers page (at most `pageSize`, with their tags), how many peers match
+    /// in all, and how many match from the page's start on.
+    private func pageRecords(
+        _ request: PeerManagerV1.ListPeersRequest, after: PeerID?, connectedness: Connectedness?, origin: PeerOrigin?,
+        direction: PeerDirection?, pageSize: Int, in engine: PeerEngine
+    ) throws -> (page: [TaggedRecord], total: Int, remaining: Int) {
         // A shard filter (in the request's cluster or peerd's), or a cluster filter alone.
         var shard: RelayShard?
         if let requested = request.shard,
@@ -183,21 +209,10 @@ extension PeerManagerService {
         }
         matches.sort { $0.id < $1.id }
         let start = after.map { token in matches.firstIndex { $0.id > token } ?? matches.endIndex } ?? 0
-        // The page ends at `pageSize` peers or when the next peer would take the reply over the
-        // frame size, whichever comes first (always at least one peer): per-peer limits bound a
-        // peer's size, but not so that any page size fits every frame size.
-        var peers: [PeerManagerV1.Peer] = []
-        var bytes = 0
-        for record in matches[start...].prefix(pageSize) {
-            let peer = PeerManagerV1.Peer(record, protection: engine.protection, texts: texts)
-            let size = Self.encodedSizeBound(of: peer)
-            if !peers.isEmpty, bytes + size > settings.maxReplyBytes - Self.replyOverhead { break }
-            bytes += size
-            peers.append(peer)
+        let page = matches[start...].prefix(pageSize).map {
+            TaggedRecord(record: $0, tags: engine.protection.tags(of: $0.id))
         }
-        let next = start + peers.count < matches.count ? peers.last?.peerID ?? "" : ""
-        return PeerManagerV1.ListPeersResponse(
-            peers: peers, nextPageToken: next, total: UInt32(clamping: matches.count))
+        return (page, matches.count, matches.count - start)
     }
 
     /// Room kept in a ListPeers reply for everything but the peers (envelope, status, page token,

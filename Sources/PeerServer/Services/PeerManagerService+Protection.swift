@@ -16,12 +16,11 @@ extension PeerManagerService {
             let flag = refusal.limit.map { " (\($0.flag))" } ?? ""
             switch refusal {
             case .unknownPeer:
-                throw RPCError(
-                    code: .notFound, message: "peer \(peer) is not in the store: add it before protecting it")
+                throw PeerManagerError.notFound(peer, hint: "add it before protecting it")
             case .tagTooLong:
-                throw RPCError(code: .invalidArgument, message: "tag: \(refusal)\(flag)")
+                throw PeerManagerError.invalid(field: "tag", reason: "\(refusal)\(flag)")
             case .tooManyTagsOnPeer, .tooManyTags:
-                throw RPCError(code: .resourceExhausted, message: "cannot protect \(peer): \(refusal)\(flag)")
+                throw PeerManagerError.exhausted("cannot protect \(peer): \(refusal)\(flag)")
             }
         }
         // Registered after the tag is set: on a connection already closed it runs at once.

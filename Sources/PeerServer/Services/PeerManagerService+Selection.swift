@@ -7,10 +7,8 @@ extension PeerManagerService {
     func registerSelection(in router: inout RPCRouter) {
         let service = Self.serviceName
         router.inlineEncoded(service, "SelectPeer") { (request: PeerManagerV1.SelectPeerRequest, _) in
-            guard !request.protocol.isEmpty else {
-                throw RPCError(code: .invalidArgument, message: "protocol is empty")
-            }
-            return try runtime.read { engine, _, rng in
+            guard !request.protocol.isEmpty else { throw PeerManagerError.empty(field: "protocol") }
+            let chosen = try runtime.read { engine, _, rng -> TaggedRecord? in
                 let record: PeerRecord?
                 switch try shardFilter(
                     pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
@@ -21,23 +19,18 @@ extension PeerManagerService {
                     record = engine.selectPeer(protocolID: request.protocol, shard: shard, random: &rng)
                 case .invalid: record = nil
                 }
-                guard let record else { return PeerManagerV1.SelectPeerResponse().encoded() }
-                // The encoder captures the protection book, not the engine: capturing the engine
-                // copied all of it on every call.
-                let protection = engine.protection
-                return replies.reply(for: record, tags: protection.tags(of: record.id)) {
-                    PeerManagerV1.SelectPeerResponse(
-                        peer: PeerManagerV1.Peer(record, protection: protection, texts: texts)
-                    ).encoded()
-                }
+                return record.map { TaggedRecord(record: $0, tags: engine.protection.tags(of: $0.id)) }
+            }
+            // The reply is built (or found encoded) after the engine lock.
+            guard let chosen else { return PeerManagerV1.SelectPeerResponse().encoded() }
+            return replies.reply(for: chosen.record, tags: chosen.tags) {
+                PeerManagerV1.SelectPeerResponse(peer: PeerManagerV1.Peer(chosen, texts: texts)).encoded()
             }
         }
         router.inline(service, "SelectPeers") { (request: PeerManagerV1.SelectPeersRequest, _) in
-            guard !request.protocol.isEmpty else {
-                throw RPCError(code: .invalidArgument, message: "protocol is empty")
-            }
+            guard !request.protocol.isEmpty else { throw PeerManagerError.empty(field: "protocol") }
             let limit = request.count == 0 ? Int.max : Int(request.count)
-            return try runtime.read { engine, _, rng in
+            let chosen = try runtime.read { engine, _, rng -> [TaggedRecord] in
                 let records: [PeerRecord]
                 switch try shardFilter(
                     pubsubTopic: request.pubsubTopic, shard: request.shard, clusterID: request.clusterID, engine: engine
@@ -48,9 +41,9 @@ extension PeerManagerService {
                     records = engine.selectPeers(protocolID: request.protocol, shard: shard, limit: limit, random: &rng)
                 case .invalid: records = []
                 }
-                return PeerManagerV1.SelectPeersResponse(
-                    peers: records.map { PeerManagerV1.Peer($0, protection: engine.protection, texts: texts) })
+                return records.map { TaggedRecord(record: $0, tags: engine.protection.tags(of: $0.id)) }
             }
+            return PeerManagerV1.SelectPeersResponse(peers: chosen.map { PeerManagerV1.Peer($0, texts: texts) })
         }
     }
 }

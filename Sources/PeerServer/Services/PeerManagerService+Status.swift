@@ -8,39 +8,43 @@ extension PeerManagerService {
         let service = Self.serviceName
         router.inline(service, "GetStatistics") { (_: PeerManagerV1.GetStatisticsRequest, _) in
             let attached = runtime.hostAttached
-            return runtime.read { engine, now, _ in
-                PeerManagerV1.Statistics(engine.statistics(now: now), hostAttached: attached)
-            }
+            let statistics = runtime.read { engine, now, _ in engine.statistics(now: now) }
+            return PeerManagerV1.Statistics(statistics, hostAttached: attached)
         }
         router.inline(service, "GetConfiguration") { (_: PeerManagerV1.GetConfigurationRequest, _) in
-            runtime.read { engine, _, _ in
-                // Validation keeps every setting within UInt32 (EngineConfiguration.Bounds); the
-                // clamps only make that visible here.
-                let configuration = engine.configuration
-                return PeerManagerV1.Configuration(
-                    maxConnections: UInt32(clamping: configuration.maxConnections),
-                    relayServiceRatio: configuration.relayServiceRatio,
-                    peerStoreCapacity: UInt32(clamping: configuration.effectiveCapacity),
-                    ipColocationLimit: UInt32(clamping: configuration.colocationLimit),
-                    clusterID: configuration.clusterID.map(UInt32.init),
-                    shards: configuration.shards.map(UInt32.init),
-                    relayShardManager: configuration.shardedPeerManagement,
-                    dialTimeoutMs: configuration.dialTimeout.milliseconds,
-                    initialBackoffMs: configuration.initialBackoff.milliseconds,
-                    backoffFactor: UInt32(clamping: configuration.backoffFactor),
-                    maxFailedAttempts: UInt32(clamping: configuration.maxFailedAttempts),
-                    pruneIntervalMs: configuration.pruneInterval.milliseconds,
-                    socketPath: settings.socketPath,
-                    metricsAddress: settings.metricsAddress)
-            }
+            let configuration = runtime.read { engine, _, _ in engine.configuration }
+            // Validation keeps every setting within UInt32 (EngineConfiguration.Bounds); the
+            // clamps only make that visible here.
+            return PeerManagerV1.Configuration(
+                maxConnections: UInt32(clamping: configuration.maxConnections),
+                relayServiceRatio: configuration.relayServiceRatio,
+                peerStoreCapacity: UInt32(clamping: configuration.effectiveCapacity),
+                ipColocationLimit: UInt32(clamping: configuration.colocationLimit),
+                clusterID: configuration.clusterID.map(UInt32.init),
+                shards: configuration.shards.map(UInt32.init),
+                relayShardManager: configuration.shardedPeerManagement,
+                dialTimeoutMs: configuration.dialTimeout.milliseconds,
+                initialBackoffMs: configuration.initialBackoff.milliseconds,
+                backoffFactor: UInt32(clamping: configuration.backoffFactor),
+                maxFailedAttempts: UInt32(clamping: configuration.maxFailedAttempts),
+                pruneIntervalMs: configuration.pruneInterval.milliseconds,
+                socketPath: settings.socketPath,
+                metricsAddress: settings.metricsAddress)
         }
         router.serverStreaming(service, "Watch") { (request: PeerManagerV1.WatchRequest, _, writer) in
-            let both = !request.decisions && !request.peerEvents
-            let watch = try runtime.watch(decisions: both || request.decisions, peerEvents: both || request.peerEvents)
+            // Nothing asked for: decisions and peer events. Connection-status changes only when
+            // asked for: a client that predates them never gets an event it cannot read.
+            let both = !request.decisions && !request.peerEvents && !request.connectionStatus
+            let watch = try runtime.watch(
+                decisions: both || request.decisions, peerEvents: both || request.peerEvents,
+                connectionStatus: request.connectionStatus)
             defer { runtime.endWatch(watch) }
             // Everything queued since the last write goes out in one write: a burst of events
             // costs one turn of the event loop, not one per event.
-            while let events = try await watch.queue.next() { try await writer.write(contentsOf: events) }
+            // Encoded here, after the engine lock that queued them.
+            while let items = try await watch.queue.next() {
+                try await writer.write(contentsOf: items.map { $0.encoded() })
+            }
         }
     }
 }

@@ -7,7 +7,9 @@ import TTRPCServer
 ///
 /// Queries and changes that only touch the engine run inline on the event loop: a lock and a
 /// few microseconds of engine work, no thread hop. Calls that wait for the host (Connect) run as
-/// tasks. Bad input is INVALID_ARGUMENT naming the field, and changes nothing.
+/// tasks. The engine is read and changed in its own terms under its lock; requests are parsed
+/// before it and replies built after it. Bad input is refused naming the field, and changes
+/// nothing; refusals are ``PeerManagerError``s (statuses in `PeerManagerError+Status.swift`).
 struct PeerManagerService: Sendable {
     static let serviceName = "waku.peermanager.v1.PeerManager"
 
@@ -33,11 +35,10 @@ struct PeerManagerService: Sendable {
         registerStatus(in: &router)
     }
 
-    /// FAILED_PRECONDITION unless a host is attached: only the host can dial or disconnect.
+    /// Refuses (``PeerManagerError/noHost(action:)``) unless a host is attached: only the host can
+    /// dial or disconnect.
     func requireHost(for action: String) throws {
-        guard runtime.hostAttached else {
-            throw RPCError(code: .failedPrecondition, message: "no host attached: peerd cannot \(action) without one")
-        }
+        guard runtime.hostAttached else { throw PeerManagerError.noHost(action: action) }
     }
 
     /// The shard named by a request: a pubsub topic, or a shard in a cluster (the request's, or the
@@ -57,15 +58,13 @@ struct PeerManagerService: Sendable {
         guard let shard else { return .none }
         let shardID = try WireInput.uint16(shard, field: "shard")
         guard shardID <= RelayShard.maxShardIndex else {
-            throw RPCError(
-                code: .invalidArgument, message: "shard \(shard) is out of range (max \(RelayShard.maxShardIndex))")
+            throw PeerManagerError.badRequest("shard \(shard) is out of range (max \(RelayShard.maxShardIndex))")
         }
         guard
             let cluster = try clusterID.map({ try WireInput.uint16($0, field: "cluster_id") })
                 ?? engine.configuration.clusterID
         else {
-            throw RPCError(
-                code: .invalidArgument, message: "shard \(shard) needs a cluster_id: peerd has no cluster configured")
+            throw PeerManagerError.badRequest("shard \(shard) needs a cluster_id: peerd has no cluster configured")
         }
         return .shard(RelayShard(clusterID: cluster, shardID: shardID))
     }

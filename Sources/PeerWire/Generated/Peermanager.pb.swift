@@ -264,11 +264,13 @@ extension PeerManagerV1 {
         public var peerID: String = ""
         public var addresses: [String] = []
         public var timeoutMs: UInt64 = 0
+        public var `protocol`: String = ""
 
-        public init(peerID: String = "", addresses: [String] = [], timeoutMs: UInt64 = 0) {
+        public init(peerID: String = "", addresses: [String] = [], timeoutMs: UInt64 = 0, `protocol`: String = "") {
             self.peerID = peerID
             self.addresses = addresses
             self.timeoutMs = timeoutMs
+            self.protocol = `protocol`
         }
     }
 
@@ -609,10 +611,12 @@ extension PeerManagerV1 {
     public struct ConnectRequest: Hashable, Sendable {
         public var peers: [String] = []
         public var timeoutMs: UInt64 = 0
+        public var `protocol`: String = ""
 
-        public init(peers: [String] = [], timeoutMs: UInt64 = 0) {
+        public init(peers: [String] = [], timeoutMs: UInt64 = 0, `protocol`: String = "") {
             self.peers = peers
             self.timeoutMs = timeoutMs
+            self.protocol = `protocol`
         }
     }
 
@@ -652,6 +656,21 @@ extension PeerManagerV1 {
     /// `waku.peermanager.v1.DisconnectResponse`
     public struct DisconnectResponse: Hashable, Sendable {
         public init() {
+        }
+    }
+
+    /// `waku.peermanager.v1.DisconnectAllRequest`
+    public struct DisconnectAllRequest: Hashable, Sendable {
+        public init() {
+        }
+    }
+
+    /// `waku.peermanager.v1.DisconnectAllResponse`
+    public struct DisconnectAllResponse: Hashable, Sendable {
+        public var disconnected: UInt32 = 0
+
+        public init(disconnected: UInt32 = 0) {
+            self.disconnected = disconnected
         }
     }
 
@@ -738,13 +757,14 @@ extension PeerManagerV1 {
         public var hostAttached: Bool = false
         public var protectedPeers: UInt32 = 0
         public var dialsInFlight: UInt32 = 0
+        public var connectionStatus: PeerManagerV1.ConnectionStatus = .init(rawValue: 0)
 
         public init(
             storeSize: UInt32 = 0, capacity: UInt32 = 0, connected: UInt32 = 0, maxConnections: UInt32 = 0,
             inboundRelay: UInt32 = 0, outboundRelay: UInt32 = 0, targetRelay: UInt32 = 0, targetService: UInt32 = 0,
             targetInbound: UInt32 = 0, targetOutbound: UInt32 = 0, servicePeers: UInt32 = 0, notConnected: UInt32 = 0,
             outsideBackoff: UInt32 = 0, online: Bool = false, hostAttached: Bool = false, protectedPeers: UInt32 = 0,
-            dialsInFlight: UInt32 = 0
+            dialsInFlight: UInt32 = 0, connectionStatus: PeerManagerV1.ConnectionStatus = .init(rawValue: 0)
         ) {
             self.storeSize = storeSize
             self.capacity = capacity
@@ -763,6 +783,7 @@ extension PeerManagerV1 {
             self.hostAttached = hostAttached
             self.protectedPeers = protectedPeers
             self.dialsInFlight = dialsInFlight
+            self.connectionStatus = connectionStatus
         }
     }
 
@@ -817,10 +838,12 @@ extension PeerManagerV1 {
     public struct WatchRequest: Hashable, Sendable {
         public var decisions: Bool = false
         public var peerEvents: Bool = false
+        public var connectionStatus: Bool = false
 
-        public init(decisions: Bool = false, peerEvents: Bool = false) {
+        public init(decisions: Bool = false, peerEvents: Bool = false, connectionStatus: Bool = false) {
             self.decisions = decisions
             self.peerEvents = peerEvents
+            self.connectionStatus = connectionStatus
         }
     }
 
@@ -849,6 +872,22 @@ extension PeerManagerV1 {
         }
     }
 
+    /// `waku.peermanager.v1.ConnectionStatusEvent`
+    public struct ConnectionStatusEvent: Hashable, Sendable {
+        public var timeMs: Int64 = 0
+        public var status: PeerManagerV1.ConnectionStatus = .init(rawValue: 0)
+        public var previous: PeerManagerV1.ConnectionStatus = .init(rawValue: 0)
+
+        public init(
+            timeMs: Int64 = 0, status: PeerManagerV1.ConnectionStatus = .init(rawValue: 0),
+            previous: PeerManagerV1.ConnectionStatus = .init(rawValue: 0)
+        ) {
+            self.timeMs = timeMs
+            self.status = status
+            self.previous = previous
+        }
+    }
+
     /// `waku.peermanager.v1.WatchEvent`
     public struct WatchEvent: Hashable, Sendable {
         public var event: OneOf_Event? = nil
@@ -860,6 +899,7 @@ extension PeerManagerV1 {
         public enum OneOf_Event: Hashable, Sendable {
             case decision(PeerManagerV1.Decision)
             case peerEvent(PeerManagerV1.PeerEvent)
+            case connectionStatus(PeerManagerV1.ConnectionStatusEvent)
         }
     }
 
@@ -882,6 +922,17 @@ extension PeerManagerV1 {
         public static let unknown = Direction(rawValue: 0)
         public static let inbound = Direction(rawValue: 1)
         public static let outbound = Direction(rawValue: 2)
+    }
+
+    /// `waku.peermanager.v1.ConnectionStatus`: an open enum; unknown values survive.
+    public struct ConnectionStatus: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        public static let unspecified = ConnectionStatus(rawValue: 0)
+        public static let disconnected = ConnectionStatus(rawValue: 1)
+        public static let partiallyConnected = ConnectionStatus(rawValue: 2)
+        public static let connected = ConnectionStatus(rawValue: 3)
     }
 
     /// `waku.peermanager.v1.Origin`: an open enum; unknown values survive.
@@ -1577,6 +1628,7 @@ extension PeerManagerV1.DialCommand {
         self.peerID = String(protobufC: c.peer_id)
         self.addresses = c.addresses.map { items in (0..<c.n_addresses).map { String(protobufC: items[$0]) } } ?? []
         self.timeoutMs = c.timeout_ms
+        self.protocol = String(protobufC: c.protocol)
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__DialCommand {
@@ -1586,6 +1638,7 @@ extension PeerManagerV1.DialCommand {
         c.n_addresses = addresses.count
         c.addresses = arena.array(of: UnsafeMutablePointer<CChar>?.self, addresses.map { arena.cString($0) })
         c.timeout_ms = timeoutMs
+        c.protocol = arena.cString(`protocol`)
         return c
     }
 }
@@ -2701,6 +2754,7 @@ extension PeerManagerV1.ConnectRequest {
         self.init()
         self.peers = c.peers.map { items in (0..<c.n_peers).map { String(protobufC: items[$0]) } } ?? []
         self.timeoutMs = c.timeout_ms
+        self.protocol = String(protobufC: c.protocol)
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectRequest {
@@ -2709,6 +2763,7 @@ extension PeerManagerV1.ConnectRequest {
         c.n_peers = peers.count
         c.peers = arena.array(of: UnsafeMutablePointer<CChar>?.self, peers.map { arena.cString($0) })
         c.timeout_ms = timeoutMs
+        c.protocol = arena.cString(`protocol`)
         return c
     }
 }
@@ -2879,6 +2934,74 @@ extension PeerManagerV1.DisconnectResponse: WireMessage {
             var c = self.c(in: arena)
             buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_response__get_packed_size(&c)) {
                 waku__peermanager__v1__disconnect_response__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DisconnectAllRequest {
+    init(c: Waku__Peermanager__V1__DisconnectAllRequest) {
+        self.init()
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DisconnectAllRequest {
+        var c = Waku__Peermanager__V1__DisconnectAllRequest()
+        waku__peermanager__v1__disconnect_all_request__init(&c)
+        return c
+    }
+}
+
+extension PeerManagerV1.DisconnectAllRequest: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DisconnectAllRequest"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, descriptor: waku__peermanager__v1__disconnect_all_request__descriptor,
+            unpack: waku__peermanager__v1__disconnect_all_request__unpack,
+            free: waku__peermanager__v1__disconnect_all_request__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_all_request__get_packed_size(&c)) {
+                waku__peermanager__v1__disconnect_all_request__pack(&c, $0)
+            }
+        }
+    }
+}
+
+extension PeerManagerV1.DisconnectAllResponse {
+    init(c: Waku__Peermanager__V1__DisconnectAllResponse) {
+        self.init()
+        self.disconnected = c.disconnected
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__DisconnectAllResponse {
+        var c = Waku__Peermanager__V1__DisconnectAllResponse()
+        waku__peermanager__v1__disconnect_all_response__init(&c)
+        c.disconnected = disconnected
+        return c
+    }
+}
+
+extension PeerManagerV1.DisconnectAllResponse: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.DisconnectAllResponse"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, descriptor: waku__peermanager__v1__disconnect_all_response__descriptor,
+            unpack: waku__peermanager__v1__disconnect_all_response__unpack,
+            free: waku__peermanager__v1__disconnect_all_response__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__disconnect_all_response__get_packed_size(&c)) {
+                waku__peermanager__v1__disconnect_all_response__pack(&c, $0)
             }
         }
     }
@@ -3154,6 +3277,8 @@ extension PeerManagerV1.Statistics {
         self.hostAttached = c.host_attached != 0
         self.protectedPeers = c.protected_peers
         self.dialsInFlight = c.dials_in_flight
+        self.connectionStatus = PeerManagerV1.ConnectionStatus(
+            rawValue: Int32(truncatingIfNeeded: c.connection_status.rawValue))
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__Statistics {
@@ -3176,6 +3301,7 @@ extension PeerManagerV1.Statistics {
         c.host_attached = hostAttached ? 1 : 0
         c.protected_peers = protectedPeers
         c.dials_in_flight = dialsInFlight
+        c.connection_status = .init(rawValue: .init(truncatingIfNeeded: connectionStatus.rawValue))
         return c
     }
 }
@@ -3304,6 +3430,7 @@ extension PeerManagerV1.WatchRequest {
         self.init()
         self.decisions = c.decisions != 0
         self.peerEvents = c.peer_events != 0
+        self.connectionStatus = c.connection_status != 0
     }
 
     func c(in arena: PackArena) -> Waku__Peermanager__V1__WatchRequest {
@@ -3311,6 +3438,7 @@ extension PeerManagerV1.WatchRequest {
         waku__peermanager__v1__watch_request__init(&c)
         c.decisions = decisions ? 1 : 0
         c.peer_events = peerEvents ? 1 : 0
+        c.connection_status = connectionStatus ? 1 : 0
         return c
     }
 }
@@ -3375,12 +3503,55 @@ extension PeerManagerV1.PeerEvent: WireMessage {
     }
 }
 
+extension PeerManagerV1.ConnectionStatusEvent {
+    init(c: Waku__Peermanager__V1__ConnectionStatusEvent) {
+        self.init()
+        self.timeMs = c.time_ms
+        self.status = PeerManagerV1.ConnectionStatus(rawValue: Int32(truncatingIfNeeded: c.status.rawValue))
+        self.previous = PeerManagerV1.ConnectionStatus(rawValue: Int32(truncatingIfNeeded: c.previous.rawValue))
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__ConnectionStatusEvent {
+        var c = Waku__Peermanager__V1__ConnectionStatusEvent()
+        waku__peermanager__v1__connection_status_event__init(&c)
+        c.time_ms = timeMs
+        c.status = .init(rawValue: .init(truncatingIfNeeded: status.rawValue))
+        c.previous = .init(rawValue: .init(truncatingIfNeeded: previous.rawValue))
+        return c
+    }
+}
+
+extension PeerManagerV1.ConnectionStatusEvent: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.ConnectionStatusEvent"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, descriptor: waku__peermanager__v1__connection_status_event__descriptor,
+            unpack: waku__peermanager__v1__connection_status_event__unpack,
+            free: waku__peermanager__v1__connection_status_event__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__connection_status_event__get_packed_size(&c)) {
+                waku__peermanager__v1__connection_status_event__pack(&c, $0)
+            }
+        }
+    }
+}
+
 extension PeerManagerV1.WatchEvent {
     init(c: Waku__Peermanager__V1__WatchEvent) {
         self.init()
         switch c.event_case.rawValue {
         case 1: self.event = c.decision.map { .decision(PeerManagerV1.Decision(c: $0.pointee)) }
         case 2: self.event = c.peer_event.map { .peerEvent(PeerManagerV1.PeerEvent(c: $0.pointee)) }
+        case 3:
+            self.event = c.connection_status.map {
+                .connectionStatus(PeerManagerV1.ConnectionStatusEvent(c: $0.pointee))
+            }
         default: self.event = nil
         }
     }
@@ -3395,6 +3566,9 @@ extension PeerManagerV1.WatchEvent {
         case .peerEvent(let value)?:
             c.event_case = .init(rawValue: 2)
             c.peer_event = arena.pointer(to: value.c(in: arena))
+        case .connectionStatus(let value)?:
+            c.event_case = .init(rawValue: 3)
+            c.connection_status = arena.pointer(to: value.c(in: arena))
         case nil: break
         }
         return c

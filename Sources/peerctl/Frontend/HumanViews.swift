@@ -18,6 +18,7 @@ enum HumanViews {
     /// The statistics against their targets, as nwaku's status line groups them.
     static func statistics(_ stats: PeerManagerV1.Statistics) -> KeyValueList {
         var list = KeyValueList()
+        list.append("connection status", WireJSON.name(status: stats.connectionStatus))
         list.append("peer store", "\(stats.storeSize)/\(stats.capacity)")
         list.append("connected", "\(stats.connected)/\(stats.maxConnections)")
         list.append("relay inbound", "\(stats.inboundRelay)/\(stats.targetInbound)")
@@ -88,8 +89,8 @@ enum HumanViews {
         return "not before \(HumanText.timestamp(milliseconds: earliest))\(wait)"
     }
 
-    /// One line per Watch event: time, kind, then the decision's reason, detail and peers, or the
-    /// peer event's kind and peer.
+    /// One line per Watch event: time, kind, then the decision's reason, detail and peers, the
+    /// peer event's kind and peer, or the new connection status and the one before.
     static func watchLine(_ event: PeerManagerV1.WatchEvent, wide: Bool) -> String {
         // `if case`, not a switch: an event kind added to the contract later prints as unknown
         // here instead of breaking the build.
@@ -104,6 +105,11 @@ enum HumanViews {
         if case .peerEvent(let event)? = event.event {
             return "\(HumanText.timestamp(milliseconds: event.timeMs))  peer      \(WireJSON.name(kind: event.kind))  "
                 + HumanText.peerID(event.peerID, wide: wide)
+        }
+        if case .connectionStatus(let event)? = event.event {
+            return
+                "\(HumanText.timestamp(milliseconds: event.timeMs))  status    \(WireJSON.name(status: event.status))"
+                + " (was \(WireJSON.name(status: event.previous)))"
         }
         return "(an event of a kind this peerctl does not know)"
     }

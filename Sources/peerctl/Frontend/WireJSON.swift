@@ -38,7 +38,7 @@ enum WireJSON {
             "target_outbound": stats.targetOutbound, "service_peers": stats.servicePeers,
             "not_connected": stats.notConnected, "outside_backoff": stats.outsideBackoff, "online": stats.online,
             "host_attached": stats.hostAttached, "protected_peers": stats.protectedPeers,
-            "dials_in_flight": stats.dialsInFlight,
+            "dials_in_flight": stats.dialsInFlight, "connection_status": name(status: stats.connectionStatus),
         ]
     }
 
@@ -104,6 +104,12 @@ enum WireJSON {
                 "type": "peer_event", "time_ms": event.timeMs, "peer_id": event.peerID, "kind": name(kind: event.kind),
             ]
         }
+        if case .connectionStatus(let event)? = event.event {
+            return [
+                "type": "connection_status", "time_ms": event.timeMs, "status": name(status: event.status),
+                "previous": name(status: event.previous),
+            ]
+        }
         return ["type": "unknown"]
     }
 
@@ -116,6 +122,10 @@ enum WireJSON {
     }
     static func name(direction: PeerManagerV1.Direction) -> String { name(directionNames, direction.rawValue) }
     static func name(origin: PeerManagerV1.Origin) -> String { name(originNames, origin.rawValue) }
+    static let connectionStatusNames = ["unspecified", "disconnected", "partially_connected", "connected"]
+    static func name(status: PeerManagerV1.ConnectionStatus) -> String {
+        name(connectionStatusNames, status.rawValue)
+    }
     static func name(kind: PeerManagerV1.PeerEvent.Kind) -> String {
         name(["unspecified", "added", "removed", "connected", "disconnected"], kind.rawValue)
     }

@@ -8,16 +8,20 @@ struct Connect: AsyncParsableCommand {
         discussion: """
             Each peer is a peer id already in the store (dialled at its stored addresses), or a \
             multiaddr with /p2p or an ENR (merged into the store and dialled at the address given). \
-            Prints one row per peer: connected or failed, and why. Exits with status 1 when a dial \
+            With --protocol, success means a stream of that protocol opened. Prints one row per \
+            peer: connected or failed, and why. Exits with status 1 when a dial \
             failed, and FAILED_PRECONDITION when no host is attached.
 
             Example: peerctl connect /ip4/1.2.3.4/tcp/60000/p2p/16Uiu2HAm... --timeout 10
+            Example: peerctl connect 16Uiu2HAm... --protocol /vac/waku/store-query/3.0.0
             """)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Peer ids, multiaddrs with /p2p, or ENRs.") var peers: [String]
     @Option(help: "Seconds per dial (default: peerd's --dial-timeout).") var timeout: Double?
+    @Option(help: "Dial for this protocol: connect and open a stream of it (nwaku dialPeer(peer, proto)).")
+    var `protocol`: String?
 
     func validate() throws {
         if peers.isEmpty { throw ValidationError("name at least one peer") }
@@ -28,7 +32,7 @@ struct Connect: AsyncParsableCommand {
 
     func run() async throws {
         let request = PeerManagerV1.ConnectRequest(
-            peers: peers, timeoutMs: timeout.map { UInt64(($0 * 1000).rounded()) } ?? 0)
+            peers: peers, timeoutMs: timeout.map { UInt64(($0 * 1000).rounded()) } ?? 0, protocol: self.protocol ?? "")
         // The call lasts as long as the slowest dial: its deadline is the dial timeout and a margin.
         let deadline = timeout.map { Duration.milliseconds(Int64(($0 * 1000).rounded())) + .seconds(30) }
         let response = try await withPeerd(connection) {

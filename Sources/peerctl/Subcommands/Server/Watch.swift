@@ -9,7 +9,8 @@ struct Watch: AsyncParsableCommand {
         discussion: """
             One line per event until interrupted (Ctrl-C) or until --count events: the time, then \
             a decision's reason code, detail and peers, or a peer event (added, removed, connected, \
-            disconnected) and its peer. With --json, one JSON object per line. Each line is written \
+            disconnected) and its peer, and with --connection-status the host's connection status \
+            (nwaku's) when it changes. With --json, one JSON object per line. Each line is written \
             at once, so the output can be piped.
 
             Example: peerctl watch --decisions-only
@@ -21,6 +22,8 @@ struct Watch: AsyncParsableCommand {
 
     @Flag(help: "Only decision records.") var decisionsOnly = false
     @Flag(help: "Only peer events (added, removed, connected, disconnected).") var peerEventsOnly = false
+    @Flag(help: "Also the host's connection status (connected, partially_connected, disconnected) when it changes.")
+    var connectionStatus = false
     @Option(help: "Stop after this many events (default: run until interrupted).") var count: UInt64?
 
     func validate() throws {
@@ -31,7 +34,8 @@ struct Watch: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = PeerManagerV1.WatchRequest(decisions: !peerEventsOnly, peerEvents: !decisionsOnly)
+        let request = PeerManagerV1.WatchRequest(
+            decisions: !peerEventsOnly, peerEvents: !decisionsOnly, connectionStatus: connectionStatus)
         let output = self.output
         let limit = count
         try await withPeerd(connection) { peerd in

@@ -60,6 +60,8 @@ typedef struct Waku__Peermanager__V1__ConnectOutcome Waku__Peermanager__V1__Conn
 typedef struct Waku__Peermanager__V1__ConnectResponse Waku__Peermanager__V1__ConnectResponse;
 typedef struct Waku__Peermanager__V1__DisconnectRequest Waku__Peermanager__V1__DisconnectRequest;
 typedef struct Waku__Peermanager__V1__DisconnectResponse Waku__Peermanager__V1__DisconnectResponse;
+typedef struct Waku__Peermanager__V1__DisconnectAllRequest Waku__Peermanager__V1__DisconnectAllRequest;
+typedef struct Waku__Peermanager__V1__DisconnectAllResponse Waku__Peermanager__V1__DisconnectAllResponse;
 typedef struct Waku__Peermanager__V1__ReconnectRequest Waku__Peermanager__V1__ReconnectRequest;
 typedef struct Waku__Peermanager__V1__ReconnectResponse Waku__Peermanager__V1__ReconnectResponse;
 typedef struct Waku__Peermanager__V1__CanBeConnectedRequest Waku__Peermanager__V1__CanBeConnectedRequest;
@@ -72,6 +74,7 @@ typedef struct Waku__Peermanager__V1__GetConfigurationRequest Waku__Peermanager_
 typedef struct Waku__Peermanager__V1__Configuration Waku__Peermanager__V1__Configuration;
 typedef struct Waku__Peermanager__V1__WatchRequest Waku__Peermanager__V1__WatchRequest;
 typedef struct Waku__Peermanager__V1__PeerEvent Waku__Peermanager__V1__PeerEvent;
+typedef struct Waku__Peermanager__V1__ConnectionStatusEvent Waku__Peermanager__V1__ConnectionStatusEvent;
 typedef struct Waku__Peermanager__V1__WatchEvent Waku__Peermanager__V1__WatchEvent;
 
 
@@ -116,6 +119,19 @@ typedef enum _Waku__Peermanager__V1__Direction {
   WAKU__PEERMANAGER__V1__DIRECTION__DIRECTION_OUTBOUND = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__DIRECTION)
 } Waku__Peermanager__V1__Direction;
+/*
+ * How well the host is connected (nwaku ConnectionStatus, computed as its health monitor's
+ * calculateConnectionState does): relay peers >= 4 (gossipsub dLow) CONNECTED, 1..3 PARTIALLY;
+ * without relay, at least one lightpush, filter and store peer each is PARTIALLY, two of each
+ * CONNECTED; else DISCONNECTED. UNSPECIFIED: a peerd that predates the field.
+ */
+typedef enum _Waku__Peermanager__V1__ConnectionStatus {
+  WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_UNSPECIFIED = 0,
+  WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_DISCONNECTED = 1,
+  WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_PARTIALLY_CONNECTED = 2,
+  WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_CONNECTED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__CONNECTION_STATUS)
+} Waku__Peermanager__V1__ConnectionStatus;
 /*
  * Where peerd learnt of a peer (nwaku PeerOrigin; CACHE = loaded from peerd's storage).
  */
@@ -522,10 +538,16 @@ struct  Waku__Peermanager__V1__DialCommand
   size_t n_addresses;
   char **addresses;
   uint64_t timeout_ms;
+  /*
+   * "" = connect only (libp2p connect). Else nwaku dialPeer(peer, proto): connect and open a
+   * stream of this protocol (libp2p dial(peer, addrs, proto)); success means the stream opened.
+   * Added after v1.0: a host that ignores it connects only.
+   */
+  char *protocol;
 };
 #define WAKU__PEERMANAGER__V1__DIAL_COMMAND__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__dial_command__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Waku__Peermanager__V1__DisconnectCommand
@@ -1019,10 +1041,14 @@ struct  Waku__Peermanager__V1__ConnectRequest
    * per dial; 0 = peerd's dial timeout
    */
   uint64_t timeout_ms;
+  /*
+   * "" = connect only; else dial for it (nwaku dialPeer(peer, proto))
+   */
+  char *protocol;
 };
 #define WAKU__PEERMANAGER__V1__CONNECT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connect_request__descriptor) \
-    , 0,NULL, 0 }
+    , 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Waku__Peermanager__V1__ConnectOutcome
@@ -1069,6 +1095,31 @@ struct  Waku__Peermanager__V1__DisconnectResponse
 #define WAKU__PEERMANAGER__V1__DISCONNECT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_response__descriptor) \
      }
+
+
+/*
+ * nwaku disconnectAllPeers: every connected peer, protected ones too (a request, not policy).
+ */
+struct  Waku__Peermanager__V1__DisconnectAllRequest
+{
+  ProtobufCMessage base;
+};
+#define WAKU__PEERMANAGER__V1__DISCONNECT_ALL_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_all_request__descriptor) \
+     }
+
+
+struct  Waku__Peermanager__V1__DisconnectAllResponse
+{
+  ProtobufCMessage base;
+  /*
+   * peers asked to disconnect (not those already leaving)
+   */
+  uint32_t disconnected;
+};
+#define WAKU__PEERMANAGER__V1__DISCONNECT_ALL_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__disconnect_all_response__descriptor) \
+    , 0 }
 
 
 struct  Waku__Peermanager__V1__ReconnectRequest
@@ -1186,10 +1237,14 @@ struct  Waku__Peermanager__V1__Statistics
   protobuf_c_boolean host_attached;
   uint32_t protected_peers;
   uint32_t dials_in_flight;
+  /*
+   * nwaku calculateConnectionState
+   */
+  Waku__Peermanager__V1__ConnectionStatus connection_status;
 };
 #define WAKU__PEERMANAGER__V1__STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__statistics__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_UNSPECIFIED }
 
 
 struct  Waku__Peermanager__V1__GetConfigurationRequest
@@ -1241,17 +1296,21 @@ struct  Waku__Peermanager__V1__WatchRequest
 {
   ProtobufCMessage base;
   /*
-   * decision records (default: both when neither is set)
+   * decision records (default: with peer events when none is set)
    */
   protobuf_c_boolean decisions;
   /*
    * joins, leaves, adds, removals
    */
   protobuf_c_boolean peer_events;
+  /*
+   * the host's connection status when it changes; only when set
+   */
+  protobuf_c_boolean connection_status;
 };
 #define WAKU__PEERMANAGER__V1__WATCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__watch_request__descriptor) \
-    , 0, 0 }
+    , 0, 0, 0 }
 
 
 struct  Waku__Peermanager__V1__PeerEvent
@@ -1266,10 +1325,26 @@ struct  Waku__Peermanager__V1__PeerEvent
     , 0, WAKU__PEERMANAGER__V1__PEER_EVENT__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
+/*
+ * The host's connection status changed (nwaku EventConnectionStatusChange).
+ */
+struct  Waku__Peermanager__V1__ConnectionStatusEvent
+{
+  ProtobufCMessage base;
+  int64_t time_ms;
+  Waku__Peermanager__V1__ConnectionStatus status;
+  Waku__Peermanager__V1__ConnectionStatus previous;
+};
+#define WAKU__PEERMANAGER__V1__CONNECTION_STATUS_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__connection_status_event__descriptor) \
+    , 0, WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_UNSPECIFIED, WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_UNSPECIFIED }
+
+
 typedef enum {
   WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT__NOT_SET = 0,
   WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_DECISION = 1,
-  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_PEER_EVENT = 2
+  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_PEER_EVENT = 2,
+  WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT_CONNECTION_STATUS = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__WATCH_EVENT__EVENT__CASE)
 } Waku__Peermanager__V1__WatchEvent__EventCase;
 
@@ -1280,6 +1355,7 @@ struct  Waku__Peermanager__V1__WatchEvent
   union {
     Waku__Peermanager__V1__Decision *decision;
     Waku__Peermanager__V1__PeerEvent *peer_event;
+    Waku__Peermanager__V1__ConnectionStatusEvent *connection_status;
   };
 };
 #define WAKU__PEERMANAGER__V1__WATCH_EVENT__INIT \
@@ -2142,6 +2218,44 @@ Waku__Peermanager__V1__DisconnectResponse *
 void   waku__peermanager__v1__disconnect_response__free_unpacked
                      (Waku__Peermanager__V1__DisconnectResponse *message,
                       ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DisconnectAllRequest methods */
+void   waku__peermanager__v1__disconnect_all_request__init
+                     (Waku__Peermanager__V1__DisconnectAllRequest         *message);
+size_t waku__peermanager__v1__disconnect_all_request__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectAllRequest   *message);
+size_t waku__peermanager__v1__disconnect_all_request__pack
+                     (const Waku__Peermanager__V1__DisconnectAllRequest   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__disconnect_all_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectAllRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DisconnectAllRequest *
+       waku__peermanager__v1__disconnect_all_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__disconnect_all_request__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectAllRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__DisconnectAllResponse methods */
+void   waku__peermanager__v1__disconnect_all_response__init
+                     (Waku__Peermanager__V1__DisconnectAllResponse         *message);
+size_t waku__peermanager__v1__disconnect_all_response__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectAllResponse   *message);
+size_t waku__peermanager__v1__disconnect_all_response__pack
+                     (const Waku__Peermanager__V1__DisconnectAllResponse   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__disconnect_all_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectAllResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__DisconnectAllResponse *
+       waku__peermanager__v1__disconnect_all_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__disconnect_all_response__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectAllResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Waku__Peermanager__V1__ReconnectRequest methods */
 void   waku__peermanager__v1__reconnect_request__init
                      (Waku__Peermanager__V1__ReconnectRequest         *message);
@@ -2370,6 +2484,25 @@ Waku__Peermanager__V1__PeerEvent *
 void   waku__peermanager__v1__peer_event__free_unpacked
                      (Waku__Peermanager__V1__PeerEvent *message,
                       ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__ConnectionStatusEvent methods */
+void   waku__peermanager__v1__connection_status_event__init
+                     (Waku__Peermanager__V1__ConnectionStatusEvent         *message);
+size_t waku__peermanager__v1__connection_status_event__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent   *message);
+size_t waku__peermanager__v1__connection_status_event__pack
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__connection_status_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__ConnectionStatusEvent *
+       waku__peermanager__v1__connection_status_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__connection_status_event__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionStatusEvent *message,
+                      ProtobufCAllocator *allocator);
 /* Waku__Peermanager__V1__WatchEvent methods */
 void   waku__peermanager__v1__watch_event__init
                      (Waku__Peermanager__V1__WatchEvent         *message);
@@ -2526,6 +2659,12 @@ typedef void (*Waku__Peermanager__V1__DisconnectRequest_Closure)
 typedef void (*Waku__Peermanager__V1__DisconnectResponse_Closure)
                  (const Waku__Peermanager__V1__DisconnectResponse *message,
                   void *closure_data);
+typedef void (*Waku__Peermanager__V1__DisconnectAllRequest_Closure)
+                 (const Waku__Peermanager__V1__DisconnectAllRequest *message,
+                  void *closure_data);
+typedef void (*Waku__Peermanager__V1__DisconnectAllResponse_Closure)
+                 (const Waku__Peermanager__V1__DisconnectAllResponse *message,
+                  void *closure_data);
 typedef void (*Waku__Peermanager__V1__ReconnectRequest_Closure)
                  (const Waku__Peermanager__V1__ReconnectRequest *message,
                   void *closure_data);
@@ -2562,6 +2701,9 @@ typedef void (*Waku__Peermanager__V1__WatchRequest_Closure)
 typedef void (*Waku__Peermanager__V1__PeerEvent_Closure)
                  (const Waku__Peermanager__V1__PeerEvent *message,
                   void *closure_data);
+typedef void (*Waku__Peermanager__V1__ConnectionStatusEvent_Closure)
+                 (const Waku__Peermanager__V1__ConnectionStatusEvent *message,
+                  void *closure_data);
 typedef void (*Waku__Peermanager__V1__WatchEvent_Closure)
                  (const Waku__Peermanager__V1__WatchEvent *message,
                   void *closure_data);
@@ -2573,6 +2715,7 @@ typedef void (*Waku__Peermanager__V1__WatchEvent_Closure)
 
 extern const ProtobufCEnumDescriptor    waku__peermanager__v1__connectedness__descriptor;
 extern const ProtobufCEnumDescriptor    waku__peermanager__v1__direction__descriptor;
+extern const ProtobufCEnumDescriptor    waku__peermanager__v1__connection_status__descriptor;
 extern const ProtobufCEnumDescriptor    waku__peermanager__v1__origin__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__relay_shards__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__peer__descriptor;
@@ -2619,6 +2762,8 @@ extern const ProtobufCMessageDescriptor waku__peermanager__v1__connect_outcome__
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__connect_response__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_request__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_response__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_all_request__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_all_response__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_request__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__reconnect_response__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__can_be_connected_request__descriptor;
@@ -2632,6 +2777,7 @@ extern const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__de
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__watch_request__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__peer_event__descriptor;
 extern const ProtobufCEnumDescriptor    waku__peermanager__v1__peer_event__kind__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__connection_status_event__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__watch_event__descriptor;
 
 PROTOBUF_C__END_DECLS

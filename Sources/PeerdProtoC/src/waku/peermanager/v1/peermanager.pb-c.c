@@ -2032,6 +2032,96 @@ void   waku__peermanager__v1__disconnect_response__free_unpacked
   assert(message->base.descriptor == &waku__peermanager__v1__disconnect_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   waku__peermanager__v1__disconnect_all_request__init
+                     (Waku__Peermanager__V1__DisconnectAllRequest         *message)
+{
+  static const Waku__Peermanager__V1__DisconnectAllRequest init_value = WAKU__PEERMANAGER__V1__DISCONNECT_ALL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__disconnect_all_request__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectAllRequest *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__disconnect_all_request__pack
+                     (const Waku__Peermanager__V1__DisconnectAllRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__disconnect_all_request__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectAllRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DisconnectAllRequest *
+       waku__peermanager__v1__disconnect_all_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DisconnectAllRequest *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__disconnect_all_request__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__disconnect_all_request__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectAllRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__disconnect_all_response__init
+                     (Waku__Peermanager__V1__DisconnectAllResponse         *message)
+{
+  static const Waku__Peermanager__V1__DisconnectAllResponse init_value = WAKU__PEERMANAGER__V1__DISCONNECT_ALL_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__disconnect_all_response__get_packed_size
+                     (const Waku__Peermanager__V1__DisconnectAllResponse *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__disconnect_all_response__pack
+                     (const Waku__Peermanager__V1__DisconnectAllResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__disconnect_all_response__pack_to_buffer
+                     (const Waku__Peermanager__V1__DisconnectAllResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__DisconnectAllResponse *
+       waku__peermanager__v1__disconnect_all_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__DisconnectAllResponse *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__disconnect_all_response__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__disconnect_all_response__free_unpacked
+                     (Waku__Peermanager__V1__DisconnectAllResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__disconnect_all_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   waku__peermanager__v1__reconnect_request__init
                      (Waku__Peermanager__V1__ReconnectRequest         *message)
 {
@@ -2570,6 +2660,51 @@ void   waku__peermanager__v1__peer_event__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &waku__peermanager__v1__peer_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   waku__peermanager__v1__connection_status_event__init
+                     (Waku__Peermanager__V1__ConnectionStatusEvent         *message)
+{
+  static const Waku__Peermanager__V1__ConnectionStatusEvent init_value = WAKU__PEERMANAGER__V1__CONNECTION_STATUS_EVENT__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__connection_status_event__get_packed_size
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_status_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__connection_status_event__pack
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_status_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__connection_status_event__pack_to_buffer
+                     (const Waku__Peermanager__V1__ConnectionStatusEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_status_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__ConnectionStatusEvent *
+       waku__peermanager__v1__connection_status_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__ConnectionStatusEvent *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__connection_status_event__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__connection_status_event__free_unpacked
+                     (Waku__Peermanager__V1__ConnectionStatusEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__connection_status_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   waku__peermanager__v1__watch_event__init
@@ -3852,7 +3987,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__host_event__descriptor =
   (ProtobufCMessageInit) waku__peermanager__v1__host_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__dial_command__field_descriptors[3] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__dial_command__field_descriptors[4] =
 {
   {
     "peer_id",
@@ -3890,16 +4025,29 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__dial_command__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "protocol",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DialCommand, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__dial_command__field_indices_by_name[] = {
   1,   /* field[1] = addresses */
   0,   /* field[0] = peer_id */
+  3,   /* field[3] = protocol */
   2,   /* field[2] = timeout_ms */
 };
 static const ProtobufCIntRange waku__peermanager__v1__dial_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__dial_command__descriptor =
 {
@@ -3909,7 +4057,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__dial_command__descriptor
   "Waku__Peermanager__V1__DialCommand",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__DialCommand),
-  3,
+  4,
   waku__peermanager__v1__dial_command__field_descriptors,
   waku__peermanager__v1__dial_command__field_indices_by_name,
   1,  waku__peermanager__v1__dial_command__number_ranges,
@@ -5430,7 +5578,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__connected_peers_response
   (ProtobufCMessageInit) waku__peermanager__v1__connected_peers_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_request__field_descriptors[3] =
 {
   {
     "peers",
@@ -5456,15 +5604,28 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__connect_request__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "protocol",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectRequest, protocol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__connect_request__field_indices_by_name[] = {
   0,   /* field[0] = peers */
+  2,   /* field[2] = protocol */
   1,   /* field[1] = timeout_ms */
 };
 static const ProtobufCIntRange waku__peermanager__v1__connect_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__connect_request__descriptor =
 {
@@ -5474,7 +5635,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__connect_request__descrip
   "Waku__Peermanager__V1__ConnectRequest",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__ConnectRequest),
-  2,
+  3,
   waku__peermanager__v1__connect_request__field_descriptors,
   waku__peermanager__v1__connect_request__field_indices_by_name,
   1,  waku__peermanager__v1__connect_request__number_ranges,
@@ -5650,6 +5811,62 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_response__des
   waku__peermanager__v1__disconnect_response__field_indices_by_name,
   0,  waku__peermanager__v1__disconnect_response__number_ranges,
   (ProtobufCMessageInit) waku__peermanager__v1__disconnect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define waku__peermanager__v1__disconnect_all_request__field_descriptors NULL
+#define waku__peermanager__v1__disconnect_all_request__field_indices_by_name NULL
+#define waku__peermanager__v1__disconnect_all_request__number_ranges NULL
+const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_all_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DisconnectAllRequest",
+  "DisconnectAllRequest",
+  "Waku__Peermanager__V1__DisconnectAllRequest",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DisconnectAllRequest),
+  0,
+  waku__peermanager__v1__disconnect_all_request__field_descriptors,
+  waku__peermanager__v1__disconnect_all_request__field_indices_by_name,
+  0,  waku__peermanager__v1__disconnect_all_request__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__disconnect_all_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__disconnect_all_response__field_descriptors[1] =
+{
+  {
+    "disconnected",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__DisconnectAllResponse, disconnected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__disconnect_all_response__field_indices_by_name[] = {
+  0,   /* field[0] = disconnected */
+};
+static const ProtobufCIntRange waku__peermanager__v1__disconnect_all_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_all_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.DisconnectAllResponse",
+  "DisconnectAllResponse",
+  "Waku__Peermanager__V1__DisconnectAllResponse",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__DisconnectAllResponse),
+  1,
+  waku__peermanager__v1__disconnect_all_response__field_descriptors,
+  waku__peermanager__v1__disconnect_all_response__field_indices_by_name,
+  1,  waku__peermanager__v1__disconnect_all_response__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__disconnect_all_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor waku__peermanager__v1__reconnect_request__field_descriptors[1] =
@@ -5924,7 +6141,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_statistics_request__
   (ProtobufCMessageInit) waku__peermanager__v1__get_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__statistics__field_descriptors[17] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__statistics__field_descriptors[18] =
 {
   {
     "store_size",
@@ -6130,10 +6347,23 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__statistics__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "connection_status",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Statistics, connection_status),
+    &waku__peermanager__v1__connection_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__statistics__field_indices_by_name[] = {
   1,   /* field[1] = capacity */
   2,   /* field[2] = connected */
+  17,   /* field[17] = connection_status */
   16,   /* field[16] = dials_in_flight */
   14,   /* field[14] = host_attached */
   4,   /* field[4] = inbound_relay */
@@ -6153,7 +6383,7 @@ static const unsigned waku__peermanager__v1__statistics__field_indices_by_name[]
 static const ProtobufCIntRange waku__peermanager__v1__statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__statistics__descriptor =
 {
@@ -6163,7 +6393,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__statistics__descriptor =
   "Waku__Peermanager__V1__Statistics",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Statistics),
-  17,
+  18,
   waku__peermanager__v1__statistics__field_descriptors,
   waku__peermanager__v1__statistics__field_indices_by_name,
   1,  waku__peermanager__v1__statistics__number_ranges,
@@ -6395,7 +6625,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   (ProtobufCMessageInit) waku__peermanager__v1__configuration__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_request__field_descriptors[3] =
 {
   {
     "decisions",
@@ -6421,15 +6651,28 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_request__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "connection_status",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__WatchRequest, connection_status),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__watch_request__field_indices_by_name[] = {
+  2,   /* field[2] = connection_status */
   0,   /* field[0] = decisions */
   1,   /* field[1] = peer_events */
 };
 static const ProtobufCIntRange waku__peermanager__v1__watch_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__watch_request__descriptor =
 {
@@ -6439,7 +6682,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__watch_request__descripto
   "Waku__Peermanager__V1__WatchRequest",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__WatchRequest),
-  2,
+  3,
   waku__peermanager__v1__watch_request__field_descriptors,
   waku__peermanager__v1__watch_request__field_indices_by_name,
   1,  waku__peermanager__v1__watch_request__number_ranges,
@@ -6544,7 +6787,71 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__peer_event__descriptor =
   (ProtobufCMessageInit) waku__peermanager__v1__peer_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_event__field_descriptors[2] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__connection_status_event__field_descriptors[3] =
+{
+  {
+    "time_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionStatusEvent, time_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionStatusEvent, status),
+    &waku__peermanager__v1__connection_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "previous",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__ConnectionStatusEvent, previous),
+    &waku__peermanager__v1__connection_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__connection_status_event__field_indices_by_name[] = {
+  2,   /* field[2] = previous */
+  1,   /* field[1] = status */
+  0,   /* field[0] = time_ms */
+};
+static const ProtobufCIntRange waku__peermanager__v1__connection_status_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__connection_status_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectionStatusEvent",
+  "ConnectionStatusEvent",
+  "Waku__Peermanager__V1__ConnectionStatusEvent",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__ConnectionStatusEvent),
+  3,
+  waku__peermanager__v1__connection_status_event__field_descriptors,
+  waku__peermanager__v1__connection_status_event__field_indices_by_name,
+  1,  waku__peermanager__v1__connection_status_event__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__connection_status_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_event__field_descriptors[3] =
 {
   {
     "decision",
@@ -6570,15 +6877,28 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__watch_event__field_
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "connection_status",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__WatchEvent, event_case),
+    offsetof(Waku__Peermanager__V1__WatchEvent, connection_status),
+    &waku__peermanager__v1__connection_status_event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__watch_event__field_indices_by_name[] = {
+  2,   /* field[2] = connection_status */
   0,   /* field[0] = decision */
   1,   /* field[1] = peer_event */
 };
 static const ProtobufCIntRange waku__peermanager__v1__watch_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__watch_event__descriptor =
 {
@@ -6588,7 +6908,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__watch_event__descriptor 
   "Waku__Peermanager__V1__WatchEvent",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__WatchEvent),
-  2,
+  3,
   waku__peermanager__v1__watch_event__field_descriptors,
   waku__peermanager__v1__watch_event__field_indices_by_name,
   1,  waku__peermanager__v1__watch_event__number_ranges,
@@ -6655,6 +6975,38 @@ const ProtobufCEnumDescriptor waku__peermanager__v1__direction__descriptor =
   waku__peermanager__v1__direction__enum_values_by_name,
   1,
   waku__peermanager__v1__direction__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue waku__peermanager__v1__connection_status__enum_values_by_number[4] =
+{
+  { "CONNECTION_STATUS_UNSPECIFIED", "WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_UNSPECIFIED", 0 },
+  { "CONNECTION_STATUS_DISCONNECTED", "WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_DISCONNECTED", 1 },
+  { "CONNECTION_STATUS_PARTIALLY_CONNECTED", "WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_PARTIALLY_CONNECTED", 2 },
+  { "CONNECTION_STATUS_CONNECTED", "WAKU__PEERMANAGER__V1__CONNECTION_STATUS__CONNECTION_STATUS_CONNECTED", 3 },
+};
+static const ProtobufCIntRange waku__peermanager__v1__connection_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex waku__peermanager__v1__connection_status__enum_values_by_name[4] =
+{
+  { "CONNECTION_STATUS_CONNECTED", 3 },
+  { "CONNECTION_STATUS_DISCONNECTED", 1 },
+  { "CONNECTION_STATUS_PARTIALLY_CONNECTED", 2 },
+  { "CONNECTION_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor waku__peermanager__v1__connection_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.ConnectionStatus",
+  "ConnectionStatus",
+  "Waku__Peermanager__V1__ConnectionStatus",
+  "waku.peermanager.v1",
+  4,
+  waku__peermanager__v1__connection_status__enum_values_by_number,
+  4,
+  waku__peermanager__v1__connection_status__enum_values_by_name,
+  1,
+  waku__peermanager__v1__connection_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue waku__peermanager__v1__origin__enum_values_by_number[7] =

@@ -46,8 +46,9 @@ extension Duration {
 }
 
 extension PeerManagerV1.Peer {
-    /// The wire form of a record; `protection` adds the eviction-protection tags.
-    init(_ record: PeerRecord, protection: EvictionProtection, texts: PeerTextCache) {
+    /// The wire form of a stored peer, with its eviction-protection tags.
+    init(_ stored: TaggedRecord, texts: PeerTextCache) {
+        let record = stored.record
         let (id, addresses) = texts.texts(of: record)
         self.init(
             peerID: id,
@@ -66,7 +67,7 @@ extension PeerManagerV1.Peer {
             enrShards: record.enr?.relayShards.map(PeerManagerV1.RelayShards.init),
             metadataShards: record.metadataShards.map(PeerManagerV1.RelayShards.init),
             capabilities: UInt32(record.enr?.capabilities.rawValue ?? 0),
-            protectionTags: protection.tags(of: record.id).keys.sorted())
+            protectionTags: stored.tags.keys.sorted())
     }
 }
 
@@ -95,10 +96,11 @@ extension PeerManagerV1.HostCommand {
     init(_ issued: IssuedCommand) {
         let command: OneOf_Command
         switch issued.command {
-        case .dial(let peer, let addresses, let timeout):
+        case .dial(let peer, let addresses, let timeout, let protocolID):
             command = .dial(
                 .init(
-                    peerID: peer.description, addresses: addresses.map(\.description), timeoutMs: timeout.milliseconds))
+                    peerID: peer.description, addresses: addresses.map(\.description), timeoutMs: timeout.milliseconds,
+                    protocol: protocolID ?? ""))
         case .disconnect(let peer, let reason):
             command = .disconnect(.init(peerID: peer.description, reason: reason.rawValue))
         case .requestMetadata(let peer, let timeout):
@@ -127,71 +129,15 @@ extension PeerManagerV1.Statistics {
             online: statistics.online,
             hostAttached: hostAttached,
             protectedPeers: UInt32(clamping: statistics.protectedPeers),
-            dialsInFlight: UInt32(clamping: statistics.dialsInFlight))
+            dialsInFlight: UInt32(clamping: statistics.dialsInFlight),
+            connectionStatus: .init(statistics.connectionStatus))
     }
 }
 
-/// Parsing helpers that turn bad wire input into INVALID_ARGUMENT naming the field.
-///
-/// Messages never repeat the client's text: the parse errors of PeerIdentity already show at most
-/// a short excerpt of it with its length.
-enum WireInput {
-    static func peerID(_ text: String, field: String = "peer_id") throws -> PeerID {
-        guard !text.isEmpty else { throw RPCError(code: .invalidArgument, message: "\(field) is empty") }
-        do {
-            return try PeerID(text)
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
-        }
-    }
-
-    static func multiaddr(_ text: String, field: String) throws -> Multiaddr {
-        do {
-            return try Multiaddr(text)
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
-        }
-    }
-
-    static func uint16(_ value: UInt32, field: String) throws -> UInt16 {
-        guard let narrow = UInt16(exactly: value) else {
-            throw RPCError(code: .invalidArgument, message: "\(field) \(value) is out of range (max 65535)")
-        }
-        return narrow
-    }
-
-    /// A `uint64 *_ms` field as a duration within `range`; 0 means "not given" (nil).
-    static func milliseconds(_ value: UInt64, field: String, in range: ClosedRange<Duration>) throws -> Duration? {
-        guard value != 0 else { return nil }
-        let lowest = range.lowerBound.milliseconds
-        let highest = range.upperBound.milliseconds
-        guard value >= lowest, value <= highest, let exact = Int64(exactly: value) else {
-            throw RPCError(
-                code: .invalidArgument,
-                message: "\(field) \(value) is out of range (0 for the default, or \(lowest)...\(highest))")
-        }
-        return .milliseconds(exact)
-    }
-
-    /// A public key given with a peer id: a libp2p protobuf `PublicKey` that parses, lies on its
-    /// curve and derives exactly that peer id; otherwise INVALID_ARGUMENT naming the field.
-    static func publicKey(_ bytes: [UInt8], of peer: PeerID, field: String) throws -> [UInt8] {
-        do {
-            _ = try LibP2PPublicKey(validating: bytes, of: peer)
-            return bytes
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
-        }
-    }
-
-    /// A peer as text: a multiaddr with /p2p or an ENR, as nwaku's parsePeerInfo reads it.
-    static func remotePeer(_ text: String, field: String) throws -> RemotePeerInfo {
-        do {
-            return try RemotePeerInfo(parsing: text)
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "\(field): \(error)")
-        }
-    }
+extension PeerManagerV1.ConnectionStatus {
+    /// The wire value: the engine's status shifted by one, as the wire keeps 0 for "unspecified"
+    /// (a peerd that predates the field).
+    init(_ status: ConnectionStatus) { self.init(rawValue: Int32(status.rawValue) + 1) }
 }
 
 extension PeerInfo {

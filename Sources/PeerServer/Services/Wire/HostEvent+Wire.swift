@@ -3,12 +3,13 @@ import PeerIdentity
 import PeerWire
 
 extension HostEvent {
-    /// The engine event for a host's wire event; malformed values are INVALID_ARGUMENT naming the
-    /// field. A hello is not an event (it attaches the host) and is refused here.
+    /// The engine event for a host's wire event; malformed values are refused naming the field
+    /// (``PeerManagerError/invalid(field:reason:)``). A hello is not an event (it attaches the
+    /// host) and is refused here.
     init(_ event: PeerManagerV1.HostEvent.OneOf_Event) throws {
         switch event {
         case .hello:
-            throw RPCError(code: .failedPrecondition, message: "hello is only valid as the first event of a session")
+            throw PeerManagerError.helloNotFirst
         case .connectionOpened(let opened):
             let observed =
                 opened.observedAddress.isEmpty
@@ -46,7 +47,7 @@ extension HostEvent {
             switch report.result {
             case .received(let info): self = .metadata(peer: peer, try MetadataResult(info))
             case .failure(let reason): self = .metadata(peer: peer, .failed(reason: reason))
-            case nil: throw RPCError(code: .invalidArgument, message: "metadata: result is missing")
+            case nil: throw PeerManagerError.invalid(field: "metadata", reason: "result is missing")
             }
         case .commandResult(let result):
             let outcome: CommandOutcome
@@ -57,8 +58,8 @@ extension HostEvent {
             case .metadata(let info): outcome = .metadata(try MetadataResult(info))
             case .metadataFailed(let reason): outcome = .metadata(.failed(reason: reason))
             case nil:
-                throw RPCError(
-                    code: .invalidArgument, message: "command_result \(result.commandID): outcome is missing")
+                throw PeerManagerError.invalid(
+                    field: "command_result \(result.commandID)", reason: "outcome is missing")
             }
             self = .commandCompleted(CommandID(result.commandID), outcome)
         case .reachability(let reachability):
@@ -67,8 +68,22 @@ extension HostEvent {
     }
 
     private static func protocolID(_ text: String) throws -> String {
-        guard !text.isEmpty else { throw RPCError(code: .invalidArgument, message: "stream protocol is empty") }
+        guard !text.isEmpty else { throw PeerManagerError.empty(field: "stream protocol") }
         return text
+    }
+}
+
+extension HostHello {
+    /// A wire hello, parsed and validated whole (ids, numbers, every snapshot entry) before the
+    /// runtime sees it: a malformed hello attaches nothing.
+    init(_ hello: PeerManagerV1.HostHello) throws {
+        self.init(
+            selfID: try WireInput.peerID(hello.peerID, field: "hello.peer_id"),
+            clusterID: try hello.clusterID.map { try WireInput.uint16($0, field: "hello.cluster_id") },
+            shards: try hello.shards.map { try WireInput.uint16($0, field: "hello.shards") },
+            online: hello.online, takeOver: hello.takeOver,
+            snapshot: try hello.connections.map { try HostEvent(.connectionOpened($0)) }
+                + hello.identified.map { try HostEvent(.identified($0)) })
     }
 }
 
