@@ -26,12 +26,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         // sidecar-bench: the real peerd binary over its socket (Attach ingest rate, SelectPeer
-        // latency) beside a raw-socket floor answering the same bytes, run in the same command.
+        // latency, the PeerClient library) beside raw-socket floors, run in the same command.
         .executableTarget(
             name: "sidecar-bench",
             dependencies: [
                 .product(name: "PeerWire", package: "peerd"),
                 .product(name: "PeerIdentity", package: "peerd"),
+                .product(name: "PeerClient", package: "peerd"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -71,6 +71,12 @@ public final class ConnectionHandler: ChannelDuplexHandler {
     private var received: ByteBuffer?
     /// A read the channel asked for while a stream was paused, to pass on when none is.
     private var readPending = false
+    /// Between a read and its `channelReadComplete`: answers written meanwhile (inline calls)
+    /// wait for one flush at the end, so a burst of pipelined calls read at once goes out in one
+    /// writev instead of one write(2) per answer.
+    private var reading = false
+    /// Answers written during the read, not yet flushed.
+    private var flushPending = false
     /// The method this connection called last: a client tends to call one method over and
     /// over, and comparing two short strings costs less than hashing them for the router.
     private var lastRoute: (service: String, method: String, route: RPCRouter.Route)?
@@ -152,6 +158,7 @@ public final class ConnectionHandler: ChannelDuplexHandler {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard state.isOpen else { return }  // read after a close was requested: dropped
+        reading = true
         var bytes = unwrapInboundIn(data)
         if var earlier = received {
             received = nil  // uniquely held while the new bytes are appended
@@ -170,6 +177,15 @@ public final class ConnectionHandler: ChannelDuplexHandler {
             guard let output else { break }
             receive(output)
         }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     private func receive(_ output: FrameDecoder.Output) {
@@ -453,7 +469,12 @@ public final class ConnectionHandler: ChannelDuplexHandler {
         // The configuration caps maxFrameSize at 16 MiB, so the length always fits.
         FrameHeader(length: UInt32(clamping: length), streamID: id, type: .response).set(
             in: &buffer, at: buffer.readerIndex)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        if reading {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            flushPending = true
+        } else {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
     }
 
     /// Runs `body` (which decodes) with this connection's limits. Binding a task-local outside a

@@ -71,8 +71,10 @@ struct Environment {
     func peerd(layout: Layout, arguments: [String]) throws -> ServerChild {
         Self.counter += 1
         let socket = "\(workDirectory)/peerd-\(Self.counter).sock"
+        // No metrics endpoint: its fixed port would collide with any other peerd on the machine.
         let command =
-            layout.serverCommand([peerdBinary, "--socket", socket, "--log-level", "warning"]) + arguments
+            layout.serverCommand([peerdBinary, "--socket", socket, "--log-level", "warning", "--no-metrics"])
+            + arguments
         return try ServerChild(
             command: command, socketPath: socket, logPath: "\(workDirectory)/peerd-\(Self.counter).log")
     }

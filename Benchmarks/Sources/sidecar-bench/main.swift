@@ -6,6 +6,10 @@
 //   2. SelectPeer round-trip latency (p50/p90/p99/p99.9, calls/s) beside a raw echo server that
 //      answers every request with peerd's own SelectPeer answer (goal: p50 <= 2x raw, one CPU),
 //      and a plain SwiftNIO echo server answering the same bytes (the framework's own floor).
+//   3. The Swift client library, PeerClient (issue 11), against the same peerd as the blocking
+//      raw client in the same cell: SelectPeer with one call in flight (goal: p50 <= 1.3x the
+//      blocking client's, one CPU) and calls/s with 16 and 64 in flight on one connection beside
+//      a raw pipelined floor (goal: >= 250k calls/s with 64 in flight).
 //
 // Layouts (see shared/reference/latency_anchors.md): both on CPU 0, client CPU 0 / server CPU 1,
 // and unpinned. Cells are repeated (default 3x) in interleaved rounds; tables show
@@ -18,8 +22,8 @@
 
 let usage = """
     USAGE: sidecar-bench [--peerd PATH] [--calls N] [--warmup N] [--events N] [--reps N]
-                         [--layouts same,split,unpinned] [--only latency|ingest]
-                         [--max-queued-messages N]
+                         [--layouts same,split,unpinned] [--only latency|ingest|client]
+                         [--max-queued-messages N] [--throughput-calls N]
 
     Measures peerd's host-event ingest rate (Host/Attach, and Host/ReportEvents in batches of
     1,000) and SelectPeer round-trip latency beside a raw blocking-socket server and a plain
@@ -42,7 +46,9 @@ let usage = """
       --events N       host events per ingest cell (default 1000000)
       --reps N         repetitions of every cell, interleaved (default 3)
       --layouts L      comma-separated subset of same,split,unpinned (default: all three)
-      --only W         run only the latency or the ingest workload
+      --only W         run only the latency, the ingest or the client (PeerClient) workload
+      --throughput-calls N
+                       calls per in-flight cell of the client workload (default 200000)
       --max-queued-messages N
                        peerd's per-stream queue for the Attach ingest runs (default: peerd's own,
                        whose backpressure pauses reading while the host's events are applied)
@@ -76,6 +82,8 @@ struct Options {
     var layouts = Layout.all
     var latency = true
     var ingest = true
+    var client = true
+    var throughputCalls = 200_000
     var maxQueuedMessages: Int?
     var echoServer: String?
     var nioEchoServer: String?
@@ -103,6 +111,7 @@ struct Options {
             case "--events": options.events = max(try number(flag), 1)
             case "--reps": options.reps = max(try number(flag), 1)
             case "--max-queued-messages": options.maxQueuedMessages = max(try number(flag), 1)
+            case "--throughput-calls": options.throughputCalls = max(try number(flag), 1)
             case "--layouts":
                 let names = try value(flag).split(separator: ",")
                 options.layouts = try names.map { name in
@@ -115,9 +124,10 @@ struct Options {
                 }
             case "--only":
                 switch try value(flag) {
-                case "latency": options.ingest = false
-                case "ingest": options.latency = false
-                case let other: throw BenchError("--only: latency or ingest, not \(other)")
+                case "latency": (options.ingest, options.client) = (false, false)
+                case "ingest": (options.latency, options.client) = (false, false)
+                case "client": (options.latency, options.ingest) = (false, false)
+                case let other: throw BenchError("--only: latency, ingest or client, not \(other)")
                 }
             case "--echo-server": options.echoServer = try value(flag)
             case "--nio-echo-server": options.nioEchoServer = try value(flag)
@@ -240,6 +250,7 @@ func runBenchmark(_ options: Options) throws {
     var latencyResults: [Layout: [Contender: [LatencyRun]]] = [:]
     var attachResults: [Layout: [IngestRun]] = [:]
     var unaryResults: [Layout: [IngestRun]] = [:]
+    var clientResults: [Layout: [ClientCell]] = [:]
     var replyBytes = 0
 
     if options.latency {
@@ -326,6 +337,25 @@ func runBenchmark(_ options: Options) throws {
             }
         }
     }
+    if options.client {
+        print(
+            "PeerClient: SelectPeer through the Swift client beside the blocking raw client, on one peerd per cell; "
+                + "in flight \(ClientCell.inFlight.map(String.init).joined(separator: ", ")), "
+                + "\(options.throughputCalls) calls each.")
+        for rep in 1...options.reps {
+            for layout in options.layouts {
+                let cell = try measureClientCell(layout: layout, environment: environment, options: options)
+                clientResults[layout, default: []].append(cell)
+                progress(
+                    "rep \(rep) PeerClient \(layout.name): one in flight p50 \(fixed(cell.client.p50, 2)) us "
+                        + "(blocking \(fixed(cell.blocking.p50, 2)) us); "
+                        + ClientCell.inFlight.map {
+                            "\($0) in flight \(Int(cell.concurrent[$0]?.callsPerSecond ?? 0)) calls/s "
+                                + "(raw \(Int(cell.pipelined[$0]?.callsPerSecond ?? 0)))"
+                        }.joined(separator: ", "))
+            }
+        }
+    }
     try pinSelf(to: nil)
 
     let endJiffies = cpuJiffies()
@@ -405,6 +435,10 @@ func runBenchmark(_ options: Options) throws {
         print(table.render())
     }
 
+    if options.client {
+        printClientTables(clientResults, layouts: options.layouts, options: options)
+    }
+
     print("")
     print("## Goals (issue 5)")
     print("")
@@ -412,6 +446,7 @@ func runBenchmark(_ options: Options) throws {
     for cell in latencyResults.values { loads += cell.values.flatMap { $0 }.map(\.otherLoad) }
     for runs in attachResults.values { loads += runs.map(\.otherLoad) }
     for runs in unaryResults.values { loads += runs.map(\.otherLoad) }
+    for cells in clientResults.values { loads += cells.flatMap(\.otherLoads) }
     // The measure is coarse (10 ms ticks over cells of a few hundred ms): a few percent is noise.
     if let worst = loads.max(), worst > 10 {
         print(
@@ -442,6 +477,9 @@ func runBenchmark(_ options: Options) throws {
         } else {
             print("- SelectPeer p50 goal: not measured (the same-CPU layout was not run)")
         }
+    }
+    if options.client {
+        printClientGoals(clientResults, layouts: options.layouts)
     }
 }
 

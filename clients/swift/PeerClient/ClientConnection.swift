@@ -89,8 +89,8 @@ public final class ClientConnection: Sendable {
         let connection = try await established()
         let call = connection.makeCall()
         let envelope = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation {
-                (continuation: CheckedContinuation<ResponseEnvelope, any Error>) in
+            try await withUnsafeThrowingContinuation {
+                (continuation: UnsafeContinuation<ResponseEnvelope, any Error>) in
                 connection.onLoop {
                     $0.start(call, frame: frame, flags: [], timeout: options.timeout, receiver: .unary(continuation))
                 }
@@ -280,6 +280,13 @@ let replyLimits = WireLimits(
 /// Decodes a reply message; a reply peerd's contract cannot produce is INTERNAL.
 func decodeReply<Response: WireMessage>(_ type: Response.Type, _ payload: ByteBuffer) throws -> Response {
     do {
+        // A message shorter than both limits in force can break neither (no field, and no list
+        // of items of at least one byte each, is longer than the message): decode it without
+        // binding the task-local limits, which allocates.
+        let current = WireLimits.current
+        if payload.readableBytes < min(current.maxFieldBytes, current.maxRepeatedItems) {
+            return try Response(wire: payload)
+        }
         return try Response(wire: payload, limits: replyLimits)
     } catch {
         throw PeerdClientError(code: .internal, message: "undecodable \(Response.protobufName): \(error)")

@@ -3,8 +3,10 @@ import PeerWire
 
 /// Where the frames of one open stream go.
 enum StreamReceiver {
-    /// A unary call: its Response envelope, once.
-    case unary(CheckedContinuation<ResponseEnvelope, any Error>)
+    /// A unary call: its Response envelope, once. Unsafe rather than checked (which allocates a
+    /// canary per call): the demultiplexer removes a stream before it resumes its call, so each
+    /// continuation is resumed exactly once.
+    case unary(UnsafeContinuation<ResponseEnvelope, any Error>)
     /// A streaming call: each Data frame's payload, then the end (OK or an error).
     case stream(PayloadProducer.Source)
 
