@@ -42,8 +42,9 @@ extension EngineRuntime {
             state.host = session
             route(actions, in: &state, effects: &effects)
             for event in hello.snapshot where state.host === session {
-                route(state.engine.handle(event, now: now), in: &state, effects: &effects)
+                route(state.engine.handle(event, now: now), in: &state, effects: &effects, checkStatus: false)
             }
+            noteConnectionStatus(in: &state, effects: &effects)
             return .success(session)
         }
         // Whatever happened under the lock is carried out, refused or not.
@@ -83,10 +84,13 @@ extension EngineRuntime {
                 if case .commandCompleted(let id, let outcome) = event {
                     resolve(id, outcome, in: &state, effects: &effects)
                 }
-                route(handled.actions, in: &state, effects: &effects)
-                // The session ended under these events (its command queue overflowed).
+                route(handled.actions, in: &state, effects: &effects, checkStatus: false)
+                // The session ended under these events (its command queue overflowed; the detach
+                // checked the connection status).
                 guard state.host === session else { return (true, false, ignored) }
             }
+            // Once per burst: a status that flips back and forth within one burst is not reported.
+            noteConnectionStatus(in: &state, effects: &effects)
             return (true, !wasOnline && state.engine.isOnline, ignored)
         }
         deliver(effects)

@@ -92,8 +92,9 @@ extension EngineRuntime {
     }
 
     /// Publishes a change of the host's connection status (after the actions that caused it) to
-    /// the watchers that asked for it; called after every engine step. Cheap when nothing
-    /// changed: the status is two counts while any relay peer is connected.
+    /// the watchers that asked for it; called after every engine step (a burst of host events is
+    /// one step). Cheap when nothing changed: the status is two counts while any relay peer is
+    /// connected.
     func noteConnectionStatus(in state: inout State, effects: inout Effects) {
         let status = state.engine.connectionStatus
         guard status != state.connectionStatus else { return }

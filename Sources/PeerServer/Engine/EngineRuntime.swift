@@ -141,7 +141,10 @@ public final class EngineRuntime: Sendable {
 
     /// Carries out the engine's actions: commands to the host's outbox, decisions to the
     /// watchers now (in the engine's order) and to the log and observers after the lock.
-    func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects) {
+    ///
+    /// `checkStatus` false: the caller applies a burst of events and checks the connection status
+    /// once after it (``noteConnectionStatus(in:effects:)``), not once per event.
+    func route(_ actions: [EngineAction], in state: inout State, effects: inout Effects, checkStatus: Bool = true) {
         var commands: [IssuedCommand] = []
         var issued: [CommandID] = []
         if state.engine.roundsSettled != state.roundsSeen {
@@ -163,7 +166,7 @@ public final class EngineRuntime: Sendable {
             feed.push(Array(effects.decisions[firstDecision...]), now: effects.now)
         }
         if !state.watchers.isEmpty { publish(actions, in: &state, effects: &effects) }
-        noteConnectionStatus(in: &state, effects: &effects)
+        if checkStatus { noteConnectionStatus(in: &state, effects: &effects) }
         guard !commands.isEmpty else { return }
         guard let host = state.host else {
             // Only possible for a command issued while no host is attached (the engine is then
