@@ -25,6 +25,18 @@ struct TextTableTests {
         #expect(TextTable("A", "B").render() == "A  B\n")
     }
 
+    @Test("cells and values from peerd cannot drive the terminal: control and format characters are escaped")
+    func hostileText() {
+        #expect(HumanText.printable("go-waku/0.1") == "go-waku/0.1")
+        #expect(HumanText.printable("a\u{1B}[2Jb\nc\u{7F}") == "a\\x1b[2Jb\\x0ac\\x7f")
+        #expect(HumanText.printable("id\u{202E}evil") == "id\\u{202e}evil")
+        #expect(HumanText.printable("日本 ✓") == "日本 ✓")
+        #expect(TextTable("A", rows: [["x\ny"]]).render() == "A\nx\\x0ay\n")
+        var list = KeyValueList()
+        list.append("agent", "\u{1B}]0;title\u{07}")
+        #expect(list.render() == "agent: \\x1b]0;title\\x07\n")
+    }
+
     @Test("key: value lines aligned after the longest key")
     func keyValue() {
         var list = KeyValueList()

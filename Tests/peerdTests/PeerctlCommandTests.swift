@@ -282,7 +282,10 @@ struct PeerctlCommandTests {
             return !events().isEmpty
         }
         // A connected relay peer: nwaku's status becomes partially connected (1 to 3 relay peers).
-        try host.send(.identified(.init(peerID: TestPeers.id(51), protocols: ["/vac/waku/relay/2.0.0"])))
+        // Its agent carries a terminal escape sequence (a remote peer chooses its agent string).
+        try host.send(
+            .identified(
+                .init(peerID: TestPeers.id(51), protocols: ["/vac/waku/relay/2.0.0"], agent: "evil\u{1B}[2J")))
         try waitFor(peerd) {
             events().contains {
                 $0["type"] as? String == "connection_status" && $0["status"] as? String == "partially_connected"
@@ -292,6 +295,15 @@ struct PeerctlCommandTests {
         #expect(try connectionStatus() == "partially_connected")
         let human = try PeerctlRunner.run(["status", "--socket", peerd.socketPath])
         #expect(human.stdout.hasPrefix("connection status: partially_connected\n"), "\(human.summary)")
+
+        // The human view shows the escape as text; the JSON view carries the agent as sent, escaped by JSON.
+        let got = try PeerctlRunner.run(["peers", "get", TestPeers.id(51), "--socket", peerd.socketPath])
+        #expect(
+            got.stdout.split(separator: "\n").contains { $0.hasPrefix("agent:") && $0.hasSuffix(" evil\\x1b[2J") },
+            "\(got.summary)")
+        #expect(!got.stdout.unicodeScalars.contains("\u{1B}"))
+        let json = try PeerctlRunner.run(["peers", "get", TestPeers.id(51), "--json", "--socket", peerd.socketPath])
+        #expect(json.json?["agent"] as? String == "evil\u{1B}[2J", "\(json.summary)")
 
         let all = try PeerctlRunner.run(["disconnect", "--all", "--json", "--socket", peerd.socketPath])
         #expect((all.json?["disconnected"] as? NSNumber)?.intValue == 2, "\(all.summary)")

@@ -13,7 +13,8 @@ func withPeerd<Result: Sendable>(
         return try await withPeerdClient(socketPath: options.socketPath) { try await body($0) }
     } catch let error as PeerdClientError {
         let hint = error.code == .unavailable ? " (is peerd running? see --socket and PEERD_SOCKET)" : ""
-        throw fail("\(error.code): \(error.message)\(hint)")
+        // peerd's message may quote what a client sent: one line, no escape sequences.
+        throw fail("\(error.code): \(HumanText.printable(error.message))\(hint)")
     }
 }
 

@@ -84,5 +84,30 @@ enum HumanText {
 
     static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
 
+    /// Text from peerd (and through it from hosts and remote peers: agents, ENRs, error
+    /// messages) made safe for a terminal: control and format characters (escape sequences,
+    /// newlines that would forge lines, bidi overrides) become visible `\x1b` / `\u{202e}`
+    /// escapes. Everything else is kept.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            guard isUnsafe(scalar) else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16)
+            result += scalar.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{\(hex)}"
+        }
+        return result
+    }
+
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format: true
+        default: false
+        }
+    }
+
     private static func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

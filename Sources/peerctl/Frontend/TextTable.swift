@@ -1,6 +1,6 @@
 /// A plain-text table for terminals: a header row and left-aligned columns separated by two
 /// spaces, each as wide as its widest cell. The last column is not padded, so no line ends in
-/// blanks.
+/// blanks. Cells go through ``HumanText/printable(_:)``: they carry what remote peers sent.
 struct TextTable: Sendable, Hashable {
     var columns: [String]
     var rows: [[String]] = []
@@ -15,7 +15,11 @@ struct TextTable: Sendable, Hashable {
     /// The table as text, one line per row after the header, with a trailing newline.
     /// Missing cells read as empty; extra cells are dropped.
     func render() -> String {
-        let all = [columns] + rows.map { row in columns.indices.map { row.indices.contains($0) ? row[$0] : "" } }
+        let all =
+            [columns]
+            + rows.map { row in
+                columns.indices.map { row.indices.contains($0) ? HumanText.printable(row[$0]) : "" }
+            }
         let widths = columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         var text = ""
         for row in all {
@@ -40,7 +44,8 @@ struct KeyValueList: Sendable {
 
     func render() -> String {
         let width = (entries.map(\.key.count).max() ?? 0) + 1
-        return entries.map { "\(($0.key + ":").padding(toLength: width)) \($0.value)\n" }.joined()
+        return entries.map { "\(($0.key + ":").padding(toLength: width)) \(HumanText.printable($0.value))\n" }
+            .joined()
     }
 }
 

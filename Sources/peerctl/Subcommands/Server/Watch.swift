@@ -44,7 +44,8 @@ struct Watch: AsyncParsableCommand {
                 if output.json {
                     try JSONOutput.printLine(WireJSON.watchEvent(event))
                 } else {
-                    FileHandle.standardOutput.write(Data((HumanViews.watchLine(event, wide: output.wide) + "\n").utf8))
+                    let line = HumanText.printable(HumanViews.watchLine(event, wide: output.wide))
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
                 }
                 seen += 1
                 if let limit, seen >= limit { return }
