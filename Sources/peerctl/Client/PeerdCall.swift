@@ -15,6 +15,11 @@ func withPeerd<Result: Sendable>(
         let hint = error.code == .unavailable ? " (is peerd running? see --socket and PEERD_SOCKET)" : ""
         // peerd's message may quote what a client sent: one line, no escape sequences.
         throw fail("\(error.code): \(HumanText.printable(error.message))\(hint)")
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        // Anything else (a reply that does not decode, say) in the same one-line form.
+        throw fail(HumanText.printable("\(error)"))
     }
 }
 

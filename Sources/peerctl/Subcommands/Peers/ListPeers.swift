@@ -47,15 +47,23 @@ struct ListPeers: AsyncParsableCommand {
             clusterID: cluster, shard: shard, pageSize: limit, pageToken: pageToken ?? "")
     }
 
+    /// At most this many pages with --all (a million peers at --limit 1000, beyond any Waku
+    /// node's store). When the cap stops the loop, the output still carries the next page token.
+    static let maxPages = 1000
+
     func run() async throws {
         var request = try request()
         let output = self.output
         let followAll = all
         let (response, context) = try await withPeerd(connection) { peerd in
             var response = try await peerd.peerManager.listPeers(request, options: .peerctl)
-            // --all: every page; stop too when peerd repeats a token or sends an empty page, so a
-            // misbehaving server cannot keep this loop going.
-            while followAll, !response.nextPageToken.isEmpty, response.nextPageToken != request.pageToken {
+            // --all: every page; stop too when peerd repeats a token, sends an empty page or more
+            // pages than a store can fill, so a misbehaving server cannot keep this loop going.
+            var pages = 1
+            while followAll, pages < Self.maxPages, !response.nextPageToken.isEmpty,
+                response.nextPageToken != request.pageToken
+            {
+                pages += 1
                 request.pageToken = response.nextPageToken
                 let page = try await peerd.peerManager.listPeers(request, options: .peerctl)
                 response.peers += page.peers
