@@ -18,7 +18,17 @@ struct ClientWorkload {
     let selectPeer = PeerManagerV1.SelectPeerRequest(protocol: Wire.storeProtocol)
 
     /// One call in flight: `warmup` untimed calls, then `calls` timed ones. Every answer is checked.
+    /// `onLoop`: the calling task prefers the connection's event loop as its executor.
     func measureSequential(
+        _ client: PeerManagerClient, onLoop: Bool, warmup: Int, calls: Int, server: ChildProcess
+    ) async throws -> LatencyRun {
+        guard onLoop else { return try await measureSequential(client, warmup: warmup, calls: calls, server: server) }
+        return try await withTaskExecutorPreference(client.connection.taskExecutor) {
+            try await measureSequential(client, warmup: warmup, calls: calls, server: server)
+        }
+    }
+
+    private func measureSequential(
         _ client: PeerManagerClient, warmup: Int, calls: Int, server: ChildProcess
     ) async throws -> LatencyRun {
         for _ in 0..<warmup { try check(await client.selectPeer(selectPeer)) }
@@ -39,25 +49,28 @@ struct ClientWorkload {
             serverSwitches: server.contextSwitches() - switchesBefore)
     }
 
-    /// `inFlight` tasks calling in a loop on one connection, `calls` calls in all.
+    /// `inFlight` tasks calling in a loop on one connection, `calls` calls in all; `onLoop`: the
+    /// tasks prefer the connection's event loop as their executor.
     func measureConcurrent(
-        _ client: PeerManagerClient, inFlight: Int, calls: Int, server: ChildProcess
+        _ client: PeerManagerClient, onLoop: Bool, inFlight: Int, calls: Int, server: ChildProcess
     ) async throws -> ThroughputRun {
         let perTask = max(calls / inFlight, 1)
         let request = selectPeer
-        // Warm-up: every task once.
-        try await run(client, request: request, tasks: inFlight, callsPerTask: 100)
+        let executor: (any TaskExecutor)? = onLoop ? client.connection.taskExecutor : nil
+        // Warm-up: every task a few times.
+        try await run(client, request: request, executor: executor, tasks: inFlight, callsPerTask: 100)
         let measurement = ThroughputMeasurement(server: server)
-        try await run(client, request: request, tasks: inFlight, callsPerTask: perTask)
+        try await run(client, request: request, executor: executor, tasks: inFlight, callsPerTask: perTask)
         return measurement.finish(calls: perTask * inFlight)
     }
 
     private func run(
-        _ client: PeerManagerClient, request: PeerManagerV1.SelectPeerRequest, tasks: Int, callsPerTask: Int
+        _ client: PeerManagerClient, request: PeerManagerV1.SelectPeerRequest, executor: (any TaskExecutor)?,
+        tasks: Int, callsPerTask: Int
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<tasks {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     for _ in 0..<callsPerTask {
                         let reply = try await client.selectPeer(request)
                         guard reply.peer != nil else { throw BenchError("SelectPeer selected no peer") }

@@ -347,7 +347,8 @@ func runBenchmark(_ options: Options) throws {
                 let cell = try measureClientCell(layout: layout, environment: environment, options: options)
                 clientResults[layout, default: []].append(cell)
                 progress(
-                    "rep \(rep) PeerClient \(layout.name): one in flight p50 \(fixed(cell.client.p50, 2)) us "
+                    "rep \(rep) PeerClient \(layout.name): one in flight p50 \(fixed(cell.client.p50, 2)) us, "
+                        + "on the loop \(fixed(cell.clientOnLoop.p50, 2)) us "
                         + "(blocking \(fixed(cell.blocking.p50, 2)) us); "
                         + ClientCell.inFlight.map {
                             "\($0) in flight \(Int(cell.concurrent[$0]?.callsPerSecond ?? 0)) calls/s "

@@ -18,8 +18,14 @@ public final class ClientConnection: Sendable {
     /// `--max-concurrent-streams` (GetInfo tells it).
     public let maxConcurrentStreams: Int
 
-    private let group: any EventLoopGroup
+    /// The loop every connection (and reconnection) runs on.
+    private let eventLoop: any EventLoop
     private let state = Mutex(State.idle)
+
+    /// Runs a task's calls on this connection's event loop, skipping the hops to the concurrency
+    /// pool and back: `withTaskExecutorPreference(connection.taskExecutor) { ... }`. See
+    /// ``EventLoopTaskExecutor`` for when that pays and what it asks of the code.
+    public let taskExecutor: EventLoopTaskExecutor
 
     private enum State {
         case idle
@@ -39,10 +45,15 @@ public final class ClientConnection: Sendable {
             CallBox.makeBoxSendingValue(CallState(), as: CallState.self, eventLoop: eventLoop)
         }
 
-        /// Runs `body` on the event loop with the demultiplexer.
+        /// Runs `body` on the event loop with the demultiplexer: at once when already on it (a
+        /// task preferring ``ClientConnection/taskExecutor``), else queued for it.
         func onLoop(_ body: @escaping @Sendable (StreamDemultiplexer) -> Void) {
             let handler = handler
-            eventLoop.execute { body(handler.value) }
+            if eventLoop.inEventLoop {
+                body(handler.value)
+            } else {
+                eventLoop.execute { body(handler.value) }
+            }
         }
 
         func cancel(_ call: CallBox, reason: String) {
@@ -63,7 +74,8 @@ public final class ClientConnection: Sendable {
         self.socketPath = socketPath
         self.maxFrameSize = max(0, maxFrameSize)
         self.maxConcurrentStreams = max(1, maxConcurrentStreams)
-        self.group = eventLoopGroup
+        self.eventLoop = eventLoopGroup.next()
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: eventLoop)
     }
 
     /// peerd's default `--max-concurrent-streams`.
@@ -199,7 +211,7 @@ public final class ClientConnection: Sendable {
             case .connecting(let future): return .wait(future)
             case .closed: return .closed
             case .idle:
-                let promise = group.next().makePromise(of: Established.self)
+                let promise = eventLoop.makePromise(of: Established.self)
                 state = .connecting(promise.futureResult)
                 return .connect(promise)
             }
