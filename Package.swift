@@ -108,9 +108,8 @@ let package = Package(
         .executableTarget(
             name: "peerctl",
             dependencies: [
-                "PeerIdentity", "PeerWire", "PeerdPaths", "TTRPCServer",
+                "PeerClient", "PeerIdentity", "PeerWire", "PeerdPaths",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
 
@@ -187,6 +186,9 @@ let package = Package(
         .testTarget(
             name: "PeerLoggingTests", dependencies: ["PeerLogging", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // peerctl's pure parts (formatting, tables, socket resolution) as table tests; its
+        // commands are tested as a process in peerdTests.
+        .testTarget(name: "PeerctlTests", dependencies: ["peerctl", "PeerWire"], swiftSettings: swiftSettings),
         .testTarget(
             name: "peerdTests",
             dependencies: [

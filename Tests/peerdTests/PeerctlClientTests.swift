@@ -22,8 +22,9 @@ struct PeerctlClientTests {
     @Test("health, peers add/list/get/remove, stats and info")
     func operatorSession() throws {
         let peerd = try PeerdProcess()
-        let socket = ["--socket", peerd.socketPath]
-        let health = try Self.peerctl(["health"] + socket)
+        // Output became a table by default: --json gives the JSON these checks read, unchanged.
+        let socket = ["--socket", peerd.socketPath, "--json"]
+        let health = try Self.peerctl(["health", "--socket", peerd.socketPath])
         #expect(health.status == 0)
         #expect(health.stdout == "SERVING\n")
 
@@ -74,7 +75,7 @@ struct PeerctlClientTests {
         let outputPath = "\(peerd.directory)/watch.out"
         let watcher = try ChildProcess(
             executable: PeerdProcess.peerctlBinary.path,
-            arguments: ["watch", "--decisions-only", "--socket", peerd.socketPath], stdoutPath: outputPath)
+            arguments: ["watch", "--decisions-only", "--json", "--socket", peerd.socketPath], stdoutPath: outputPath)
         defer { watcher.kill(SIGKILL) }
         // The watcher registers asynchronously: keep adding peers until one shows up.
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)

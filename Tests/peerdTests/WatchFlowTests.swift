@@ -98,7 +98,7 @@ struct WatchFlowTests {
         let outputPath = "\(peerd.directory)/watch.out"
         let peerctl = try ChildProcess(
             executable: PeerdProcess.peerctlBinary.path,
-            arguments: ["watch", "--decisions-only", "--socket", peerd.socketPath], stdoutPath: outputPath)
+            arguments: ["watch", "--decisions-only", "--json", "--socket", peerd.socketPath], stdoutPath: outputPath)
         defer { peerctl.kill(SIGKILL) }
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         try waitFor(peerd) {

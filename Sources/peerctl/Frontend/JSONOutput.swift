@@ -4,9 +4,14 @@ import Foundation
 /// Prints JSON objects with sorted keys, so output is stable for scripts and diffs.
 enum JSONOutput {
     static func print(_ object: [String: Any]) throws {
+        Swift.print(try text(object))
+    }
+
+    /// The object as pretty-printed JSON with sorted keys, without a final newline.
+    static func text(_ object: [String: Any]) throws -> String {
         let data = try JSONSerialization.data(
             withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        Swift.print(String(decoding: data, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Prints one object on one line (streams: one event per line) and flushes at once.
