@@ -10,13 +10,14 @@ extension PeerManagerService {
 
     func registerPeers(in router: inout RPCRouter) {
         let service = Self.serviceName
-        router.inline(service, "AddPeer") { (request: PeerManagerV1.AddPeerRequest, _) in
+        // The four changes a client is told are done reply after the peer store committed them.
+        router.unary(service, "AddPeer") { (request: PeerManagerV1.AddPeerRequest, _) in
             let info = try peerInfo(from: request.source)
             guard let origin = request.origin.engineValue else {
                 throw RPCError(
                     code: .invalidArgument, message: "origin \(request.origin.rawValue) is not a known origin")
             }
-            return try runtime.perform { engine, now, _ in
+            let reply = try runtime.perform { engine, now, _ in
                 let actions = engine.addPeer(info, origin: origin, now: now)
                 if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
                     throw RPCError(code: .failedPrecondition, message: "\(info.id) is the host itself")
@@ -24,13 +25,16 @@ extension PeerManagerService {
                 try refuseOverLimit(actions, field: "peer")
                 return (try record(info.id, in: engine), actions)
             }
+            try await runtime.commitAcknowledged([info.id])
+            return reply
         }
-        router.inline(service, "RemovePeer") { (request: PeerManagerV1.RemovePeerRequest, _) in
+        router.unary(service, "RemovePeer") { (request: PeerManagerV1.RemovePeerRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, now, _ in
                 let known = engine.store.contains(peer)
                 return (known, known ? engine.removePeer(peer, now: now) : [])
             }
+            if removed { try await runtime.commitAcknowledged([peer]) }
             return PeerManagerV1.RemovePeerResponse(removed: removed)
         }
         router.inline(service, "GetPeer") { (request: PeerManagerV1.GetPeerRequest, _) in
@@ -40,12 +44,12 @@ extension PeerManagerService {
         router.inline(service, "ListPeers") { (request: PeerManagerV1.ListPeersRequest, _) in
             try runtime.read { engine, _, _ in try list(request, in: engine) }
         }
-        router.inline(service, "AddServicePeer") { (request: PeerManagerV1.AddServicePeerRequest, _) in
+        router.unary(service, "AddServicePeer") { (request: PeerManagerV1.AddServicePeerRequest, _) in
             let info = PeerInfo(try WireInput.remotePeer(request.address, field: "address"))
             guard !request.protocol.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "protocol is empty")
             }
-            return try runtime.perform { engine, now, _ in
+            let reply = try runtime.perform { engine, now, _ in
                 let actions = engine.addServicePeer(info, protocolID: request.protocol, now: now)
                 try refuseOverLimit(actions, field: "address")
                 if let refusal = actions.decisions.first(where: {
@@ -56,13 +60,16 @@ extension PeerManagerService {
                 }
                 return (try record(info.id, in: engine), actions)
             }
+            try await runtime.commitAcknowledged([info.id], slots: true)
+            return reply
         }
-        router.inline(service, "RemoveServicePeer") { (request: PeerManagerV1.RemoveServicePeerRequest, _) in
+        router.unary(service, "RemoveServicePeer") { (request: PeerManagerV1.RemoveServicePeerRequest, _) in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, _, _ in
                 let slotted = engine.serviceSlots.peers(for: request.protocol).contains(peer)
                 return (slotted, engine.removeServicePeer(peer, protocolID: request.protocol))
             }
+            if removed { try await runtime.commitAcknowledged([], slots: true) }
             return PeerManagerV1.RemovePeerResponse(removed: removed)
         }
     }

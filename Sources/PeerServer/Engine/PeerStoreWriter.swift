@@ -1,0 +1,169 @@
+import Logging
+import PeerCore
+import PeerIdentity
+import PeerStorage
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the peer store file in step with the engine.
+///
+/// The runtime marks peers whose books changed (under the engine lock: a set insert, never the
+/// disk). Changes are written in transactions on the database's own queue, where the batch is
+/// taken: the peers' current records are read under the engine lock there, so a batch is always
+/// the latest state and batches commit in the order they were taken.
+///
+/// - Host churn is written behind: ``run()`` commits what was marked every ``interval``.
+/// - Acknowledged client changes (AddPeer, RemovePeer, service slots) wait for
+///   ``commit(from:)``, which commits everything marked so far; concurrent callers share
+///   transactions (a caller whose peer an earlier transaction took finds it committed).
+/// - A failed write puts its peers back (they are written when the disk recovers), is logged once
+///   per cause and reported to ``onFailure``; acknowledged callers get the error.
+public final class PeerStoreWriter: Service, Sendable {
+    public let file: PeerStoreFile
+    let logger: Logger
+    /// Called for every failed transaction (`waku_peers_errors{type="storage_failure"}`).
+    let onFailure: @Sendable () -> Void
+    /// How often written-behind changes are committed.
+    let interval: Duration
+
+    struct Pending {
+        var dirty: Set<PeerID> = []
+        var slotsChanged = false
+        /// Taken by the transaction in progress: put back if it fails.
+        var taken: Set<PeerID> = []
+        var takenSlots = false
+        /// The cause of the last failure, logged once until a write succeeds.
+        var failure: String?
+    }
+
+    let pending = Mutex(Pending())
+
+    public init(
+        file: PeerStoreFile, logger: Logger, interval: Duration = .milliseconds(100),
+        onFailure: @escaping @Sendable () -> Void = {}
+    ) {
+        self.file = file
+        self.logger = logger
+        self.interval = interval
+        self.onFailure = onFailure
+    }
+
+    /// Marks the peers an engine call changed; called under the engine lock.
+    func mark(_ actions: [EngineAction]) {
+        var peers: [PeerID] = []
+        for action in actions {
+            switch action {
+            case .peerChange(let change): peers.append(change.peer)
+            case .decision(let decision):
+                if let peer = decision.peer { peers.append(peer) }
+                peers += decision.peers
+            case .command: continue
+            }
+        }
+        mark(peers)
+    }
+
+    /// Marks peers (and the service slots) as changed.
+    func mark(_ peers: some Sequence<PeerID>, slots: Bool = false) {
+        pending.withLock { pending in
+            pending.dirty.formUnion(peers)
+            if slots { pending.slotsChanged = true }
+        }
+    }
+
+    /// Whether nothing waits to be written.
+    public var isIdle: Bool { pending.withLock { $0.dirty.isEmpty && !$0.slotsChanged } }
+
+    /// Commits everything marked so far (and waits for it).
+    public func commit(from runtime: EngineRuntime) async throws(PeerStorageError) {
+        do {
+            try await file.write(now: runtime.clock.now()) { self.takeBatch(from: runtime) }
+        } catch {
+            pending.withLock { pending in
+                pending.dirty.formUnion(pending.taken)
+                pending.slotsChanged = pending.slotsChanged || pending.takenSlots
+                pending.taken = []
+                pending.takenSlots = false
+            }
+            onFailure()
+            let firstOfItsKind = pending.withLock { pending in
+                defer { pending.failure = error.reason }
+                return pending.failure != error.reason
+            }
+            if firstOfItsKind {
+                logger.error(
+                    "peer store write failed; changes are kept in memory and retried",
+                    metadata: ["store.path": "\(file.path)", "error": "\(error.reason)"])
+            }
+            throw error
+        }
+        let recovered = pending.withLock { pending in
+            pending.taken = []
+            pending.takenSlots = false
+            defer { pending.failure = nil }
+            return pending.failure != nil
+        }
+        if recovered { logger.info("peer store writable again", metadata: ["store.path": "\(file.path)"]) }
+    }
+
+    /// On the database's queue: takes the marked peers and reads their records under the engine
+    /// lock (a peer no longer in the books is deleted).
+    private func takeBatch(from runtime: EngineRuntime) -> PeerStoreFile.Batch {
+        let (peers, slots) = pending.withLock { pending in
+            let taken = (pending.dirty, pending.slotsChanged)
+            pending.taken = pending.dirty
+            pending.takenSlots = pending.slotsChanged
+            pending.dirty = []
+            pending.slotsChanged = false
+            return taken
+        }
+        guard !peers.isEmpty || slots else { return .init() }
+        return runtime.read { engine, _, _ in
+            var batch = PeerStoreFile.Batch()
+            for peer in peers {
+                if let record = engine.persistableRecord(peer) {
+                    batch.upserts.append(record)
+                } else {
+                    batch.deletes.append(peer)
+                }
+            }
+            if slots {
+                batch.serviceSlots = engine.serviceSlots.protocols.map { ($0, engine.serviceSlots.peers(for: $0)) }
+            }
+            return batch
+        }
+    }
+
+    /// The runtime whose changes ``run()`` writes behind; set by ``Sidecar``.
+    let runtime = Mutex<EngineRuntime?>(nil)
+
+    func attach(_ runtime: EngineRuntime) { self.runtime.withLock { $0 = runtime } }
+
+    /// Writes behind until shutdown, then commits what is left.
+    public func run() async throws {
+        guard let runtime = runtime.withLock({ $0 }) else { return }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var wait = self.interval
+                if !self.isIdle {
+                    // A failing disk is retried less often; the failure is already logged.
+                    do { try await self.commit(from: runtime) } catch { wait = .seconds(1) }
+                }
+                try? await Task.sleep(for: wait)
+            }
+        }
+        if !isIdle { try? await commit(from: runtime) }
+    }
+}
+
+extension PeerStoreWriter {
+    /// Marks the peer a host event may change without a decision or a peer change (identify,
+    /// metadata, streams teach protocols and shards).
+    func mark(_ event: HostEvent) {
+        switch event {
+        case .identified(let peer, _), .metadata(let peer, _), .streamOpened(let peer, _, _):
+            pending.withLock { _ = $0.dirty.insert(peer) }
+        case .connectionOpened, .connectionClosed, .streamClosed, .commandCompleted, .networkReachability: return
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// Why the peer store file could not be used.
+public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The file (or its directory) could not be created or opened.
+        case unavailable
+        /// The file is not a peer store SQLite can read (corrupt, truncated, another format), or
+        /// its schema is newer than this peerd knows.
+        case unreadable
+        /// A write failed (read-only file, full disk); the change was not stored.
+        case writeFailed
+    }
+
+    public var kind: Kind
+    public var path: String
+    public var reason: String
+
+    public init(_ kind: Kind, path: String, reason: String) {
+        self.kind = kind
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch kind {
+        case .unavailable: "cannot open the peer store \(path): \(reason)"
+        case .unreadable:
+            "the peer store \(path) cannot be read: \(reason). Start peerd with --peer-store-reset to move it aside "
+                + "and start with an empty store, or --no-persistence to run from memory"
+        case .writeFailed: "cannot write the peer store \(path): \(reason)"
+        }
+    }
+}
