@@ -22,7 +22,7 @@ struct InProcessSidecar: Sendable {
 
     static func run<Result: Sendable>(
         configure: (inout EngineConfiguration) -> Void = { _ in },
-        shutdownGracePeriod: Duration = .milliseconds(500),
+        shutdownGracePeriod: Duration = .milliseconds(500), persistence: PersistenceConfiguration? = nil,
         _ body: @Sendable (InProcessSidecar) async throws -> Result
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -35,15 +35,16 @@ struct InProcessSidecar: Sendable {
         let (listening, listened) = AsyncStream.makeStream(of: String.self)
         let sidecar = try Sidecar(
             server: ServerConfiguration(socketPath: socketPath, shutdownGracePeriod: shutdownGracePeriod),
-            engine: .defaults(configure: configure), version: "test", logger: logger,
+            engine: .defaults(configure: configure), version: "test", persistence: persistence, logger: logger,
             onListening: { path in
                 listened.yield(path)
                 listened.finish()
             })
-        // peerd's order: the server drains first, then the loops stop.
+        // peerd's order: the server drains first, then the store writer commits, then the loops stop.
+        let writer: [ServiceGroupConfiguration.ServiceConfiguration] = sidecar.storeWriter.map { [.init(service: $0)] } ?? []
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: sidecar.loops), .init(service: sidecar.server)], logger: logger))
+                services: [.init(service: sidecar.loops)] + writer + [.init(service: sidecar.server)], logger: logger))
         let running = InProcessSidecar(socketPath: socketPath, sidecar: sidecar, group: group)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
