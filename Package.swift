@@ -176,6 +176,8 @@ let package = Package(
             dependencies: [
                 "PeerWire", "PeerIdentity", "PeerTestSupport", "PeerStorage", "PeerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Writes an nwaku-schema peers.db for the import test.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
     ]

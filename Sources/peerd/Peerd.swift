@@ -71,6 +71,9 @@ struct Peerd: AsyncParsableCommand {
         // header plus payload) raises SIGPIPE where send with MSG_NOSIGNAL would not. Ignored,
         // the write fails with EPIPE and only that connection closes.
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit (RLIMIT_FSIZE) reached by the peer store must fail that write, which
+        // is reported and retried, not kill peerd with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         logging.bootstrap()
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()

@@ -34,6 +34,9 @@ public final class PeerStoreWriter: Service, Sendable {
         var takenSlots = false
         /// The cause of the last failure, logged once until a write succeeds.
         var failure: String?
+        /// Transactions failed since the last success (logged on recovery: a failure's own log
+        /// line can be lost with the disk that failed).
+        var failedWrites = 0
     }
 
     let pending = Mutex(Pending())
@@ -88,6 +91,7 @@ public final class PeerStoreWriter: Service, Sendable {
             onFailure()
             let firstOfItsKind = pending.withLock { pending in
                 defer { pending.failure = error.reason }
+                pending.failedWrites += 1
                 return pending.failure != error.reason
             }
             if firstOfItsKind {
@@ -97,13 +101,23 @@ public final class PeerStoreWriter: Service, Sendable {
             }
             throw error
         }
-        let recovered = pending.withLock { pending in
+        let recovered = pending.withLock { pending -> (cause: String, failedWrites: Int)? in
             pending.taken = []
             pending.takenSlots = false
-            defer { pending.failure = nil }
-            return pending.failure != nil
+            defer {
+                pending.failure = nil
+                pending.failedWrites = 0
+            }
+            return pending.failure.map { ($0, pending.failedWrites) }
         }
-        if recovered { logger.info("peer store writable again", metadata: ["store.path": "\(file.path)"]) }
+        if let recovered {
+            logger.info(
+                "peer store writable again",
+                metadata: [
+                    "store.path": "\(file.path)", "store.failed_writes": "\(recovered.failedWrites)",
+                    "error": "\(recovered.cause)",
+                ])
+        }
     }
 
     /// On the database's queue: takes the marked peers and reads their records under the engine
