@@ -81,7 +81,9 @@ struct ProtoReader {
         case 1: return (field, .bytes(try take(8)))
         case 2:
             let length = try varint()
-            guard length <= UInt64(bytes.count - offset) else { throw RowDecodingError("field \(field) overruns the row") }
+            guard length <= UInt64(bytes.count - offset) else {
+                throw RowDecodingError("field \(field) overruns the row")
+            }
             return (field, .bytes(try take(Int(length))))
         case 5: return (field, .bytes(try take(4)))
         default: throw RowDecodingError("wire type \(key & 7) of field \(field) is not supported")

@@ -55,8 +55,10 @@ struct PersistenceServiceTests {
                         protocol: WakuCodec.store
                     ).encoded())
                 #expect(slotted.code == .ok)
-                let slots = try PeerStoreFile.open(path: path).store.load(now: .seconds(1_700_000_000), expiry: .seconds(1e9))
-                    .serviceSlots
+                let slots = try PeerStoreFile.open(path: path).store.load(
+                    now: .seconds(1_700_000_000), expiry: .seconds(1e9)
+                )
+                .serviceSlots
                 #expect(slots.map(\.protocolID) == [WakuCodec.store])
                 #expect(slots.map(\.peer.description) == [InProcessServiceTests.peerID(2)])
 

@@ -24,7 +24,8 @@ func fullRecord(_ n: Int) -> PeerRecord {
         publicKey: [0x08, 0x02, 0x12, 0x21] + [UInt8](repeating: UInt8(n & 0xff), count: 33),
         agent: "nwaku/v0.\(n)", protocolVersion: "ipfs/0.1.0",
         enr: PeerENRInfo(
-            sequence: UInt64(n) + 5, text: "enr:-test\(n)", relayShards: RelayShards(clusterID: 1, shardIDs: [0, 3, 7]),
+            sequence: UInt64(n) + 5, text: "enr:-test\(n)",
+            relayShards: RelayShards(clusterID: 1, shardIDs: [0, 3, 7]),
             capabilities: [.relay, .store]),
         origin: .discv5, connectedness: .cannotConnect, direction: .outbound, disconnectTime: at(-50),
         failedAttempts: 3, lastFailedAttempt: at(-10),

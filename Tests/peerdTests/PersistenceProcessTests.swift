@@ -145,7 +145,8 @@ struct PersistenceProcessTests {
             try db.execute(
                 sql: "REPLACE INTO Peer (peerId, storedInfo) VALUES (?, ?)", arguments: [Data([1]), Data(golden)])
             try db.execute(
-                sql: "REPLACE INTO Peer (peerId, storedInfo) VALUES (?, ?)", arguments: [Data([2]), Data([0x0A, 0x01])])
+                sql: "REPLACE INTO Peer (peerId, storedInfo) VALUES (?, ?)",
+                arguments: [Data([2]), Data([0x0A, 0x01])])
         }
         let store = ["--peer-store-path", "\(directory)/peers.db"]
         do {

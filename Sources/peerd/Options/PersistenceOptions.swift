@@ -51,7 +51,8 @@ struct PersistenceOptions: ParsableArguments {
             problems.append(problem)
         }
         if noPersistence, path != nil || reset || importNwakuPath != nil {
-            problems.append("--no-persistence: cannot be combined with --peer-store-path, --peer-store-reset or --import-nwaku-db")
+            problems.append(
+                "--no-persistence: cannot be combined with --peer-store-path, --peer-store-reset or --import-nwaku-db")
         }
         if let path, path.isEmpty { problems.append("--peer-store-path: must not be empty") }
         return problems
