@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "PeerCore", targets: ["PeerCore"]),
         .library(name: "PeerIdentity", targets: ["PeerIdentity"]),
         .library(name: "PeerWire", targets: ["PeerWire"]),
+        // For the benchmark package (Benchmarks/, store-bench).
+        .library(name: "PeerStorage", targets: ["PeerStorage"]),
         // For the fuzz package (Fuzz/), which drives the connection handler.
         .library(name: "PeerServer", targets: ["PeerServer"]),
         .library(name: "TTRPCServer", targets: ["TTRPCServer"]),

@@ -33,6 +33,8 @@ extension PeerEngine {
     @discardableResult
     public mutating func importSnapshot(_ snapshot: PeerSnapshot, now: EngineTime) -> [EngineAction] {
         var imported = 0
+        // One allocation for the books instead of a rehash every doubling (100k peers at start).
+        store.reserveCapacity(store.count + min(snapshot.peers.count, store.capacity))
         for record in snapshot.peers where record.id != selfID && !store.contains(record.id) {
             store.restore(record)
             imported += 1

@@ -131,11 +131,16 @@ public final class PeerStoreFile: Sendable {
                 let rows = try Row.fetchCursor(db, sql: "SELECT peer_id, record FROM peer")
                 while let row = try rows.next() {
                     do {
-                        guard let idBytes = row[0] as Data?, let recordBytes = row[1] as Data? else {
-                            throw RowDecodingError("a NULL or non-blob column")
+                        // The bytes are copied once, straight from SQLite's buffer.
+                        let id = try row.withUnsafeData(atIndex: 0) { data in
+                            guard let data else { throw RowDecodingError("a NULL peer id") }
+                            return try PeerID(validatingMultihash: [UInt8](data))
                         }
-                        let id = try PeerID(validatingMultihash: [UInt8](idBytes))
-                        peers.append(try PeerRow.decode(id: id, [UInt8](recordBytes)))
+                        let bytes = try row.withUnsafeData(atIndex: 1) { data in
+                            guard let data else { throw RowDecodingError("a NULL record") }
+                            return [UInt8](data)
+                        }
+                        peers.append(try PeerRow.decode(id: id, bytes))
                     } catch {
                         skipped += 1
                         if reasons.count < 5 { reasons.append("\(error)") }
