@@ -21,7 +21,7 @@ public enum NwakuPeerImport {
     /// Reads every row of the nwaku file at `path` (opened read-only; the file is not changed).
     public static func read(path: String) throws(PeerStorageError) -> Result {
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw PeerStorageError(.unavailable, path: path, reason: "no readable file")
+            throw PeerStorageError(.importFailed, path: path, reason: "no readable file")
         }
         var configuration = Configuration()
         configuration.readonly = true
@@ -42,9 +42,9 @@ public enum NwakuPeerImport {
                 return result
             }
         } catch let error as DatabaseError {
-            throw PeerStorageError(.unreadable, path: path, reason: error.message ?? "\(error.resultCode)")
+            throw PeerStorageError(.importFailed, path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
-            throw PeerStorageError(.unreadable, path: path, reason: "\(error)")
+            throw PeerStorageError(.importFailed, path: path, reason: "\(error)")
         }
     }
 

@@ -8,6 +8,8 @@ public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
         case unreadable
         /// A write failed (read-only file, full disk); the change was not stored.
         case writeFailed
+        /// An nwaku `peers.db` to import cannot be read (missing, not SQLite, no `Peer` table).
+        case importFailed
     }
 
     public var kind: Kind
@@ -27,6 +29,7 @@ public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
             "the peer store \(path) cannot be read: \(reason). Start peerd with --peer-store-reset to move it aside "
                 + "and start with an empty store, or --no-persistence to run from memory"
         case .writeFailed: "cannot write the peer store \(path): \(reason)"
+        case .importFailed: "cannot import the nwaku peer store \(path) (--import-nwaku-db): \(reason)"
         }
     }
 }

@@ -92,8 +92,15 @@ struct NwakuImportTests {
     func notAnNwakuFile() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(throws: PeerStorageError.self) { _ = try NwakuPeerImport.read(path: "\(directory)/missing.db") }
-        _ = try DatabaseQueue(path: "\(directory)/empty.db").write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        #expect(throws: PeerStorageError.self) { _ = try NwakuPeerImport.read(path: "\(directory)/empty.db") }
+        for name in ["missing.db", "empty.db"] {
+            if name == "empty.db" {
+                try DatabaseQueue(path: "\(directory)/empty.db").write { try $0.execute(sql: "CREATE TABLE t (x)") }
+            }
+            #expect {
+                _ = try NwakuPeerImport.read(path: "\(directory)/\(name)")
+            } throws: { error in
+                (error as? PeerStorageError)?.kind == .importFailed && "\(error)".contains("--import-nwaku-db")
+            }
+        }
     }
 }

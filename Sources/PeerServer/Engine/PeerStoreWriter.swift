@@ -53,6 +53,7 @@ public final class PeerStoreWriter: Service, Sendable {
 
     /// Marks the peers an engine call changed; called under the engine lock.
     func mark(_ actions: [EngineAction]) {
+        guard !actions.isEmpty else { return }
         var peers: [PeerID] = []
         for action in actions {
             switch action {
@@ -63,7 +64,7 @@ public final class PeerStoreWriter: Service, Sendable {
             case .command: continue
             }
         }
-        mark(peers)
+        if !peers.isEmpty { mark(peers) }
     }
 
     /// Marks peers (and the service slots) as changed.
@@ -155,7 +156,11 @@ public final class PeerStoreWriter: Service, Sendable {
 
     /// Writes behind until shutdown, then commits what is left.
     public func run() async throws {
-        guard let runtime = runtime.withLock({ $0 }) else { return }
+        guard let runtime = runtime.withLock({ $0 }) else {
+            // Not attached to a runtime: nothing to write; returning early would end the group.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 var wait = self.interval
