@@ -82,6 +82,33 @@ struct PersistenceServiceTests {
         }
     }
 
+    @Test("peers pruned to make room leave the file with the books")
+    func prunedPeersDeleted() async throws {
+        let (path, directory) = try Self.storeFile()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await InProcessSidecar.run(
+            configure: {
+                $0.maxConnections = 14
+                $0.peerStoreCapacity = 14
+            }, persistence: try Self.persistence(path)
+        ) { sidecar in
+            try await onThread {
+                let client = try SocketClient(path: sidecar.socketPath)
+                for n in 1...20 {
+                    let added = try client.call(
+                        UInt32(2 * n - 1), Self.peerManager, "AddPeer",
+                        payload: PeerManagerV1.AddPeerRequest(source: .peer(InProcessServiceTests.peer(n))).encoded())
+                    #expect(added.code == .ok)
+                }
+                let listed = try client.call(
+                    41, Self.peerManager, "ListPeers", payload: PeerManagerV1.ListPeersRequest().encoded())
+                let inMemory = Set(try PeerManagerV1.ListPeersResponse(wire: listed.payload).peers.map(\.peerID))
+                #expect(inMemory.count == 14)
+                #expect(Set(try Self.stored(path).keys.map(\.description)) == inMemory)
+            }
+        }
+    }
+
     @Test("a restarted sidecar serves the stored peers as Cache and redials relay peers after the backoff")
     func restartReconnectsRelayPeers() async throws {
         let (path, directory) = try Self.storeFile()
