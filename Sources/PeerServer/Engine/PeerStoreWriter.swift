@@ -176,13 +176,17 @@ public final class PeerStoreWriter: Service, Sendable {
 }
 
 extension PeerStoreWriter {
-    /// Marks the peer a host event may change without a decision or a peer change (identify,
-    /// metadata, streams teach protocols and shards).
+    /// Marks the peer a host event may change without a decision or a peer change: identify
+    /// (protocols, addresses, key, agent) and metadata (shards). Streams change only connection
+    /// state, which is not stored (connectedness is reset on load), so the busiest events cost
+    /// nothing here.
     func mark(_ event: HostEvent) {
         switch event {
-        case .identified(let peer, _), .metadata(let peer, _), .streamOpened(let peer, _, _):
+        case .identified(let peer, _), .metadata(let peer, _):
             pending.withLock { _ = $0.dirty.insert(peer) }
-        case .connectionOpened, .connectionClosed, .streamClosed, .commandCompleted, .networkReachability: return
+        case .connectionOpened, .connectionClosed, .streamOpened, .streamClosed, .commandCompleted,
+            .networkReachability:
+            return
         }
     }
 }
