@@ -53,6 +53,10 @@ public enum NwakuPeerImport {
     /// is not the peer's own is dropped: it would be served as the peer's key (identify brings
     /// the real one back).
     public static func decode(storedInfo bytes: [UInt8]) throws(RowDecodingError) -> PeerRecord {
+        try withBytes(bytes) { (buffer) throws(RowDecodingError) in try decode(storedInfo: buffer) }
+    }
+
+    static func decode(storedInfo bytes: UnsafeRawBufferPointer) throws(RowDecodingError) -> PeerRecord {
         guard bytes.count <= PeerRow.maxBytes else { throw RowDecodingError("storedInfo of \(bytes.count) bytes") }
         var id: PeerID?
         var addresses: [Multiaddr] = []

@@ -52,6 +52,11 @@ public enum PeerRow {
     /// Reads a row back; any damage (a bad multiaddr, an out-of-range enum, a truncated field)
     /// throws, so the caller skips the row and counts it.
     public static func decode(id: PeerID, _ bytes: [UInt8]) throws(RowDecodingError) -> PeerRecord {
+        try withBytes(bytes) { (buffer) throws(RowDecodingError) in try decode(id: id, buffer) }
+    }
+
+    /// Reads a row from borrowed bytes (SQLite's own buffer while the row is current).
+    public static func decode(id: PeerID, _ bytes: UnsafeRawBufferPointer) throws(RowDecodingError) -> PeerRecord {
         guard bytes.count <= maxBytes else { throw RowDecodingError("row of \(bytes.count) bytes") }
         var record = PeerRecord(id: id)
         var enrText: String?

@@ -131,16 +131,18 @@ public final class PeerStoreFile: Sendable {
                 let rows = try Row.fetchCursor(db, sql: "SELECT peer_id, record FROM peer")
                 while let row = try rows.next() {
                     do {
-                        // The bytes are copied once, straight from SQLite's buffer.
                         let id = try row.withUnsafeData(atIndex: 0) { data in
                             guard let data else { throw RowDecodingError("a NULL peer id") }
                             return try PeerID(validatingMultihash: [UInt8](data))
                         }
-                        let bytes = try row.withUnsafeData(atIndex: 1) { data in
-                            guard let data else { throw RowDecodingError("a NULL record") }
-                            return [UInt8](data)
-                        }
-                        peers.append(try PeerRow.decode(id: id, bytes))
+                        // Decoded in place, from SQLite's buffer.
+                        peers.append(
+                            try row.withUnsafeData(atIndex: 1) { data in
+                                guard let data else { throw RowDecodingError("a NULL record") }
+                                return try withBytes(data) { (buffer) throws(RowDecodingError) in
+                                    try PeerRow.decode(id: id, buffer)
+                                }
+                            })
                     } catch {
                         skipped += 1
                         if reasons.count < 5 { reasons.append("\(error)") }

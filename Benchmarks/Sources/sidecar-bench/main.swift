@@ -18,8 +18,8 @@
 
 let usage = """
     USAGE: sidecar-bench [--peerd PATH] [--calls N] [--warmup N] [--events N] [--reps N]
-                         [--layouts same,split,unpinned] [--only latency|ingest]
-                         [--max-queued-messages N]
+                         [--layouts same,split,unpinned] [--only latency|ingest|persistence]
+                         [--max-queued-messages N] [--addpeer-calls N]
 
     Measures peerd's host-event ingest rate (Host/Attach, and Host/ReportEvents in batches of
     1,000) and SelectPeer round-trip latency beside a raw blocking-socket server and a plain
@@ -42,7 +42,10 @@ let usage = """
       --events N       host events per ingest cell (default 1000000)
       --reps N         repetitions of every cell, interleaved (default 3)
       --layouts L      comma-separated subset of same,split,unpinned (default: all three)
-      --only W         run only the latency or the ingest workload
+      --only W         run only the latency, the ingest or the persistence workload (Attach
+                       ingest and AddPeer with --no-persistence beside a store file)
+      --addpeer-calls N
+                       timed AddPeer calls per persistence cell (default 5000, after 500)
       --max-queued-messages N
                        peerd's per-stream queue for the Attach ingest runs (default: peerd's own,
                        whose backpressure pauses reading while the host's events are applied)
@@ -76,6 +79,8 @@ struct Options {
     var layouts = Layout.all
     var latency = true
     var ingest = true
+    var persistence = true
+    var addPeerCalls = 5_000
     var maxQueuedMessages: Int?
     var echoServer: String?
     var nioEchoServer: String?
@@ -103,6 +108,7 @@ struct Options {
             case "--events": options.events = max(try number(flag), 1)
             case "--reps": options.reps = max(try number(flag), 1)
             case "--max-queued-messages": options.maxQueuedMessages = max(try number(flag), 1)
+            case "--addpeer-calls": options.addPeerCalls = max(try number(flag), 1)
             case "--layouts":
                 let names = try value(flag).split(separator: ",")
                 options.layouts = try names.map { name in
@@ -115,9 +121,10 @@ struct Options {
                 }
             case "--only":
                 switch try value(flag) {
-                case "latency": options.ingest = false
-                case "ingest": options.latency = false
-                case let other: throw BenchError("--only: latency or ingest, not \(other)")
+                case "latency": (options.ingest, options.persistence) = (false, false)
+                case "ingest": (options.latency, options.persistence) = (false, false)
+                case "persistence": (options.latency, options.ingest) = (false, false)
+                case let other: throw BenchError("--only: latency, ingest or persistence, not \(other)")
                 }
             case "--echo-server": options.echoServer = try value(flag)
             case "--nio-echo-server": options.nioEchoServer = try value(flag)
@@ -327,6 +334,7 @@ func runBenchmark(_ options: Options) throws {
         }
     }
     try pinSelf(to: nil)
+    if options.persistence { try runPersistence(options, environment: environment) }
 
     let endJiffies = cpuJiffies()
     let total = Double(endJiffies.total - startJiffies.total)
