@@ -105,11 +105,13 @@ struct PersistenceProcessTests {
         }
         // The service goes on: reads work, the peers are in memory.
         #expect(try Self.allPeers(admin).count == 4)
-        let metrics = try PeerdProcess.httpGet(port: port, path: "/metrics").body
-        #expect(
-            metrics.split(separator: "\n").contains {
+        // The metrics server may come up after the socket: polled.
+        try waitFor(peerd) {
+            let metrics = (try? PeerdProcess.httpGet(port: port, path: "/metrics").body) ?? ""
+            return metrics.split(separator: "\n").contains {
                 $0.hasPrefix("waku_peers_errors{type=\"storage_failure\"}") && !$0.hasSuffix(" 0")
-            }, "\(metrics)")
+            }
+        }
 
         #expect(try ChildProcess.run("/usr/bin/prlimit", ["--pid", pid, "--fsize=unlimited"]).status == 0)
         try Self.addPeer(admin, 5)
@@ -124,6 +126,47 @@ struct PersistenceProcessTests {
         let restarted = try PeerdProcess(arguments: ["--peer-store-path", "\(directory)/peers.db"])
         let peers = try Self.allPeers(try PeerManagerClient(socketPath: restarted.socketPath))
         #expect(Set(peers.keys) == Set((1...5).map(TestPeers.id)))
+    }
+
+    @Test("a failing disk is logged once per cause, however many writes fail, and its recovery once")
+    func failureLoggedOnce() throws {
+        let directory = try PeerdProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // peerd's stderr is a FIFO drained here: a file-size limit does not apply to it, so
+        // every line peerd logs while its disk fails is seen.
+        let fifo = "\(directory)/stderr.fifo"
+        guard mkfifo(fifo, 0o600) == 0 else { throw POSIXError(.EIO) }
+        let log = StderrDrain(fifo)
+        let socket = "\(directory)/s.sock"
+        let peerd = try ChildProcess(
+            executable: PeerdProcess.binary.path,
+            arguments: ["--socket", socket, "--no-metrics", "--peer-store-path", "\(directory)/peers.db"],
+            stderrPath: fifo)
+        defer {
+            peerd.kill(SIGKILL)
+            peerd.wait(timeout: .seconds(10))
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var admin: PeerManagerClient?
+        while admin == nil, ContinuousClock.now < deadline {
+            admin = try? PeerManagerClient(socketPath: socket)
+            if admin == nil { usleep(20_000) }
+        }
+        let client = try #require(admin)
+        try Self.addPeer(client, 1)
+        #expect(try ChildProcess.run("/usr/bin/prlimit", ["--pid", "\(peerd.pid)", "--fsize=1:unlimited"]).status == 0)
+        for n in 2...6 {
+            #expect(throws: RPCError.self) { try Self.addPeer(client, n) }
+        }
+        // The writer retries what is pending (every second while failing): same cause, no new line.
+        usleep(2_500_000)
+        #expect(try ChildProcess.run("/usr/bin/prlimit", ["--pid", "\(peerd.pid)", "--fsize=unlimited"]).status == 0)
+        try Self.addPeer(client, 7)
+        let recovered = ContinuousClock.now + .seconds(10)
+        while !log.text().contains("writable again"), ContinuousClock.now < recovered { usleep(20_000) }
+        let text = log.text()
+        #expect(text.components(separatedBy: "peer store write failed").count - 1 == 1, "\(text)")
+        #expect(text.components(separatedBy: "peer store writable again").count - 1 == 1, "\(text)")
     }
 
     @Test("--import-nwaku-db merges an nwaku peers.db at start; bad rows are reported, not fatal")
@@ -163,4 +206,27 @@ struct PersistenceProcessTests {
         let peers = try Self.allPeers(try PeerManagerClient(socketPath: again.socketPath))
         #expect(Set(peers.keys) == ["16Uiu2HAmFccGe5iezmyRDQZuLPRP7FqpqXLjnocmMRk18pmTZs2j"])
     }
+}
+
+/// Reads a FIFO on a thread of its own until its writer closes it, keeping what was read.
+final class StderrDrain: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+
+    init(_ path: String) {
+        let thread = Thread { [self] in
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                guard count > 0 else { return }
+                lock.withLock { bytes += buffer[0..<count] }
+            }
+        }
+        thread.start()
+    }
+
+    func text() -> String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }
