@@ -24,7 +24,9 @@ public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch kind {
-        case .unavailable: "cannot open the peer store \(path): \(reason)"
+        case .unavailable:
+            "cannot open the peer store \(path): \(reason). Check the file and its directory (peerd needs to "
+                + "write both), choose another file with --peer-store-path, or run from memory with --no-persistence"
         case .unreadable:
             "the peer store \(path) cannot be read: \(reason). Start peerd with --peer-store-reset to move it aside "
                 + "and start with an empty store, or --no-persistence to run from memory"
