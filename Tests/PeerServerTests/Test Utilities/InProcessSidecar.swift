@@ -41,7 +41,8 @@ struct InProcessSidecar: Sendable {
                 listened.finish()
             })
         // peerd's order: the server drains first, then the store writer commits, then the loops stop.
-        let writer: [ServiceGroupConfiguration.ServiceConfiguration] = sidecar.storeWriter.map { [.init(service: $0)] } ?? []
+        let writer: [ServiceGroupConfiguration.ServiceConfiguration] =
+            sidecar.storeWriter.map { [.init(service: $0)] } ?? []
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: sidecar.loops)] + writer + [.init(service: sidecar.server)], logger: logger))
