@@ -29,9 +29,6 @@ public final class PeerStoreWriter: Service, Sendable {
     struct Pending {
         var dirty: Set<PeerID> = []
         var slotsChanged = false
-        /// Taken by the transaction in progress: put back if it fails.
-        var taken: Set<PeerID> = []
-        var takenSlots = false
         /// The cause of the last failure, logged once until a write succeeds.
         var failure: String?
         /// Transactions failed since the last success (logged on recovery: a failure's own log
@@ -80,14 +77,16 @@ public final class PeerStoreWriter: Service, Sendable {
 
     /// Commits everything marked so far (and waits for it).
     public func commit(from runtime: EngineRuntime) async throws(PeerStorageError) {
+        // What this transaction took, kept by this call: another commit may take (and fail or
+        // succeed) before this one's failure is handled.
+        let taken = Taken()
         do {
-            try await file.write(now: runtime.clock.now()) { self.takeBatch(from: runtime) }
+            try await file.write(now: runtime.clock.now()) { self.takeBatch(from: runtime, into: taken) }
         } catch {
+            let (peers, slots) = taken.value.withLock { $0 }
             pending.withLock { pending in
-                pending.dirty.formUnion(pending.taken)
-                pending.slotsChanged = pending.slotsChanged || pending.takenSlots
-                pending.taken = []
-                pending.takenSlots = false
+                pending.dirty.formUnion(peers)
+                pending.slotsChanged = pending.slotsChanged || slots
             }
             onFailure()
             let firstOfItsKind = pending.withLock { pending in
@@ -103,8 +102,6 @@ public final class PeerStoreWriter: Service, Sendable {
             throw error
         }
         let recovered = pending.withLock { pending -> (cause: String, failedWrites: Int)? in
-            pending.taken = []
-            pending.takenSlots = false
             defer {
                 pending.failure = nil
                 pending.failedWrites = 0
@@ -123,15 +120,15 @@ public final class PeerStoreWriter: Service, Sendable {
 
     /// On the database's queue: takes the marked peers and reads their records under the engine
     /// lock (a peer no longer in the books is deleted).
-    private func takeBatch(from runtime: EngineRuntime) -> PeerStoreFile.Batch {
+    private func takeBatch(from runtime: EngineRuntime, into taken: Taken) -> PeerStoreFile.Batch {
         let (peers, slots) = pending.withLock { pending in
-            let taken = (pending.dirty, pending.slotsChanged)
-            pending.taken = pending.dirty
-            pending.takenSlots = pending.slotsChanged
-            pending.dirty = []
-            pending.slotsChanged = false
-            return taken
+            defer {
+                pending.dirty = []
+                pending.slotsChanged = false
+            }
+            return (pending.dirty, pending.slotsChanged)
         }
+        taken.value.withLock { $0 = (peers, slots) }
         guard !peers.isEmpty || slots else { return .init() }
         return runtime.read { engine, _, _ in
             var batch = PeerStoreFile.Batch()
@@ -147,6 +144,11 @@ public final class PeerStoreWriter: Service, Sendable {
             }
             return batch
         }
+    }
+
+    /// The peers (and whether the slots) one commit took, to put back if its transaction fails.
+    final class Taken: Sendable {
+        let value = Mutex<(Set<PeerID>, Bool)>(([], false))
     }
 
     /// The runtime whose changes ``run()`` writes behind; set by ``Sidecar``.
