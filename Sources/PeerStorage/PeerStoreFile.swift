@@ -213,9 +213,27 @@ public final class PeerStoreFile: Sendable {
     /// Runs `body` on the database's queue, then commits `body`'s batch: the batch is taken on
     /// that queue, so batches taken in order commit in order, and a batch never overtakes an
     /// older state of the same peer.
-    public func write(now: EngineTime, taking body: @escaping @Sendable () -> Batch) async throws(PeerStorageError) {
+    ///
+    /// - Parameter restore: called on the queue when the transaction fails, before the next
+    ///   write takes its batch: what this batch took must be pending again by then, or a caller
+    ///   whose change it held would find nothing to commit and hear OK for a change not stored.
+    public func write(
+        now: EngineTime, taking body: @escaping @Sendable () -> Batch,
+        restoringOnFailure restore: @escaping @Sendable () -> Void
+    ) async throws(PeerStorageError) {
         do {
-            try await queue.write { db in try Self.apply(body(), now: now, in: db) }
+            try await queue.writeWithoutTransaction { db in
+                let batch = body()
+                do {
+                    try db.inTransaction {
+                        try Self.apply(batch, now: now, in: db)
+                        return .commit
+                    }
+                } catch {
+                    restore()
+                    throw error
+                }
+            }
         } catch {
             throw writeError(error)
         }

@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import PeerCore
 import PeerIdentity
-import PeerStorage
+import Synchronization
 import Testing
+
+@testable import PeerStorage
 
 @Suite("The peer store file")
 struct PeerStoreFileTests {
@@ -169,5 +171,42 @@ struct PeerStoreFileTests {
         } throws: { error in
             (error as? PeerStorageError)?.kind == .unavailable
         }
+    }
+}
+
+/// Write failures, made by SQLite itself: a temporary trigger on the file's own connection aborts
+/// every insert, as a full disk would abort the transaction.
+@Suite("The peer store file when a write fails")
+struct PeerStoreFileFailureTests {
+    final class Flag: Sendable {
+        let calls = Mutex(0)
+    }
+
+    @Test("a failed transaction restores what it took, on the queue, and stores nothing; the next one works")
+    func failedWriteRestores() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, _) = try PeerStoreFile.open(path: "\(directory)/peers.db")
+        try await store.queue.write { db in
+            try db.execute(
+                sql: "CREATE TEMP TRIGGER refuse BEFORE INSERT ON peer BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        }
+        let restored = Flag()
+        await #expect {
+            try await store.write(
+                now: at(0), taking: { .init(upserts: [fullRecord(1)], deletes: [peer(2)]) },
+                restoringOnFailure: { restored.calls.withLock { $0 += 1 } })
+        } throws: { error in
+            (error as? PeerStorageError)?.kind == .writeFailed && "\(error)".contains("refused")
+        }
+        #expect(restored.calls.withLock { $0 } == 1)
+        #expect(try store.count() == 0)
+
+        try await store.queue.write { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
+        try await store.write(
+            now: at(1), taking: { .init(upserts: [fullRecord(1)]) },
+            restoringOnFailure: { restored.calls.withLock { $0 += 1 } })
+        #expect(restored.calls.withLock { $0 } == 1)
+        #expect(try store.count() == 1)
     }
 }

@@ -77,17 +77,20 @@ public final class PeerStoreWriter: Service, Sendable {
 
     /// Commits everything marked so far (and waits for it).
     public func commit(from runtime: EngineRuntime) async throws(PeerStorageError) {
-        // What this transaction took, kept by this call: another commit may take (and fail or
-        // succeed) before this one's failure is handled.
+        // What this transaction took, kept by this call and put back on the database's queue if
+        // the transaction fails, before any later commit takes its batch.
         let taken = Taken()
         do {
-            try await file.write(now: runtime.clock.now()) { self.takeBatch(from: runtime, into: taken) }
+            try await file.write(
+                now: runtime.clock.now(), taking: { self.takeBatch(from: runtime, into: taken) },
+                restoringOnFailure: {
+                    let (peers, slots) = taken.value.withLock { $0 }
+                    self.pending.withLock { pending in
+                        pending.dirty.formUnion(peers)
+                        pending.slotsChanged = pending.slotsChanged || slots
+                    }
+                })
         } catch {
-            let (peers, slots) = taken.value.withLock { $0 }
-            pending.withLock { pending in
-                pending.dirty.formUnion(peers)
-                pending.slotsChanged = pending.slotsChanged || slots
-            }
             onFailure()
             let firstOfItsKind = pending.withLock { pending in
                 defer { pending.failure = error.reason }
