@@ -56,6 +56,35 @@ struct PersistenceProcessTests {
         #expect(restarted.log().contains("\"store.peers\": \"1000\"") || restarted.log().contains("store.peers=1000"))
     }
 
+    @Test("a row that cannot be decoded is skipped, logged and counted as storage_load_failure; the rest loads")
+    func damagedRowSkipped() throws {
+        let directory = try PeerdProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/peers.db"
+        do {
+            let peerd = try PeerdProcess(arguments: ["--peer-store-path", path])
+            let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+            for n in 1...3 { try Self.addPeer(admin, n) }
+            peerd.stop()
+        }
+        // Peer 2's row is damaged behind peerd's back.
+        let id = try PeerID(TestPeers.id(2))
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: "UPDATE peer SET record = ? WHERE peer_id = ?",
+                arguments: [Data([0x0A, 0x7F]), Data(id.multihash)])
+        }
+        let port = try PeerdProcess.freePort()
+        let peerd = try PeerdProcess(arguments: ["--peer-store-path", path, "--metrics-address", "127.0.0.1:\(port)"])
+        let peers = try Self.allPeers(try PeerManagerClient(socketPath: peerd.socketPath))
+        #expect(Set(peers.keys) == [TestPeers.id(1), TestPeers.id(3)])
+        #expect(peerd.log().contains("peer store rows skipped"))
+        try waitFor(peerd) {
+            let metrics = (try? PeerdProcess.httpGet(port: port, path: "/metrics").body) ?? ""
+            return metrics.split(separator: "\n").contains("waku_peers_errors{type=\"storage_load_failure\"} 1")
+        }
+    }
+
     @Test("a corrupt file stops peerd with what to do; --peer-store-reset moves it aside and starts empty")
     func corruptFile() throws {
         let directory = try PeerdProcess.makeTemporaryDirectory()
