@@ -154,14 +154,19 @@ public final class PeerStoreWriter: Service, Sendable {
         let value = Mutex<(Set<PeerID>, Bool)>(([], false))
     }
 
-    /// The runtime whose changes ``run()`` writes behind; set by ``Sidecar``.
-    let runtime = Mutex<EngineRuntime?>(nil)
+    /// The runtime whose changes ``run()`` writes behind; set by ``Sidecar``. Weak: the runtime
+    /// owns this writer, and a strong reference back would keep both alive forever.
+    let runtime = Mutex(WeakRuntime())
 
-    func attach(_ runtime: EngineRuntime) { self.runtime.withLock { $0 = runtime } }
+    struct WeakRuntime {
+        weak var value: EngineRuntime?
+    }
+
+    func attach(_ runtime: EngineRuntime) { self.runtime.withLock { $0.value = runtime } }
 
     /// Writes behind until shutdown, then commits what is left.
     public func run() async throws {
-        guard let runtime = runtime.withLock({ $0 }) else {
+        guard let runtime = runtime.withLock({ $0.value }) else {
             // Not attached to a runtime: nothing to write; returning early would end the group.
             try? await gracefulShutdown()
             return
