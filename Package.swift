@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "PeerCore", targets: ["PeerCore"]),
         .library(name: "PeerIdentity", targets: ["PeerIdentity"]),
         .library(name: "PeerWire", targets: ["PeerWire"]),
+        // For the benchmark package (Benchmarks/, store-bench).
+        .library(name: "PeerStorage", targets: ["PeerStorage"]),
         // For the fuzz package (Fuzz/), which drives the connection handler.
         .library(name: "PeerServer", targets: ["PeerServer"]),
         .library(name: "TTRPCServer", targets: ["TTRPCServer"]),
@@ -29,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The peer store's SQLite (PeerStorage), on the system library (libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian packages; scripts/bootstrap installs them).
@@ -70,12 +74,17 @@ let package = Package(
         .target(
             name: "PeerServer",
             dependencies: [
-                "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity",
+                "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings),
+        // The peer store on disk: an SQLite file (GRDB, WAL), the record codec, the nwaku import.
+        .target(
+            name: "PeerStorage",
+            dependencies: ["PeerCore", "PeerIdentity", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         // Prometheus metrics (one registry, written from decision records and engine snapshots), the /metrics endpoint.
         .target(
@@ -98,7 +107,7 @@ let package = Package(
             name: "peerd",
             dependencies: [
                 "PeerServer", "TTRPCServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
-                "PeerdPaths",
+                "PeerdPaths", "PeerStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "PeerServerTests",
             dependencies: [
-                "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerTestSupport",
+                "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerTestSupport", "PeerStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // The in-process sidecar runs its services in a ServiceGroup.
@@ -174,6 +183,10 @@ let package = Package(
                 "PeerClient", "PeerWire", "PeerServer", "PeerCore", "PeerIdentity", "PeerTestSupport", "TTRPCServer",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerStorageTests",
+            dependencies: ["PeerStorage", "PeerCore", "PeerIdentity", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PeerMetricsTests",
@@ -192,7 +205,10 @@ let package = Package(
         .testTarget(
             name: "peerdTests",
             dependencies: [
-                "PeerWire", "PeerIdentity", "PeerTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "PeerWire", "PeerIdentity", "PeerTestSupport", "PeerStorage", "PeerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                // Writes an nwaku-schema peers.db for the import test.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
     ]

@@ -25,6 +25,16 @@ let package = Package(
                 .product(name: "PeerIdentity", package: "peerd"),
             ],
             swiftSettings: swiftSettings),
+        // store-bench: the peer store file (issue 12): 100k peers written, loaded into an engine,
+        // file size and RSS.
+        .executableTarget(
+            name: "store-bench",
+            dependencies: [
+                .product(name: "PeerStorage", package: "peerd"),
+                .product(name: "PeerCore", package: "peerd"),
+                .product(name: "PeerIdentity", package: "peerd"),
+            ],
+            swiftSettings: swiftSettings),
         // sidecar-bench: the real peerd binary over its socket (Attach ingest rate, SelectPeer
         // latency, the PeerClient library) beside raw-socket floors, run in the same command.
         .executableTarget(

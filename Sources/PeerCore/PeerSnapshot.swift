@@ -21,11 +21,20 @@ extension PeerEngine {
         return PeerSnapshot(peers: records.sorted { $0.id < $1.id })
     }
 
+    /// One peer as it is to be persisted, or nil when it is not in the books (or was deleted
+    /// while connected and only waits for its last connection to close): the storage deletes it.
+    public func persistableRecord(_ id: PeerID) -> PeerRecord? {
+        if !rejected.isEmpty, rejected.contains(id) { return nil }
+        return store.record(id)
+    }
+
     /// Loads persisted peers. Our own id and peers already known are skipped (live information
     /// wins over storage).
     @discardableResult
     public mutating func importSnapshot(_ snapshot: PeerSnapshot, now: EngineTime) -> [EngineAction] {
         var imported = 0
+        // One allocation for the books instead of a rehash every doubling (100k peers at start).
+        store.reserveCapacity(store.count + min(snapshot.peers.count, store.capacity))
         for record in snapshot.peers where record.id != selfID && !store.contains(record.id) {
             store.restore(record)
             imported += 1

@@ -231,6 +231,12 @@ public struct PeerStore: Sendable {
     /// The id parked in free slots (an empty multihash allocates nothing).
     static let vacant = PeerID(multihash: [])
 
+    /// Makes room for `count` peers in the books without reallocating.
+    mutating func reserveCapacity(_ count: Int) {
+        handles.reserveCapacity(count)
+        entries.reserveCapacity(count)
+    }
+
     /// Creates an empty entry for `id` (or returns the existing one).
     mutating func insert(_ id: PeerID) -> Int32 {
         let key = PeerKey(id)

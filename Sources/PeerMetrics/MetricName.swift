@@ -27,6 +27,7 @@ struct Name: Sendable, Hashable {
         name: "waku_peer_store_size", help: "Number of peers managed by the peer store")
     static let servicePeers = Name(name: "waku_service_peers", help: "Service peer protocol and multiaddress ")
     static let totalUniquePeers = Name(name: "waku_total_unique_peers", help: "total number of unique peers")
+    static let peersErrors = Name(name: "waku_peers_errors", help: "Number of peer manager errors")
 
     // peerd: engine
     static let decisions = Name(

@@ -73,6 +73,7 @@ public final class PeerMetrics: Sendable {
     private let online: Gauge
     private let connectionStatus: Gauge
     private let hostAttached: Gauge
+    private let peersErrors: [String: Counter]
     private let state: Mutex<State>
 
     private struct State: ~Copyable {
@@ -133,6 +134,10 @@ public final class PeerMetrics: Sendable {
         online = gauge(.online)
         connectionStatus = gauge(.connectionStatus)
         hostAttached = gauge(.hostAttached)
+        peersErrors = Dictionary(
+            uniqueKeysWithValues: Self.peersErrorTypes.map {
+                ($0, registry.makeCounter(descriptor: Name.peersErrors.descriptor, labels: [("type", $0)]))
+            })
         state = Mutex(State())
     }
 
@@ -173,6 +178,17 @@ public final class PeerMetrics: Sendable {
             }
             totalUniquePeers.set(to: Double(state.uniquePeers))
         }
+    }
+
+    /// The `type` values of `waku_peers_errors` (nwaku's storage ones): a fixed set, so the
+    /// label stays bounded.
+    public static let peersErrorTypes = ["storage_failure", "storage_load_failure"]
+
+    /// Counts `count` errors of `type` in `waku_peers_errors{type}` (one of ``peersErrorTypes``;
+    /// any other type is ignored).
+    public func recordPeersError(type: String, count: Int = 1) {
+        guard count > 0 else { return }
+        peersErrors[type]?.increment(by: Int64(count))
     }
 
     /// The counter for an outcome: "successful" and "timed out" always have their own; failure

@@ -3,6 +3,7 @@ import Logging
 import PeerCore
 import PeerMetrics
 import PeerServer
+import PeerStorage
 import PeerWire
 import ServiceLifecycle
 import TTRPCServer
@@ -39,13 +40,14 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Host sessions and Watch") var sessionLimits: SessionLimitOptions
     @OptionGroup(title: "Store limits") var storeLimits: StoreLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
+    @OptionGroup(title: "Persistence") var persistence: PersistenceOptions
 
     /// Each option group checks its own flags (ranges, formats) before anything converts them;
     /// the server's own invariants are checked last, on values already in range.
     func validate() throws {
         var problems =
             socket.problems() + engine.problems() + metrics.problems() + limits.problems() + storeLimits.problems()
-            + sessionLimits.problems()
+            + sessionLimits.problems() + persistence.problems()
         if problems.isEmpty { problems = serverConfiguration().problems() }
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
@@ -69,19 +71,18 @@ struct Peerd: AsyncParsableCommand {
         // header plus payload) raises SIGPIPE where send with MSG_NOSIGNAL would not. Ignored,
         // the write fails with EPIPE and only that connection closes.
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit (RLIMIT_FSIZE) reached by the peer store must fail that write, which
+        // is reported and retried, not kill peerd with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         logging.bootstrap()
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()
-        let sidecar = try Sidecar(
-            server: serverConfiguration(), engine: storeLimits.apply(to: engine.configuration), version: Self.version,
-            metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
-            sessionTimeout: engine.hostSessionTimeoutDuration, limits: sessionLimits.limits, logger: logger,
-            observers: [{ decisions, _ in peerMetrics.record(decisions) }],
-            observeCall: { method, code, duration in
-                peerMetrics.recordCall(method: method, code: code.description, duration: duration)
-            })
-        // Shut down in reverse order: the server drains first, then metrics, then the loops stop.
+        let persistenceConfiguration = try openPeerStore(logger: logger, metrics: peerMetrics)
+        let sidecar = try makeSidecar(logger: logger, metrics: peerMetrics, persistence: persistenceConfiguration)
+        // Shut down in reverse order: the server drains first, then metrics, then the writer
+        // commits what is left, then the loops stop.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sidecar.loops)]
+        if let writer = sidecar.storeWriter { services.append(.init(service: writer)) }
         if let endpoint = metrics.endpoint {
             let runtime = sidecar.runtime
             services.append(

@@ -33,11 +33,13 @@ public struct InProcessSidecar: Sendable {
     /// - Parameters:
     ///   - socketPath: where to listen; nil for a socket in a fresh temporary directory, removed
     ///     when the body returns.
+    ///   - persistence: the peer store file; nil runs from memory.
     ///   - observeCall: sees every call's method and status as the server completes it.
     public static func run<Result: Sendable>(
         socketPath: String? = nil,
         configure: (inout EngineConfiguration) -> Void = { _ in },
         shutdownGracePeriod: Duration = .milliseconds(500),
+        persistence: PersistenceConfiguration? = nil,
         observeCall: CallObserver? = nil,
         _ body: @Sendable (InProcessSidecar) async throws -> Result
     ) async throws -> Result {
@@ -48,15 +50,18 @@ public struct InProcessSidecar: Sendable {
         let (listening, listened) = AsyncStream.makeStream(of: String.self)
         let sidecar = try Sidecar(
             server: ServerConfiguration(socketPath: socketPath, shutdownGracePeriod: shutdownGracePeriod),
-            engine: .defaults(configure: configure), version: "test", logger: logger, observeCall: observeCall,
+            engine: .defaults(configure: configure), version: "test", persistence: persistence, logger: logger,
+            observeCall: observeCall,
             onListening: { path in
                 listened.yield(path)
                 listened.finish()
             })
-        // peerd's order: the server drains first, then the loops stop.
+        // peerd's order: the server drains first, then the store writer commits, then the loops stop.
+        let writer: [ServiceGroupConfiguration.ServiceConfiguration] =
+            sidecar.storeWriter.map { [.init(service: $0)] } ?? []
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: sidecar.loops), .init(service: sidecar.server)], logger: logger))
+                services: [.init(service: sidecar.loops)] + writer + [.init(service: sidecar.server)], logger: logger))
         let running = InProcessSidecar(socketPath: socketPath, sidecar: sidecar, group: group)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {

@@ -35,6 +35,11 @@ struct PeerdFlagBoundsTests {
         (["--max-concurrent-streams", "5000000000"], "--max-concurrent-streams"),
         (["--max-queued-messages", "9223372036854775807"], "--max-queued-messages"),
         (["--allow-uid", "4294967295"], "--allow-uid"),
+        (["--peer-store-expiry", "nan"], "--peer-store-expiry"),
+        (["--peer-store-expiry", "1"], "--peer-store-expiry"),
+        (["--peer-store-expiry", "1e30"], "--peer-store-expiry"),
+        (["--no-persistence", "--peer-store-path", "/tmp/x.db"], "--no-persistence"),
+        (["--peer-store-path", ""], "--peer-store-path"),
     ]
 
     @Test("a flag out of its range is refused at start, naming the flag", arguments: refused)

@@ -17,7 +17,8 @@ struct PeerdLifecycleTests {
     @Test("A second peerd on the same path is refused with a clear message")
     func secondPeerdRefused() throws {
         let first = try PeerdProcess()
-        let second = try ChildProcess.run(PeerdProcess.binary.path, ["--socket", first.socketPath, "--no-metrics"])
+        let second = try ChildProcess.run(
+            PeerdProcess.binary.path, ["--socket", first.socketPath, "--no-metrics", "--no-persistence"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("another peerd is serving \(first.socketPath)"))
         // The first one is untouched.
@@ -47,7 +48,7 @@ struct PeerdLifecycleTests {
         #expect(FileManager.default.fileExists(atPath: path))
 
         let peerd = try ChildProcess(
-            executable: PeerdProcess.binary.path, arguments: ["--socket", path, "--no-metrics"])
+            executable: PeerdProcess.binary.path, arguments: ["--socket", path, "--no-metrics", "--no-persistence"])
         defer { peerd.kill(SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(20)
         var status: Health.ServingStatus?
@@ -64,7 +65,8 @@ struct PeerdLifecycleTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/file.sock"
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: path))
-        let peerd = try ChildProcess.run(PeerdProcess.binary.path, ["--socket", path, "--no-metrics"])
+        let peerd = try ChildProcess.run(
+            PeerdProcess.binary.path, ["--socket", path, "--no-metrics", "--no-persistence"])
         #expect(peerd.status == 1)
         #expect(peerd.stderr.contains("is not a socket"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")

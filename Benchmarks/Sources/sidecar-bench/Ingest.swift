@@ -42,7 +42,11 @@ struct IngestWorkload {
     let maxQueuedMessages: Int?
 
     var peerdArguments: [String] {
-        ["--ip-colocation-limit", "1", "--max-connections", "2000", "--peer-store-capacity", "10000"]
+        // In memory: the store file's cost is measured apart (Persistence.swift).
+        [
+            "--ip-colocation-limit", "1", "--max-connections", "2000", "--peer-store-capacity", "10000",
+            "--no-persistence",
+        ]
             + (maxQueuedMessages.map { ["--max-queued-messages", "\($0)"] } ?? [])
     }
 

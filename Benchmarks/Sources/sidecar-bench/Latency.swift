@@ -50,7 +50,8 @@ struct SelectPeerWorkload {
         PeerManagerV1.SelectPeerRequest(protocol: Wire.storeProtocol))
 
     /// The peerd flags for this workload (the store must hold every peer added).
-    static let peerdArguments = ["--peer-store-capacity", "5000"]
+    /// In memory: the store file's cost is measured apart (Persistence.swift).
+    static let peerdArguments = ["--peer-store-capacity", "5000", "--no-persistence"]
 
     /// Fills peerd's store: 1,000 store peers and 500 relay-only peers, all structured records
     /// (no ENR). Returns the next free stream id.

@@ -22,8 +22,8 @@
 
 let usage = """
     USAGE: sidecar-bench [--peerd PATH] [--calls N] [--warmup N] [--events N] [--reps N]
-                         [--layouts same,split,unpinned] [--only latency|ingest|client]
-                         [--max-queued-messages N] [--throughput-calls N]
+                         [--layouts same,split,unpinned] [--only latency|ingest|client|persistence]
+                         [--max-queued-messages N] [--throughput-calls N] [--addpeer-calls N]
 
     Measures peerd's host-event ingest rate (Host/Attach, and Host/ReportEvents in batches of
     1,000) and SelectPeer round-trip latency beside a raw blocking-socket server and a plain
@@ -46,9 +46,13 @@ let usage = """
       --events N       host events per ingest cell (default 1000000)
       --reps N         repetitions of every cell, interleaved (default 3)
       --layouts L      comma-separated subset of same,split,unpinned (default: all three)
-      --only W         run only the latency, the ingest or the client (PeerClient) workload
+      --only W         run only the latency, the ingest, the client (PeerClient) or the
+                       persistence workload (Attach ingest and AddPeer with --no-persistence
+                       beside a store file)
       --throughput-calls N
                        calls per in-flight cell of the client workload (default 200000)
+      --addpeer-calls N
+                       timed AddPeer calls per persistence cell (default 5000, after 500)
       --max-queued-messages N
                        peerd's per-stream queue for the Attach ingest runs (default: peerd's own,
                        whose backpressure pauses reading while the host's events are applied)
@@ -84,6 +88,8 @@ struct Options {
     var ingest = true
     var client = true
     var throughputCalls = 200_000
+    var persistence = true
+    var addPeerCalls = 5_000
     var maxQueuedMessages: Int?
     var echoServer: String?
     var nioEchoServer: String?
@@ -112,6 +118,7 @@ struct Options {
             case "--reps": options.reps = max(try number(flag), 1)
             case "--max-queued-messages": options.maxQueuedMessages = max(try number(flag), 1)
             case "--throughput-calls": options.throughputCalls = max(try number(flag), 1)
+            case "--addpeer-calls": options.addPeerCalls = max(try number(flag), 1)
             case "--layouts":
                 let names = try value(flag).split(separator: ",")
                 options.layouts = try names.map { name in
@@ -124,10 +131,12 @@ struct Options {
                 }
             case "--only":
                 switch try value(flag) {
-                case "latency": (options.ingest, options.client) = (false, false)
-                case "ingest": (options.latency, options.client) = (false, false)
-                case "client": (options.latency, options.ingest) = (false, false)
-                case let other: throw BenchError("--only: latency, ingest or client, not \(other)")
+                case "latency": (options.ingest, options.client, options.persistence) = (false, false, false)
+                case "ingest": (options.latency, options.client, options.persistence) = (false, false, false)
+                case "client": (options.latency, options.ingest, options.persistence) = (false, false, false)
+                case "persistence": (options.latency, options.ingest, options.client) = (false, false, false)
+                case let other:
+                    throw BenchError("--only: latency, ingest, client or persistence, not \(other)")
                 }
             case "--echo-server": options.echoServer = try value(flag)
             case "--nio-echo-server": options.nioEchoServer = try value(flag)
@@ -358,6 +367,7 @@ func runBenchmark(_ options: Options) throws {
         }
     }
     try pinSelf(to: nil)
+    if options.persistence { try runPersistence(options, environment: environment) }
 
     let endJiffies = cpuJiffies()
     let total = Double(endJiffies.total - startJiffies.total)

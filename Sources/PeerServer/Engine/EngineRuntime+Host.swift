@@ -79,6 +79,7 @@ extension EngineRuntime {
             let wasOnline = state.engine.isOnline
             var ignored = 0
             for event in events {
+                storeWriter?.mark(event)
                 let handled = state.engine.apply(event, now: now)
                 if !handled.applied { ignored += 1 }
                 if case .commandCompleted(let id, let outcome) = event {

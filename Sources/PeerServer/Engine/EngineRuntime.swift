@@ -92,11 +92,14 @@ public final class EngineRuntime: Sendable {
     /// reachability): while offline it sleeps instead of ticking every second. Also sent when a
     /// connectivity round settles, so the loop times the next round from the outcomes.
     let cameOnline = WakeSignal()
+    /// Writes the books to the peer store file; nil runs from memory (EngineRuntime+Persistence).
+    public let storeWriter: PeerStoreWriter?
 
     public init(
         engine: PeerEngine, clock: any EngineClock = WallClock(), logger: Logger, limits: SessionLimits = .init(),
-        observers: [DecisionObserver] = []
+        observers: [DecisionObserver] = [], storeWriter: PeerStoreWriter? = nil
     ) {
+        self.storeWriter = storeWriter
         self.state = Mutex(State(engine: engine))
         self.clock = clock
         self.logger = logger
@@ -152,6 +155,7 @@ public final class EngineRuntime: Sendable {
             effects.roundSettled = true
         }
         let firstDecision = effects.decisions.endIndex
+        storeWriter?.mark(actions)
         for action in actions {
             switch action {
             case .command(let command):

@@ -9,7 +9,8 @@ extension PeerManagerService {
     static let maxPageSize = 1000
 
     func registerPeers(in router: inout RPCRouter) {
-        router.inline(PeerManagerV1.PeerManager.addPeer) { request, _ in
+        // The four changes a client is told are done reply after the peer store committed them.
+        router.unary(PeerManagerV1.PeerManager.addPeer) { request, _ in
             let info = try peerInfo(from: request.source)
             guard let origin = request.origin.engineValue else {
                 throw PeerManagerError.badRequest("origin \(request.origin.rawValue) is not a known origin")
@@ -22,14 +23,16 @@ extension PeerManagerService {
                 try refuseOverLimit(actions, field: "peer")
                 return (try record(info.id, in: engine), actions)
             }
+            try await runtime.commitAcknowledged([info.id])
             return reply(stored)
         }
-        router.inline(PeerManagerV1.PeerManager.removePeer) { request, _ in
+        router.unary(PeerManagerV1.PeerManager.removePeer) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, now, _ in
                 let known = engine.store.contains(peer)
                 return (known, known ? engine.removePeer(peer, now: now) : [])
             }
+            if removed { try await runtime.commitAcknowledged([peer]) }
             return PeerManagerV1.RemovePeerResponse(removed: removed)
         }
         router.inline(PeerManagerV1.PeerManager.getPeer) { request, _ in
@@ -39,7 +42,7 @@ extension PeerManagerService {
         router.inline(PeerManagerV1.PeerManager.listPeers) { request, _ in
             try list(request)
         }
-        router.inline(PeerManagerV1.PeerManager.addServicePeer) { request, _ in
+        router.unary(PeerManagerV1.PeerManager.addServicePeer) { request, _ in
             let info = PeerInfo(try WireInput.remotePeer(request.address, field: "address"))
             guard !request.protocol.isEmpty else { throw PeerManagerError.empty(field: "protocol") }
             let stored = try runtime.perform { engine, now, _ in
@@ -53,14 +56,16 @@ extension PeerManagerService {
                 }
                 return (try record(info.id, in: engine), actions)
             }
+            try await runtime.commitAcknowledged([info.id], slots: true)
             return reply(stored)
         }
-        router.inline(PeerManagerV1.PeerManager.removeServicePeer) { request, _ in
+        router.unary(PeerManagerV1.PeerManager.removeServicePeer) { request, _ in
             let peer = try WireInput.peerID(request.peerID)
             let removed = runtime.perform { engine, _, _ in
                 let slotted = engine.serviceSlots.peers(for: request.protocol).contains(peer)
                 return (slotted, engine.removeServicePeer(peer, protocolID: request.protocol))
             }
+            if removed { try await runtime.commitAcknowledged([], slots: true) }
             return PeerManagerV1.RemovePeerResponse(removed: removed)
         }
     }

@@ -87,10 +87,14 @@ final class PeerdProcess {
         socketPath = "\(directory)/\(socketName)"
         // Tests run in parallel: metrics only where a test asks for them (on a port of its own).
         let metrics = arguments.contains("--metrics-address") ? [] : ["--no-metrics"]
+        // Each peerd its own peer store, in its directory, unless the test chooses.
+        let store =
+            arguments.contains("--no-persistence") || arguments.contains("--peer-store-path")
+            ? [] : ["--peer-store-path", "\(directory)/peers.db"]
         // Debug logs go to a file: a pipe read only at the end would block peerd once full.
         process = try ChildProcess(
             executable: Self.binary.path,
-            arguments: ["--socket", socketPath, "--log-level", "debug"] + metrics + arguments,
+            arguments: ["--socket", socketPath, "--log-level", "debug"] + metrics + store + arguments,
             stderrPath: "\(directory)/peerd.log")
         if waitUntilServing { try waitForSocket() }
     }

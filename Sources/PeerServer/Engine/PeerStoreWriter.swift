@@ -1,0 +1,202 @@
+import Logging
+import PeerCore
+import PeerIdentity
+import PeerStorage
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the peer store file in step with the engine.
+///
+/// The runtime marks peers whose books changed (under the engine lock: a set insert, never the
+/// disk). Changes are written in transactions on the database's own queue, where the batch is
+/// taken: the peers' current records are read under the engine lock there, so a batch is always
+/// the latest state and batches commit in the order they were taken.
+///
+/// - Host churn is written behind: ``run()`` commits what was marked every ``interval``.
+/// - Acknowledged client changes (AddPeer, RemovePeer, service slots) wait for
+///   ``commit(from:)``, which commits everything marked so far; concurrent callers share
+///   transactions (a caller whose peer an earlier transaction took finds it committed).
+/// - A failed write puts its peers back (they are written when the disk recovers), is logged once
+///   per cause and reported to ``onFailure``; acknowledged callers get the error.
+public final class PeerStoreWriter: Service, Sendable {
+    public let file: PeerStoreFile
+    let logger: Logger
+    /// Called for every failed transaction (`waku_peers_errors{type="storage_failure"}`).
+    let onFailure: @Sendable () -> Void
+    /// How often written-behind changes are committed.
+    let interval: Duration
+
+    struct Pending {
+        var dirty: Set<PeerID> = []
+        var slotsChanged = false
+        /// The cause of the last failure, logged once until a write succeeds.
+        var failure: String?
+        /// Transactions failed since the last success (logged on recovery: a failure's own log
+        /// line can be lost with the disk that failed).
+        var failedWrites = 0
+    }
+
+    let pending = Mutex(Pending())
+
+    public init(
+        file: PeerStoreFile, logger: Logger, interval: Duration = .milliseconds(100),
+        onFailure: @escaping @Sendable () -> Void = {}
+    ) {
+        self.file = file
+        self.logger = logger
+        self.interval = interval
+        self.onFailure = onFailure
+    }
+
+    /// Marks the peers an engine call changed; called under the engine lock.
+    func mark(_ actions: [EngineAction]) {
+        guard !actions.isEmpty else { return }
+        var peers: [PeerID] = []
+        for action in actions {
+            switch action {
+            case .peerChange(let change): peers.append(change.peer)
+            case .decision(let decision):
+                if let peer = decision.peer { peers.append(peer) }
+                peers += decision.peers
+            case .command: continue
+            }
+        }
+        if !peers.isEmpty { mark(peers) }
+    }
+
+    /// Marks peers (and the service slots) as changed.
+    func mark(_ peers: some Sequence<PeerID>, slots: Bool = false) {
+        pending.withLock { pending in
+            pending.dirty.formUnion(peers)
+            if slots { pending.slotsChanged = true }
+        }
+    }
+
+    /// Whether nothing waits to be written.
+    public var isIdle: Bool { pending.withLock { $0.dirty.isEmpty && !$0.slotsChanged } }
+
+    /// Commits everything marked so far (and waits for it).
+    public func commit(from runtime: EngineRuntime) async throws(PeerStorageError) {
+        // What this transaction took, kept by this call and put back on the database's queue if
+        // the transaction fails, before any later commit takes its batch.
+        let taken = Taken()
+        do {
+            try await file.write(
+                now: runtime.clock.now(), taking: { self.takeBatch(from: runtime, into: taken) },
+                restoringOnFailure: {
+                    let (peers, slots) = taken.value.withLock { $0 }
+                    self.pending.withLock { pending in
+                        pending.dirty.formUnion(peers)
+                        pending.slotsChanged = pending.slotsChanged || slots
+                    }
+                })
+        } catch {
+            onFailure()
+            let firstOfItsKind = pending.withLock { pending in
+                defer { pending.failure = error.reason }
+                pending.failedWrites += 1
+                return pending.failure != error.reason
+            }
+            if firstOfItsKind {
+                logger.error(
+                    "peer store write failed; changes are kept in memory and retried",
+                    metadata: ["store.path": "\(file.path)", "error": "\(error.reason)"])
+            }
+            throw error
+        }
+        let recovered = pending.withLock { pending -> (cause: String, failedWrites: Int)? in
+            defer {
+                pending.failure = nil
+                pending.failedWrites = 0
+            }
+            return pending.failure.map { ($0, pending.failedWrites) }
+        }
+        if let recovered {
+            logger.info(
+                "peer store writable again",
+                metadata: [
+                    "store.path": "\(file.path)", "store.failed_writes": "\(recovered.failedWrites)",
+                    "error": "\(recovered.cause)",
+                ])
+        }
+    }
+
+    /// On the database's queue: takes the marked peers and reads their records under the engine
+    /// lock (a peer no longer in the books is deleted).
+    private func takeBatch(from runtime: EngineRuntime, into taken: Taken) -> PeerStoreFile.Batch {
+        let (peers, slots) = pending.withLock { pending in
+            defer {
+                pending.dirty = []
+                pending.slotsChanged = false
+            }
+            return (pending.dirty, pending.slotsChanged)
+        }
+        taken.value.withLock { $0 = (peers, slots) }
+        guard !peers.isEmpty || slots else { return .init() }
+        return runtime.read { engine, _, _ in
+            var batch = PeerStoreFile.Batch()
+            for peer in peers {
+                if let record = engine.persistableRecord(peer) {
+                    batch.upserts.append(record)
+                } else {
+                    batch.deletes.append(peer)
+                }
+            }
+            if slots {
+                batch.serviceSlots = engine.serviceSlots.protocols.map { ($0, engine.serviceSlots.peers(for: $0)) }
+            }
+            return batch
+        }
+    }
+
+    /// The peers (and whether the slots) one commit took, to put back if its transaction fails.
+    final class Taken: Sendable {
+        let value = Mutex<(Set<PeerID>, Bool)>(([], false))
+    }
+
+    /// The runtime whose changes ``run()`` writes behind; set by ``Sidecar``. Weak: the runtime
+    /// owns this writer, and a strong reference back would keep both alive forever.
+    let runtime = Mutex(WeakRuntime())
+
+    struct WeakRuntime {
+        weak var value: EngineRuntime?
+    }
+
+    func attach(_ runtime: EngineRuntime) { self.runtime.withLock { $0.value = runtime } }
+
+    /// Writes behind until shutdown, then commits what is left.
+    public func run() async throws {
+        guard let runtime = runtime.withLock({ $0.value }) else {
+            // Not attached to a runtime: nothing to write; returning early would end the group.
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var wait = self.interval
+                if !self.isIdle {
+                    // A failing disk is retried less often; the failure is already logged.
+                    do { try await self.commit(from: runtime) } catch { wait = .seconds(1) }
+                }
+                try? await Task.sleep(for: wait)
+            }
+        }
+        if !isIdle { try? await commit(from: runtime) }
+    }
+}
+
+extension PeerStoreWriter {
+    /// Marks the peer a host event may change without a decision or a peer change: identify
+    /// (protocols, addresses, key, agent) and metadata (shards). Streams change only connection
+    /// state, which is not stored (connectedness is reset on load), so the busiest events cost
+    /// nothing here.
+    func mark(_ event: HostEvent) {
+        switch event {
+        case .identified(let peer, _), .metadata(let peer, _):
+            pending.withLock { _ = $0.dirty.insert(peer) }
+        case .connectionOpened, .connectionClosed, .streamOpened, .streamClosed, .commandCompleted,
+            .networkReachability:
+            return
+        }
+    }
+}
