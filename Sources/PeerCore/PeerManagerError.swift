@@ -47,6 +47,9 @@ public enum PeerManagerError: Error, Equatable, Sendable, CustomStringConvertibl
     case exhausted(String)
     /// peerd is shutting down.
     case shuttingDown
+    /// A change a client asked for is not on disk (the peer store's write failed): it stays in
+    /// memory and is written when the disk recovers, but the caller must not hear OK.
+    case notStored(String)
     /// A broken invariant: a bug, not the caller's fault.
     case invariant(String)
 
@@ -72,6 +75,7 @@ public enum PeerManagerError: Error, Equatable, Sendable, CustomStringConvertibl
         case .sessionReplaced(let id): "host session \(id) was replaced by a new one"
         case .exhausted(let message): message
         case .shuttingDown: "peerd is shutting down"
+        case .notStored(let reason): "the change is not stored: \(reason)"
         case .invariant(let message): message
         }
     }

@@ -144,7 +144,9 @@ struct InProcessServiceTests {
 
     @Test("Graceful shutdown: a Health Watch sees NOT_SERVING, the Attach ends UNAVAILABLE")
     func gracefulShutdown() async throws {
-        try await InProcessSidecar.run { sidecar in
+        // A grace period long enough for a starved reader thread: when it ends, peerd closes the
+        // connections, and a reset can discard replies the test has not read yet.
+        try await InProcessSidecar.run(shutdownGracePeriod: .seconds(5)) { sidecar in
             let (host, health) = try await onThread {
                 let host = try SocketClient(path: sidecar.socketPath)
                 try Self.attach(host)

@@ -52,6 +52,7 @@ struct PeerManagerErrorStatusTests {
             "too many Watch streams: max 2 (--max-watch-streams)"
         ),
         (.shuttingDown, .unavailable, "peerd is shutting down"),
+        (.notStored("disk full"), .unavailable, "the change is not stored: disk full"),
         (.invariant("the engine refused a host it admitted"), .internal, "the engine refused a host it admitted"),
     ]
 

@@ -17,7 +17,7 @@ extension PeerManagerError: RPCErrorConvertible {
             .failedPrecondition
         case .sessionReplaced: .aborted
         case .exhausted: .resourceExhausted
-        case .shuttingDown: .unavailable
+        case .shuttingDown, .notStored: .unavailable
         case .invariant: .internal
         }
     }
