@@ -7,7 +7,7 @@ extension PeerEngine {
     /// The floor in force: 0 when off, in sharded mode (whose per-shard targets rule there), or
     /// when the floors do not fit in `--max-connections` (shards adopted from the host's hello
     /// skip validation).
-    var coverageFloor: Int {
+    public var coverageFloor: Int {
         let floor = configuration.shardCoverageFloor ?? EngineConfiguration.defaultShardCoverageFloor
         guard floor > 0, configuration.clusterID != nil, !configuration.shards.isEmpty,
             !configuration.shardedPeerManagement, floor * configuration.shards.count <= configuration.maxConnections

@@ -40,6 +40,16 @@ struct PeerdFlagBoundsTests {
         (["--peer-store-expiry", "1e30"], "--peer-store-expiry"),
         (["--no-persistence", "--peer-store-path", "/tmp/x.db"], "--no-persistence"),
         (["--peer-store-path", ""], "--peer-store-path"),
+        (["--dial-oversubscription", "99"], "--dial-oversubscription"),
+        (["--dial-oversubscription", "9223372036854775807"], "--dial-oversubscription"),
+        (["--shard-coverage-floor=-1"], "--shard-coverage-floor"),
+        // The floors must fit in the connection limit: 4 shards x 20 peers > 50.
+        (
+            [
+                "--cluster-id", "1", "--shard", "0", "--shard", "1", "--shard", "2", "--shard", "3",
+                "--shard-coverage-floor", "20",
+            ], "--shard-coverage-floor"
+        ),
     ]
 
     @Test("a flag out of its range is refused at start, naming the flag", arguments: refused)
@@ -85,7 +95,8 @@ struct PeerdFlagBoundsTests {
             "--max-connections", "1000000", "--ip-colocation-limit", "1000000", "--peer-store-capacity", "10000000",
             "--max-failed-attempts", "1", "--backoff-factor", "1000", "--dial-timeout", "3600",
             "--initial-backoff", "604800", "--prune-interval", "604800", "--host-session-timeout", "86400",
-            "--shutdown-grace", "3600", "--max-concurrent-streams", "65536",
+            "--shutdown-grace", "3600", "--max-concurrent-streams", "65536", "--dial-oversubscription", "1000",
+            "--no-reason-cooldowns", "--cluster-id", "1", "--shard", "0", "--shard-coverage-floor", "1000",
         ])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let configuration: PeerManagerV1.Configuration = try admin.call(
@@ -98,7 +109,30 @@ struct PeerdFlagBoundsTests {
         #expect(configuration.dialTimeoutMs == 3_600_000)
         #expect(configuration.initialBackoffMs == 604_800_000)
         #expect(configuration.pruneIntervalMs == 604_800_000)
+        #expect(configuration.dialOversubscriptionPercent == 1000)
+        #expect(configuration.shardCoverageFloor == 1000)
+        #expect(configuration.reasonCooldowns == false)
         // Still serving.
         #expect(try SocketClient(path: peerd.socketPath).healthCheck(1) == .serving)
+    }
+}
+
+@Suite("peerd policy defaults")
+struct PeerdPolicyDefaultsTests {
+    @Test("GetConfiguration reports the policy settings beyond nwaku at their defaults, and the floor in force")
+    func policyDefaults() throws {
+        // Two shards: 4 x 2 fits in 50 connections, so the floor is gossipsub's D_low.
+        let peerd = try PeerdProcess(arguments: ["--cluster-id", "1", "--shard", "0", "--shard", "1"])
+        let admin = try PeerManagerClient(socketPath: peerd.socketPath)
+        let configuration: PeerManagerV1.Configuration = try admin.call(
+            PeerManagerV1.PeerManager.getConfiguration, PeerManagerV1.GetConfigurationRequest())
+        #expect(configuration.dialOversubscriptionPercent == 300)
+        #expect(configuration.shardCoverageFloor == 4)
+        #expect(configuration.reasonCooldowns == true)
+        // Without shards there is nothing to keep covered.
+        let bare = try PeerdProcess(arguments: [])
+        let plain: PeerManagerV1.Configuration = try PeerManagerClient(socketPath: bare.socketPath).call(
+            PeerManagerV1.PeerManager.getConfiguration, PeerManagerV1.GetConfigurationRequest())
+        #expect(plain.shardCoverageFloor == 0)
     }
 }

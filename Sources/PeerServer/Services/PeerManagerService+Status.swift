@@ -11,7 +11,7 @@ extension PeerManagerService {
             return PeerManagerV1.Statistics(statistics, hostAttached: attached)
         }
         router.inline(PeerManagerV1.PeerManager.getConfiguration) { _, _ in
-            let configuration = runtime.read { engine, _, _ in engine.configuration }
+            let (configuration, floor) = runtime.read { engine, _, _ in (engine.configuration, engine.coverageFloor) }
             // Validation keeps every setting within UInt32 (EngineConfiguration.Bounds); the
             // clamps only make that visible here.
             return PeerManagerV1.Configuration(
@@ -28,7 +28,9 @@ extension PeerManagerService {
                 maxFailedAttempts: UInt32(clamping: configuration.maxFailedAttempts),
                 pruneIntervalMs: configuration.pruneInterval.milliseconds,
                 socketPath: settings.socketPath,
-                metricsAddress: settings.metricsAddress)
+                metricsAddress: settings.metricsAddress,
+                dialOversubscriptionPercent: UInt32(clamping: configuration.dialOversubscriptionPercent),
+                shardCoverageFloor: UInt32(clamping: floor), reasonCooldowns: configuration.reasonCooldowns)
         }
         router.serverStreaming(PeerManagerV1.PeerManager.watch) { request, _, writer in
             // Nothing asked for: decisions and peer events. Connection-status changes only when

@@ -809,13 +809,17 @@ extension PeerManagerV1 {
         public var pruneIntervalMs: UInt64 = 0
         public var socketPath: String = ""
         public var metricsAddress: String = ""
+        public var dialOversubscriptionPercent: UInt32 = 0
+        public var shardCoverageFloor: UInt32 = 0
+        public var reasonCooldowns: Bool = false
 
         public init(
             maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
             ipColocationLimit: UInt32 = 0, clusterID: UInt32? = nil, shards: [UInt32] = [],
             relayShardManager: Bool = false, dialTimeoutMs: UInt64 = 0, initialBackoffMs: UInt64 = 0,
             backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
-            socketPath: String = "", metricsAddress: String = ""
+            socketPath: String = "", metricsAddress: String = "", dialOversubscriptionPercent: UInt32 = 0,
+            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false
         ) {
             self.maxConnections = maxConnections
             self.relayServiceRatio = relayServiceRatio
@@ -831,6 +835,9 @@ extension PeerManagerV1 {
             self.pruneIntervalMs = pruneIntervalMs
             self.socketPath = socketPath
             self.metricsAddress = metricsAddress
+            self.dialOversubscriptionPercent = dialOversubscriptionPercent
+            self.shardCoverageFloor = shardCoverageFloor
+            self.reasonCooldowns = reasonCooldowns
         }
     }
 
@@ -3376,6 +3383,9 @@ extension PeerManagerV1.Configuration {
         self.pruneIntervalMs = c.prune_interval_ms
         self.socketPath = String(protobufC: c.socket_path)
         self.metricsAddress = String(protobufC: c.metrics_address)
+        self.dialOversubscriptionPercent = c.dial_oversubscription_percent
+        self.shardCoverageFloor = c.shard_coverage_floor
+        self.reasonCooldowns = c.reason_cooldowns != 0
         self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
     }
 
@@ -3396,6 +3406,9 @@ extension PeerManagerV1.Configuration {
         c.prune_interval_ms = pruneIntervalMs
         c.socket_path = arena.cString(socketPath)
         c.metrics_address = arena.cString(metricsAddress)
+        c.dial_oversubscription_percent = dialOversubscriptionPercent
+        c.shard_coverage_floor = shardCoverageFloor
+        c.reason_cooldowns = reasonCooldowns ? 1 : 0
         if let value = clusterID {
             c._cluster_id_case = .init(rawValue: 5)
             c.cluster_id = value

@@ -75,6 +75,33 @@ struct EngineOptions: ParsableArguments {
             valueName: "seconds"))
     var hostSessionTimeout: Double = 30
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Outbound relay dials per round as a percentage of the free outbound slots (100 dials \
+            exactly the deficit, as nwaku; many dials fail, so more reach the target sooner: \
+            SIMULATION.md) \(FlagBounds.help(Bounds.dialOversubscriptionPercent)).
+            """,
+            valueName: "percent"))
+    var dialOversubscription: Int = 300
+
+    @Option(
+        help: ArgumentHelp(
+            """
+            Relay peers to keep on each subscribed shard while connectable peers of it exist \
+            (default: 4, gossipsub's D_low, where 4 x shards fits in --max-connections; 0 disables; \
+            needs --cluster-id and --shard) \(FlagBounds.help(Bounds.shardCoverageFloor)).
+            """,
+            valueName: "peers"))
+    var shardCoverageFloor: Int?
+
+    @Flag(
+        help: """
+            Redial peers cut for another network or a failed metadata exchange as soon as \
+            discovery reports them again (nwaku's behaviour; by default they wait 24 h and 10 min).
+            """)
+    var noReasonCooldowns = false
+
     /// A unary host polls at least every 60 s (PollCommands' longest wait); a day is plenty.
     static let hostSessionTimeoutRange: ClosedRange<Duration> = .seconds(1)...(.seconds(86_400))
 
@@ -94,6 +121,9 @@ struct EngineOptions: ParsableArguments {
             configuration.backoffFactor = backoffFactor
             configuration.maxFailedAttempts = maxFailedAttempts
             configuration.pruneInterval = FlagBounds.duration(seconds: pruneInterval)
+            configuration.dialOversubscriptionPercent = dialOversubscription
+            configuration.shardCoverageFloor = shardCoverageFloor
+            configuration.reasonCooldowns = !noReasonCooldowns
         }
     }
 
@@ -137,6 +167,8 @@ struct EngineOptions: ParsableArguments {
                 "initialBackoff": "--initial-backoff", "backoffFactor": "--backoff-factor",
                 "maxFailedAttempts": "--max-failed-attempts", "dialTimeout": "--dial-timeout",
                 "pruneInterval": "--prune-interval", "colocationLimit": "--ip-colocation-limit", "shards": "--shard",
+                "dialOversubscriptionPercent": "--dial-oversubscription",
+                "shardCoverageFloor": "--shard-coverage-floor",
             ][setting] ?? setting
         }
     }

@@ -1282,6 +1282,21 @@ struct  Waku__Peermanager__V1__Configuration
    * "" when metrics are off
    */
   char *metrics_address;
+  /*
+   * Beyond nwaku (SIMULATION.md has the table behind each default).
+   */
+  /*
+   * outbound dials per round, % of the free slots
+   */
+  uint32_t dial_oversubscription_percent;
+  /*
+   * the floor in force: relay peers kept per subscribed shard; 0 = off
+   */
+  uint32_t shard_coverage_floor;
+  /*
+   * peers cut for another network / failed metadata wait 24 h / 10 min
+   */
+  protobuf_c_boolean reason_cooldowns;
   Waku__Peermanager__V1__Configuration__ClusterIdCase _cluster_id_case;
   union {
     uint32_t cluster_id;
@@ -1289,7 +1304,7 @@ struct  Waku__Peermanager__V1__Configuration
 };
 #define WAKU__PEERMANAGER__V1__CONFIGURATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__configuration__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
 
 
 struct  Waku__Peermanager__V1__WatchRequest

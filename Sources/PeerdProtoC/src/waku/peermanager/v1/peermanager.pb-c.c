@@ -6418,7 +6418,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_reques
   (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[14] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[17] =
 {
   {
     "max_connections",
@@ -6588,10 +6588,47 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "dial_oversubscription_percent",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, dial_oversubscription_percent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard_coverage_floor",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, shard_coverage_floor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason_cooldowns",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, reason_cooldowns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
   9,   /* field[9] = backoff_factor */
   4,   /* field[4] = cluster_id */
+  14,   /* field[14] = dial_oversubscription_percent */
   7,   /* field[7] = dial_timeout_ms */
   8,   /* field[8] = initial_backoff_ms */
   3,   /* field[3] = ip_colocation_limit */
@@ -6600,15 +6637,17 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
   13,   /* field[13] = metrics_address */
   2,   /* field[2] = peer_store_capacity */
   11,   /* field[11] = prune_interval_ms */
+  16,   /* field[16] = reason_cooldowns */
   1,   /* field[1] = relay_service_ratio */
   6,   /* field[6] = relay_shard_manager */
+  15,   /* field[15] = shard_coverage_floor */
   5,   /* field[5] = shards */
   12,   /* field[12] = socket_path */
 };
 static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
 {
@@ -6618,7 +6657,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   "Waku__Peermanager__V1__Configuration",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Configuration),
-  14,
+  17,
   waku__peermanager__v1__configuration__field_descriptors,
   waku__peermanager__v1__configuration__field_indices_by_name,
   1,  waku__peermanager__v1__configuration__number_ranges,
