@@ -202,7 +202,7 @@ public struct Simulation {
 
     mutating func execute(_ command: SimCommand) {
         switch command.command {
-        case .dial(let peer, _, let timeout):
+        case .dial(let peer, _, let timeout, _):
             summary.dials += 1
             guard let index = network.byID[peer] else {
                 deliver(.commandCompleted(command.id, .failed(reason: "no such peer")))

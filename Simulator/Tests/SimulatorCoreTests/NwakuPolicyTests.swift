@@ -205,7 +205,7 @@ func connect(
 
 extension Array where Element == SimCommand {
     var dials: [(id: CommandID, peer: PeerID)] {
-        compactMap { if case .dial(let peer, _, _) = $0.command { ($0.id, peer) } else { nil } }
+        compactMap { if case .dial(let peer, _, _, _) = $0.command { ($0.id, peer) } else { nil } }
     }
     var disconnected: [PeerID] {
         compactMap { if case .disconnect(let peer, _) = $0.command { peer } else { nil } }
