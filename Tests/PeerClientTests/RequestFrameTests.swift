@@ -40,6 +40,29 @@ struct RequestFrameTests {
         #expect(error?.code == .resourceExhausted)
     }
 
+    /// The hand-written envelope (``RequestFrameWriter``) against protobuf-c's: payloads whose
+    /// length takes 0 (left out), 1, 2 and 3 bytes, with and without a timeout.
+    @Test(
+        "The envelope is byte for byte protobuf-c's",
+        arguments: [0, 1, 120, 200, 20_000], [nil, Duration.nanoseconds(1), .milliseconds(250), .seconds(1 << 40)])
+    func envelopeMatchesProtobufC(protocolLength: Int, timeout: Duration?) throws {
+        let connection = ClientConnection(socketPath: "/nonexistent/peerd.sock")
+        let request = PeerManagerV1.SelectPeerRequest(protocol: String(repeating: "p", count: protocolLength))
+        let method = PeerManagerV1.PeerManager.selectPeer
+        var frame = try connection.requestFrame(method, request: request, timeout: timeout)
+        #expect(frame.readBytes(length: FrameHeader.size) == [UInt8](repeating: 0, count: FrameHeader.size))
+        let expected = RequestEnvelope(
+            service: method.service, method: method.method, payload: request.encoded(),
+            timeoutNanos: timeout?.nanoseconds ?? 0
+        ).encoded()
+        #expect(frame == expected)
+        #expect(try RequestEnvelope(wire: frame).payload == request.encoded())
+        // The same frame from an encoded payload.
+        var fromPayload = try connection.requestFrame(method, payload: request.encoded(), timeout: timeout)
+        fromPayload.moveReaderIndex(forwardBy: FrameHeader.size)
+        #expect(fromPayload == expected)
+    }
+
     @Test(
         "Duration to nanoseconds saturates",
         arguments: [

@@ -39,15 +39,17 @@ final class PackArena {
         return block
     }
 
-    /// A NUL-terminated copy of `string`.
+    /// A NUL-terminated copy of `string`: its UTF-8 copied once, straight from the string's own
+    /// storage (a native string's needs no copy first; a temporary array cost two allocations
+    /// more per string, on every message packed).
     func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
-        var utf8 = Array(string.utf8)
-        utf8.append(0)
-        let block = raw(byteCount: utf8.count)
-        utf8.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { block.copyMemory(from: base, byteCount: bytes.count) }
+        var string = string
+        return string.withUTF8 { utf8 in
+            let block = raw(byteCount: utf8.count + 1)
+            if let base = utf8.baseAddress { block.copyMemory(from: base, byteCount: utf8.count) }
+            block.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
+            return block.bindMemory(to: CChar.self, capacity: utf8.count + 1)
         }
-        return block.bindMemory(to: CChar.self, capacity: utf8.count)
     }
 
     /// An array of C strings (a `repeated string` field).

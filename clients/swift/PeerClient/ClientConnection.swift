@@ -104,7 +104,7 @@ public final class ClientConnection: Sendable {
     public func unary<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, options: CallOptions = .defaults
     ) async throws -> Response {
-        let frame = try requestFrame(method, payload: request.encoded(), timeout: options.timeout)
+        let frame = try requestFrame(method, request: request, timeout: options.timeout)
         let connection = try await established()
         let call = connection.makeCall()
         let envelope = try await withTaskCancellationHandler {
@@ -126,7 +126,7 @@ public final class ClientConnection: Sendable {
     public func serverStreaming<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, options: CallOptions = .defaults
     ) async throws -> ResponseStream<Response> {
-        let frame = try requestFrame(method, payload: request.encoded(), timeout: options.timeout)
+        let frame = try requestFrame(method, request: request, timeout: options.timeout)
         let connection = try await established()
         let (call, producer) = makeStream(on: connection)
         connection.onLoop {
@@ -156,25 +156,36 @@ public final class ClientConnection: Sendable {
 
     // MARK: Frames
 
-    /// The Request frame: 10 bytes reserved for the header (the event loop writes the stream id),
-    /// then the envelope. Refused here when it would break peerd's frame limit.
+    /// The Request frame for `request`: 10 bytes reserved for the header (the event loop writes
+    /// the stream id), then the envelope with the message encoded in place. Refused here when it
+    /// would break peerd's frame limit.
+    func requestFrame<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, request: Request, timeout: Duration?
+    ) throws -> ByteBuffer {
+        let frame = RequestFrameWriter.frame(
+            service: method.service, method: method.method, timeoutNanos: try Self.timeoutNanos(timeout)
+        ) { request.encode(into: &$0) }
+        try checkFrameSize(frame)
+        return frame
+    }
+
+    /// The Request frame carrying an already encoded `payload`.
     func requestFrame<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, payload: ByteBuffer, timeout: Duration?
     ) throws -> ByteBuffer {
-        var timeoutNanos: Int64 = 0
-        if let timeout {
-            guard timeout > .zero else { throw PeerdClientError.deadlineExceeded(timeout) }
-            // A positive timeout under 1 ns would read as "none" on the wire.
-            timeoutNanos = max(1, timeout.nanoseconds)
-        }
-        let envelope = RequestEnvelope(
-            service: method.service, method: method.method, payload: payload, timeoutNanos: timeoutNanos)
-        var frame = ByteBuffer()
-        frame.reserveCapacity(FrameHeader.size + payload.readableBytes + method.service.utf8.count + 32)
-        frame.writeRepeatingByte(0, count: FrameHeader.size)  // the header, written once the stream id is known
-        envelope.encode(into: &frame)
+        let frame = RequestFrameWriter.frame(
+            service: method.service, method: method.method, timeoutNanos: try Self.timeoutNanos(timeout)
+        ) { $0.writeImmutableBuffer(payload) }
         try checkFrameSize(frame)
         return frame
+    }
+
+    /// The envelope's timeout: 0 for none; a deadline already passed fails before sending.
+    private static func timeoutNanos(_ timeout: Duration?) throws -> Int64 {
+        guard let timeout else { return 0 }
+        guard timeout > .zero else { throw PeerdClientError.deadlineExceeded(timeout) }
+        // A positive timeout under 1 ns would read as "none" on the wire.
+        return max(1, timeout.nanoseconds)
     }
 
     /// A Data frame carrying `message`, with 10 bytes reserved for the header.

@@ -144,7 +144,7 @@ final class StreamDemultiplexer: ChannelDuplexHandler {
             open.timer?.cancel()
             resumeReading(frame.streamID)
             do {
-                open.receiver.finish(with: try ResponseEnvelope(wire: frame.payload))
+                open.receiver.finish(with: try ResponseEnvelopeReader.read(frame.payload))
             } catch {
                 open.receiver.fail(
                     PeerdClientError(code: .internal, message: "undecodable Response envelope: \(error)"))
