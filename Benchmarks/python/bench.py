@@ -240,7 +240,7 @@ def main() -> None:
         server_cpu, client_cpu = layouts[layout]
         servers = [
             subprocess.Popen(
-                pinned(server_cpu, [binary, "--no-metrics", "--socket", peerd_socket, "--log-level", "warning"]),
+                pinned(server_cpu, [binary, "--no-metrics", "--no-persistence", "--socket", peerd_socket, "--log-level", "warning"]),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         ]

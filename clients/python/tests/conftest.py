@@ -56,7 +56,11 @@ class Peerd:
 
     def start(self) -> None:
         # Tests and other suites run in parallel: no metrics endpoint (a fixed port).
+        # Each peerd its own store file: as root the default is /var/lib/peerd/peers.db, which
+        # parallel test runs (and a running peerd) must not share.
         command = [peerd_binary(), "--no-metrics"]
+        if "--peer-store-path" not in self.arguments and "--no-persistence" not in self.arguments:
+            command += ["--peer-store-path", os.path.join(self.directory, "peers.db")]
         if "--socket" not in self.arguments and self.env is None:
             command += ["--socket", self.socket_path]
         with open(self.log_path, "ab") as log:

@@ -61,3 +61,33 @@ def test_tasks_share_an_async_client(peerd_server: Peerd) -> None:
             assert [p.peer_id for p in peers] == ids
 
     asyncio.run(scenario())
+
+
+def test_more_calls_than_peerd_has_streams_wait_for_a_slot() -> None:
+    """peerd refuses a call over --max-concurrent-streams with RESOURCE_EXHAUSTED; the clients
+    keep at most max_concurrent_calls unary calls in flight, so 40 at once all succeed against a
+    peerd that allows 4 (before, 200 AddPeers from one AsyncClient failed against the default 128
+    once AddPeer waited for the peer store's commit)."""
+    server = Peerd(["--max-concurrent-streams", "4"])
+    try:
+
+        async def scenario() -> None:
+            async with peerd.AsyncClient(server.socket_path, max_concurrent_calls=4) as client:
+                ids = [peer_id(6_100_000 + n) for n in range(40)]
+                replies = await asyncio.gather(
+                    *[client.peer_manager.add_peer(address=f"/ip4/192.0.2.7/tcp/1/p2p/{p}") for p in ids]
+                )
+                assert [r.peer.peer_id for r in replies] == ids
+
+        asyncio.run(scenario())
+        with peerd.Client(server.socket_path, max_concurrent_calls=4) as client:
+            ids = [peer_id(6_200_000 + n) for n in range(40)]
+            with ThreadPoolExecutor(16) as pool:
+                replies = list(
+                    pool.map(
+                        lambda p: client.peer_manager.add_peer(address=f"/ip4/192.0.2.8/tcp/1/p2p/{p}"), ids
+                    )
+                )
+            assert [r.peer.peer_id for r in replies] == ids
+    finally:
+        server.stop()

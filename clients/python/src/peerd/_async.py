@@ -17,6 +17,7 @@ from peerd import _methods
 from peerd._calls import DEFAULT, MethodInfo, Req, Resp, Timeout, timeout_nanos
 from peerd._paths import default_socket_path
 from peerd._protocol import (
+    DEFAULT_MAX_CONCURRENT_CALLS,
     DEFAULT_MAX_FRAME_SIZE,
     DEFAULT_MAX_QUEUED_MESSAGES,
     REMOTE_CLOSED,
@@ -76,10 +77,15 @@ class AsyncClient:
         timeout: float | None = 30.0,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
+        max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS,
     ) -> None:
+        if max_concurrent_calls < 1:
+            raise ValueError("max_concurrent_calls must be at least 1")
         self.path = path or default_socket_path()
         self.timeout = timeout
         self.max_queued_messages = max_queued_messages
+        # Unary calls beyond peerd's stream limit wait here for a slot (see _protocol).
+        self._call_slots = asyncio.Semaphore(max_concurrent_calls)
         self._connection = Connection(max_frame_size)
         self._calls: dict[int, _Call] = {}
         self._transport: asyncio.Transport | None = None
@@ -98,8 +104,15 @@ class AsyncClient:
         timeout: float | None = 30.0,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
+        max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS,
     ) -> AsyncClient:
-        client = cls(path, timeout=timeout, max_frame_size=max_frame_size, max_queued_messages=max_queued_messages)
+        client = cls(
+            path,
+            timeout=timeout,
+            max_frame_size=max_frame_size,
+            max_queued_messages=max_queued_messages,
+            max_concurrent_calls=max_concurrent_calls,
+        )
         await client.open()
         return client
 
@@ -136,13 +149,27 @@ class AsyncClient:
 
     async def unary(self, info: MethodInfo[Req, Resp], request: Req, timeout: Timeout) -> Resp:
         seconds = self._seconds(timeout, self.timeout)
-        call = self._start(info.prefix, request.SerializeToString(), seconds, 0)
-        waiter = call.waiter = asyncio.get_running_loop().create_future()
+        if seconds is None:
+            await self._call_slots.acquire()
+        else:
+            started = time.monotonic()
+            try:
+                await asyncio.wait_for(self._call_slots.acquire(), seconds)
+            except asyncio.TimeoutError:
+                raise PeerdError(
+                    StatusCode.DEADLINE_EXCEEDED, "deadline exceeded waiting for a free stream (client)"
+                ) from None
+            seconds = max(seconds - (time.monotonic() - started), 1e-9)
         try:
-            await waiter
-        except BaseException:
-            self._cancel(call, "cancelled by the client")
-            raise
+            call = self._start(info.prefix, request.SerializeToString(), seconds, 0)
+            waiter = call.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            except BaseException:
+                self._cancel(call, "cancelled by the client")
+                raise
+        finally:
+            self._call_slots.release()
         ended = call.ended
         assert ended is not None
         if ended.code != StatusCode.OK:

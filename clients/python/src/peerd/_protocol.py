@@ -18,6 +18,9 @@ from peerd._status import PeerdError, StatusCode
 REQUEST, RESPONSE, DATA, CANCEL = 0x01, 0x02, 0x03, 0x10
 REMOTE_CLOSED, REMOTE_OPEN, NO_DATA = 0x01, 0x02, 0x04
 DEFAULT_MAX_FRAME_SIZE = 4 << 20  # ttrpc's limit and peerd's default --max-frame-size
+# peerd's default --max-concurrent-streams: a client with more unary calls than this waits for a
+# slot instead of having peerd refuse the call with RESOURCE_EXHAUSTED.
+DEFAULT_MAX_CONCURRENT_CALLS = 128
 DEFAULT_MAX_QUEUED_MESSAGES = 65536  # per stream, read but not yet taken (peerd's --watch-queue-limit)
 MAX_STREAM_ID = (1 << 32) - 1
 HEADER = struct.Struct(">IIBB")

@@ -21,6 +21,7 @@ from peerd import _methods
 from peerd._calls import DEFAULT, MethodInfo, Req, Resp, Timeout, timeout_nanos
 from peerd._paths import default_socket_path
 from peerd._protocol import (
+    DEFAULT_MAX_CONCURRENT_CALLS,
     DEFAULT_MAX_FRAME_SIZE,
     DEFAULT_MAX_QUEUED_MESSAGES,
     REMOTE_CLOSED,
@@ -65,9 +66,14 @@ class Client:
         timeout: float | None = 30.0,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
+        max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS,
     ) -> None:
+        if max_concurrent_calls < 1:
+            raise ValueError("max_concurrent_calls must be at least 1")
         self.path = path or default_socket_path()
         self.timeout = timeout
+        # Unary calls beyond peerd's stream limit wait here for a slot (see _protocol).
+        self._call_slots = threading.BoundedSemaphore(max_concurrent_calls)
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self._socket.connect(self.path)
@@ -114,8 +120,14 @@ class Client:
 
     def unary(self, info: MethodInfo[Req, Resp], request: Req, timeout: Timeout) -> Resp:
         deadline = self._deadline(timeout, self.timeout)
-        call = self._start(info.prefix, request.SerializeToString(), deadline, 0)
-        ended = self._wait(call, deadline, lambda: call.ended is not None)
+        wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        if not self._call_slots.acquire(timeout=wait):
+            raise PeerdError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded waiting for a free stream (client)")
+        try:
+            call = self._start(info.prefix, request.SerializeToString(), deadline, 0)
+            ended = self._wait(call, deadline, lambda: call.ended is not None)
+        finally:
+            self._call_slots.release()
         assert ended is not None
         if ended.code != StatusCode.OK:
             raise PeerdError(ended.code, ended.message)
