@@ -268,11 +268,8 @@ public final class PeerStoreFile: Sendable {
                     """)
             let seconds = now.secondsSinceEpoch
             for record in batch.upserts {
-                let everConnected =
-                    record.connectedness == .connected || record.connectedness == .canConnect
-                    || record.disconnectTime != nil
                 try upsert.execute(arguments: [
-                    Data(record.id.multihash), Data(PeerRow.encode(record)), seconds, everConnected,
+                    Data(record.id.multihash), Data(PeerRow.encode(record)), seconds, everConnected(record),
                 ])
             }
         }
@@ -293,6 +290,34 @@ public final class PeerStoreFile: Sendable {
                     try insert.execute(arguments: [protocolID, position, Data(peer.multihash)])
                 }
             }
+        }
+    }
+
+    /// Whether a peer was ever connected, as far as its books tell: such a peer never expires
+    /// (it stays until pruned or removed).
+    public static func everConnected(_ record: PeerRecord) -> Bool {
+        record.connectedness == .connected || record.connectedness == .canConnect || record.disconnectTime != nil
+    }
+
+    /// The peers never connected and first stored before `cutoff`, read on the database's queue
+    /// (the expiry pass while peerd runs; the caller decides and deletes through the engine).
+    public func neverConnected(storedBefore cutoff: EngineTime) async throws(PeerStorageError) -> [PeerID] {
+        do {
+            return try await queue.read { db in
+                var peers: [PeerID] = []
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT peer_id FROM peer WHERE connected = 0 AND stored_at < ?",
+                    arguments: [cutoff.secondsSinceEpoch])
+                while let row = try rows.next() {
+                    // A key that is no peer id is skipped here as the load skips it.
+                    if let bytes = row[0] as Data?, let id = try? PeerID(validatingMultihash: [UInt8](bytes)) {
+                        peers.append(id)
+                    }
+                }
+                return peers
+            }
+        } catch {
+            throw PeerStorageError(.unreadable, path: path, reason: "\(error)")
         }
     }
 
