@@ -216,14 +216,19 @@ public struct PeerStore: Sendable {
     }
 
     /// Known to speak relay: identified with the relay codec, an open relay stream, or the ENR relay bit.
-    func isKnownRelay(_ entry: borrowing Entry) -> Bool {
+    func isKnownRelay(_ entry: borrowing Entry) -> Bool { Self.knownRelay(entry, relayProtocolID: relayProtocolID) }
+
+    static func knownRelay(_ entry: borrowing Entry, relayProtocolID: Int32) -> Bool {
         entry.relayStreams > 0 || entry.protocols.contains(relayProtocolID)
             || entry.enr?.capabilities.contains(.relay) == true
     }
 
     /// Known relay, or nothing known yet (no protocols, no waku2 bits): worth a relay dial.
-    func mayBeRelay(_ entry: borrowing Entry) -> Bool {
-        isKnownRelay(entry) || (entry.protocols.isEmpty && (entry.enr?.capabilities.isEmpty ?? true))
+    func mayBeRelay(_ entry: borrowing Entry) -> Bool { Self.possibleRelay(entry, relayProtocolID: relayProtocolID) }
+
+    static func possibleRelay(_ entry: borrowing Entry, relayProtocolID: Int32) -> Bool {
+        knownRelay(entry, relayProtocolID: relayProtocolID)
+            || (entry.protocols.isEmpty && (entry.enr?.capabilities.isEmpty ?? true))
     }
 
     // MARK: Mutation
@@ -263,11 +268,15 @@ public struct PeerStore: Sendable {
     /// Applies `body` to the peer's entry and brings every index (and string reference) up to date.
     mutating func update(_ handle: Int32, _ body: (inout Entry, inout StringInterner, inout StringInterner) -> Void) {
         let index = Int(handle)
-        let before = facts(of: entries[index])
+        // Static, fed two numbers: an instance method called with an element of `entries` made
+        // the compiler copy the whole store (a retain and a release of every book) on each
+        // update, a third of a 100k-peer import (perf, store-bench).
+        let (relay, maxFailed) = (relayProtocolID, maxFailedAttempts)
+        let before = Self.facts(of: entries[index], relayProtocolID: relay, maxFailedAttempts: maxFailed)
         let (agent, version) = (entries[index].agent, entries[index].protocolVersion)
         body(&entries[index], &protocolNames, &labels)
         while byProtocol.count < protocolNames.strings.count { byProtocol.append(HandleSet()) }
-        let after = facts(of: entries[index])
+        let after = Self.facts(of: entries[index], relayProtocolID: relay, maxFailedAttempts: maxFailed)
         if before != after { reindex(handle, from: before, to: after) }
         if agent != entries[index].agent {
             if entries[index].agent >= 0 { labels.retain(entries[index].agent) }
@@ -320,7 +329,7 @@ public struct PeerStore: Sendable {
         return true
     }
 
-    private func facts(of entry: borrowing Entry) -> IndexFacts {
+    private static func facts(of entry: borrowing Entry, relayProtocolID: Int32, maxFailedAttempts: Int) -> IndexFacts {
         var facts = IndexFacts()
         facts.protocols = entry.protocols
         if let shards = entry.enr?.relayShards {
@@ -334,11 +343,12 @@ public struct PeerStore: Sendable {
         }
         facts.connected = entry.connectedness == .connected
         if facts.connected {
-            let relay = isKnownRelay(entry)
+            let relay = knownRelay(entry, relayProtocolID: relayProtocolID)
             facts.inboundRelay = relay && entry.direction == .inbound
             facts.outboundRelay = relay && entry.direction == .outbound
-            facts.outboundUnknown = !relay && entry.direction == .outbound && mayBeRelay(entry)
-        } else if !entry.addresses.isEmpty && mayBeRelay(entry) {
+            facts.outboundUnknown =
+                !relay && entry.direction == .outbound && possibleRelay(entry, relayProtocolID: relayProtocolID)
+        } else if !entry.addresses.isEmpty && possibleRelay(entry, relayProtocolID: relayProtocolID) {
             facts.dialable = entry.failedAttempts == 0
             facts.backedOff = entry.failedAttempts > 0 && Int(entry.failedAttempts) < maxFailedAttempts
         }

@@ -7,7 +7,13 @@ public struct RelayShards: Hashable, Sendable {
 
     public init(clusterID: UInt16, shardIDs: [UInt16]) {
         self.clusterID = clusterID
-        self.shardIDs = Array(Set(shardIDs)).sorted()
+        // Stored shards (the peer store, 100k rows at start) come sorted already: one linear
+        // check instead of a Set and a sort per peer.
+        if zip(shardIDs, shardIDs.dropFirst()).allSatisfy({ $0 < $1 }) {
+            self.shardIDs = shardIDs
+        } else {
+            self.shardIDs = Array(Set(shardIDs)).sorted()
+        }
     }
 
     public func contains(clusterID: UInt16, shardID: UInt16) -> Bool {

@@ -5,8 +5,9 @@ import PeerStorage
 
 /// How peerd keeps its books on disk.
 public struct PersistenceConfiguration: Sendable {
-    /// Never-connected peers first stored longer ago than this are deleted at start, so the file
-    /// stays bounded by the peers worth keeping (connected ones stay until pruned or removed).
+    /// Never-connected peers first stored longer ago than this are deleted at start and by a pass
+    /// every prune interval while running, so the file stays bounded by the peers worth keeping
+    /// (connected ones stay until pruned or removed).
     public static let defaultExpiry: Duration = .seconds(7 * 24 * 3600)
 
     public var file: PeerStoreFile
@@ -82,6 +83,7 @@ extension Sidecar {
                 "store.service_slots": "\(loaded.serviceSlots.count)",
             ])
         return PeerStoreWriter(
-            file: file, logger: logger, onFailure: { persistence.onError("storage_failure", 1) })
+            file: file, logger: logger, expiry: persistence.expiry,
+            onFailure: { persistence.onError("storage_failure", 1) })
     }
 }

@@ -10,6 +10,8 @@ public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
         case writeFailed
         /// An nwaku `peers.db` to import cannot be read (missing, not SQLite, no `Peer` table).
         case importFailed
+        /// Another process (a second peerd) holds the file's lock.
+        case locked
     }
 
     public var kind: Kind
@@ -30,6 +32,9 @@ public struct PeerStorageError: Error, Sendable, CustomStringConvertible {
         case .unreadable:
             "the peer store \(path) cannot be read: \(reason). Start peerd with --peer-store-reset to move it aside "
                 + "and start with an empty store, or --no-persistence to run from memory"
+        case .locked:
+            "the peer store \(path) is in use: \(reason). Two peerds cannot share one store; stop the other one, "
+                + "or give this one its own file with --peer-store-path (or --no-persistence)"
         case .writeFailed: "cannot write the peer store \(path): \(reason)"
         case .importFailed: "cannot import the nwaku peer store \(path) (--import-nwaku-db): \(reason)"
         }

@@ -11,20 +11,26 @@ import PeerIdentity
 public final class PeerStoreFile: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// Held for as long as this store lives when opened `exclusive` (peerd); nil for readers.
+    let lock: PeerStoreLock?
 
     /// Opens (or creates) the file: the directory is created 0700, the file 0600.
     ///
     /// - Parameter reset: a file that cannot be read is moved aside (`<path>.unreadable-<time>`)
     ///   and an empty one created in its place.
+    /// - Parameter exclusive: take ``PeerStoreLock`` first and hold it while the store lives, so
+    ///   a second peerd on the same file is refused (readers such as tests open without it).
     /// - Returns: the store, and where an unreadable file was moved, if it was.
     /// - Throws: ``PeerStorageError`` `.unreadable` for a corrupt file without `reset`,
-    ///   `.unavailable` when the file cannot be created.
-    public static func open(path: String, reset: Bool = false) throws(PeerStorageError) -> (
+    ///   `.unavailable` when the file cannot be created, `.locked` when another peerd holds it.
+    public static func open(path: String, reset: Bool = false, exclusive: Bool = false) throws(PeerStorageError) -> (
         store: PeerStoreFile, movedAside: String?
     ) {
+        // Locked first: a second peerd must neither migrate nor move aside a file in use.
+        let lock = exclusive ? try PeerStoreLock.acquire(storePath: path) : nil
         try createFile(path)
         do {
-            return (try PeerStoreFile(path: path), nil)
+            return (try PeerStoreFile(path: path, lock: lock), nil)
         } catch let error where error.kind == .unreadable && reset {
             let aside = "\(path).unreadable-\(Int(Date().timeIntervalSince1970))"
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
@@ -33,12 +39,13 @@ public final class PeerStoreFile: Sendable {
                 }
             }
             try createFile(path)
-            return (try PeerStoreFile(path: path), aside)
+            return (try PeerStoreFile(path: path, lock: lock), aside)
         }
     }
 
-    private init(path: String) throws(PeerStorageError) {
+    private init(path: String, lock: PeerStoreLock?) throws(PeerStorageError) {
         self.path = path
+        self.lock = lock
         var configuration = Configuration()
         configuration.label = "peerd.peer-store"
         // Another process (a second peerd, an operator's sqlite3) may hold the lock briefly.
@@ -83,6 +90,19 @@ public final class PeerStoreFile: Sendable {
     /// Creates the directory (0700) and the file (0600) if missing; an existing directory or file
     /// keeps its mode (the operator's choice).
     private static func createFile(_ path: String) throws(PeerStorageError) {
+        try createDirectory(for: path)
+        let descriptor = Foundation.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+            return
+        }
+        // A read-only file still opens for reading; writes then fail and are reported.
+        if errno == EACCES || errno == EROFS, access(path, R_OK) == 0 { return }
+        throw PeerStorageError(.unavailable, path: path, reason: errnoText())
+    }
+
+    /// Creates the directory of `path` (0700) if missing.
+    static func createDirectory(for path: String) throws(PeerStorageError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -92,14 +112,6 @@ public final class PeerStoreFile: Sendable {
                 throw PeerStorageError(.unavailable, path: path, reason: "cannot create \(directory): \(error)")
             }
         }
-        let descriptor = Foundation.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        if descriptor >= 0 {
-            close(descriptor)
-            return
-        }
-        // A read-only file still opens for reading; writes then fail and are reported.
-        if errno == EACCES || errno == EROFS, access(path, R_OK) == 0 { return }
-        throw PeerStorageError(.unavailable, path: path, reason: errnoText())
     }
 
     // MARK: - Loading
@@ -149,10 +161,11 @@ public final class PeerStoreFile: Sendable {
                     }
                 }
                 var slots: [(String, PeerID)] = []
-                let known = Set(peers.map(\.id))
-                for row in try Row.fetchAll(
+                let slotRows = try Row.fetchAll(
                     db, sql: "SELECT protocol, peer_id FROM service_slot ORDER BY protocol, position")
-                {
+                // Only when there are slots: hashing 100k ids for none was 8% of a load (perf).
+                let known = slotRows.isEmpty ? [] : Set(peers.map(\.id))
+                for row in slotRows {
                     guard let protocolID = row[0] as String?, let bytes = row[1] as Data?,
                         let peer = try? PeerID(validatingMultihash: [UInt8](bytes)), known.contains(peer)
                     else { continue }
@@ -256,11 +269,8 @@ public final class PeerStoreFile: Sendable {
                     """)
             let seconds = now.secondsSinceEpoch
             for record in batch.upserts {
-                let everConnected =
-                    record.connectedness == .connected || record.connectedness == .canConnect
-                    || record.disconnectTime != nil
                 try upsert.execute(arguments: [
-                    Data(record.id.multihash), Data(PeerRow.encode(record)), seconds, everConnected,
+                    Data(record.id.multihash), Data(PeerRow.encode(record)), seconds, everConnected(record),
                 ])
             }
         }
@@ -281,6 +291,34 @@ public final class PeerStoreFile: Sendable {
                     try insert.execute(arguments: [protocolID, position, Data(peer.multihash)])
                 }
             }
+        }
+    }
+
+    /// Whether a peer was ever connected, as far as its books tell: such a peer never expires
+    /// (it stays until pruned or removed).
+    public static func everConnected(_ record: PeerRecord) -> Bool {
+        record.connectedness == .connected || record.connectedness == .canConnect || record.disconnectTime != nil
+    }
+
+    /// The peers never connected and first stored before `cutoff`, read on the database's queue
+    /// (the expiry pass while peerd runs; the caller decides and deletes through the engine).
+    public func neverConnected(storedBefore cutoff: EngineTime) async throws(PeerStorageError) -> [PeerID] {
+        do {
+            return try await queue.read { db in
+                var peers: [PeerID] = []
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT peer_id FROM peer WHERE connected = 0 AND stored_at < ?",
+                    arguments: [cutoff.secondsSinceEpoch])
+                while let row = try rows.next() {
+                    // A key that is no peer id is skipped here as the load skips it.
+                    if let bytes = row[0] as Data?, let id = try? PeerID(validatingMultihash: [UInt8](bytes)) {
+                        peers.append(id)
+                    }
+                }
+                return peers
+            }
+        } catch {
+            throw PeerStorageError(.unreadable, path: path, reason: "\(error)")
         }
     }
 

@@ -7,14 +7,16 @@ import PeerWire
 
 extension Peerd {
     /// Opens the peer store file (nil with `--no-persistence`). A file that cannot be read stops
-    /// peerd with a message naming `--peer-store-reset`; with it, the file is moved aside.
+    /// peerd with a message naming `--peer-store-reset`; with it, the file is moved aside. A file
+    /// another peerd holds stops this one with a message naming it and `--peer-store-path`.
     func openPeerStore(logger: Logger, metrics: PeerMetrics) throws -> PersistenceConfiguration? {
         guard !persistence.noPersistence else {
             logger.info("persistence off: the peer store lives in memory only")
             return nil
         }
         do {
-            let (file, movedAside) = try PeerStoreFile.open(path: persistence.resolvedPath, reset: persistence.reset)
+            let (file, movedAside) = try PeerStoreFile.open(
+                path: persistence.resolvedPath, reset: persistence.reset, exclusive: true)
             if let movedAside {
                 logger.warning(
                     "unreadable peer store moved aside; starting empty",

@@ -177,4 +177,50 @@ struct PersistenceServiceTests {
             }
         }
     }
+
+    @Test("never-connected peers past the expiry leave the books and the file while running; a connected one stays")
+    func expiryWhileRunning() async throws {
+        let (path, directory) = try Self.storeFile()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var persistence = try Self.persistence(path)
+        persistence.expiry = .seconds(1)
+        try await InProcessSidecar.run(configure: { $0.pruneInterval = .seconds(1) }, persistence: persistence) {
+            sidecar in
+            let writer = try #require(sidecar.sidecar.storeWriter)
+            try await onThread {
+                let client = try SocketClient(path: sidecar.socketPath)
+                for n in 1...3 {
+                    let added = try client.call(
+                        UInt32(2 * n - 1), Self.peerManager, "AddPeer",
+                        payload: PeerManagerV1.AddPeerRequest(source: .peer(InProcessServiceTests.peer(n))).encoded())
+                    #expect(added.code == .ok)
+                }
+                // Peer 3 connects: it has been connected, so it never expires.
+                let host = try SocketClient(path: sidecar.socketPath)
+                try InProcessServiceTests.attach(host)
+                let opened = PeerManagerV1.HostEvent(
+                    event: .connectionOpened(
+                        PeerManagerV1.ConnectionOpened(
+                            connectionID: 1, peerID: InProcessServiceTests.peerID(3), direction: .outbound,
+                            observedAddress: "/ip4/10.0.0.3/tcp/60000")))
+                try host.send(Frame(streamID: 1, type: .data, payload: opened.encoded()))
+                let kept = try PeerID(InProcessServiceTests.peerID(3))
+                let deadline = ContinuousClock.now + .seconds(20)
+                var stored = try Self.stored(path)
+                while stored.count != 1 {
+                    guard ContinuousClock.now < deadline else {
+                        throw InProcessTestError.timedOut("expiry while running: \(stored.count) peers stored")
+                    }
+                    usleep(50_000)
+                    stored = try Self.stored(path)
+                }
+                #expect(Set(stored.keys) == [kept])
+                let listed = try client.call(
+                    21, Self.peerManager, "ListPeers", payload: PeerManagerV1.ListPeersRequest().encoded())
+                #expect(
+                    try PeerManagerV1.ListPeersResponse(wire: listed.payload).peers.map(\.peerID) == [kept.description])
+            }
+            #expect(writer.expiredCount == 2)
+        }
+    }
 }

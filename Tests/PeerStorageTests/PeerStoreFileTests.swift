@@ -125,6 +125,38 @@ struct PeerStoreFileTests {
         #expect(try store.count() == 2)
     }
 
+    @Test("the running expiry pass reads only never-connected peers first stored before the cutoff")
+    func neverConnectedCandidates() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, _) = try PeerStoreFile.open(path: "\(directory)/peers.db")
+        var connected = PeerRecord(id: peer(2))
+        connected.disconnectTime = at(5)
+        try await store.write(.init(upserts: [PeerRecord(id: peer(1)), connected]), now: at(0))
+        try await store.write(.init(upserts: [PeerRecord(id: peer(3))]), now: at(3000))
+        let none = try await store.neverConnected(storedBefore: at(0))
+        let old = try await store.neverConnected(storedBefore: at(1))
+        let both = try await store.neverConnected(storedBefore: at(3001))
+        #expect(none.isEmpty)
+        #expect(old == [peer(1)])
+        #expect(Set(both) == [peer(1), peer(3)])
+        // It only reads: the caller deletes.
+        #expect(try store.count() == 3)
+    }
+
+    @Test(
+        "ever connected: connected, CanConnect or a disconnect time",
+        arguments: [
+            (Connectedness.notConnected, false, false), (.cannotConnect, false, false), (.connected, false, true),
+            (.canConnect, false, true), (.notConnected, true, true), (.cannotConnect, true, true),
+        ])
+    func everConnected(connectedness: Connectedness, disconnected: Bool, expected: Bool) {
+        var record = PeerRecord(id: peer(1))
+        record.connectedness = connectedness
+        record.disconnectTime = disconnected ? at(0) : nil
+        #expect(PeerStoreFile.everConnected(record) == expected)
+    }
+
     @Test("deleted peers leave the file with their service slots")
     func deletion() throws {
         let directory = try temporaryDirectory()

@@ -85,6 +85,27 @@ struct PersistenceProcessTests {
         }
     }
 
+    @Test("a second peerd on the same store exits 1 naming the first and --peer-store-path; the first serves on")
+    func secondPeerdRefused() throws {
+        let directory = try PeerdProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/peers.db"
+        let first = try PeerdProcess(arguments: ["--peer-store-path", path])
+        let admin = try PeerManagerClient(socketPath: first.socketPath)
+        try Self.addPeer(admin, 1)
+        for reset in [[], ["--peer-store-reset"]] {
+            let refused = try ChildProcess.run(
+                PeerdProcess.binary.path,
+                ["--socket", "\(directory)/second.sock", "--no-metrics", "--peer-store-path", path] + reset)
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("pid \(first.process.pid)"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("--peer-store-path"), "\(refused.stderr)")
+        }
+        try Self.addPeer(admin, 2)
+        #expect(Set(try Self.allPeers(admin).keys) == [TestPeers.id(1), TestPeers.id(2)])
+        #expect(first.stop() == 0)
+    }
+
     @Test("a corrupt file stops peerd with what to do; --peer-store-reset moves it aside and starts empty")
     func corruptFile() throws {
         let directory = try PeerdProcess.makeTemporaryDirectory()

@@ -82,7 +82,7 @@ struct WatchFlowTests {
     }
 
     static func residentKilobytes(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        guard let status = fileText("/proc/\(pid)/status") else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
@@ -108,7 +108,7 @@ struct WatchFlowTests {
                 PeerManagerV1.PeerManager.addPeer, PeerManagerV1.AddPeerRequest(source: .peer(probe)))
             let _: PeerManagerV1.RemovePeerResponse = try admin.call(
                 PeerManagerV1.PeerManager.removePeer, PeerManagerV1.RemovePeerRequest(peerID: probe.peerID))
-            return (try? String(contentsOfFile: outputPath, encoding: .utf8))?.isEmpty == false
+            return fileText(outputPath)?.isEmpty == false
         }
         let socketPath = peerd.socketPath
         let adders = Thread.detachedResult {
@@ -138,7 +138,7 @@ struct WatchFlowTests {
         try adders.value()
         #expect(added.count == peers)
         func peerctlAdded() -> Int {
-            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            let output = fileText(outputPath) ?? ""
             return output.split(separator: "\n").count { $0.contains("\"peer_added\"") }
         }
         let deadline = ContinuousClock.now + .seconds(30)

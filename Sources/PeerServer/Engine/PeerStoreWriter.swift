@@ -25,6 +25,10 @@ public final class PeerStoreWriter: Service, Sendable {
     let onFailure: @Sendable () -> Void
     /// How often written-behind changes are committed.
     let interval: Duration
+    /// Never-connected peers first stored longer ago than this expire (nil: never while running).
+    let expiry: Duration?
+    /// Peers expired while running, since start.
+    let expired = Atomic<Int>(0)
 
     struct Pending {
         var dirty: Set<PeerID> = []
@@ -39,12 +43,13 @@ public final class PeerStoreWriter: Service, Sendable {
     let pending = Mutex(Pending())
 
     public init(
-        file: PeerStoreFile, logger: Logger, interval: Duration = .milliseconds(100),
+        file: PeerStoreFile, logger: Logger, interval: Duration = .milliseconds(100), expiry: Duration? = nil,
         onFailure: @escaping @Sendable () -> Void = {}
     ) {
         self.file = file
         self.logger = logger
         self.interval = interval
+        self.expiry = expiry
         self.onFailure = onFailure
     }
 
@@ -171,9 +176,17 @@ public final class PeerStoreWriter: Service, Sendable {
             try? await gracefulShutdown()
             return
         }
+        // Expiry runs with the prune pass's period: rare, and a peer outlives its age by at most
+        // that much.
+        let expiryPeriod = runtime.read { engine, _, _ in engine.configuration.pruneInterval }
         await cancelWhenGracefulShutdown {
+            var nextExpiry = ContinuousClock.now + expiryPeriod
             while !Task.isCancelled {
                 var wait = self.interval
+                if ContinuousClock.now >= nextExpiry {
+                    nextExpiry = ContinuousClock.now + expiryPeriod
+                    await self.expire(from: runtime)
+                }
                 if !self.isIdle {
                     // A failing disk is retried less often; the failure is already logged.
                     do { try await self.commit(from: runtime) } catch { wait = .seconds(1) }
@@ -199,4 +212,62 @@ extension PeerStoreWriter {
             return
         }
     }
+}
+
+extension PeerStoreWriter {
+    /// One expiry pass while running (at start, ``PeerStoreFile/load(now:expiry:)`` does it):
+    /// peers the file holds as never connected and first stored more than ``expiry`` ago leave
+    /// the engine and the file. Read on the database's queue, decided under the engine lock (a
+    /// peer connected since, whose books are not written yet, stays), deleted by the commit:
+    /// neither the event loop nor the engine lock waits on the disk.
+    ///
+    /// - Returns: how many peers expired.
+    @discardableResult
+    public func expire(from runtime: EngineRuntime) async -> Int {
+        guard let expiry else { return 0 }
+        let candidates: [PeerID]
+        do {
+            candidates = try await file.neverConnected(storedBefore: runtime.clock.now() - expiry)
+        } catch {
+            logger.error(
+                "peer store expiry pass failed", metadata: ["store.path": "\(file.path)", "error": "\(error)"])
+            return 0
+        }
+        guard !candidates.isEmpty else { return 0 }
+        let expired = runtime.perform { engine, now, _ in
+            var expired: [PeerID] = []
+            var actions: [EngineAction] = []
+            for peer in candidates {
+                guard let record = engine.store.record(peer) else {
+                    // In the file, not in the books (trimmed at load): it only leaves the file.
+                    expired.append(peer)
+                    continue
+                }
+                guard !PeerStoreFile.everConnected(record) else { continue }
+                expired.append(peer)
+                actions += engine.removePeer(peer, now: now).map { action in
+                    guard case .decision(var decision) = action, decision.reason == .peerRemoved else { return action }
+                    decision.detail = "expired: never connected, stored more than \(expiry.components.seconds) s ago"
+                    return .decision(decision)
+                }
+            }
+            return (expired, actions)
+        }
+        guard !expired.isEmpty else { return 0 }
+        // Peers the engine removed are marked by the runtime; the others are marked here.
+        mark(expired)
+        let total = self.expired.add(expired.count, ordering: .relaxed).newValue
+        // A failed commit keeps them marked (retried by run()) and is logged there.
+        try? await commit(from: runtime)
+        logger.info(
+            "never-connected peers expired",
+            metadata: [
+                "store.path": "\(file.path)", "store.expired": "\(expired.count)",
+                "store.expired_total": "\(total)",
+            ])
+        return expired.count
+    }
+
+    /// Peers expired while running, since start.
+    public var expiredCount: Int { expired.load(ordering: .relaxed) }
 }

@@ -38,7 +38,8 @@ struct PersistenceOptions: ParsableArguments {
     @Option(
         name: .customLong("peer-store-expiry"),
         help: ArgumentHelp(
-            "Never-connected peers stored longer ago than this are deleted at start \(FlagBounds.help(Self.expiryRange)).",
+            "Never-connected peers stored longer ago than this are deleted, at start and every prune interval "
+                + "\(FlagBounds.help(Self.expiryRange)).",
             valueName: "seconds"))
     var expiry: Double = Double(PersistenceConfiguration.defaultExpiry.components.seconds)
 

@@ -97,7 +97,7 @@ final class ChildProcess {
     }()
 
     private static func contents(of path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        fileText(path) ?? ""
     }
 
     private func reap(options: Int32) {
