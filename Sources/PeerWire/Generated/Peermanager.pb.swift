@@ -826,6 +826,7 @@ extension PeerManagerV1 {
         public var dialOversubscriptionPercent: UInt32 = 0
         public var shardCoverageFloor: UInt32 = 0
         public var reasonCooldowns: Bool = false
+        public var discoveryRequestIntervalMs: UInt64 = 0
 
         public init(
             maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
@@ -833,7 +834,7 @@ extension PeerManagerV1 {
             relayShardManager: Bool = false, dialTimeoutMs: UInt64 = 0, initialBackoffMs: UInt64 = 0,
             backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
             socketPath: String = "", metricsAddress: String = "", dialOversubscriptionPercent: UInt32 = 0,
-            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false
+            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false, discoveryRequestIntervalMs: UInt64 = 0
         ) {
             self.maxConnections = maxConnections
             self.relayServiceRatio = relayServiceRatio
@@ -852,6 +853,7 @@ extension PeerManagerV1 {
             self.dialOversubscriptionPercent = dialOversubscriptionPercent
             self.shardCoverageFloor = shardCoverageFloor
             self.reasonCooldowns = reasonCooldowns
+            self.discoveryRequestIntervalMs = discoveryRequestIntervalMs
         }
     }
 
@@ -3446,6 +3448,7 @@ extension PeerManagerV1.Configuration {
         self.dialOversubscriptionPercent = c.dial_oversubscription_percent
         self.shardCoverageFloor = c.shard_coverage_floor
         self.reasonCooldowns = c.reason_cooldowns != 0
+        self.discoveryRequestIntervalMs = c.discovery_request_interval_ms
         self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
     }
 
@@ -3469,6 +3472,7 @@ extension PeerManagerV1.Configuration {
         c.dial_oversubscription_percent = dialOversubscriptionPercent
         c.shard_coverage_floor = shardCoverageFloor
         c.reason_cooldowns = reasonCooldowns ? 1 : 0
+        c.discovery_request_interval_ms = discoveryRequestIntervalMs
         if let value = clusterID {
             c._cluster_id_case = .init(rawValue: 5)
             c.cluster_id = value

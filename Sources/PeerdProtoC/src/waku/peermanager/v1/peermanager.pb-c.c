@@ -6540,7 +6540,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_reques
   (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[17] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[18] =
 {
   {
     "max_connections",
@@ -6746,12 +6746,25 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "discovery_request_interval_ms",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, discovery_request_interval_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
   9,   /* field[9] = backoff_factor */
   4,   /* field[4] = cluster_id */
   14,   /* field[14] = dial_oversubscription_percent */
   7,   /* field[7] = dial_timeout_ms */
+  17,   /* field[17] = discovery_request_interval_ms */
   8,   /* field[8] = initial_backoff_ms */
   3,   /* field[3] = ip_colocation_limit */
   0,   /* field[0] = max_connections */
@@ -6769,7 +6782,7 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
 static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
 {
@@ -6779,7 +6792,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   "Waku__Peermanager__V1__Configuration",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Configuration),
-  17,
+  18,
   waku__peermanager__v1__configuration__field_descriptors,
   waku__peermanager__v1__configuration__field_indices_by_name,
   1,  waku__peermanager__v1__configuration__number_ranges,
