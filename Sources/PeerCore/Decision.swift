@@ -56,6 +56,9 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case shardInboundPruned = "shard_inbound_pruned"
     /// A subscribed shard has fewer connected relay peers than the shard floor (the alarm).
     case shardBelowFloor = "shard_below_floor"
+    /// The host was asked to discover peers of a short shard the store knows too few
+    /// connectable peers of.
+    case discoveryRequested = "discovery_requested"
     case reconnectScheduled = "reconnect_scheduled"
     case reconnectDialed = "reconnect_dialed"
     case reachabilityChanged = "reachability_changed"

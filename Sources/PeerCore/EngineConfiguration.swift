@@ -64,6 +64,15 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Leave a peer cut for another network (24 h) or a failed metadata exchange (10 min) alone
     /// when discovery reports it again (``ReconnectCooldowns``); nwaku redials it.
     public var reasonCooldowns = true
+    /// Ask the host to discover peers of a subscribed shard below the shard floor when the store
+    /// knows too few connectable peers of it (``HostCommand/requestDiscovery(clusterID:shard:wanted:)``),
+    /// at most once per shard per interval; `nil` never asks (nwaku never does). One discv5 lookup
+    /// takes seconds to tens of seconds and a new peer then needs a dial: asking more often than
+    /// every 30 s per shard would stack lookups the host has not finished.
+    public var discoveryRequestInterval: Duration? = .seconds(30)
+    /// How long the engine waits for a discovery request's result before forgetting it (then the
+    /// interval still applies).
+    public static let discoveryRequestTimeout: Duration = .seconds(60)
 
     // MARK: Limits (bounds on what clients and the host can make the engine store)
 
@@ -137,6 +146,9 @@ public struct EngineConfiguration: Sendable, Hashable {
         _ = check("reconnectBackoff", reconnectBackoff, Bounds.reconnectBackoff)
         _ = check("commandGracePeriod", commandGracePeriod, Bounds.commandGracePeriod)
         _ = check("dialOversubscriptionPercent", dialOversubscriptionPercent, Bounds.dialOversubscriptionPercent)
+        if let interval = discoveryRequestInterval {
+            _ = check("discoveryRequestInterval", interval, Bounds.discoveryRequestInterval)
+        }
         if let floor = shardCoverageFloor, check("shardCoverageFloor", floor, Bounds.shardCoverageFloor),
             connectionsValid, clusterID != nil, !shardedPeerManagement, floor * shards.count > maxConnections
         {
@@ -214,6 +226,8 @@ public struct EngineConfiguration: Sendable, Hashable {
         public static let commandGracePeriod: ClosedRange<Duration> = .zero...(.seconds(3600))
         public static let dialOversubscriptionPercent: ClosedRange<Int> = 100...1000
         public static let shardCoverageFloor: ClosedRange<Int> = 0...1000
+        public static let discoveryRequestInterval: ClosedRange<Duration> =
+            .seconds(1)...EngineConfiguration.maximumBackoff
         /// Every shard of a cluster, once.
         public static let shardCount = Int(RelayShard.maxShardIndex) + 1
     }

@@ -18,11 +18,17 @@ public enum HostCommand: Sendable, Hashable {
     case disconnect(peer: PeerID, reason: DecisionReason)
     /// Run the metadata exchange with a connected peer and report a `.metadata` outcome.
     case requestMetadata(peer: PeerID, timeout: Duration)
+    /// Find more relay peers of one of our shards (discv5, peer exchange) and report them with
+    /// AddPeer: the shard is below the shard floor and the store knows too few connectable peers
+    /// of it (``ShardCoverage/discoveryRequests(needs:candidates:lastRequested:now:interval:percent:)``).
+    /// `wanted` is how many new connectable peers would fill it.
+    case requestDiscovery(clusterID: UInt16, shard: UInt16, wanted: Int)
 
-    /// The peer the command is about.
-    public var peer: PeerID {
+    /// The peer the command is about (none for a discovery request).
+    public var peer: PeerID? {
         switch self {
         case .dial(let peer, _, _, _), .disconnect(let peer, _), .requestMetadata(let peer, _): peer
+        case .requestDiscovery: nil
         }
     }
 }

@@ -309,6 +309,10 @@ extension PeerEngine {
                 case .timedOut: .failed(reason: "timed out")
                 }
             applyMetadata(peer, result, now: now, into: &actions)
+        case .requestDiscovery(_, let shard, _):
+            // Whatever the outcome (found some, found none, unsupported by an old host), the
+            // shard is asked for again only after the interval: the peers come in with AddPeer.
+            discoveryInFlight[shard] = nil
         }
         return true
     }
@@ -391,6 +395,7 @@ extension PeerEngine {
             case .dial: commandCompleted(id, .timedOut, now: now, into: &actions)
             case .requestMetadata: commandCompleted(id, .failed(reason: "no answer"), now: now, into: &actions)
             case .disconnect: commandCompleted(id, .failed(reason: "no answer"), now: now, into: &actions)
+            case .requestDiscovery: commandCompleted(id, .failed(reason: "no answer"), now: now, into: &actions)
             }
         }
     }

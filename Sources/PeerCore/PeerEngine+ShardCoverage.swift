@@ -66,9 +66,13 @@ extension PeerEngine {
         // The alarm (a log line, a Watch event and peerd_engine_decisions_total{reason}): every
         // step while a subscribed shard is short, with what could fill it. Counted without a
         // draw, so the alarm never changes which peers are dialled.
-        let serving = (pool.primary + pool.extra).count { handle in
-            !pool.excluded.contains(handle) && eligible(handle)
-                && subscribedShards(of: handle).contains { shard in short.contains { $0.shard == shard } }
+        var serving = 0
+        var servingPerShard: [UInt16: Int] = [:]
+        for handle in pool.primary + pool.extra where !pool.excluded.contains(handle) && eligible(handle) {
+            let shards = subscribedShards(of: handle).filter { shard in short.contains { $0.shard == shard } }
+            guard !shards.isEmpty else { continue }
+            serving += 1
+            for shard in shards { servingPerShard[shard, default: 0] += 1 }
         }
         let list = short.map { "\($0.shard) (\(coverageFloor - $0.missing) peers)" }.joined(separator: ", ")
         actions.append(
@@ -81,6 +85,7 @@ extension PeerEngine {
                         + "\(serving) connectable candidates serve them"
                         + (serving == 0 ? " (none known: discovery must find some)" : ""))))
         guard !needs.isEmpty else { return }
+        requestDiscovery(needs: needs, candidates: servingPerShard, now: now, into: &actions)
         let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
         let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
         guard !picked.isEmpty, let allowed = dialAllowance(picked.count, into: &actions) else { return }
@@ -97,5 +102,38 @@ extension PeerEngine {
                     .shardOutboundFill, peers: dialed, target: coverageFloor, chosen: dialed.count,
                     available: candidates.count,
                     detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
+    }
+
+    /// Asks the host to discover peers of the short shards the store knows too few connectable
+    /// peers of (go-waku discovers on demand per topic; nwaku never asks, so a thin shard stays
+    /// thin until its random discv5 walk happens on one). Rate-limited per shard by
+    /// ``EngineConfiguration/discoveryRequestInterval``, one request per shard in flight.
+    mutating func requestDiscovery(
+        needs: [(shard: UInt16, missing: Int)], candidates: [UInt16: Int], now: EngineTime,
+        into actions: inout [EngineAction]
+    ) {
+        guard let interval = configuration.discoveryRequestInterval, let cluster = configuration.clusterID,
+            !hostGone
+        else { return }
+        let requests = ShardCoverage.discoveryRequests(
+            needs: needs.filter { discoveryInFlight[$0.shard] == nil }, candidates: candidates,
+            lastRequested: lastDiscoveryRequest, now: now, interval: interval,
+            percent: configuration.dialOversubscriptionPercent)
+        for request in requests {
+            let id = issue(
+                .requestDiscovery(clusterID: cluster, shard: request.shard, wanted: request.wanted),
+                timeout: EngineConfiguration.discoveryRequestTimeout, now: now, into: &actions)
+            discoveryInFlight[request.shard] = id
+            lastDiscoveryRequest[request.shard] = now
+            let known = candidates[request.shard] ?? 0
+            actions.append(
+                .decision(
+                    Decision(
+                        .discoveryRequested, target: coverageFloor, chosen: request.wanted, available: known,
+                        detail:
+                            "shard \(cluster)/\(request.shard) is below the floor of \(coverageFloor) with "
+                            + "\(known) connectable candidates: asking the host (\(id)) to discover "
+                            + "\(request.wanted) more; next request in \(interval.secondsText) at the earliest")))
+        }
     }
 }

@@ -74,6 +74,11 @@ public struct PeerEngine: Sendable {
     /// carried out, so client dials are refused instead of expiring as failures. (False before
     /// any host attached: a library user drives the engine without one.)
     var hostGone = false
+    /// When each subscribed shard was last the subject of a discovery request (the rate limit,
+    /// ``EngineConfiguration/discoveryRequestInterval``).
+    var lastDiscoveryRequest: [UInt16: EngineTime] = [:]
+    /// Discovery requests the host has not answered yet, per shard: never two at once.
+    var discoveryInFlight: [UInt16: CommandID] = [:]
     /// Metadata rejections waiting for a protected peer's last tag to go.
     var deferredRejections: [PeerID: DecisionReason] = [:]
     /// Peers cut for a reason with a cool-down (``EngineConfiguration/reasonCooldowns``).

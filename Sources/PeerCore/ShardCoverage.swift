@@ -51,4 +51,21 @@ public enum ShardCoverage {
         guard deficit > 0 else { return 0 }
         return (deficit * max(percent, 100) + 99) / 100
     }
+
+    /// The discovery requests to make: for each short shard (`needs`), thinnest first, whose
+    /// known connectable candidates (`candidates[shard]`, 0 when absent) fall short of the dials
+    /// that would fill it at `percent` oversubscription (many dials fail), and that was not asked
+    /// for within `interval` (`lastRequested`). `wanted` is the candidates missing.
+    public static func discoveryRequests(
+        needs: [(shard: UInt16, missing: Int)], candidates: [UInt16: Int], lastRequested: [UInt16: EngineTime],
+        now: EngineTime, interval: Duration, percent: Int
+    ) -> [(shard: UInt16, wanted: Int)] {
+        needs.compactMap { need in
+            let dials = oversubscribed(need.missing, percent: percent)
+            let known = candidates[need.shard] ?? 0
+            guard known < dials else { return nil }
+            if let last = lastRequested[need.shard], now < last + interval { return nil }
+            return (shard: need.shard, wanted: dials - known)
+        }
+    }
 }

@@ -53,7 +53,7 @@ struct ConnectivityLoopTests {
         var next: [EngineAction] = []
         for (index, command) in first.actions.commands.enumerated() {
             if index < 4 {
-                engine.open(Int(command.command.peer.multihash[5]), direction: .outbound, now: at(2))
+                engine.open(Int(try #require(command.command.peer).multihash[5]), direction: .outbound, now: at(2))
                 next += engine.handle(.commandCompleted(command.id, .succeeded), now: at(2))
             } else {
                 next += engine.handle(.commandCompleted(command.id, .failed(reason: "refused")), now: at(2))

@@ -18,6 +18,9 @@ struct PeerdFlagBoundsTests {
         (["--initial-backoff=-inf"], "--initial-backoff"),
         (["--prune-interval", "inf"], "--prune-interval"),
         (["--prune-interval", "0.5"], "--prune-interval"),
+        (["--discovery-request-interval", "0.5"], "--discovery-request-interval"),
+        (["--discovery-request-interval", "nan"], "--discovery-request-interval"),
+        (["--discovery-request-interval", "1e300"], "--discovery-request-interval"),
         (["--shutdown-grace", "1e30"], "--shutdown-grace"),
         (["--shutdown-grace", "nan"], "--shutdown-grace"),
         (["--host-session-timeout", "1e300"], "--host-session-timeout"),
@@ -97,6 +100,7 @@ struct PeerdFlagBoundsTests {
             "--initial-backoff", "604800", "--prune-interval", "604800", "--host-session-timeout", "86400",
             "--shutdown-grace", "3600", "--max-concurrent-streams", "65536", "--dial-oversubscription", "1000",
             "--no-reason-cooldowns", "--cluster-id", "1", "--shard", "0", "--shard-coverage-floor", "1000",
+            "--discovery-request-interval", "604800",
         ])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let configuration: PeerManagerV1.Configuration = try admin.call(
@@ -112,6 +116,7 @@ struct PeerdFlagBoundsTests {
         #expect(configuration.dialOversubscriptionPercent == 1000)
         #expect(configuration.shardCoverageFloor == 1000)
         #expect(configuration.reasonCooldowns == false)
+        #expect(configuration.discoveryRequestIntervalMs == 604_800_000)
         // Still serving.
         #expect(try SocketClient(path: peerd.socketPath).healthCheck(1) == .serving)
     }
@@ -129,10 +134,12 @@ struct PeerdPolicyDefaultsTests {
         #expect(configuration.dialOversubscriptionPercent == 300)
         #expect(configuration.shardCoverageFloor == 4)
         #expect(configuration.reasonCooldowns == true)
+        #expect(configuration.discoveryRequestIntervalMs == 30_000)
         // Without shards there is nothing to keep covered.
-        let bare = try PeerdProcess(arguments: [])
+        let bare = try PeerdProcess(arguments: ["--discovery-request-interval", "0"])
         let plain: PeerManagerV1.Configuration = try PeerManagerClient(socketPath: bare.socketPath).call(
             PeerManagerV1.PeerManager.getConfiguration, PeerManagerV1.GetConfigurationRequest())
         #expect(plain.shardCoverageFloor == 0)
+        #expect(plain.discoveryRequestIntervalMs == 0)  // 0: never asks
     }
 }

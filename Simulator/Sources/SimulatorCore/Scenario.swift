@@ -71,6 +71,12 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var discoveryPerMinute: Double = 30
     /// Inbound connection attempts per minute (random online peers of any reachability).
     public var inboundPerMinute: Double = 3
+    /// A discovery request for a shard (peerd's `request_discovery`; nwaku never asks) is
+    /// answered after this many seconds (a targeted discv5 lookup)...
+    public var discoveryRequestDelaySeconds: Double = 10
+    /// ...with up to this many records of the shard's relay peers (at most `wanted` of them,
+    /// picked at random among all, online or not, reachable or not: discv5 returns stale records).
+    public var discoveryRequestMaxPeers = 16
 
     // MARK: The application
     /// Static peers the application connects to and protects (stable, reachable relay peers).
@@ -129,6 +135,12 @@ public struct Scenario: Codable, Sendable, Equatable {
         try require(maxConnections >= 14 && maxConnections <= 10_000, "maxConnections must be 14...10000")
         try require(meanSessionMinutes >= 0 && meanOfflineMinutes >= 0, "churn times must be >= 0")
         try require(discoveryPerMinute >= 0 && inboundPerMinute >= 0, "rates must be >= 0")
+        try require(
+            discoveryRequestDelaySeconds >= 0 && discoveryRequestDelaySeconds <= 3600,
+            "discoveryRequestDelaySeconds must be 0...3600")
+        try require(
+            discoveryRequestMaxPeers >= 0 && discoveryRequestMaxPeers <= 1000,
+            "discoveryRequestMaxPeers must be 0...1000")
         try require(protectedPeers >= 0 && protectedPeers <= peers / 10, "protectedPeers must be 0...peers/10")
         try require(bootstrapPeers >= 0 && bootstrapPeers <= peers, "bootstrapPeers must be 0...peers")
     }

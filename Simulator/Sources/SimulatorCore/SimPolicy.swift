@@ -39,8 +39,8 @@ public protocol SimPolicy {
 public enum PolicyKind: String, CaseIterable, Sendable {
     /// nwaku's 2024 peer manager, bugs included (``NwakuPolicy``).
     case nwaku
-    /// peerd's engine with its defaults (300 % dial oversubscription, a shard floor of 4 and
-    /// reconnect cool-downs by reason since issue 14; SIMULATION.md has the table behind them).
+    /// peerd's engine with its defaults (300 % dial oversubscription, a shard floor of 4,
+    /// reconnect cool-downs by reason and discovery requests for short shards since issue 14; SIMULATION.md has the table behind them).
     case peerd
     /// peerd's engine with every issue-14 setting at nwaku's behaviour (no oversubscription, no
     /// shard floor, no cool-downs): the baseline the settings are judged against.
@@ -51,6 +51,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
     case peerdShardFloor = "peerd-floor"
     /// The defaults without the reconnect cool-downs by reason.
     case peerdNoCooldown = "peerd-no-cooldown"
+    /// The defaults without discovery requests for short shards.
+    case peerdNoDiscovery = "peerd-no-discovery"
     /// peerd's engine with sharded peer management on (nwaku's per-shard targets).
     case peerdSharded = "peerd-sharded"
 
@@ -61,6 +63,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .peerd: return try PeerdPolicy(scenario: scenario, name: rawValue)
         case .peerdNoCooldown:
             return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.reasonCooldowns = false }
+        case .peerdNoDiscovery:
+            return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.discoveryRequestInterval = nil }
         case .peerdSharded:
             return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.shardedPeerManagement = true }
         case .peerdBaseline, .peerdOversubscribed, .peerdShardFloor:
@@ -70,6 +74,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
                 $0.dialOversubscriptionPercent = oversubscribed ? 300 : 100
                 $0.shardCoverageFloor = floor ? scenario.shardFloor : 0
                 $0.reasonCooldowns = false
+                $0.discoveryRequestInterval = nil
             }
         }
     }

@@ -19,6 +19,7 @@ public struct Simulation {
         case relayStream(ConnectionID, peer: Int)
         case metadataAnswer(CommandID, ConnectionID, peer: Int)
         case discovery
+        case discoveryAnswer(CommandID, shard: UInt16, wanted: Int)
         case inbound
         case toggle(peer: Int)
         case sample
@@ -32,6 +33,10 @@ public struct Simulation {
     let end: EngineTime
     var rng: SimRandom
     var churnRNG: SimRandom
+    /// Its own stream, so answering discovery requests leaves every other draw as it was.
+    var discoveryRNG: SimRandom
+    /// The relay peers of our cluster serving each shard (what a targeted lookup can find).
+    let relayPeersOfShard: [UInt16: [Int]]
 
     // The host's connections.
     var online: [Bool]
@@ -65,6 +70,12 @@ public struct Simulation {
         end = .epoch + .milliseconds(Int64(scenario.durationSeconds * 1000))
         rng = SimRandom(seed: scenario.seed, stream: 2)
         churnRNG = SimRandom(seed: scenario.seed, stream: 3)
+        discoveryRNG = SimRandom(seed: scenario.seed, stream: 4)
+        var ofShard: [UInt16: [Int]] = [:]
+        for peer in network.peers where peer.relay && peer.clusterID == scenario.clusterID {
+            for shard in peer.shards { ofShard[shard, default: []].append(peer.index) }
+        }
+        relayPeersOfShard = ofShard
         var index: [UInt16: Int] = [:]
         for (position, shard) in scenario.ourShards.enumerated() { index[shard] = position }
         ourShardIndex = index
@@ -162,6 +173,8 @@ public struct Simulation {
             let index = Int(rng.next() % UInt64(network.peers.count))
             send(policy.discovered(network.peers[index].info, now: now))
             scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute)
+        case .discoveryAnswer(let id, let shard, let wanted):
+            answerDiscovery(id, shard: shard, wanted: wanted)
         case .inbound:
             let index = Int(rng.next() % UInt64(network.peers.count))
             // libp2p refuses an inbound connection once max-connections are open.
@@ -240,7 +253,31 @@ public struct Simulation {
             } else {
                 queue.push(.deliver(.commandCompleted(command.id, .timedOut)), at: now + timeout)
             }
+        case .requestDiscovery(let cluster, let shard, let wanted):
+            guard cluster == scenario.clusterID else {
+                deliver(.commandCompleted(command.id, .failed(reason: "not our cluster")))
+                return
+            }
+            queue.push(
+                .discoveryAnswer(command.id, shard: shard, wanted: wanted),
+                at: now + seconds(scenario.discoveryRequestDelaySeconds))
         }
+    }
+
+    /// A targeted lookup's answer: up to `wanted` (and the scenario's cap) random relay peers of
+    /// the shard, each reported as discovery reports peers, then the command's success.
+    mutating func answerDiscovery(_ id: CommandID, shard: UInt16, wanted: Int) {
+        let serving = relayPeersOfShard[shard] ?? []
+        let count = min(wanted, scenario.discoveryRequestMaxPeers, serving.count)
+        var picked: Set<Int> = []
+        while picked.count < count {
+            let index = serving[Int(discoveryRNG.next() % UInt64(serving.count))]
+            guard picked.insert(index).inserted else { continue }
+            send(policy.discovered(network.peers[index].info, now: now))
+        }
+        summary.discoveryRequests += 1
+        summary.discoveredOnRequest += count
+        deliver(.commandCompleted(id, .succeeded))
     }
 
     mutating func answerDial(_ command: SimCommand, peer index: Int, connects: Bool, outcome: CommandOutcome) {

@@ -46,6 +46,10 @@ public struct Summary: Sendable, Equatable {
     public var protectedEvicted: Int
     /// Those connections by the reason the policy gave.
     public var disconnectsByReason: [String: Int] = [:]
+    /// Discovery requests the host answered (peerd's `request_discovery`; nwaku never asks).
+    public var discoveryRequests = 0
+    /// Peer records those answers reported.
+    public var discoveredOnRequest = 0
     /// Events the simulation processed (a measure of work).
     public var events: Int
 }

@@ -30,7 +30,8 @@ extension PeerManagerService {
                 socketPath: settings.socketPath,
                 metricsAddress: settings.metricsAddress,
                 dialOversubscriptionPercent: UInt32(clamping: configuration.dialOversubscriptionPercent),
-                shardCoverageFloor: UInt32(clamping: floor), reasonCooldowns: configuration.reasonCooldowns)
+                shardCoverageFloor: UInt32(clamping: floor), reasonCooldowns: configuration.reasonCooldowns,
+                discoveryRequestIntervalMs: configuration.discoveryRequestInterval?.milliseconds ?? 0)
         }
         router.serverStreaming(PeerManagerV1.PeerManager.watch) { request, _, writer in
             // Nothing asked for: decisions and peer events. Connection-status changes only when

@@ -296,6 +296,19 @@ extension PeerManagerV1 {
         }
     }
 
+    /// `waku.peermanager.v1.RequestDiscoveryCommand`
+    public struct RequestDiscoveryCommand: Hashable, Sendable {
+        public var clusterID: UInt32 = 0
+        public var shard: UInt32 = 0
+        public var wanted: UInt32 = 0
+
+        public init(clusterID: UInt32 = 0, shard: UInt32 = 0, wanted: UInt32 = 0) {
+            self.clusterID = clusterID
+            self.shard = shard
+            self.wanted = wanted
+        }
+    }
+
     /// `waku.peermanager.v1.HostCommand`
     public struct HostCommand: Hashable, Sendable {
         public var commandID: UInt64 = 0
@@ -310,6 +323,7 @@ extension PeerManagerV1 {
             case dial(PeerManagerV1.DialCommand)
             case disconnect(PeerManagerV1.DisconnectCommand)
             case requestMetadata(PeerManagerV1.RequestMetadataCommand)
+            case requestDiscovery(PeerManagerV1.RequestDiscoveryCommand)
         }
     }
 
@@ -812,6 +826,7 @@ extension PeerManagerV1 {
         public var dialOversubscriptionPercent: UInt32 = 0
         public var shardCoverageFloor: UInt32 = 0
         public var reasonCooldowns: Bool = false
+        public var discoveryRequestIntervalMs: UInt64 = 0
 
         public init(
             maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
@@ -819,7 +834,7 @@ extension PeerManagerV1 {
             relayShardManager: Bool = false, dialTimeoutMs: UInt64 = 0, initialBackoffMs: UInt64 = 0,
             backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
             socketPath: String = "", metricsAddress: String = "", dialOversubscriptionPercent: UInt32 = 0,
-            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false
+            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false, discoveryRequestIntervalMs: UInt64 = 0
         ) {
             self.maxConnections = maxConnections
             self.relayServiceRatio = relayServiceRatio
@@ -838,6 +853,7 @@ extension PeerManagerV1 {
             self.dialOversubscriptionPercent = dialOversubscriptionPercent
             self.shardCoverageFloor = shardCoverageFloor
             self.reasonCooldowns = reasonCooldowns
+            self.discoveryRequestIntervalMs = discoveryRequestIntervalMs
         }
     }
 
@@ -1745,6 +1761,45 @@ extension PeerManagerV1.RequestMetadataCommand: WireMessage {
     }
 }
 
+extension PeerManagerV1.RequestDiscoveryCommand {
+    init(c: Waku__Peermanager__V1__RequestDiscoveryCommand) {
+        self.init()
+        self.clusterID = c.cluster_id
+        self.shard = c.shard
+        self.wanted = c.wanted
+    }
+
+    func c(in arena: PackArena) -> Waku__Peermanager__V1__RequestDiscoveryCommand {
+        var c = Waku__Peermanager__V1__RequestDiscoveryCommand()
+        waku__peermanager__v1__request_discovery_command__init(&c)
+        c.cluster_id = clusterID
+        c.shard = shard
+        c.wanted = wanted
+        return c
+    }
+}
+
+extension PeerManagerV1.RequestDiscoveryCommand: WireMessage {
+    public static let protobufName = "waku.peermanager.v1.RequestDiscoveryCommand"
+
+    public init(wire buffer: ByteBuffer) throws {
+        self = try buffer.unpackProtobufC(
+            Self.protobufName, descriptor: waku__peermanager__v1__request_discovery_command__descriptor,
+            unpack: waku__peermanager__v1__request_discovery_command__unpack,
+            free: waku__peermanager__v1__request_discovery_command__free_unpacked
+        ) { Self(c: $0) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        PackArena.with { arena in
+            var c = self.c(in: arena)
+            buffer.writeProtobufC(size: waku__peermanager__v1__request_discovery_command__get_packed_size(&c)) {
+                waku__peermanager__v1__request_discovery_command__pack(&c, $0)
+            }
+        }
+    }
+}
+
 extension PeerManagerV1.HostCommand {
     init(c: Waku__Peermanager__V1__HostCommand) {
         self.init()
@@ -1755,6 +1810,10 @@ extension PeerManagerV1.HostCommand {
         case 4:
             self.command = c.request_metadata.map {
                 .requestMetadata(PeerManagerV1.RequestMetadataCommand(c: $0.pointee))
+            }
+        case 5:
+            self.command = c.request_discovery.map {
+                .requestDiscovery(PeerManagerV1.RequestDiscoveryCommand(c: $0.pointee))
             }
         default: self.command = nil
         }
@@ -1774,6 +1833,9 @@ extension PeerManagerV1.HostCommand {
         case .requestMetadata(let value)?:
             c.command_case = .init(rawValue: 4)
             c.request_metadata = arena.pointer(to: value.c(in: arena))
+        case .requestDiscovery(let value)?:
+            c.command_case = .init(rawValue: 5)
+            c.request_discovery = arena.pointer(to: value.c(in: arena))
         case nil: break
         }
         return c
@@ -3386,6 +3448,7 @@ extension PeerManagerV1.Configuration {
         self.dialOversubscriptionPercent = c.dial_oversubscription_percent
         self.shardCoverageFloor = c.shard_coverage_floor
         self.reasonCooldowns = c.reason_cooldowns != 0
+        self.discoveryRequestIntervalMs = c.discovery_request_interval_ms
         self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
     }
 
@@ -3409,6 +3472,7 @@ extension PeerManagerV1.Configuration {
         c.dial_oversubscription_percent = dialOversubscriptionPercent
         c.shard_coverage_floor = shardCoverageFloor
         c.reason_cooldowns = reasonCooldowns ? 1 : 0
+        c.discovery_request_interval_ms = discoveryRequestIntervalMs
         if let value = clusterID {
             c._cluster_id_case = .init(rawValue: 5)
             c.cluster_id = value

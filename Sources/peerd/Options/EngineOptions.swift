@@ -102,6 +102,16 @@ struct EngineOptions: ParsableArguments {
             """)
     var noReasonCooldowns = false
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Ask the host to discover peers of a subscribed shard below the floor that peerd knows \
+            too few connectable peers of (request_discovery), at most this often per shard; 0 never \
+            asks (nwaku never does) \(FlagBounds.help(Bounds.discoveryRequestInterval)).
+            """,
+            valueName: "seconds"))
+    var discoveryRequestInterval: Double = 30
+
     /// A unary host polls at least every 60 s (PollCommands' longest wait); a day is plenty.
     static let hostSessionTimeoutRange: ClosedRange<Duration> = .seconds(1)...(.seconds(86_400))
 
@@ -124,6 +134,8 @@ struct EngineOptions: ParsableArguments {
             configuration.dialOversubscriptionPercent = dialOversubscription
             configuration.shardCoverageFloor = shardCoverageFloor
             configuration.reasonCooldowns = !noReasonCooldowns
+            configuration.discoveryRequestInterval =
+                discoveryRequestInterval == 0 ? nil : FlagBounds.duration(seconds: discoveryRequestInterval)
         }
     }
 
@@ -139,12 +151,16 @@ struct EngineOptions: ParsableArguments {
             initialBackoffProblem,
             FlagBounds.seconds("--prune-interval", pruneInterval, in: Bounds.pruneInterval),
             FlagBounds.seconds("--host-session-timeout", hostSessionTimeout, in: Self.hostSessionTimeoutRange),
+            discoveryRequestInterval == 0
+                ? nil
+                : FlagBounds.seconds(
+                    "--discovery-request-interval", discoveryRequestInterval, in: Bounds.discoveryRequestInterval),
         ].compactMap { $0 }
         do {
             try configuration.validate()
         } catch {
             // The seconds flags were judged above, as given; their clamped durations say no more.
-            let judged: Set = ["dialTimeout", "initialBackoff", "pruneInterval"]
+            let judged: Set = ["dialTimeout", "initialBackoff", "pruneInterval", "discoveryRequestInterval"]
             for problem in error.problems {
                 if case .outOfRange(let setting, _, _) = problem, judged.contains(setting) { continue }
                 if case .backoffTooLong = problem, initialBackoffProblem != nil { continue }

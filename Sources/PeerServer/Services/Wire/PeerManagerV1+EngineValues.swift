@@ -105,6 +105,9 @@ extension PeerManagerV1.HostCommand {
             command = .disconnect(.init(peerID: peer.description, reason: reason.rawValue))
         case .requestMetadata(let peer, let timeout):
             command = .requestMetadata(.init(peerID: peer.description, timeoutMs: timeout.milliseconds))
+        case .requestDiscovery(let cluster, let shard, let wanted):
+            command = .requestDiscovery(
+                .init(clusterID: UInt32(cluster), shard: UInt32(shard), wanted: UInt32(clamping: wanted)))
         }
         self.init(commandID: issued.id.rawValue, command: command)
     }

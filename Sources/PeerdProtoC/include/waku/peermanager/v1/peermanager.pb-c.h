@@ -31,6 +31,7 @@ typedef struct Waku__Peermanager__V1__HostEvent Waku__Peermanager__V1__HostEvent
 typedef struct Waku__Peermanager__V1__DialCommand Waku__Peermanager__V1__DialCommand;
 typedef struct Waku__Peermanager__V1__DisconnectCommand Waku__Peermanager__V1__DisconnectCommand;
 typedef struct Waku__Peermanager__V1__RequestMetadataCommand Waku__Peermanager__V1__RequestMetadataCommand;
+typedef struct Waku__Peermanager__V1__RequestDiscoveryCommand Waku__Peermanager__V1__RequestDiscoveryCommand;
 typedef struct Waku__Peermanager__V1__HostCommand Waku__Peermanager__V1__HostCommand;
 typedef struct Waku__Peermanager__V1__ReportEventsRequest Waku__Peermanager__V1__ReportEventsRequest;
 typedef struct Waku__Peermanager__V1__ReportEventsResponse Waku__Peermanager__V1__ReportEventsResponse;
@@ -575,11 +576,36 @@ struct  Waku__Peermanager__V1__RequestMetadataCommand
     , (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * Added after v1.0: find more relay peers of one shard (discv5 lookups for the shard's ENR
+ * field, peer exchange), because a subscribed shard is below the shard floor and peerd knows too
+ * few connectable peers of it. The host reports what it finds with AddPeer (or in its events) and
+ * answers with a command_result: SUCCEEDED once the search ran (whatever it found), FAILED with
+ * "unsupported" when it cannot search. A host that does not know the command (it sees a
+ * HostCommand with no command set) answers FAILED "unsupported"; peerd then asks again only after
+ * its per-shard interval, so an old host costs one result per shard per interval.
+ */
+struct  Waku__Peermanager__V1__RequestDiscoveryCommand
+{
+  ProtobufCMessage base;
+  uint32_t cluster_id;
+  uint32_t shard;
+  /*
+   * how many new connectable peers would fill the shard
+   */
+  uint32_t wanted;
+};
+#define WAKU__PEERMANAGER__V1__REQUEST_DISCOVERY_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__request_discovery_command__descriptor) \
+    , 0, 0, 0 }
+
+
 typedef enum {
   WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND__NOT_SET = 0,
   WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_DIAL = 2,
   WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_DISCONNECT = 3,
-  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_REQUEST_METADATA = 4
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_REQUEST_METADATA = 4,
+  WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND_REQUEST_DISCOVERY = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(WAKU__PEERMANAGER__V1__HOST_COMMAND__COMMAND__CASE)
 } Waku__Peermanager__V1__HostCommand__CommandCase;
 
@@ -592,6 +618,7 @@ struct  Waku__Peermanager__V1__HostCommand
     Waku__Peermanager__V1__DialCommand *dial;
     Waku__Peermanager__V1__DisconnectCommand *disconnect;
     Waku__Peermanager__V1__RequestMetadataCommand *request_metadata;
+    Waku__Peermanager__V1__RequestDiscoveryCommand *request_discovery;
   };
 };
 #define WAKU__PEERMANAGER__V1__HOST_COMMAND__INIT \
@@ -1297,6 +1324,10 @@ struct  Waku__Peermanager__V1__Configuration
    * peers cut for another network / failed metadata wait 24 h / 10 min
    */
   protobuf_c_boolean reason_cooldowns;
+  /*
+   * request_discovery at most this often per shard; 0 = never
+   */
+  uint64_t discovery_request_interval_ms;
   Waku__Peermanager__V1__Configuration__ClusterIdCase _cluster_id_case;
   union {
     uint32_t cluster_id;
@@ -1304,7 +1335,7 @@ struct  Waku__Peermanager__V1__Configuration
 };
 #define WAKU__PEERMANAGER__V1__CONFIGURATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__configuration__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
 
 
 struct  Waku__Peermanager__V1__WatchRequest
@@ -1681,6 +1712,25 @@ Waku__Peermanager__V1__RequestMetadataCommand *
                       const uint8_t       *data);
 void   waku__peermanager__v1__request_metadata_command__free_unpacked
                      (Waku__Peermanager__V1__RequestMetadataCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Waku__Peermanager__V1__RequestDiscoveryCommand methods */
+void   waku__peermanager__v1__request_discovery_command__init
+                     (Waku__Peermanager__V1__RequestDiscoveryCommand         *message);
+size_t waku__peermanager__v1__request_discovery_command__get_packed_size
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand   *message);
+size_t waku__peermanager__v1__request_discovery_command__pack
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand   *message,
+                      uint8_t             *out);
+size_t waku__peermanager__v1__request_discovery_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Waku__Peermanager__V1__RequestDiscoveryCommand *
+       waku__peermanager__v1__request_discovery_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   waku__peermanager__v1__request_discovery_command__free_unpacked
+                     (Waku__Peermanager__V1__RequestDiscoveryCommand *message,
                       ProtobufCAllocator *allocator);
 /* Waku__Peermanager__V1__HostCommand methods */
 void   waku__peermanager__v1__host_command__init
@@ -2587,6 +2637,9 @@ typedef void (*Waku__Peermanager__V1__DisconnectCommand_Closure)
 typedef void (*Waku__Peermanager__V1__RequestMetadataCommand_Closure)
                  (const Waku__Peermanager__V1__RequestMetadataCommand *message,
                   void *closure_data);
+typedef void (*Waku__Peermanager__V1__RequestDiscoveryCommand_Closure)
+                 (const Waku__Peermanager__V1__RequestDiscoveryCommand *message,
+                  void *closure_data);
 typedef void (*Waku__Peermanager__V1__HostCommand_Closure)
                  (const Waku__Peermanager__V1__HostCommand *message,
                   void *closure_data);
@@ -2748,6 +2801,7 @@ extern const ProtobufCMessageDescriptor waku__peermanager__v1__host_event__descr
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__dial_command__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__disconnect_command__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__request_metadata_command__descriptor;
+extern const ProtobufCMessageDescriptor waku__peermanager__v1__request_discovery_command__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__host_command__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_request__descriptor;
 extern const ProtobufCMessageDescriptor waku__peermanager__v1__report_events_response__descriptor;

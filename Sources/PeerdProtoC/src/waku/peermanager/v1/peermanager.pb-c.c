@@ -727,6 +727,51 @@ void   waku__peermanager__v1__request_metadata_command__free_unpacked
   assert(message->base.descriptor == &waku__peermanager__v1__request_metadata_command__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   waku__peermanager__v1__request_discovery_command__init
+                     (Waku__Peermanager__V1__RequestDiscoveryCommand         *message)
+{
+  static const Waku__Peermanager__V1__RequestDiscoveryCommand init_value = WAKU__PEERMANAGER__V1__REQUEST_DISCOVERY_COMMAND__INIT;
+  *message = init_value;
+}
+size_t waku__peermanager__v1__request_discovery_command__get_packed_size
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand *message)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_discovery_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t waku__peermanager__v1__request_discovery_command__pack
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_discovery_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t waku__peermanager__v1__request_discovery_command__pack_to_buffer
+                     (const Waku__Peermanager__V1__RequestDiscoveryCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &waku__peermanager__v1__request_discovery_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Waku__Peermanager__V1__RequestDiscoveryCommand *
+       waku__peermanager__v1__request_discovery_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Waku__Peermanager__V1__RequestDiscoveryCommand *)
+     protobuf_c_message_unpack (&waku__peermanager__v1__request_discovery_command__descriptor,
+                                allocator, len, data);
+}
+void   waku__peermanager__v1__request_discovery_command__free_unpacked
+                     (Waku__Peermanager__V1__RequestDiscoveryCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &waku__peermanager__v1__request_discovery_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   waku__peermanager__v1__host_command__init
                      (Waku__Peermanager__V1__HostCommand         *message)
 {
@@ -4166,7 +4211,71 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__request_metadata_command
   (ProtobufCMessageInit) waku__peermanager__v1__request_metadata_command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__host_command__field_descriptors[4] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__request_discovery_command__field_descriptors[3] =
+{
+  {
+    "cluster_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RequestDiscoveryCommand, cluster_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RequestDiscoveryCommand, shard),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "wanted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__RequestDiscoveryCommand, wanted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned waku__peermanager__v1__request_discovery_command__field_indices_by_name[] = {
+  0,   /* field[0] = cluster_id */
+  1,   /* field[1] = shard */
+  2,   /* field[2] = wanted */
+};
+static const ProtobufCIntRange waku__peermanager__v1__request_discovery_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor waku__peermanager__v1__request_discovery_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "waku.peermanager.v1.RequestDiscoveryCommand",
+  "RequestDiscoveryCommand",
+  "Waku__Peermanager__V1__RequestDiscoveryCommand",
+  "waku.peermanager.v1",
+  sizeof(Waku__Peermanager__V1__RequestDiscoveryCommand),
+  3,
+  waku__peermanager__v1__request_discovery_command__field_descriptors,
+  waku__peermanager__v1__request_discovery_command__field_indices_by_name,
+  1,  waku__peermanager__v1__request_discovery_command__number_ranges,
+  (ProtobufCMessageInit) waku__peermanager__v1__request_discovery_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor waku__peermanager__v1__host_command__field_descriptors[5] =
 {
   {
     "command_id",
@@ -4216,17 +4325,30 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__host_command__field
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "request_discovery",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Waku__Peermanager__V1__HostCommand, command_case),
+    offsetof(Waku__Peermanager__V1__HostCommand, request_discovery),
+    &waku__peermanager__v1__request_discovery_command__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__host_command__field_indices_by_name[] = {
   0,   /* field[0] = command_id */
   1,   /* field[1] = dial */
   2,   /* field[2] = disconnect */
+  4,   /* field[4] = request_discovery */
   3,   /* field[3] = request_metadata */
 };
 static const ProtobufCIntRange waku__peermanager__v1__host_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__host_command__descriptor =
 {
@@ -4236,7 +4358,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__host_command__descriptor
   "Waku__Peermanager__V1__HostCommand",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__HostCommand),
-  4,
+  5,
   waku__peermanager__v1__host_command__field_descriptors,
   waku__peermanager__v1__host_command__field_indices_by_name,
   1,  waku__peermanager__v1__host_command__number_ranges,
@@ -6418,7 +6540,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_reques
   (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[17] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[18] =
 {
   {
     "max_connections",
@@ -6624,12 +6746,25 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "discovery_request_interval_ms",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, discovery_request_interval_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
   9,   /* field[9] = backoff_factor */
   4,   /* field[4] = cluster_id */
   14,   /* field[14] = dial_oversubscription_percent */
   7,   /* field[7] = dial_timeout_ms */
+  17,   /* field[17] = discovery_request_interval_ms */
   8,   /* field[8] = initial_backoff_ms */
   3,   /* field[3] = ip_colocation_limit */
   0,   /* field[0] = max_connections */
@@ -6647,7 +6782,7 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
 static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
 {
@@ -6657,7 +6792,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   "Waku__Peermanager__V1__Configuration",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Configuration),
-  17,
+  18,
   waku__peermanager__v1__configuration__field_descriptors,
   waku__peermanager__v1__configuration__field_indices_by_name,
   1,  waku__peermanager__v1__configuration__number_ranges,

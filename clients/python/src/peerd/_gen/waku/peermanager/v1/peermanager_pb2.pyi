@@ -657,6 +657,37 @@ class RequestMetadataCommand(google.protobuf.message.Message):
 global___RequestMetadataCommand = RequestMetadataCommand
 
 @typing_extensions.final
+class RequestDiscoveryCommand(google.protobuf.message.Message):
+    """Added after v1.0: find more relay peers of one shard (discv5 lookups for the shard's ENR
+    field, peer exchange), because a subscribed shard is below the shard floor and peerd knows too
+    few connectable peers of it. The host reports what it finds with AddPeer (or in its events) and
+    answers with a command_result: SUCCEEDED once the search ran (whatever it found), FAILED with
+    "unsupported" when it cannot search. A host that does not know the command (it sees a
+    HostCommand with no command set) answers FAILED "unsupported"; peerd then asks again only after
+    its per-shard interval, so an old host costs one result per shard per interval.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    CLUSTER_ID_FIELD_NUMBER: builtins.int
+    SHARD_FIELD_NUMBER: builtins.int
+    WANTED_FIELD_NUMBER: builtins.int
+    cluster_id: builtins.int
+    shard: builtins.int
+    wanted: builtins.int
+    """how many new connectable peers would fill the shard"""
+    def __init__(
+        self,
+        *,
+        cluster_id: builtins.int = ...,
+        shard: builtins.int = ...,
+        wanted: builtins.int = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["cluster_id", b"cluster_id", "shard", b"shard", "wanted", b"wanted"]) -> None: ...
+
+global___RequestDiscoveryCommand = RequestDiscoveryCommand
+
+@typing_extensions.final
 class HostCommand(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
@@ -664,6 +695,7 @@ class HostCommand(google.protobuf.message.Message):
     DIAL_FIELD_NUMBER: builtins.int
     DISCONNECT_FIELD_NUMBER: builtins.int
     REQUEST_METADATA_FIELD_NUMBER: builtins.int
+    REQUEST_DISCOVERY_FIELD_NUMBER: builtins.int
     command_id: builtins.int
     @property
     def dial(self) -> global___DialCommand: ...
@@ -671,6 +703,8 @@ class HostCommand(google.protobuf.message.Message):
     def disconnect(self) -> global___DisconnectCommand: ...
     @property
     def request_metadata(self) -> global___RequestMetadataCommand: ...
+    @property
+    def request_discovery(self) -> global___RequestDiscoveryCommand: ...
     def __init__(
         self,
         *,
@@ -678,10 +712,11 @@ class HostCommand(google.protobuf.message.Message):
         dial: global___DialCommand | None = ...,
         disconnect: global___DisconnectCommand | None = ...,
         request_metadata: global___RequestMetadataCommand | None = ...,
+        request_discovery: global___RequestDiscoveryCommand | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing_extensions.Literal["command", b"command", "dial", b"dial", "disconnect", b"disconnect", "request_metadata", b"request_metadata"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing_extensions.Literal["command", b"command", "command_id", b"command_id", "dial", b"dial", "disconnect", b"disconnect", "request_metadata", b"request_metadata"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing_extensions.Literal["command", b"command"]) -> typing_extensions.Literal["dial", "disconnect", "request_metadata"] | None: ...
+    def HasField(self, field_name: typing_extensions.Literal["command", b"command", "dial", b"dial", "disconnect", b"disconnect", "request_discovery", b"request_discovery", "request_metadata", b"request_metadata"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing_extensions.Literal["command", b"command", "command_id", b"command_id", "dial", b"dial", "disconnect", b"disconnect", "request_discovery", b"request_discovery", "request_metadata", b"request_metadata"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing_extensions.Literal["command", b"command"]) -> typing_extensions.Literal["dial", "disconnect", "request_metadata", "request_discovery"] | None: ...
 
 global___HostCommand = HostCommand
 
@@ -1551,6 +1586,7 @@ class Configuration(google.protobuf.message.Message):
     DIAL_OVERSUBSCRIPTION_PERCENT_FIELD_NUMBER: builtins.int
     SHARD_COVERAGE_FLOOR_FIELD_NUMBER: builtins.int
     REASON_COOLDOWNS_FIELD_NUMBER: builtins.int
+    DISCOVERY_REQUEST_INTERVAL_MS_FIELD_NUMBER: builtins.int
     max_connections: builtins.int
     relay_service_ratio: builtins.str
     peer_store_capacity: builtins.int
@@ -1575,6 +1611,8 @@ class Configuration(google.protobuf.message.Message):
     """the floor in force: relay peers kept per subscribed shard; 0 = off"""
     reason_cooldowns: builtins.bool
     """peers cut for another network / failed metadata wait 24 h / 10 min"""
+    discovery_request_interval_ms: builtins.int
+    """request_discovery at most this often per shard; 0 = never"""
     def __init__(
         self,
         *,
@@ -1595,9 +1633,10 @@ class Configuration(google.protobuf.message.Message):
         dial_oversubscription_percent: builtins.int = ...,
         shard_coverage_floor: builtins.int = ...,
         reason_cooldowns: builtins.bool = ...,
+        discovery_request_interval_ms: builtins.int = ...,
     ) -> None: ...
     def HasField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "cluster_id", b"cluster_id"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "backoff_factor", b"backoff_factor", "cluster_id", b"cluster_id", "dial_oversubscription_percent", b"dial_oversubscription_percent", "dial_timeout_ms", b"dial_timeout_ms", "initial_backoff_ms", b"initial_backoff_ms", "ip_colocation_limit", b"ip_colocation_limit", "max_connections", b"max_connections", "max_failed_attempts", b"max_failed_attempts", "metrics_address", b"metrics_address", "peer_store_capacity", b"peer_store_capacity", "prune_interval_ms", b"prune_interval_ms", "reason_cooldowns", b"reason_cooldowns", "relay_service_ratio", b"relay_service_ratio", "relay_shard_manager", b"relay_shard_manager", "shard_coverage_floor", b"shard_coverage_floor", "shards", b"shards", "socket_path", b"socket_path"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "backoff_factor", b"backoff_factor", "cluster_id", b"cluster_id", "dial_oversubscription_percent", b"dial_oversubscription_percent", "dial_timeout_ms", b"dial_timeout_ms", "discovery_request_interval_ms", b"discovery_request_interval_ms", "initial_backoff_ms", b"initial_backoff_ms", "ip_colocation_limit", b"ip_colocation_limit", "max_connections", b"max_connections", "max_failed_attempts", b"max_failed_attempts", "metrics_address", b"metrics_address", "peer_store_capacity", b"peer_store_capacity", "prune_interval_ms", b"prune_interval_ms", "reason_cooldowns", b"reason_cooldowns", "relay_service_ratio", b"relay_service_ratio", "relay_shard_manager", b"relay_shard_manager", "shard_coverage_floor", b"shard_coverage_floor", "shards", b"shards", "socket_path", b"socket_path"]) -> None: ...
     def WhichOneof(self, oneof_group: typing_extensions.Literal["_cluster_id", b"_cluster_id"]) -> typing_extensions.Literal["cluster_id"] | None: ...
 
 global___Configuration = Configuration
