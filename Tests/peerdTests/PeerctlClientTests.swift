@@ -5,18 +5,9 @@ import Testing
 /// `peerctl` against a running peerd: what an operator types in a shell.
 @Suite("peerctl client commands")
 struct PeerctlClientTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
-        }
-    }
-
-    static func peerctl(_ arguments: [String]) throws -> Run {
-        let run = try ChildProcess.run(PeerdProcess.peerctlBinary.path, arguments)
-        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
+    /// peerctl as an operator runs it (``PeerctlRunner``, shared with the other peerctl suites).
+    static func peerctl(_ arguments: [String]) throws -> PeerctlRunner.Run {
+        try PeerctlRunner.run(arguments)
     }
 
     @Test("health, peers add/list/get/remove, stats and info")

@@ -4,18 +4,9 @@ import PeerWire
 /// connection is lost, DEADLINE_EXCEEDED from the client's timer, CANCELLED when the task was
 /// cancelled) and its message.
 ///
-/// `description` reads `CODE: "message"`, like grpc-swift-2's `RPCError`.
-public struct PeerdClientError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var code: StatusCode
-    public var message: String
-
-    public init(code: StatusCode, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code): \"\(message)\"" }
-}
+/// The same value the server's handlers throw (PeerWire's ``RPCError``: a status code and a
+/// message, `description` reading `CODE: "message"`), so client and server share one type.
+public typealias PeerdClientError = RPCError
 
 extension PeerdClientError {
     static func connectionLost(_ socketPath: String) -> PeerdClientError {
