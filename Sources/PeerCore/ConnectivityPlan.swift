@@ -84,17 +84,26 @@ public struct ConnectivityPlan: Sendable, Equatable {
     /// Inbound then outbound surplus, in the order disconnected.
     public var surplus: [Surplus]
     public var fill: Fill
+    /// What the spread did to the dial queue (``DialSpread``); `nil` when the round did not
+    /// spread (setting off, or no dial).
+    public var spread: DialSpread.Order?
 
-    public init(surplus: [Surplus], fill: Fill) {
+    public init(surplus: [Surplus], fill: Fill, spread: DialSpread.Order? = nil) {
         self.surplus = surplus
         self.fill = fill
+        self.spread = spread
     }
 
     /// The round's plan. `pool` gives the connectable relay candidates (not connected, outside
     /// backoff, with addresses); it is asked only when the round dials, as gathering it walks the
-    /// backed-off peers. Draws from `rng` only to sample the dial candidates.
+    /// backed-off peers. Draws from `rng` only to sample the dial candidates. `spread`, when
+    /// given, orders a uniform sample of up to ``DialSpread/window`` candidates
+    /// (``DialSpread/order(_:count:held:)`` through the engine's view of groups and origins) and
+    /// the queue is its first candidates; without it the queue is a uniform sample (nwaku).
     public static func make(
-        _ view: View, pool: () -> CandidatePool, using rng: inout some RandomNumberGenerator
+        _ view: View, pool: () -> CandidatePool,
+        spread: ((_ sample: [Int32], _ count: Int) -> DialSpread.Order)? = nil,
+        using rng: inout some RandomNumberGenerator
     ) -> ConnectivityPlan {
         let inbound = Surplus.of(view.inbound, target: view.inboundTarget, direction: "in", reason: .inboundRelayPruned)
         let outbound = Surplus.of(
@@ -121,8 +130,15 @@ public struct ConnectivityPlan: Sendable, Equatable {
             return ConnectivityPlan(surplus: surplus, fill: .noCandidates(outbound: outboundHeld))
         }
         let wanted = ShardCoverage.oversubscribed(view.outboundTarget - outboundHeld, percent: view.dialPercent)
-        let queue = pool.sample(min(available, wanted), using: &rng)
+        let count = min(available, wanted)
+        guard let spread else {
+            let queue = pool.sample(count, using: &rng)
+            return ConnectivityPlan(
+                surplus: surplus, fill: .dial(queue: queue, outbound: outboundHeld, available: available))
+        }
+        let order = spread(pool.sample(min(available, max(count, DialSpread.window)), using: &rng), count)
         return ConnectivityPlan(
-            surplus: surplus, fill: .dial(queue: queue, outbound: outboundHeld, available: available))
+            surplus: surplus, fill: .dial(queue: order.queue, outbound: outboundHeld, available: available),
+            spread: order)
     }
 }

@@ -70,6 +70,11 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// takes seconds to tens of seconds and a new peer then needs a dial: asking more often than
     /// every 30 s per shard would stack lookups the host has not finished.
     public var discoveryRequestInterval: Duration? = .seconds(30)
+    /// Order each non-sharded round's dial queue across network groups (IPv4 /16, IPv6 /32, DNS
+    /// name) and discovery origins (``DialSpread``): no group gets a second outbound peer while
+    /// an untouched group has a candidate, and origins take turns. nwaku dials in random order,
+    /// so one subnet or one discovery source can fill the outbound slots (an eclipse).
+    public var dialSpread = true
     /// How long the engine waits for a discovery request's result before forgetting it (then the
     /// interval still applies).
     public static let discoveryRequestTimeout: Duration = .seconds(60)

@@ -70,7 +70,16 @@ extension PeerEngine {
     mutating func connectToRelayPeers(
         now: EngineTime, using rng: inout some RandomNumberGenerator, into actions: inout [EngineAction]
     ) {
-        let plan = ConnectivityPlan.make(connectivityView(now: now), pool: { connectablePool(now: now) }, using: &rng)
+        let plan: ConnectivityPlan
+        do {
+            // The spread reads the engine through a copy (an optional closure escapes, and
+            // cannot capture a mutating `self`); the copy ends with this block, before `apply`
+            // mutates the store, so nothing is copied on write.
+            let engine = self
+            plan = ConnectivityPlan.make(
+                connectivityView(now: now), pool: { connectablePool(now: now) },
+                spread: configuration.dialSpread ? { engine.spreadOrder($0, count: $1) } : nil, using: &rng)
+        }
         apply(plan, now: now, into: &actions)
         if coverageFloor > 0, isOnline { coverShortShards(now: now, using: &rng, into: &actions) }
     }
@@ -114,7 +123,9 @@ extension PeerEngine {
                         detail: "out relay \(outbound)/\(targets.outbound), no connectable peer outside backoff")))
         case .dial(let queue, let outbound, let available):
             dialQueue = queue.map { store.entry($0).id }
-            dialNextBatch(current: outbound, available: available, reason: .outboundFill, now: now, into: &actions)
+            dialNextBatch(
+                current: outbound, available: available, reason: .outboundFill, spread: plan.spread, now: now,
+                into: &actions)
         }
     }
 
@@ -195,7 +206,8 @@ extension PeerEngine {
     }
 
     private mutating func dialNextBatch(
-        current: Int, available: Int?, reason: DecisionReason, now: EngineTime, into actions: inout [EngineAction]
+        current: Int, available: Int?, reason: DecisionReason, spread: DialSpread.Order? = nil, now: EngineTime,
+        into actions: inout [EngineAction]
     ) {
         let wanted = min(
             configuration.maxParallelDials,
@@ -222,7 +234,16 @@ extension PeerEngine {
                 Decision(
                     reason, peers: batch, current: current, target: targets.outbound, chosen: batch.count,
                     available: available,
-                    detail: "out relay \(current)/\(targets.outbound), dialing \(batch.count)\(of)")))
+                    detail: "out relay \(current)/\(targets.outbound), dialing \(batch.count)\(of)"
+                        + (spread.map(Self.spreadNote) ?? ""))))
+    }
+
+    /// The decision's note when the spread changed the queue: how many candidates a random
+    /// order would have queued were passed over, and how many groups the queue covers.
+    static func spreadNote(_ order: DialSpread.Order) -> String {
+        guard order.passedOver > 0 else { return "" }
+        return "; spread: \(order.passedOver) passed over for a network group or origin already used, "
+            + "queue of \(order.queue.count) over \(order.groups) network groups"
     }
 
     /// How many of `wanted` dials `--max-connections` leaves room for; `nil` (with a decision)

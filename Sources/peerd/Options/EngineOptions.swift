@@ -102,6 +102,14 @@ struct EngineOptions: ParsableArguments {
             """)
     var noReasonCooldowns = false
 
+    @Flag(
+        help: """
+            Dial outbound candidates in random order only (nwaku's behaviour). By default each \
+            round spreads its dials across network groups (IPv4 /16, IPv6 /32, DNS name) and \
+            discovery sources, so one subnet or one source cannot fill the outbound slots.
+            """)
+    var noDialSpread = false
+
     @Option(
         help: ArgumentHelp(
             """
@@ -134,6 +142,7 @@ struct EngineOptions: ParsableArguments {
             configuration.dialOversubscriptionPercent = dialOversubscription
             configuration.shardCoverageFloor = shardCoverageFloor
             configuration.reasonCooldowns = !noReasonCooldowns
+            configuration.dialSpread = !noDialSpread
             configuration.discoveryRequestInterval =
                 discoveryRequestInterval == 0 ? nil : FlagBounds.duration(seconds: discoveryRequestInterval)
         }
