@@ -38,7 +38,11 @@ public struct PeerdPolicy: SimPolicy {
     }
 
     public mutating func discovered(_ info: PeerInfo, now: EngineTime) -> [SimCommand] {
-        engine.addPeer(info, origin: .discv5, now: now).commands.simCommands
+        discovered(info, origin: .discv5, now: now)
+    }
+
+    public mutating func discovered(_ info: PeerInfo, origin: PeerOrigin, now: EngineTime) -> [SimCommand] {
+        engine.addPeer(info, origin: origin, now: now).commands.simCommands
     }
 
     public mutating func handle(_ event: HostEvent, now: EngineTime) -> [SimCommand] {

@@ -42,6 +42,11 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// Peers sharing one IP with others, in groups of `colocationGroupSize`.
     public var colocatedFraction = 0.1
     public var colocationGroupSize = 8
+    /// Hosts packed into a few subnets (a Sybil renting in one provider); the rest are spread
+    /// over the IPv4 space.
+    public var concentratedFraction = 0.0
+    /// How many subnets (each a /24 in its own /16) hold them.
+    public var concentratedSubnets = 4
 
     // MARK: Identify and metadata
     public var identifyDelayMin = 0.1
@@ -69,6 +74,12 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var bootstrapPeers = 60
     /// Peers discovery reports per minute afterwards (random records, stale ones included).
     public var discoveryPerMinute: Double = 30
+    /// Of the discovery reports (bootstrap and afterwards), those that come from a peer-exchange
+    /// server rather than discv5 (the peer's origin says which)...
+    public var peerExchangeFraction = 0.0
+    /// ...and of those, the share the server picks among the concentrated peers (a biased
+    /// server feeding its own subnet's peers: an eclipse attempt); the rest are uniform.
+    public var peerExchangeBias = 0.0
     /// Inbound connection attempts per minute (random online peers of any reachability).
     public var inboundPerMinute: Double = 3
     /// A discovery request for a shard (peerd's `request_discovery`; nwaku never asks) is
@@ -123,7 +134,8 @@ public struct Scenario: Codable, Sendable, Equatable {
             ("relayFraction", relayFraction), ("otherClusterFraction", otherClusterFraction),
             ("unreachableFraction", unreachableFraction), ("refusedFraction", refusedFraction),
             ("colocatedFraction", colocatedFraction), ("identifyNeverFraction", identifyNeverFraction),
-            ("metadataNeverFraction", metadataNeverFraction),
+            ("metadataNeverFraction", metadataNeverFraction), ("concentratedFraction", concentratedFraction),
+            ("peerExchangeFraction", peerExchangeFraction), ("peerExchangeBias", peerExchangeBias),
         ] {
             try require((0...1).contains(value), "\(name) must be in [0, 1]")
         }
@@ -132,6 +144,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         try require(metadataDelayMin >= 0 && metadataDelayMin <= metadataDelayMax, "0 <= metadataDelayMin <= Max")
         try require(hostDelayMin >= 0 && hostDelayMin <= hostDelayMax, "0 <= hostDelayMin <= hostDelayMax")
         try require(colocationGroupSize >= 2, "colocationGroupSize must be >= 2")
+        try require(concentratedSubnets >= 1 && concentratedSubnets <= 64, "concentratedSubnets must be 1...64")
         try require(maxConnections >= 14 && maxConnections <= 10_000, "maxConnections must be 14...10000")
         try require(meanSessionMinutes >= 0 && meanOfflineMinutes >= 0, "churn times must be >= 0")
         try require(discoveryPerMinute >= 0 && inboundPerMinute >= 0, "rates must be >= 0")

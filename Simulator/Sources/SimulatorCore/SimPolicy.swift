@@ -27,12 +27,21 @@ public protocol SimPolicy {
     mutating func start(staticPeers: [PeerInfo], now: EngineTime) -> [SimCommand]
     /// Discovery reports a peer.
     mutating func discovered(_ info: PeerInfo, now: EngineTime) -> [SimCommand]
+    /// Discovery reports a peer through a given source (discv5, peer exchange).
+    mutating func discovered(_ info: PeerInfo, origin: PeerOrigin, now: EngineTime) -> [SimCommand]
     /// The host reports an event.
     mutating func handle(_ event: HostEvent, now: EngineTime) -> [SimCommand]
     /// The time asked for by ``nextWake(now:)`` has come.
     mutating func wake(now: EngineTime) -> [SimCommand]
     /// When the policy wants ``wake(now:)`` next.
     func nextWake(now: EngineTime) -> EngineTime
+}
+
+extension SimPolicy {
+    /// A policy that keeps no origin (nwaku's model) takes every report alike.
+    public mutating func discovered(_ info: PeerInfo, origin: PeerOrigin, now: EngineTime) -> [SimCommand] {
+        discovered(info, now: now)
+    }
 }
 
 /// The policies the simulator can run.
@@ -43,7 +52,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
     /// reconnect cool-downs by reason and discovery requests for short shards since issue 14; SIMULATION.md has the table behind them).
     case peerd
     /// peerd's engine with every issue-14 setting at nwaku's behaviour (no oversubscription, no
-    /// shard floor, no cool-downs): the baseline the settings are judged against.
+    /// shard floor, no cool-downs, no dial spread): the baseline the settings are judged against.
     case peerdBaseline = "peerd-baseline"
     /// Baseline plus 300 % dial oversubscription only.
     case peerdOversubscribed = "peerd-oversub"
@@ -55,6 +64,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
     case peerdNoDiscovery = "peerd-no-discovery"
     /// peerd's engine with sharded peer management on (nwaku's per-shard targets).
     case peerdSharded = "peerd-sharded"
+    /// The defaults without the dial spread across network groups and origins.
+    case peerdNoSpread = "peerd-no-spread"
 
     /// The policy for a scenario.
     public func make(_ scenario: Scenario) throws -> any SimPolicy {
@@ -67,6 +78,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
             return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.discoveryRequestInterval = nil }
         case .peerdSharded:
             return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.shardedPeerManagement = true }
+        case .peerdNoSpread:
+            return try PeerdPolicy(scenario: scenario, name: rawValue) { $0.dialSpread = false }
         case .peerdBaseline, .peerdOversubscribed, .peerdShardFloor:
             let oversubscribed = self == .peerdOversubscribed
             let floor = self == .peerdShardFloor
@@ -75,6 +88,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
                 $0.shardCoverageFloor = floor ? scenario.shardFloor : 0
                 $0.reasonCooldowns = false
                 $0.discoveryRequestInterval = nil
+                $0.dialSpread = false
             }
         }
     }

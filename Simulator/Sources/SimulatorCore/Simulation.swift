@@ -35,6 +35,10 @@ public struct Simulation {
     var churnRNG: SimRandom
     /// Its own stream, so answering discovery requests leaves every other draw as it was.
     var discoveryRNG: SimRandom
+    /// Its own stream too: which reports come from peer exchange, and whom a biased server picks.
+    var exchangeRNG: SimRandom
+    /// The peers in the crowded subnets (what a biased peer-exchange server returns).
+    let concentratedPeers: [Int]
     /// The relay peers of our cluster serving each shard (what a targeted lookup can find).
     let relayPeersOfShard: [UInt16: [Int]]
 
@@ -57,6 +61,8 @@ public struct Simulation {
     var summary: Summary
     var samples: [Sample] = []
     var outboundRelaySum = 0
+    /// Sums of the spread metrics over the samples with outbound relay peers, and their count.
+    var spreadSums = (groups: 0.0, largest: 0.0, concentrated: 0.0, samples: 0)
     var shardShort: [Double]
 
     public init(scenario: Scenario, policy: PolicyKind) throws {
@@ -71,6 +77,8 @@ public struct Simulation {
         rng = SimRandom(seed: scenario.seed, stream: 2)
         churnRNG = SimRandom(seed: scenario.seed, stream: 3)
         discoveryRNG = SimRandom(seed: scenario.seed, stream: 4)
+        exchangeRNG = SimRandom(seed: scenario.seed, stream: 6)
+        concentratedPeers = network.peers.filter { $0.concentrated && !$0.isProtected }.map(\.index)
         var ofShard: [UInt16: [Int]] = [:]
         for peer in network.peers where peer.relay && peer.clusterID == scenario.clusterID {
             for shard in peer.shards { ofShard[shard, default: []].append(peer.index) }
@@ -102,6 +110,12 @@ public struct Simulation {
         summary.shardSecondsBelowFloor = shardShort.reduce(0, +)
         summary.worstShardSecondsBelowFloor = shardShort.max() ?? 0
         summary.minShardPeersAtEnd = samples.last?.perShard.min() ?? 0
+        if spreadSums.samples > 0 {
+            let count = Double(spreadSums.samples)
+            summary.meanOutboundGroups = spreadSums.groups / count
+            summary.meanLargestGroupPercent = spreadSums.largest / count
+            summary.meanConcentratedPercent = spreadSums.concentrated / count
+        }
         return SimulationResult(summary: summary, samples: samples)
     }
 
@@ -127,12 +141,27 @@ public struct Simulation {
             let index =
                 scenario.protectedPeers + Int(rng.next() % UInt64(network.peers.count - scenario.protectedPeers))
             guard picked.insert(index).inserted else { continue }
-            send(policy.discovered(network.peers[index].info, now: now))
+            report(index)
         }
         if scenario.discoveryPerMinute > 0 { scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute) }
         if scenario.inboundPerMinute > 0 { scheduleNext(.inbound, perMinute: scenario.inboundPerMinute) }
         queue.push(.sample, at: now + seconds(scenario.sampleSeconds))
         rescheduleWake()
+    }
+
+    /// Reports the peer discovery drew, through discv5, or through peer exchange for
+    /// ``Scenario/peerExchangeFraction`` of reports, whose biased server swaps in one of the
+    /// concentrated peers for ``Scenario/peerExchangeBias`` of them.
+    mutating func report(_ drawn: Int) {
+        var index = drawn
+        var origin = PeerOrigin.discv5
+        if exchangeRNG.chance(scenario.peerExchangeFraction) {
+            origin = .peerExchange
+            if !concentratedPeers.isEmpty, exchangeRNG.chance(scenario.peerExchangeBias) {
+                index = concentratedPeers[Int(exchangeRNG.next() % UInt64(concentratedPeers.count))]
+            }
+        }
+        send(policy.discovered(network.peers[index].info, origin: origin, now: now))
     }
 
     mutating func scheduleNext(_ event: Event, perMinute: Double) {
@@ -170,8 +199,7 @@ public struct Simulation {
                 : .metadata(.received(clusterID: virtual.clusterID, shards: virtual.shards))
             deliver(.commandCompleted(id, outcome))
         case .discovery:
-            let index = Int(rng.next() % UInt64(network.peers.count))
-            send(policy.discovered(network.peers[index].info, now: now))
+            report(Int(rng.next() % UInt64(network.peers.count)))
             scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute)
         case .discoveryAnswer(let id, let shard, let wanted):
             answerDiscovery(id, shard: shard, wanted: wanted)
@@ -361,6 +389,24 @@ public struct Simulation {
 
     // MARK: Samples
 
+    /// Adds this sample's spread of the outbound relay peers: distinct /16s, the largest /16's
+    /// share, the crowded subnets' share.
+    mutating func sampleSpread() {
+        var perGroup: [UInt32: Int] = [:]
+        var total = 0
+        var concentrated = 0
+        for (index, direction) in connections.values where direction == .outbound && isUseful(index) {
+            perGroup[network.peers[index].ip >> 16, default: 0] += 1
+            total += 1
+            if network.peers[index].concentrated { concentrated += 1 }
+        }
+        guard total > 0 else { return }
+        spreadSums.groups += Double(perGroup.count)
+        spreadSums.largest += 100 * Double(perGroup.values.max() ?? 0) / Double(total)
+        spreadSums.concentrated += 100 * Double(concentrated) / Double(total)
+        spreadSums.samples += 1
+    }
+
     mutating func takeSample() {
         var perShard = Array(repeating: 0, count: scenario.ourShards.count)
         var connectedReachable = Array(repeating: 0, count: scenario.ourShards.count)
@@ -377,6 +423,7 @@ public struct Simulation {
             shardShort[position] += scenario.sampleSeconds
         }
         outboundRelaySum += usefulOutbound
+        sampleSpread()
         samples.append(
             Sample(
                 seconds: Double((now - .epoch).components.seconds), connections: connections.count,

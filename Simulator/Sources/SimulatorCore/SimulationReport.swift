@@ -52,6 +52,12 @@ public struct Summary: Sendable, Equatable {
     public var discoveredOnRequest = 0
     /// Events the simulation processed (a measure of work).
     public var events: Int
+    /// Spread of the outbound relay peers, averaged over the samples that had any: distinct
+    /// IPv4 /16s among them, the largest /16's share of them (%), and the share in the
+    /// scenario's crowded subnets (%; ``Scenario/concentratedFraction``).
+    public var meanOutboundGroups = 0.0
+    public var meanLargestGroupPercent = 0.0
+    public var meanConcentratedPercent = 0.0
 }
 
 /// A run's result.

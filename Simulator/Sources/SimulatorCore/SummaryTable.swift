@@ -3,8 +3,8 @@ public enum SummaryTable {
     static let columns = [
         "scenario", "policy", "seed", "peers", "hours", "t_goal_s", "dials", "wasted", "wasted_pct", "non_relay",
         "peak_conns", "max_conns", "refused_at_max", "mean_out_relay", "shard_s_below_dlow", "worst_shard_s",
-        "min_shard_end", "policy_disconnects", "protected_evicted", "discovery_requests", "events", "wall_s",
-        "disconnects_by_reason",
+        "min_shard_end", "policy_disconnects", "protected_evicted", "discovery_requests", "out_groups",
+        "top_group_pct", "concentrated_pct", "events", "wall_s", "disconnects_by_reason",
     ]
 
     static func fields(_ summary: Summary, wallSeconds: Double) -> [String] {
@@ -17,7 +17,9 @@ public enum SummaryTable {
             String(summary.dialsRefusedAtMax), format(summary.meanOutboundRelay, 1),
             format(summary.shardSecondsBelowFloor, 0), format(summary.worstShardSecondsBelowFloor, 0),
             String(summary.minShardPeersAtEnd), String(summary.policyDisconnects), String(summary.protectedEvicted),
-            String(summary.discoveryRequests), String(summary.events), format(wallSeconds, 2),
+            String(summary.discoveryRequests), format(summary.meanOutboundGroups, 1),
+            format(summary.meanLargestGroupPercent, 1), format(summary.meanConcentratedPercent, 1),
+            String(summary.events), format(wallSeconds, 2),
             summary.disconnectsByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .map { "\($0.key) \($0.value)" }.joined(separator: "; "),
         ]

@@ -6,7 +6,10 @@ public struct VirtualPeer: Sendable {
     public var index: Int
     public var id: PeerID
     public var address: Multiaddr
+    /// Its IPv4 address (peers of one colocation group share it).
     public var ip: UInt32
+    /// In one of the scenario's few crowded subnets (``Scenario/concentratedFraction``).
+    public var concentrated: Bool
     public var clusterID: UInt16
     public var shards: [UInt16]
     public var relay: Bool
@@ -49,6 +52,7 @@ public struct VirtualNetwork: Sendable {
 
     public init(_ scenario: Scenario) {
         var rng = SimRandom(seed: scenario.seed, stream: 1)
+        var addressing = Addressing(scenario)
         var peers: [VirtualPeer] = []
         peers.reserveCapacity(scenario.peers)
         var nextIP: UInt32 = 0x0A00_0001  // 10.0.0.1
@@ -101,7 +105,8 @@ public struct VirtualNetwork: Sendable {
                 ? nil : rng.uniform(scenario.metadataDelayMin...scenario.metadataDelayMax)
             peers.append(
                 VirtualPeer(
-                    index: index, id: Self.peerID(index), address: Self.address(ip), ip: ip, clusterID: cluster,
+                    index: index, id: Self.peerID(index), address: Self.address(addressing.address(of: ip)),
+                    ip: addressing.address(of: ip), concentrated: addressing.isConcentrated(ip), clusterID: cluster,
                     shards: shards, relay: relay, reachable: reachable, refuses: refuses, dialLatency: latency,
                     identifyDelay: identify, metadataDelay: metadata, isProtected: isProtected))
         }
@@ -110,6 +115,53 @@ public struct VirtualNetwork: Sendable {
         byID.reserveCapacity(peers.count)
         for peer in peers { byID[peer.id] = peer.index }
         self.byID = byID
+    }
+
+    /// Where each host (a colocation group's shared IP counts once) sits in the IPv4 space, drawn
+    /// from a stream of its own so every other draw of the network stays as it was: most hosts
+    /// at a random address (~54k /16s), ``Scenario/concentratedFraction`` of them packed into
+    /// ``Scenario/concentratedSubnets`` subnets, each a /16 of its own filled /24 by /24 (a
+    /// hosting provider's block; past 65k hosts a subnet's addresses repeat).
+    struct Addressing {
+        var rng: SimRandom
+        let fraction: Double
+        let subnets: Int
+        var assigned: [UInt32: UInt32] = [:]
+        var concentrated: Set<UInt32> = []
+        var used: Set<UInt32> = []
+        var nextHost: [Int]
+
+        init(_ scenario: Scenario) {
+            rng = SimRandom(seed: scenario.seed, stream: 5)
+            fraction = scenario.concentratedFraction
+            subnets = max(scenario.concentratedSubnets, 1)
+            nextHost = Array(repeating: 1, count: max(scenario.concentratedSubnets, 1))
+        }
+
+        /// The address of host `host` (the generator's sequential IP), assigned on first use.
+        mutating func address(of host: UInt32) -> UInt32 {
+            if let known = assigned[host] { return known }
+            var address: UInt32
+            if rng.chance(fraction) {
+                let subnet = Int(rng.next() % UInt64(subnets))
+                // 100.64.0.0/10 (shared address space): subnet k is 100.(64 + k).h.l.
+                let index = nextHost[subnet]
+                nextHost[subnet] += 1
+                address = 0x6440_0000 + UInt32(subnet) << 16 + UInt32(index >> 8 & 0xFF) << 8 + UInt32(index & 0xFF)
+                concentrated.insert(host)
+            } else {
+                repeat {
+                    // 11.0.0.0 ... 99.255.255.255 and 104 ... 223: public-looking, never a crowded subnet.
+                    let first = UInt32(11 + rng.next() % 202)
+                    let octet = first >= 100 ? first + 4 : first
+                    address = octet << 24 | UInt32(truncatingIfNeeded: rng.next() & 0xFF_FFFF)
+                } while !used.insert(address).inserted
+            }
+            assigned[host] = address
+            return address
+        }
+
+        func isConcentrated(_ host: UInt32) -> Bool { concentrated.contains(host) }
     }
 
     /// A stable id per index (an identity multihash's shape; the engine never verifies keys).
