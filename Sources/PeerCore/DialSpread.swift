@@ -21,11 +21,11 @@ import PeerIdentity
 /// an address with neither is a group of one.
 public enum DialSpread {
     /// The most candidates a round spreads over: a uniform sample of the pool this large (all of
-    /// it when smaller). It bounds the round's work on a 100k-peer store (one pass over the
-    /// sample's addresses) while keeping thousands of groups to choose from; a group holding
-    /// share s of the pool appears in the sample s x 4096 times in expectation, so any group a
-    /// queue of tens could use is in it.
-    public static let window = 4096
+    /// it when smaller, as with the default store capacity, 5 x max connections). It bounds the
+    /// round's work on a 100k-peer store (one pass over the sample's addresses) while leaving
+    /// hundreds of groups to choose from for a queue of tens: a group holding share s of the
+    /// pool appears s x 1024 times in the sample in expectation.
+    public static let window = 1024
 
     /// A candidate's network group.
     public enum Group: Hashable, Sendable {
@@ -95,48 +95,58 @@ public enum DialSpread {
     public static func order(_ candidates: [Candidate], count: Int, held: [Group: Int]) -> Order {
         let count = min(max(count, 0), candidates.count)
         guard count > 0 else { return Order(queue: [], passedOver: 0, groups: 0) }
-        // Each candidate's level: its group's held peers plus the candidates of its group before it.
-        var seen: [Group: Int] = [:]
-        seen.reserveCapacity(candidates.count)
+        // Each candidate's level: its group's held peers plus the candidates of its group before
+        // it. Groups get dense numbers on first sight, so each candidate costs one hash.
+        var number: [Group: Int] = [:]
+        number.reserveCapacity(min(candidates.count, 4096))
+        var taken: [Int] = []
+        var groupOf: [Int] = []
+        groupOf.reserveCapacity(candidates.count)
         var levels: [Int] = []
         levels.reserveCapacity(candidates.count)
         var lowest = Int.max
         for candidate in candidates {
-            let before = seen[candidate.group, default: 0]
-            seen[candidate.group] = before + 1
-            let level = (held[candidate.group] ?? 0) + before
-            levels.append(level)
-            lowest = min(lowest, level)
+            let group: Int
+            if let known = number[candidate.group] {
+                group = known
+            } else {
+                group = taken.count
+                number[candidate.group] = group
+                taken.append(held[candidate.group] ?? 0)
+            }
+            groupOf.append(group)
+            levels.append(taken[group])
+            lowest = min(lowest, taken[group])
+            taken[group] += 1
         }
         // Buckets by level, counted from the lowest: a level past `count` above it is never
         // reached, so the bucket array stays within `count + 1`.
         var buckets: [[Int]] = Array(repeating: [], count: count + 1)
         for (index, level) in levels.enumerated() { buckets[min(level - lowest, count)].append(index) }
-        var queue: [Int32] = []
+        var queue: [Int] = []
         queue.reserveCapacity(count)
         for bucket in buckets where queue.count < count {
             interleaveByOrigin(bucket, of: candidates, into: &queue, limit: count)
         }
-        let chosen = Set(queue)
-        let passedOver = candidates.prefix(count).count { !chosen.contains($0.peer) }
-        let groups = Set(candidates.lazy.filter { chosen.contains($0.peer) }.map(\.group))
-        return Order(queue: queue, passedOver: passedOver, groups: groups.count)
+        // The caller's first `count` are indices 0 ..< count: those not queued were passed over.
+        let passedOver = count - queue.count { $0 < count }
+        let groups = Set(queue.map { groupOf[$0] }).count
+        return Order(queue: queue.map { candidates[$0].peer }, passedOver: passedOver, groups: groups)
     }
 
     /// Appends `bucket`'s candidates (indices into `candidates`, in the caller's order) to
     /// `queue` with origins taking turns in the order each first appears, until `limit`.
-    static func interleaveByOrigin(_ bucket: [Int], of candidates: [Candidate], into queue: inout [Int32], limit: Int) {
+    static func interleaveByOrigin(_ bucket: [Int], of candidates: [Candidate], into queue: inout [Int], limit: Int) {
         // One list per origin (a handful of cases), in the order each origin first appears.
         var slot = Array(repeating: -1, count: Int(PeerOrigin.allCases.map(\.rawValue).max() ?? 0) + 1)
-        var lists: [[Int32]] = []
+        var lists: [[Int]] = []
         for index in bucket {
-            let candidate = candidates[index]
-            let origin = Int(candidate.origin.rawValue)
+            let origin = Int(candidates[index].origin.rawValue)
             if slot[origin] < 0 {
                 slot[origin] = lists.count
                 lists.append([])
             }
-            lists[slot[origin]].append(candidate.peer)
+            lists[slot[origin]].append(index)
         }
         var position = 0
         while queue.count < limit {

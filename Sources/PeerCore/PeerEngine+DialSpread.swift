@@ -8,10 +8,12 @@ extension PeerEngine {
         var candidates: [DialSpread.Candidate] = []
         candidates.reserveCapacity(sample.count)
         for handle in sample {
-            let entry = store.entry(handle)
+            // Read in place: copying the whole entry out retains every book of the peer.
+            let slot = Int(handle)
             candidates.append(
                 DialSpread.Candidate(
-                    peer: handle, group: .of(entry.addresses, peer: handle), origin: entry.origin))
+                    peer: handle, group: .of(store.entries[slot].addresses, peer: handle),
+                    origin: store.entries[slot].origin))
         }
         return DialSpread.order(candidates, count: count, held: outboundGroups)
     }

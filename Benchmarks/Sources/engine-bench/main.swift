@@ -47,11 +47,12 @@ func info(_ n: Int) -> PeerInfo {
             relayShards: RelayShards(clusterID: 1, shardIDs: [shard, (shard + 1) % 8]), capabilities: [.relay, .store]))
 }
 
-func makeEngine(peers: Int, capacity: Int) -> PeerEngine {
+func makeEngine(peers: Int, capacity: Int, dialSpread: Bool = true) -> PeerEngine {
     var engine = try! PeerEngine(
         configuration: .defaults {
             $0.peerStoreCapacity = capacity
             $0.colocationLimit = 0
+            $0.dialSpread = dialSpread
         }, selfID: selfID)
     for n in 0..<peers { engine.addPeer(info(n), origin: .discv5, now: now) }
     return engine
@@ -177,6 +178,16 @@ for (index, count) in [1_000, 10_000, 100_000].enumerated() {
         sink &+= candidates.prefix(10).count
     }
     row("connectivity step (10 dials)", tickEngine, tickNaive)
+    // The same step without the dial spread (a uniform sample of the round's queue, nwaku's
+    // order): the spread's price is the difference (a 4096-candidate window, grouped).
+    do {
+        let unspread = makeEngine(peers: count, capacity: count * 2, dialSpread: false)
+        let tickUnspread = perCall(50) {
+            var copy = unspread
+            sink &+= copy.tick(now: now, using: &rng).actions.count
+        }
+        row("connectivity step, no dial spread", tickUnspread, nil)
+    }
 
     // Capacity holds at insert, so a store over capacity only arises from a snapshot import,
     // which is trimmed by the pruning pass at once: import + trim, 1 % and 50 % over.
