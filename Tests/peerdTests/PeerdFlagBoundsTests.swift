@@ -100,7 +100,7 @@ struct PeerdFlagBoundsTests {
             "--initial-backoff", "604800", "--prune-interval", "604800", "--host-session-timeout", "86400",
             "--shutdown-grace", "3600", "--max-concurrent-streams", "65536", "--dial-oversubscription", "1000",
             "--no-reason-cooldowns", "--cluster-id", "1", "--shard", "0", "--shard-coverage-floor", "1000",
-            "--discovery-request-interval", "604800",
+            "--discovery-request-interval", "604800", "--no-dial-spread",
         ])
         let admin = try PeerManagerClient(socketPath: peerd.socketPath)
         let configuration: PeerManagerV1.Configuration = try admin.call(
@@ -117,6 +117,7 @@ struct PeerdFlagBoundsTests {
         #expect(configuration.shardCoverageFloor == 1000)
         #expect(configuration.reasonCooldowns == false)
         #expect(configuration.discoveryRequestIntervalMs == 604_800_000)
+        #expect(configuration.dialSpread == false)
         // Still serving.
         #expect(try SocketClient(path: peerd.socketPath).healthCheck(1) == .serving)
     }
@@ -135,6 +136,7 @@ struct PeerdPolicyDefaultsTests {
         #expect(configuration.shardCoverageFloor == 4)
         #expect(configuration.reasonCooldowns == true)
         #expect(configuration.discoveryRequestIntervalMs == 30_000)
+        #expect(configuration.dialSpread == true)
         // Without shards there is nothing to keep covered.
         let bare = try PeerdProcess(arguments: ["--discovery-request-interval", "0"])
         let plain: PeerManagerV1.Configuration = try PeerManagerClient(socketPath: bare.socketPath).call(
