@@ -41,13 +41,14 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Store limits") var storeLimits: StoreLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
     @OptionGroup(title: "Persistence") var persistence: PersistenceOptions
+    @OptionGroup(title: "Host trace") var trace: TraceOptions
 
     /// Each option group checks its own flags (ranges, formats) before anything converts them;
     /// the server's own invariants are checked last, on values already in range.
     func validate() throws {
         var problems =
             socket.problems() + engine.problems() + metrics.problems() + limits.problems() + storeLimits.problems()
-            + sessionLimits.problems() + persistence.problems()
+            + sessionLimits.problems() + persistence.problems() + trace.problems()
         if problems.isEmpty { problems = serverConfiguration().problems() }
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
@@ -78,7 +79,11 @@ struct Peerd: AsyncParsableCommand {
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()
         let persistenceConfiguration = try openPeerStore(logger: logger, metrics: peerMetrics)
-        let sidecar = try makeSidecar(logger: logger, metrics: peerMetrics, persistence: persistenceConfiguration)
+        let hostTrace = try openHostTrace(logger: logger)
+        // Written until the server and the loops stopped: the last detach and commands are in it.
+        defer { hostTrace?.close() }
+        let sidecar = try makeSidecar(
+            logger: logger, metrics: peerMetrics, persistence: persistenceConfiguration, hostTrace: hostTrace)
         // Shut down in reverse order: the server drains first, then metrics, then the writer
         // commits what is left, then the loops stop.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sidecar.loops)]

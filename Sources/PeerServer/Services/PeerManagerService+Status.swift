@@ -31,7 +31,8 @@ extension PeerManagerService {
                 metricsAddress: settings.metricsAddress,
                 dialOversubscriptionPercent: UInt32(clamping: configuration.dialOversubscriptionPercent),
                 shardCoverageFloor: UInt32(clamping: floor), reasonCooldowns: configuration.reasonCooldowns,
-                discoveryRequestIntervalMs: configuration.discoveryRequestInterval?.milliseconds ?? 0)
+                discoveryRequestIntervalMs: configuration.discoveryRequestInterval?.milliseconds ?? 0,
+                hostTracePath: runtime.hostTrace?.path ?? "")
         }
         router.serverStreaming(PeerManagerV1.PeerManager.watch) { request, _, writer in
             // Nothing asked for: decisions and peer events. Connection-status changes only when

@@ -827,6 +827,7 @@ extension PeerManagerV1 {
         public var shardCoverageFloor: UInt32 = 0
         public var reasonCooldowns: Bool = false
         public var discoveryRequestIntervalMs: UInt64 = 0
+        public var hostTracePath: String = ""
 
         public init(
             maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
@@ -834,7 +835,8 @@ extension PeerManagerV1 {
             relayShardManager: Bool = false, dialTimeoutMs: UInt64 = 0, initialBackoffMs: UInt64 = 0,
             backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
             socketPath: String = "", metricsAddress: String = "", dialOversubscriptionPercent: UInt32 = 0,
-            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false, discoveryRequestIntervalMs: UInt64 = 0
+            shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false, discoveryRequestIntervalMs: UInt64 = 0,
+            hostTracePath: String = ""
         ) {
             self.maxConnections = maxConnections
             self.relayServiceRatio = relayServiceRatio
@@ -854,6 +856,7 @@ extension PeerManagerV1 {
             self.shardCoverageFloor = shardCoverageFloor
             self.reasonCooldowns = reasonCooldowns
             self.discoveryRequestIntervalMs = discoveryRequestIntervalMs
+            self.hostTracePath = hostTracePath
         }
     }
 
@@ -3449,6 +3452,7 @@ extension PeerManagerV1.Configuration {
         self.shardCoverageFloor = c.shard_coverage_floor
         self.reasonCooldowns = c.reason_cooldowns != 0
         self.discoveryRequestIntervalMs = c.discovery_request_interval_ms
+        self.hostTracePath = String(protobufC: c.host_trace_path)
         self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
     }
 
@@ -3473,6 +3477,7 @@ extension PeerManagerV1.Configuration {
         c.shard_coverage_floor = shardCoverageFloor
         c.reason_cooldowns = reasonCooldowns ? 1 : 0
         c.discovery_request_interval_ms = discoveryRequestIntervalMs
+        c.host_trace_path = arena.cString(hostTracePath)
         if let value = clusterID {
             c._cluster_id_case = .init(rawValue: 5)
             c.cluster_id = value

@@ -1328,6 +1328,10 @@ struct  Waku__Peermanager__V1__Configuration
    * request_discovery at most this often per shard; 0 = never
    */
   uint64_t discovery_request_interval_ms;
+  /*
+   * where --record-host-trace writes the host trace; "" when off
+   */
+  char *host_trace_path;
   Waku__Peermanager__V1__Configuration__ClusterIdCase _cluster_id_case;
   union {
     uint32_t cluster_id;
@@ -1335,7 +1339,7 @@ struct  Waku__Peermanager__V1__Configuration
 };
 #define WAKU__PEERMANAGER__V1__CONFIGURATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__configuration__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
 
 
 struct  Waku__Peermanager__V1__WatchRequest

@@ -6540,7 +6540,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_reques
   (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[18] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[19] =
 {
   {
     "max_connections",
@@ -6758,6 +6758,18 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "host_trace_path",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, host_trace_path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
   9,   /* field[9] = backoff_factor */
@@ -6765,6 +6777,7 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
   14,   /* field[14] = dial_oversubscription_percent */
   7,   /* field[7] = dial_timeout_ms */
   17,   /* field[17] = discovery_request_interval_ms */
+  18,   /* field[18] = host_trace_path */
   8,   /* field[8] = initial_backoff_ms */
   3,   /* field[3] = ip_colocation_limit */
   0,   /* field[0] = max_connections */
@@ -6779,10 +6792,11 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
   5,   /* field[5] = shards */
   12,   /* field[12] = socket_path */
 };
-static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[1 + 1] =
+static const ProtobufCIntRange waku__peermanager__v1__configuration__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 21, 18 },
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
 {
@@ -6792,10 +6806,10 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   "Waku__Peermanager__V1__Configuration",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Configuration),
-  18,
+  19,
   waku__peermanager__v1__configuration__field_descriptors,
   waku__peermanager__v1__configuration__field_indices_by_name,
-  1,  waku__peermanager__v1__configuration__number_ranges,
+  2,  waku__peermanager__v1__configuration__number_ranges,
   (ProtobufCMessageInit) waku__peermanager__v1__configuration__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
