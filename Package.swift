@@ -113,6 +113,8 @@ let package = Package(
                 "PeerServer", "TTRPCServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
                 "PeerdPaths", "PeerStorage", "PeerTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The host trace's drop counter on PeerMetrics' registry.
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

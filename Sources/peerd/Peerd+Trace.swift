@@ -3,6 +3,8 @@ import Logging
 import PeerCore
 import PeerServer
 import PeerTrace
+import Prometheus
+import Synchronization
 
 extension Peerd {
     /// The host trace recorder (nil without `--record-host-trace`). A file that cannot be
@@ -22,5 +24,30 @@ extension Peerd {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+    }
+}
+
+/// `peerd_trace_records_dropped_total`: the recorder's own count, carried into the registry at
+/// each scrape (the recorder counts under its lock and never calls out of it).
+final class TraceDropCounter: Sendable {
+    static let name = "peerd_trace_records_dropped_total"
+    private let counter: Counter
+    private let recorder: HostTraceRecorder
+    private let reported = Mutex<UInt64>(0)
+
+    init(registry: PrometheusCollectorRegistry, recorder: HostTraceRecorder) {
+        counter = registry.makeCounter(
+            name: Self.name, help: "Host trace records dropped because the trace writer fell behind")
+        self.recorder = recorder
+    }
+
+    /// Adds the drops since the last scrape.
+    func refresh() {
+        let total = recorder.droppedRecords
+        let added = reported.withLock { reported in
+            defer { reported = max(reported, total) }
+            return total > reported ? total - reported : 0
+        }
+        if added > 0 { counter.increment(by: Int64(clamping: added)) }
     }
 }

@@ -90,12 +90,14 @@ struct Peerd: AsyncParsableCommand {
         if let writer = sidecar.storeWriter { services.append(.init(service: writer)) }
         if let endpoint = metrics.endpoint {
             let runtime = sidecar.runtime
+            let traceDrops = hostTrace.map { TraceDropCounter(registry: peerMetrics.registry, recorder: $0) }
             services.append(
                 .init(
                     service: MetricsServer(
                         host: endpoint.host, port: endpoint.port, metrics: peerMetrics, logger: logger,
                         refresh: {
                             peerMetrics.setHostAttached(runtime.hostAttached)
+                            traceDrops?.refresh()
                             // Counted under the engine's lock, written to the registry after it:
                             // a scrape never holds the registry's locks inside the engine's.
                             let snapshot = runtime.read { engine, now, _ in engine.metricsSnapshot(now: now) }

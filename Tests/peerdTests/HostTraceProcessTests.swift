@@ -15,7 +15,10 @@ struct HostTraceProcessTests {
         let directory = try PeerdProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/trace.jsonl"
-        let peerd = try PeerdProcess(arguments: ["--record-host-trace", path, "--cluster-id", "1", "--shard", "0"])
+        let port = try PeerdProcess.freePort()
+        let peerd = try PeerdProcess(arguments: [
+            "--record-host-trace", path, "--cluster-id", "1", "--shard", "0", "--metrics-address", "127.0.0.1:\(port)",
+        ])
         let client = try PeerManagerClient(socketPath: peerd.socketPath)
         let configuration = try client.call(PeerManagerV1.PeerManager.getConfiguration, .init())
         #expect(configuration.hostTracePath == path)
@@ -33,6 +36,8 @@ struct HostTraceProcessTests {
             let peer = try? client.call(PeerManagerV1.PeerManager.getPeer, .init(peerID: TestPeers.id(2)))
             return peer?.connectedness == .canConnect
         }
+        let scrape = try PeerdProcess.httpGet(port: port, path: "/metrics")
+        #expect(scrape.body.contains("peerd_trace_records_dropped_total 0"), "\(scrape.body)")
         #expect(peerd.stop() == 0, "\(peerd.logTail())")
         #expect(peerd.log().contains("recording the host trace"))
 

@@ -23,6 +23,8 @@ public struct Simulation {
         case inbound
         case toggle(peer: Int)
         case sample
+        /// A replayed trace's external event (TraceReplay.swift).
+        case external(Int)
     }
 
     public let scenario: Scenario
@@ -58,6 +60,8 @@ public struct Simulation {
     var samples: [Sample] = []
     var outboundRelaySum = 0
     var shardShort: [Double]
+    /// A replayed trace's external events, pushed at their times by ``setUp()``.
+    var externals: [(at: Duration, event: TraceNetwork.External)] = []
 
     public init(scenario: Scenario, policy: PolicyKind) throws {
         try self.init(scenario: scenario, policy: policy.make(scenario), network: VirtualNetwork(scenario))
@@ -132,6 +136,7 @@ public struct Simulation {
         if scenario.discoveryPerMinute > 0 { scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute) }
         if scenario.inboundPerMinute > 0 { scheduleNext(.inbound, perMinute: scenario.inboundPerMinute) }
         queue.push(.sample, at: now + seconds(scenario.sampleSeconds))
+        for (index, external) in externals.enumerated() { queue.push(.external(index), at: now + external.at) }
         rescheduleWake()
     }
 
@@ -187,6 +192,8 @@ public struct Simulation {
         case .sample:
             takeSample()
             queue.push(.sample, at: now + seconds(scenario.sampleSeconds))
+        case .external(let index):
+            replay(externals[index].event)
         }
         rescheduleWake()
     }
