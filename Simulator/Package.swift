@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "PeerIdentity", package: "peerd"),
                 .product(name: "PeerTrace", package: "peerd"),
             ],
+            // A small host trace for `peerd-sim replay` by hand, read through #filePath.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
     ]
 )

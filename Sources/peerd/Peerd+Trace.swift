@@ -37,7 +37,9 @@ final class TraceDropCounter: Sendable {
 
     init(registry: PrometheusCollectorRegistry, recorder: HostTraceRecorder) {
         counter = registry.makeCounter(
-            name: Self.name, help: "Host trace records dropped because the trace writer fell behind")
+            descriptor: MetricNameDescriptor(
+                metricName: Self.name, unitName: "",
+                helpText: "Host trace records dropped because the trace writer fell behind"))
         self.recorder = recorder
     }
 

@@ -164,6 +164,16 @@ struct TraceReplayTests {
         #expect(connected.isDisjoint(with: replay.dialledUnreachable))
     }
 
+    /// Fixtures/small-trace.jsonl: ``trace()`` as a file, for `peerd-sim replay` by hand
+    /// (SIMULATION.md, "Record and replay").
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/small-trace.jsonl")
+
+    @Test("the fixture file is the codec's encoding of the test trace")
+    func fixtureInSync() throws {
+        #expect(Array(try Data(contentsOf: Self.fixture)) == (try TraceEncoder().encode(Self.trace())))
+    }
+
     @Test("a trace that is not one is refused with its line")
     func refusesBadTrace() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).jsonl").path
