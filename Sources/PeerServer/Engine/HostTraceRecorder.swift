@@ -119,14 +119,14 @@ public final class HostTraceRecorder: Sendable {
             return taken
         }
         guard !entries.isEmpty else { return }
-        let stoppedAt: Int? = output.withLock { output in
+        let stopped: (bytes: Int, reason: String)? = output.withLock { output in
             guard let handle = output.handle else { return nil }
             var bytes: [UInt8] = []
-            var limitReached = false
+            var reason: String?
             for entry in entries {
                 guard let line = try? output.encoder.line(entry) else { continue }
                 guard output.written + bytes.count + line.count <= maxBytes else {
-                    limitReached = true
+                    reason = "size limit reached"
                     break
                 }
                 bytes += line
@@ -135,22 +135,25 @@ public final class HostTraceRecorder: Sendable {
                 try handle.write(contentsOf: bytes)
                 output.written += bytes.count
             } catch {
-                logger.error("host trace write failed; recording stops", metadata: ["trace.error": "\(error)"])
-                limitReached = true
+                reason = "write failed: \(error)"
             }
-            guard limitReached else { return nil }
+            guard let reason else { return nil }
+            // Only whole lines were written: what is in the file stays a valid trace.
             try? handle.close()
             output.handle = nil
-            return output.written
+            return (output.written, reason)
         }
-        if let stoppedAt {
+        if let stopped {
             pending.withLock {
                 $0.stopped = true
                 $0.entries.removeAll()
             }
             logger.warning(
-                "host trace stopped: size limit reached",
-                metadata: ["trace.path": "\(path)", "trace.bytes": "\(stoppedAt)", "trace.max_bytes": "\(maxBytes)"])
+                "host trace stopped",
+                metadata: [
+                    "trace.path": "\(path)", "trace.reason": "\(stopped.reason)", "trace.bytes": "\(stopped.bytes)",
+                    "trace.max_bytes": "\(maxBytes)",
+                ])
         }
     }
 
