@@ -19,18 +19,23 @@ import PeerTrace
 /// - latency: the mean recorded time from dial to success, else the scenario's range;
 /// - identify and metadata delays: recorded from connection open to identify and from request to
 ///   answer, else the scenario's ranges;
-/// - no churn: a peer is online for the whole replay (remote closes are replayed as closes).
+/// - online periods: a peer is online from the start; when the remote closes its last
+///   connection it goes offline (its connection in the replay closes, dials to it time out)
+///   until its next recorded connection, inbound or dialled.
 ///
 /// External events (what the host saw that no policy causes) happen at their recorded times:
 /// AddPeer as discovery, inbound connections (opened if the peer is free and the host below its
-/// maximum), closes of connections the remote ended (the sim's connection to that peer closes)
-/// and reachability changes.
+/// maximum), peers leaving (the remote closed its last connection) and coming back, and
+/// reachability changes.
 public struct TraceNetwork: Sendable {
     /// What happens at a recorded time regardless of the policy.
     public enum External: Sendable, Hashable {
         case discovered(peer: Int, PeerInfo)
         case inbound(peer: Int)
+        /// The remote closed its connection: it goes offline until its next recorded connection.
         case remoteClose(peer: Int)
+        /// A peer that left connected again (inbound or dialled) at this time: online again.
+        case back(peer: Int)
         case reachability(online: Bool)
     }
 
@@ -74,6 +79,8 @@ public struct TraceNetwork: Sendable {
         var metadataRequests: [CommandID: (peer: Int, at: Int64)] = [:]
         var connections: [ConnectionID: (peer: Int, at: Int64)] = [:]
         var disconnecting: Set<Int> = []
+        /// Peers whose last connection the remote closed, until they connect again.
+        var away: Set<Int> = []
         var externals: [(at: Duration, event: External)] = []
         var last: Int64 = 0
         for entry in trace.entries {
@@ -108,13 +115,17 @@ public struct TraceNetwork: Sendable {
                     let n = peer(id)
                     learnt[n].address = learnt[n].address ?? observed
                     connections[connection] = (n, at)
+                    if away.remove(n) != nil { externals.append((.milliseconds(at), .back(peer: n))) }
                     if direction == .inbound {
                         learnt[n].inbound = true
                         externals.append((.milliseconds(at), .inbound(peer: n)))
                     }
                 case .connectionClosed(let connection):
                     guard let (n, _) = connections.removeValue(forKey: connection) else { break }
-                    if disconnecting.remove(n) == nil { externals.append((.milliseconds(at), .remoteClose(peer: n))) }
+                    if disconnecting.remove(n) == nil, !connections.values.contains(where: { $0.peer == n }) {
+                        away.insert(n)
+                        externals.append((.milliseconds(at), .remoteClose(peer: n)))
+                    }
                 case .streamOpened(let id, let protocolID, _):
                     if protocolID == WakuCodec.relay { learnt[peer(id)].relay = true }
                 case .streamClosed: break

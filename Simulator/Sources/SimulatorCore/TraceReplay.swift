@@ -36,11 +36,20 @@ extension Simulation {
             send(policy.discovered(info, now: now))
         case .inbound(let index):
             // libp2p refuses an inbound connection once max-connections are open.
-            if connectionOf[index] == nil, connections.count < scenario.maxConnections {
+            if online[index], connectionOf[index] == nil, connections.count < scenario.maxConnections {
                 open(index, direction: .inbound)
             }
         case .remoteClose(let index):
+            if online[index] {
+                online[index] = false
+                countReachable(index, delta: -1)
+            }
             if let connection = connectionOf[index] { close(connection) }
+        case .back(let index):
+            if !online[index] {
+                online[index] = true
+                countReachable(index, delta: 1)
+            }
         case .reachability(let online):
             deliver(.networkReachability(online: online))
         }

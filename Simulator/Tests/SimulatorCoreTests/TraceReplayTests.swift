@@ -41,7 +41,7 @@ struct TraceReplayTests {
     static func address(_ n: Int) -> Multiaddr { try! Multiaddr("/ip4/10.1.\(n >> 8).\(n & 0xff)/tcp/60000") }
 
     /// A small recorded session: 30 relay peers of shard 0 added; 12 dialled (8 connect, 2 refuse,
-    /// 2 time out); an inbound peer; a remote close; identify and metadata answers.
+    /// 2 time out); an inbound peer; peer 1 leaves (remote close), peer 2 leaves and comes back.
     static func trace() -> HostTrace {
         var entries: [TraceEntry] = []
         func at(_ ms: Int64, _ record: TraceRecord) { entries.append(TraceEntry(milliseconds: ms, record: record)) }
@@ -96,6 +96,13 @@ struct TraceReplayTests {
             .event(
                 .connectionOpened(ConnectionID(100), peer: inbound, direction: .inbound, observedAddress: address(40))))
         at(8000, .event(.connectionClosed(ConnectionID(1))))
+        // Peer 2 leaves and comes back inbound.
+        at(8100, .event(.connectionClosed(ConnectionID(2))))
+        at(
+            9500,
+            .event(
+                .connectionOpened(ConnectionID(101), peer: peers[2]!, direction: .inbound, observedAddress: address(2)))
+        )
         at(9000, .event(.networkReachability(online: true)))
         at(600_000, .session(.detached(id: 1, reason: "the host ended the stream")))
         // In time order, records of one instant as written.
@@ -128,7 +135,12 @@ struct TraceReplayTests {
         }
         let refused = replay.network.peers.filter { replay.dialledUnreachable.contains($0.id) && $0.refuses }
         #expect(refused.count == 2)
-        #expect(replay.externals.count == 30 + 1 + 1 + 1)
+        // 30 AddPeers, 2 inbound connections, 2 remote closes, 1 return, 1 reachability change.
+        #expect(replay.externals.count == 30 + 2 + 2 + 1 + 1)
+        let peer1 = try #require(replay.network.byID[Self.enr(1, shards: [0]).peerID])
+        let peer2 = try #require(replay.network.byID[Self.enr(2, shards: [0]).peerID])
+        #expect(replay.externals.contains { $0.at == .milliseconds(8000) && $0.event == .remoteClose(peer: peer1) })
+        #expect(replay.externals.contains { $0.at == .milliseconds(9500) && $0.event == .back(peer: peer2) })
     }
 
     @Test("a trace file replays deterministically against nwaku and peerd with sane metrics")
@@ -172,6 +184,18 @@ struct TraceReplayTests {
     @Test("the fixture file is the codec's encoding of the test trace")
     func fixtureInSync() throws {
         #expect(Array(try Data(contentsOf: Self.fixture)) == (try TraceEncoder().encode(Self.trace())))
+    }
+
+    @Test("a peer whose remote left is offline until it connects again", arguments: [PolicyKind.nwaku, .peerd])
+    func onlinePeriods(kind: PolicyKind) throws {
+        let replay = TraceNetwork(trace: Self.trace(), seed: 5)
+        var simulation = try Simulation(replay: replay, policy: kind)
+        _ = simulation.run()
+        let peer1 = try #require(replay.network.byID[Self.enr(1, shards: [0]).peerID])
+        let peer2 = try #require(replay.network.byID[Self.enr(2, shards: [0]).peerID])
+        #expect(!simulation.online[peer1])
+        #expect(simulation.connectionOf[peer1] == nil)
+        #expect(simulation.online[peer2])
     }
 
     @Test("a trace that is not one is refused with its line")
