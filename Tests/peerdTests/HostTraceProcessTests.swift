@@ -78,6 +78,24 @@ struct HostTraceProcessTests {
         #expect(text.contains("(4096 to 1099511627776)"))
     }
 
+    @Test("a trace file that cannot be created stops peerd at start, naming it")
+    func uncreatable() throws {
+        let directory = try PeerdProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/s.sock"
+        let run = try ChildProcess.run(
+            PeerdProcess.binary.path,
+            [
+                "--socket", socket, "--no-metrics", "--no-persistence", "--record-host-trace",
+                "\(directory)/missing/trace.jsonl",
+            ],
+            timeout: .seconds(30))
+        #expect(run.status == 1)
+        #expect(
+            run.stderr.contains("cannot create the host trace file \(directory)/missing/trace.jsonl"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+
     @Test("a trace size out of range is refused at start", arguments: ["100", "2000000000000"])
     func sizeRefused(value: String) throws {
         let run = try ChildProcess.run(
