@@ -1,5 +1,6 @@
 import PeerCore
 import PeerIdentity
+import PeerTrace
 
 /// One run: a policy against the virtual network of a scenario, in virtual time.
 ///
@@ -62,6 +63,8 @@ public struct Simulation {
     var shardShort: [Double]
     /// A replayed trace's external events, pushed at their times by ``setUp()``.
     var externals: [(at: Duration, event: TraceNetwork.External)] = []
+    /// This run as a host trace, when recording (``recordTrace()``, TraceRecording.swift).
+    var recording: TraceRecording?
 
     public init(scenario: Scenario, policy: PolicyKind) throws {
         try self.init(scenario: scenario, policy: policy.make(scenario), network: VirtualNetwork(scenario))
@@ -125,13 +128,14 @@ public struct Simulation {
             }
         }
         let staticPeers = network.peers.prefix(scenario.protectedPeers).map(\.info)
+        recording?.note(staticPeers: staticPeers)
         send(policy.start(staticPeers: Array(staticPeers), now: now))
         var picked: Set<Int> = []
         while picked.count < min(scenario.bootstrapPeers, network.peers.count - scenario.protectedPeers) {
             let index =
                 scenario.protectedPeers + Int(rng.next() % UInt64(network.peers.count - scenario.protectedPeers))
             guard picked.insert(index).inserted else { continue }
-            send(policy.discovered(network.peers[index].info, now: now))
+            send(discovered(network.peers[index].info))
         }
         if scenario.discoveryPerMinute > 0 { scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute) }
         if scenario.inboundPerMinute > 0 { scheduleNext(.inbound, perMinute: scenario.inboundPerMinute) }
@@ -151,7 +155,7 @@ public struct Simulation {
     mutating func process(_ event: Event) {
         switch event {
         case .deliver(let hostEvent):
-            send(policy.handle(hostEvent, now: now))
+            send(handled(hostEvent))
         case .policyWake(let token):
             guard token == wakeToken else { return }
             scheduledWake = nil
@@ -176,7 +180,7 @@ public struct Simulation {
             deliver(.commandCompleted(id, outcome))
         case .discovery:
             let index = Int(rng.next() % UInt64(network.peers.count))
-            send(policy.discovered(network.peers[index].info, now: now))
+            send(discovered(network.peers[index].info))
             scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute)
         case .discoveryAnswer(let id, let shard, let wanted):
             answerDiscovery(id, shard: shard, wanted: wanted)
@@ -200,6 +204,7 @@ public struct Simulation {
 
     /// Hands the policy's commands to the host, each carried out after the host's delay.
     mutating func send(_ commands: [SimCommand]) {
+        recording?.note(commands, at: now)
         for command in commands {
             queue.push(.execute(command), at: now + seconds(rng.uniform(scenario.hostDelayMin...scenario.hostDelayMax)))
         }
@@ -207,7 +212,7 @@ public struct Simulation {
 
     /// Reports a host event to the policy now (events of one instant keep their order).
     mutating func deliver(_ event: HostEvent) {
-        send(policy.handle(event, now: now))
+        send(handled(event))
     }
 
     mutating func rescheduleWake() {
@@ -280,7 +285,7 @@ public struct Simulation {
         while picked.count < count {
             let index = serving[Int(discoveryRNG.next() % UInt64(serving.count))]
             guard picked.insert(index).inserted else { continue }
-            send(policy.discovered(network.peers[index].info, now: now))
+            send(discovered(network.peers[index].info))
         }
         summary.discoveryRequests += 1
         summary.discoveredOnRequest += count

@@ -33,7 +33,7 @@ extension Simulation {
     mutating func replay(_ external: TraceNetwork.External) {
         switch external {
         case .discovered(_, let info):
-            send(policy.discovered(info, now: now))
+            send(discovered(info))
         case .inbound(let index):
             // libp2p refuses an inbound connection once max-connections are open.
             if online[index], connectionOf[index] == nil, connections.count < scenario.maxConnections {

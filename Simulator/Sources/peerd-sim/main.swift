@@ -4,7 +4,9 @@ import SimulatorCore
 // peerd-sim: runs scenario files against the policies, writes one CSV of samples per run and
 // the summary table (Markdown on stdout, summary.csv beside the samples).
 //
-//   peerd-sim [--policies nwaku,peerd,peerd-sharded] [--out DIR] [--peers N] [--hours H] SCENARIO.json...
+//   peerd-sim [--policies nwaku,peerd,peerd-sharded] [--out DIR] [--peers N] [--hours H]
+//             [--record-trace DIR] SCENARIO.json...
+//     --record-trace writes each run as a host trace, DIR/<scenario>-<policy>.jsonl
 //   peerd-sim replay TRACE.jsonl [--policy nwaku,peerd,...] [--seed S] [--out DIR] [--skip-unknown]
 //     replays a host trace recorded by `peerd --record-host-trace` (SIMULATION.md, "Record and replay")
 
@@ -12,7 +14,7 @@ func usage() -> Never {
     FileHandle.standardError.write(
         Data(
             ("usage: peerd-sim [--policies " + PolicyKind.allCases.map(\.rawValue).joined(separator: ",")
-                + "] [--out DIR] [--peers N] [--hours H] [--seed S] SCENARIO.json...\n"
+                + "] [--out DIR] [--peers N] [--hours H] [--seed S] [--record-trace DIR] SCENARIO.json...\n"
                 + "       peerd-sim replay TRACE.jsonl [--policy LIST] [--seed S] [--out DIR] [--skip-unknown]\n").utf8)
     )
     exit(2)
@@ -23,6 +25,7 @@ var outDirectory: String?
 var peersOverride: Int?
 var hoursOverride: Double?
 var seedOverride: UInt64?
+var traceDirectory: String?
 var files: [String] = []
 var arguments = CommandLine.arguments.dropFirst()
 @MainActor func value<T>(_ parse: (String) -> T?) -> T {
@@ -41,6 +44,7 @@ while let argument = arguments.popFirst() {
             return kinds.count == list.split(separator: ",").count ? kinds : nil
         }
     case "--out": outDirectory = value { $0 }
+    case "--record-trace" where !replaying: traceDirectory = value { $0 }
     case "--peers": peersOverride = value { Int($0) }
     case "--hours": hoursOverride = value { Double($0) }
     case "--seed": seedOverride = value { UInt64($0) }
@@ -49,8 +53,8 @@ while let argument = arguments.popFirst() {
     }
 }
 if files.isEmpty || (replaying && files.count != 1) { usage() }
-if let outDirectory {
-    try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+for directory in [outDirectory, traceDirectory].compactMap(\.self) {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 }
 if replaying {
     let replayed: (network: TraceNetwork, results: [SimulationResult])
@@ -91,7 +95,11 @@ for file in files {
         let clock = ContinuousClock()
         let started = clock.now
         var simulation = try Simulation(scenario: scenario, policy: kind)
+        if traceDirectory != nil { simulation.recordTrace() }
         let result = simulation.run()
+        if let traceDirectory, let trace = try simulation.encodedTrace() {
+            try Data(trace).write(to: URL(fileURLWithPath: "\(traceDirectory)/\(scenario.name)-\(kind.rawValue).jsonl"))
+        }
         let elapsed = clock.now - started
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         rows.append((result.summary, wall))

@@ -208,3 +208,32 @@ struct TraceReplayTests {
         }
     }
 }
+
+@Suite("Trace recording")
+struct TraceRecordingTests {
+    static func small() -> Scenario {
+        var scenario = SimulationTests.small(seed: 11, churn: false)
+        scenario.peers = 300
+        scenario.durationSeconds = 1200
+        return scenario
+    }
+
+    @Test(
+        "a simulated run recorded as a trace decodes, and replaying it gives close figures",
+        arguments: [PolicyKind.peerd, .nwaku])
+    func recordThenReplay(kind: PolicyKind) throws {
+        var original = try Simulation(scenario: Self.small(), policy: kind)
+        original.recordTrace()
+        let run = original.run().summary
+        let recorded = try #require(original.recordedTrace)
+        // Through the file format: every id and ENR must be one a trace accepts.
+        let trace = try TraceDecoder().decode(try TraceEncoder().encode(recorded))
+        #expect(trace == recorded)
+        var replay = try Simulation(replay: TraceNetwork(trace: trace, seed: 11), policy: kind)
+        let replayed = replay.run().summary
+        #expect(replayed.peers <= run.peers)
+        #expect(abs(replayed.meanOutboundRelay - run.meanOutboundRelay) <= max(2, run.meanOutboundRelay * 0.25))
+        #expect(abs(replayed.peakConnections - run.peakConnections) <= max(3, run.peakConnections / 4))
+        #expect(abs(replayed.dials - run.dials) <= max(10, run.dials / 2))
+    }
+}
