@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "PeerCore", targets: ["PeerCore"]),
         .library(name: "PeerIdentity", targets: ["PeerIdentity"]),
         .library(name: "PeerWire", targets: ["PeerWire"]),
+        // For the simulator package (Simulator/), which replays host traces.
+        .library(name: "PeerTrace", targets: ["PeerTrace"]),
         // For the benchmark package (Benchmarks/, store-bench).
         .library(name: "PeerStorage", targets: ["PeerStorage"]),
         // For the fuzz package (Fuzz/), which drives the connection handler.
@@ -50,6 +52,8 @@ let package = Package(
         .target(name: "PeerIdentity", dependencies: ["CSecp256k1"], swiftSettings: swiftSettings),
         // Pure Swift, no I/O: the peer store and every policy.
         .target(name: "PeerCore", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
+        // Pure, no I/O: the host trace format (JSON Lines) that peerd records and the simulator replays.
+        .target(name: "PeerTrace", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
         // Frames, envelopes, Swift <-> protobuf-c: the only unsafe-pointer code.
         .target(
             name: "PeerWire",
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "PeerServer",
             dependencies: [
-                "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerStorage",
+                "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerStorage", "PeerTrace",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,8 +111,10 @@ let package = Package(
             name: "peerd",
             dependencies: [
                 "PeerServer", "TTRPCServer", "PeerMetrics", "PeerWire", "PeerCore", "PeerIdentity", "PeerLogging",
-                "PeerdPaths", "PeerStorage",
+                "PeerdPaths", "PeerStorage", "PeerTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The host trace's drop counter on PeerMetrics' registry.
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -150,6 +156,9 @@ let package = Package(
         .testTarget(name: "PeerIdentityTests", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "PeerCoreTests", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "PeerTraceTests", dependencies: ["PeerTrace", "PeerCore", "PeerIdentity"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "PeerWireTests",
             dependencies: [
                 "PeerWire",
@@ -171,6 +180,7 @@ let package = Package(
             name: "PeerServerTests",
             dependencies: [
                 "PeerServer", "TTRPCServer", "PeerWire", "PeerCore", "PeerIdentity", "PeerTestSupport", "PeerStorage",
+                "PeerTrace",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // The in-process sidecar runs its services in a ServiceGroup.
@@ -205,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "peerdTests",
             dependencies: [
-                "PeerWire", "PeerIdentity", "PeerTestSupport", "PeerStorage", "PeerCore",
+                "PeerWire", "PeerIdentity", "PeerTestSupport", "PeerStorage", "PeerCore", "PeerTrace",
                 .product(name: "NIOCore", package: "swift-nio"),
                 // Writes an nwaku-schema peers.db for the import test.
                 .product(name: "GRDB", package: "GRDB.swift"),

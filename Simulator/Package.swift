@@ -24,6 +24,8 @@ let package = Package(
             dependencies: [
                 .product(name: "PeerCore", package: "peerd"),
                 .product(name: "PeerIdentity", package: "peerd"),
+                // Host traces recorded by peerd (--record-host-trace), replayed by `peerd-sim replay`.
+                .product(name: "PeerTrace", package: "peerd"),
             ],
             swiftSettings: swiftSettings),
         // The command line: runs scenario files, writes CSV and the summary table.
@@ -34,7 +36,10 @@ let package = Package(
                 "SimulatorCore",
                 .product(name: "PeerCore", package: "peerd"),
                 .product(name: "PeerIdentity", package: "peerd"),
+                .product(name: "PeerTrace", package: "peerd"),
             ],
+            // A small host trace for `peerd-sim replay` by hand, read through #filePath.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -21,11 +21,14 @@ public struct Sidecar: Sendable {
     ///   - metricsAddress: shown by GetConfiguration ("" when metrics are off).
     ///   - limits: commands queued per host session, Watch queues and streams.
     ///   - persistence: the peer store file, loaded here (nil: the books live in memory only).
+    ///   - hostTrace: records the host trace (`--record-host-trace`); the caller closes it after
+    ///     the server stopped.
     public init(
         server configuration: ServerConfiguration, engine engineConfiguration: EngineConfiguration, version: String,
         metricsAddress: String = "", sessionTimeout: Duration = HostService.defaultSessionTimeout,
         limits: SessionLimits = .init(), persistence: PersistenceConfiguration? = nil,
-        clock: any EngineClock = WallClock(), logger: Logger, observers: [EngineRuntime.DecisionObserver] = [],
+        hostTrace: HostTraceRecorder? = nil, clock: any EngineClock = WallClock(), logger: Logger,
+        observers: [EngineRuntime.DecisionObserver] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, observeCall: CallObserver? = nil,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
@@ -37,7 +40,7 @@ public struct Sidecar: Sendable {
         let storeWriter = try persistence.map { try Self.load($0, into: &engine, now: clock.now(), logger: logger) }
         let runtime = EngineRuntime(
             engine: engine, clock: clock, logger: logger, limits: limits, observers: observers,
-            storeWriter: storeWriter)
+            storeWriter: storeWriter, hostTrace: hostTrace)
         storeWriter?.attach(runtime)
         self.storeWriter = storeWriter
         var router = RPCRouter()

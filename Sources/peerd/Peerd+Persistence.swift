@@ -32,15 +32,16 @@ extension Peerd {
     }
 
     /// The sidecar, with the peer store loaded into it.
-    func makeSidecar(logger: Logger, metrics peerMetrics: PeerMetrics, persistence: PersistenceConfiguration?) throws
-        -> Sidecar
-    {
+    func makeSidecar(
+        logger: Logger, metrics peerMetrics: PeerMetrics, persistence: PersistenceConfiguration?,
+        hostTrace: HostTraceRecorder?
+    ) throws -> Sidecar {
         do {
             return try Sidecar(
                 server: serverConfiguration(), engine: storeLimits.apply(to: engine.configuration),
                 version: Self.version, metricsAddress: metrics.endpoint == nil ? "" : metrics.metricsAddress,
                 sessionTimeout: engine.hostSessionTimeoutDuration, limits: sessionLimits.limits,
-                persistence: persistence, logger: logger,
+                persistence: persistence, hostTrace: hostTrace, logger: logger,
                 observers: [{ decisions, _ in peerMetrics.record(decisions) }],
                 observeCall: { method, code, duration in
                     peerMetrics.recordCall(method: method, code: code.description, duration: duration)

@@ -41,13 +41,14 @@ struct Peerd: AsyncParsableCommand {
     @OptionGroup(title: "Store limits") var storeLimits: StoreLimitOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
     @OptionGroup(title: "Persistence") var persistence: PersistenceOptions
+    @OptionGroup(title: "Host trace") var trace: TraceOptions
 
     /// Each option group checks its own flags (ranges, formats) before anything converts them;
     /// the server's own invariants are checked last, on values already in range.
     func validate() throws {
         var problems =
             socket.problems() + engine.problems() + metrics.problems() + limits.problems() + storeLimits.problems()
-            + sessionLimits.problems() + persistence.problems()
+            + sessionLimits.problems() + persistence.problems() + trace.problems()
         if problems.isEmpty { problems = serverConfiguration().problems() }
         if !problems.isEmpty {
             throw ValidationError("invalid configuration:\n  " + problems.joined(separator: "\n  "))
@@ -78,19 +79,25 @@ struct Peerd: AsyncParsableCommand {
         let logger = Logger(label: "peerd")
         let peerMetrics = PeerMetrics()
         let persistenceConfiguration = try openPeerStore(logger: logger, metrics: peerMetrics)
-        let sidecar = try makeSidecar(logger: logger, metrics: peerMetrics, persistence: persistenceConfiguration)
+        let hostTrace = try openHostTrace(logger: logger)
+        // Written until the server and the loops stopped: the last detach and commands are in it.
+        defer { hostTrace?.close() }
+        let sidecar = try makeSidecar(
+            logger: logger, metrics: peerMetrics, persistence: persistenceConfiguration, hostTrace: hostTrace)
         // Shut down in reverse order: the server drains first, then metrics, then the writer
         // commits what is left, then the loops stop.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sidecar.loops)]
         if let writer = sidecar.storeWriter { services.append(.init(service: writer)) }
         if let endpoint = metrics.endpoint {
             let runtime = sidecar.runtime
+            let traceDrops = hostTrace.map { TraceDropCounter(registry: peerMetrics.registry, recorder: $0) }
             services.append(
                 .init(
                     service: MetricsServer(
                         host: endpoint.host, port: endpoint.port, metrics: peerMetrics, logger: logger,
                         refresh: {
                             peerMetrics.setHostAttached(runtime.hostAttached)
+                            traceDrops?.refresh()
                             // Counted under the engine's lock, written to the registry after it:
                             // a scrape never holds the registry's locks inside the engine's.
                             let snapshot = runtime.read { engine, now, _ in engine.metricsSnapshot(now: now) }

@@ -40,6 +40,7 @@ public struct InProcessSidecar: Sendable {
         configure: (inout EngineConfiguration) -> Void = { _ in },
         shutdownGracePeriod: Duration = .milliseconds(500),
         persistence: PersistenceConfiguration? = nil,
+        hostTrace: HostTraceRecorder? = nil,
         observeCall: CallObserver? = nil,
         _ body: @Sendable (InProcessSidecar) async throws -> Result
     ) async throws -> Result {
@@ -50,7 +51,8 @@ public struct InProcessSidecar: Sendable {
         let (listening, listened) = AsyncStream.makeStream(of: String.self)
         let sidecar = try Sidecar(
             server: ServerConfiguration(socketPath: socketPath, shutdownGracePeriod: shutdownGracePeriod),
-            engine: .defaults(configure: configure), version: "test", persistence: persistence, logger: logger,
+            engine: .defaults(configure: configure), version: "test", persistence: persistence, hostTrace: hostTrace,
+            logger: logger,
             observeCall: observeCall,
             onListening: { path in
                 listened.yield(path)

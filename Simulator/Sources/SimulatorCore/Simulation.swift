@@ -1,5 +1,6 @@
 import PeerCore
 import PeerIdentity
+import PeerTrace
 
 /// One run: a policy against the virtual network of a scenario, in virtual time.
 ///
@@ -23,6 +24,8 @@ public struct Simulation {
         case inbound
         case toggle(peer: Int)
         case sample
+        /// A replayed trace's external event (TraceReplay.swift).
+        case external(Int)
     }
 
     public let scenario: Scenario
@@ -64,6 +67,10 @@ public struct Simulation {
     /// Sums of the spread metrics over the samples with outbound relay peers, and their count.
     var spreadSums = (groups: 0.0, largest: 0.0, concentrated: 0.0, samples: 0)
     var shardShort: [Double]
+    /// A replayed trace's external events, pushed at their times by ``setUp()``.
+    var externals: [(at: Duration, event: TraceNetwork.External)] = []
+    /// This run as a host trace, when recording (``recordTrace()``, TraceRecording.swift).
+    var recording: TraceRecording?
 
     public init(scenario: Scenario, policy: PolicyKind) throws {
         try self.init(scenario: scenario, policy: policy.make(scenario), network: VirtualNetwork(scenario))
@@ -135,6 +142,7 @@ public struct Simulation {
             }
         }
         let staticPeers = network.peers.prefix(scenario.protectedPeers).map(\.info)
+        recording?.note(staticPeers: staticPeers)
         send(policy.start(staticPeers: Array(staticPeers), now: now))
         var picked: Set<Int> = []
         while picked.count < min(scenario.bootstrapPeers, network.peers.count - scenario.protectedPeers) {
@@ -146,6 +154,7 @@ public struct Simulation {
         if scenario.discoveryPerMinute > 0 { scheduleNext(.discovery, perMinute: scenario.discoveryPerMinute) }
         if scenario.inboundPerMinute > 0 { scheduleNext(.inbound, perMinute: scenario.inboundPerMinute) }
         queue.push(.sample, at: now + seconds(scenario.sampleSeconds))
+        for (index, external) in externals.enumerated() { queue.push(.external(index), at: now + external.at) }
         rescheduleWake()
     }
 
@@ -161,7 +170,7 @@ public struct Simulation {
                 index = concentratedPeers[Int(exchangeRNG.next() % UInt64(concentratedPeers.count))]
             }
         }
-        send(policy.discovered(network.peers[index].info, origin: origin, now: now))
+        send(discovered(network.peers[index].info, origin: origin))
     }
 
     mutating func scheduleNext(_ event: Event, perMinute: Double) {
@@ -175,7 +184,7 @@ public struct Simulation {
     mutating func process(_ event: Event) {
         switch event {
         case .deliver(let hostEvent):
-            send(policy.handle(hostEvent, now: now))
+            send(handled(hostEvent))
         case .policyWake(let token):
             guard token == wakeToken else { return }
             scheduledWake = nil
@@ -215,12 +224,15 @@ public struct Simulation {
         case .sample:
             takeSample()
             queue.push(.sample, at: now + seconds(scenario.sampleSeconds))
+        case .external(let index):
+            replay(externals[index].event)
         }
         rescheduleWake()
     }
 
     /// Hands the policy's commands to the host, each carried out after the host's delay.
     mutating func send(_ commands: [SimCommand]) {
+        recording?.note(commands, at: now)
         for command in commands {
             queue.push(.execute(command), at: now + seconds(rng.uniform(scenario.hostDelayMin...scenario.hostDelayMax)))
         }
@@ -228,7 +240,7 @@ public struct Simulation {
 
     /// Reports a host event to the policy now (events of one instant keep their order).
     mutating func deliver(_ event: HostEvent) {
-        send(policy.handle(event, now: now))
+        send(handled(event))
     }
 
     mutating func rescheduleWake() {
@@ -301,7 +313,7 @@ public struct Simulation {
         while picked.count < count {
             let index = serving[Int(discoveryRNG.next() % UInt64(serving.count))]
             guard picked.insert(index).inserted else { continue }
-            send(policy.discovered(network.peers[index].info, now: now))
+            send(discovered(network.peers[index].info))
         }
         summary.discoveryRequests += 1
         summary.discoveredOnRequest += count

@@ -1,5 +1,6 @@
 import Logging
 import PeerCore
+import PeerTrace
 import Synchronization
 
 /// Host sessions: attach (validated whole before anything changes), events, detach.
@@ -40,8 +41,10 @@ extension EngineRuntime {
             let session = HostSession(id: state.nextSessionID, mode: mode, commandLimit: limits.maxQueuedCommands)
             state.nextSessionID += 1
             state.host = session
+            traceAttach(session, hello, at: now)
             route(actions, in: &state, effects: &effects)
             for event in hello.snapshot where state.host === session {
+                hostTrace?.record(.event(event), at: now)
                 route(state.engine.handle(event, now: now), in: &state, effects: &effects, checkStatus: false)
             }
             noteConnectionStatus(in: &state, effects: &effects)
@@ -80,6 +83,7 @@ extension EngineRuntime {
             var ignored = 0
             for event in events {
                 storeWriter?.mark(event)
+                hostTrace?.record(.event(event), at: now)
                 let handled = state.engine.apply(event, now: now)
                 if !handled.applied { ignored += 1 }
                 if case .commandCompleted(let id, let outcome) = event {
@@ -124,6 +128,7 @@ extension EngineRuntime {
     /// waiting for a command's outcome hears "host detached".
     func detach(_ session: HostSession, in state: inout State, effects: inout Effects, reason: HostSession.EndReason) {
         session.end(reason: reason)
+        hostTrace?.record(.session(.detached(id: session.id, reason: "\(reason)")), at: effects.now)
         state.host = nil
         effects.closedOutboxes.append(session.outbox)
         route(state.engine.hostDetached(now: effects.now), in: &state, effects: &effects)

@@ -94,12 +94,15 @@ public final class EngineRuntime: Sendable {
     let cameOnline = WakeSignal()
     /// Writes the books to the peer store file; nil runs from memory (EngineRuntime+Persistence).
     public let storeWriter: PeerStoreWriter?
+    /// Records the host trace (`--record-host-trace`); nil when off (EngineRuntime+Trace).
+    public let hostTrace: HostTraceRecorder?
 
     public init(
         engine: PeerEngine, clock: any EngineClock = WallClock(), logger: Logger, limits: SessionLimits = .init(),
-        observers: [DecisionObserver] = [], storeWriter: PeerStoreWriter? = nil
+        observers: [DecisionObserver] = [], storeWriter: PeerStoreWriter? = nil, hostTrace: HostTraceRecorder? = nil
     ) {
         self.storeWriter = storeWriter
+        self.hostTrace = hostTrace
         self.state = Mutex(State(engine: engine))
         self.clock = clock
         self.logger = logger
@@ -180,6 +183,7 @@ public final class EngineRuntime: Sendable {
             for id in issued { resolve(id, .failed(reason: "no host attached"), in: &state, effects: &effects) }
             return
         }
+        traceCommands(commands, at: effects.now)
         if !host.outbox.push(commands) {
             // The host does not take its commands: it is detached like a dead one, which drops
             // every command it held in the engine and ends the calls waiting for them.

@@ -1,5 +1,6 @@
 import PeerCore
 import PeerIdentity
+import PeerTrace
 import PeerWire
 import TTRPCServer
 
@@ -16,6 +17,7 @@ extension PeerManagerService {
                 throw PeerManagerError.badRequest("origin \(request.origin.rawValue) is not a known origin")
             }
             let stored = try runtime.perform { engine, now, _ in
+                runtime.hostTrace?.record(.peerAdded(info, origin: origin), at: now)
                 let actions = engine.addPeer(info, origin: origin, now: now)
                 if actions.decisions.contains(where: { $0.reason == .peerIgnoredSelf }) {
                     throw PeerManagerError.isSelf(info.id)

@@ -32,7 +32,7 @@ extension PeerManagerService {
                 dialOversubscriptionPercent: UInt32(clamping: configuration.dialOversubscriptionPercent),
                 shardCoverageFloor: UInt32(clamping: floor), reasonCooldowns: configuration.reasonCooldowns,
                 discoveryRequestIntervalMs: configuration.discoveryRequestInterval?.milliseconds ?? 0,
-                dialSpread: configuration.dialSpread)
+                dialSpread: configuration.dialSpread, hostTracePath: runtime.hostTrace?.path ?? "")
         }
         router.serverStreaming(PeerManagerV1.PeerManager.watch) { request, _, writer in
             // Nothing asked for: decisions and peer events. Connection-status changes only when

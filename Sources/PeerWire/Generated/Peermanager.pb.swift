@@ -828,6 +828,7 @@ extension PeerManagerV1 {
         public var reasonCooldowns: Bool = false
         public var discoveryRequestIntervalMs: UInt64 = 0
         public var dialSpread: Bool = false
+        public var hostTracePath: String = ""
 
         public init(
             maxConnections: UInt32 = 0, relayServiceRatio: String = "", peerStoreCapacity: UInt32 = 0,
@@ -836,7 +837,7 @@ extension PeerManagerV1 {
             backoffFactor: UInt32 = 0, maxFailedAttempts: UInt32 = 0, pruneIntervalMs: UInt64 = 0,
             socketPath: String = "", metricsAddress: String = "", dialOversubscriptionPercent: UInt32 = 0,
             shardCoverageFloor: UInt32 = 0, reasonCooldowns: Bool = false, discoveryRequestIntervalMs: UInt64 = 0,
-            dialSpread: Bool = false
+            dialSpread: Bool = false, hostTracePath: String = ""
         ) {
             self.maxConnections = maxConnections
             self.relayServiceRatio = relayServiceRatio
@@ -857,6 +858,7 @@ extension PeerManagerV1 {
             self.reasonCooldowns = reasonCooldowns
             self.discoveryRequestIntervalMs = discoveryRequestIntervalMs
             self.dialSpread = dialSpread
+            self.hostTracePath = hostTracePath
         }
     }
 
@@ -3453,6 +3455,7 @@ extension PeerManagerV1.Configuration {
         self.reasonCooldowns = c.reason_cooldowns != 0
         self.discoveryRequestIntervalMs = c.discovery_request_interval_ms
         self.dialSpread = c.dial_spread != 0
+        self.hostTracePath = String(protobufC: c.host_trace_path)
         self.clusterID = c._cluster_id_case.rawValue == 5 ? c.cluster_id : nil
     }
 
@@ -3478,6 +3481,7 @@ extension PeerManagerV1.Configuration {
         c.reason_cooldowns = reasonCooldowns ? 1 : 0
         c.discovery_request_interval_ms = discoveryRequestIntervalMs
         c.dial_spread = dialSpread ? 1 : 0
+        c.host_trace_path = arena.cString(hostTracePath)
         if let value = clusterID {
             c._cluster_id_case = .init(rawValue: 5)
             c.cluster_id = value

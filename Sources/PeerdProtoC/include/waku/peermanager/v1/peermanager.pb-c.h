@@ -1332,6 +1332,10 @@ struct  Waku__Peermanager__V1__Configuration
    * dial queue spread across IP groups (/16, /32) and origins
    */
   protobuf_c_boolean dial_spread;
+  /*
+   * where --record-host-trace writes the host trace; "" when off
+   */
+  char *host_trace_path;
   Waku__Peermanager__V1__Configuration__ClusterIdCase _cluster_id_case;
   union {
     uint32_t cluster_id;
@@ -1339,7 +1343,7 @@ struct  Waku__Peermanager__V1__Configuration
 };
 #define WAKU__PEERMANAGER__V1__CONFIGURATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&waku__peermanager__v1__configuration__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, WAKU__PEERMANAGER__V1__CONFIGURATION___CLUSTER_ID__NOT_SET, {0} }
 
 
 struct  Waku__Peermanager__V1__WatchRequest

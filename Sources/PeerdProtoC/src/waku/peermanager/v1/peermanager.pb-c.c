@@ -6540,7 +6540,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__get_configuration_reques
   (ProtobufCMessageInit) waku__peermanager__v1__get_configuration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[19] =
+static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__field_descriptors[20] =
 {
   {
     "max_connections",
@@ -6770,6 +6770,18 @@ static const ProtobufCFieldDescriptor waku__peermanager__v1__configuration__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "host_trace_path",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Waku__Peermanager__V1__Configuration, host_trace_path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned waku__peermanager__v1__configuration__field_indices_by_name[] = {
   9,   /* field[9] = backoff_factor */
@@ -6778,6 +6790,7 @@ static const unsigned waku__peermanager__v1__configuration__field_indices_by_nam
   18,   /* field[18] = dial_spread */
   7,   /* field[7] = dial_timeout_ms */
   17,   /* field[17] = discovery_request_interval_ms */
+  19,   /* field[19] = host_trace_path */
   8,   /* field[8] = initial_backoff_ms */
   3,   /* field[3] = ip_colocation_limit */
   0,   /* field[0] = max_connections */
@@ -6796,7 +6809,7 @@ static const ProtobufCIntRange waku__peermanager__v1__configuration__number_rang
 {
   { 1, 0 },
   { 20, 18 },
-  { 0, 19 }
+  { 0, 20 }
 };
 const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descriptor =
 {
@@ -6806,7 +6819,7 @@ const ProtobufCMessageDescriptor waku__peermanager__v1__configuration__descripto
   "Waku__Peermanager__V1__Configuration",
   "waku.peermanager.v1",
   sizeof(Waku__Peermanager__V1__Configuration),
-  19,
+  20,
   waku__peermanager__v1__configuration__field_descriptors,
   waku__peermanager__v1__configuration__field_indices_by_name,
   2,  waku__peermanager__v1__configuration__number_ranges,

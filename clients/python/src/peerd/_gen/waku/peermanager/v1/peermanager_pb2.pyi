@@ -1588,6 +1588,7 @@ class Configuration(google.protobuf.message.Message):
     REASON_COOLDOWNS_FIELD_NUMBER: builtins.int
     DISCOVERY_REQUEST_INTERVAL_MS_FIELD_NUMBER: builtins.int
     DIAL_SPREAD_FIELD_NUMBER: builtins.int
+    HOST_TRACE_PATH_FIELD_NUMBER: builtins.int
     max_connections: builtins.int
     relay_service_ratio: builtins.str
     peer_store_capacity: builtins.int
@@ -1616,6 +1617,8 @@ class Configuration(google.protobuf.message.Message):
     """request_discovery at most this often per shard; 0 = never"""
     dial_spread: builtins.bool
     """dial queue spread across IP groups (/16, /32) and origins"""
+    host_trace_path: builtins.str
+    """where --record-host-trace writes the host trace; "" when off"""
     def __init__(
         self,
         *,
@@ -1638,9 +1641,10 @@ class Configuration(google.protobuf.message.Message):
         reason_cooldowns: builtins.bool = ...,
         discovery_request_interval_ms: builtins.int = ...,
         dial_spread: builtins.bool = ...,
+        host_trace_path: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "cluster_id", b"cluster_id"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "backoff_factor", b"backoff_factor", "cluster_id", b"cluster_id", "dial_oversubscription_percent", b"dial_oversubscription_percent", "dial_spread", b"dial_spread", "dial_timeout_ms", b"dial_timeout_ms", "discovery_request_interval_ms", b"discovery_request_interval_ms", "initial_backoff_ms", b"initial_backoff_ms", "ip_colocation_limit", b"ip_colocation_limit", "max_connections", b"max_connections", "max_failed_attempts", b"max_failed_attempts", "metrics_address", b"metrics_address", "peer_store_capacity", b"peer_store_capacity", "prune_interval_ms", b"prune_interval_ms", "reason_cooldowns", b"reason_cooldowns", "relay_service_ratio", b"relay_service_ratio", "relay_shard_manager", b"relay_shard_manager", "shard_coverage_floor", b"shard_coverage_floor", "shards", b"shards", "socket_path", b"socket_path"]) -> None: ...
+    def ClearField(self, field_name: typing_extensions.Literal["_cluster_id", b"_cluster_id", "backoff_factor", b"backoff_factor", "cluster_id", b"cluster_id", "dial_oversubscription_percent", b"dial_oversubscription_percent", "dial_spread", b"dial_spread", "dial_timeout_ms", b"dial_timeout_ms", "discovery_request_interval_ms", b"discovery_request_interval_ms", "host_trace_path", b"host_trace_path", "initial_backoff_ms", b"initial_backoff_ms", "ip_colocation_limit", b"ip_colocation_limit", "max_connections", b"max_connections", "max_failed_attempts", b"max_failed_attempts", "metrics_address", b"metrics_address", "peer_store_capacity", b"peer_store_capacity", "prune_interval_ms", b"prune_interval_ms", "reason_cooldowns", b"reason_cooldowns", "relay_service_ratio", b"relay_service_ratio", "relay_shard_manager", b"relay_shard_manager", "shard_coverage_floor", b"shard_coverage_floor", "shards", b"shards", "socket_path", b"socket_path"]) -> None: ...
     def WhichOneof(self, oneof_group: typing_extensions.Literal["_cluster_id", b"_cluster_id"]) -> typing_extensions.Literal["cluster_id"] | None: ...
 
 global___Configuration = Configuration
