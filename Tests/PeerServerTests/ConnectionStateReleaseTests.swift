@@ -31,11 +31,14 @@ struct ConnectionStateReleaseTests {
         }
     }
 
-    static func waitFor(_ what: String, _ condition: () -> Bool) throws {
+    /// Waits until what the runtime holds passes `condition`; the timeout says what it held.
+    static func waitFor(_ what: String, _ runtime: EngineRuntime, _ condition: (Held) -> Bool) throws {
         let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw InProcessTestError.timedOut(what) }
+        var held = Held(runtime)
+        while !condition(held) {
+            guard ContinuousClock.now < deadline else { throw InProcessTestError.timedOut("\(what): \(held)") }
             usleep(5_000)
+            held = Held(runtime)
         }
     }
 
@@ -50,10 +53,14 @@ struct ConnectionStateReleaseTests {
             #expect(baseline == Held(runtime: 0, 0, 0, 0), "\(baseline)")
             try await onThread {
                 let admin = try SocketClient(path: sidecar.socketPath)
+                // Store peers, not relay ones: the connectivity loop dials relay peers itself, and
+                // a dial of its in flight would refuse the Connect below.
                 for n in 1...3 {
+                    var peer = InProcessServiceTests.peer(n)
+                    peer.protocols = ["/vac/waku/store/3.0.0"]
                     let added = try admin.call(
                         UInt32(2 * n - 1), PeerManagerV1.PeerManager.addPeer,
-                        payload: PeerManagerV1.AddPeerRequest(source: .peer(InProcessServiceTests.peer(n))).encoded())
+                        payload: PeerManagerV1.AddPeerRequest(source: .peer(peer)).encoded())
                     #expect(added.code == .ok)
                 }
                 let clientsPerRound = 8
@@ -79,13 +86,11 @@ struct ConnectionStateReleaseTests {
                         try client.sendRaw([0, 0, 1, 0, 0, 0, 0, 7, 1])
                         clients.append(client)
                     }
-                    try Self.waitFor("round \(round) held") {
-                        let held = Held(runtime)
-                        return held.watchStreams == clientsPerRound && held.awaitedDials == 1
-                            && held.protectedPeers == 1
+                    try Self.waitFor("round \(round) held", runtime) { held in
+                        held.watchStreams == clientsPerRound && held.awaitedDials == 1 && held.protectedPeers == 1
                     }
                     for client in clients { client.close() }
-                    try Self.waitFor("round \(round) released: \(Held(runtime))") { Held(runtime) == baseline }
+                    try Self.waitFor("round \(round) released", runtime) { $0 == baseline }
                 }
             }
         }
