@@ -35,7 +35,7 @@ private final class TimerWaiter: Sendable {
         let ended = state.withLock { state -> Bool in
             guard case .waiting = state else { return true }
             // The timer's task runs on the loop later, never inline: taking the lock there is safe.
-            let timer = loop.scheduleTask(in: Self.timeAmount(duration)) { self.end() }
+            let timer = loop.scheduleTask(in: timeAmount(duration)) { self.end() }
             state = .parked(continuation, timer)
             return false
         }
@@ -53,15 +53,15 @@ private final class TimerWaiter: Sendable {
         timer.cancel()
         continuation.resume()
     }
+}
 
-    /// `duration` as NIO's nanoseconds, saturating (a wake time far ahead must not trap), and at
-    /// least zero.
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return .zero }
-        let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return .nanoseconds(.max) }
-        let (total, overflowed) = nanos.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return .nanoseconds(overflowed ? .max : total)
-    }
+/// `duration` as NIO's nanoseconds, saturating (a wake time far ahead must not trap), and at
+/// least zero.
+func timeAmount(_ duration: Duration) -> TimeAmount {
+    let (seconds, attoseconds) = duration.components
+    guard seconds >= 0 else { return .zero }
+    let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    if overflow { return .nanoseconds(.max) }
+    let (total, overflowed) = nanos.addingReportingOverflow(attoseconds / 1_000_000_000)
+    return .nanoseconds(overflowed ? .max : max(0, total))
 }
