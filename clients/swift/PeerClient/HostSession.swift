@@ -29,9 +29,9 @@ public final class HostSession: Sendable {
     /// The most commands ``commands`` holds unread; one more ends the session.
     public let commandBufferLimit: Int
 
-    /// peerd's default `--max-queued-commands`: a host reading at least as fast as peerd may
-    /// queue never reaches it.
-    public static let defaultCommandBufferLimit = 1024
+    /// The bound peerd puts on what it queues for a host (`--max-queued-commands`' default), so
+    /// the host side holds no more than peerd would.
+    public static let defaultCommandBufferLimit = 4096
 
     private let host: HostClient
     private let hello: Hello
