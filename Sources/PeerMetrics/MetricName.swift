@@ -50,6 +50,10 @@ struct Name: Sendable, Hashable {
     static let connectionStatus = Name(
         name: "peerd_engine_connection_status",
         help: "The host's connection status (nwaku calculateConnectionState): 0 disconnected, 1 partially, 2 connected")
+    // peerd: peer store file
+    static let storeExpired = Name(
+        name: "peerd_store_expired_peers_total",
+        help: "Never-connected peers deleted from the peer store file for their age, at start and while running")
     // peerd: host session and RPC
     static let hostAttached = Name(name: "peerd_host_attached", help: "1 if a host node is attached, else 0")
     static let rpcCalls = Name(name: "peerd_rpc_calls_total", help: "Finished RPC calls by method and status code")

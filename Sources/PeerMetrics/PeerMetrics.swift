@@ -74,6 +74,7 @@ public final class PeerMetrics: Sendable {
     private let connectionStatus: Gauge
     private let hostAttached: Gauge
     private let peersErrors: [String: Counter]
+    private let storeExpired: Counter
     private let state: Mutex<State>
 
     private struct State: ~Copyable {
@@ -138,6 +139,7 @@ public final class PeerMetrics: Sendable {
             uniqueKeysWithValues: Self.peersErrorTypes.map {
                 ($0, registry.makeCounter(descriptor: Name.peersErrors.descriptor, labels: [("type", $0)]))
             })
+        storeExpired = registry.makeCounter(descriptor: Name.storeExpired.descriptor)
         state = Mutex(State())
     }
 
@@ -189,6 +191,13 @@ public final class PeerMetrics: Sendable {
     public func recordPeersError(type: String, count: Int = 1) {
         guard count > 0 else { return }
         peersErrors[type]?.increment(by: Int64(count))
+    }
+
+    /// Counts never-connected peers the peer store file expired (`peerd_store_expired_peers_total`):
+    /// at load and by the pass while running.
+    public func recordExpiredPeers(_ count: Int) {
+        guard count > 0 else { return }
+        storeExpired.increment(by: Int64(count))
     }
 
     /// The counter for an outcome: "successful" and "timed out" always have their own; failure

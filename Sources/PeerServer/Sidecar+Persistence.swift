@@ -17,15 +17,20 @@ public struct PersistenceConfiguration: Sendable {
     /// Called with `waku_peers_errors`' type and a count ("storage_load_failure" for skipped
     /// rows, "storage_failure" for failed writes).
     public var onError: @Sendable (_ type: String, _ count: Int) -> Void
+    /// Called with the count of never-connected peers expired, at load and by each pass while
+    /// running (`peerd_store_expired_peers_total`): the log says when, the counter how many.
+    public var onExpired: @Sendable (_ count: Int) -> Void
 
     public init(
         file: PeerStoreFile, expiry: Duration = Self.defaultExpiry, importNwakuPath: String? = nil,
-        onError: @escaping @Sendable (_ type: String, _ count: Int) -> Void = { _, _ in }
+        onError: @escaping @Sendable (_ type: String, _ count: Int) -> Void = { _, _ in },
+        onExpired: @escaping @Sendable (_ count: Int) -> Void = { _ in }
     ) {
         self.file = file
         self.expiry = expiry
         self.importNwakuPath = importNwakuPath
         self.onError = onError
+        self.onExpired = onExpired
     }
 }
 
@@ -40,6 +45,7 @@ extension Sidecar {
         let file = persistence.file
         let loaded = try file.load(now: now, expiry: persistence.expiry)
         var records = loaded.snapshot.peers
+        if loaded.expired > 0 { persistence.onExpired(loaded.expired) }
         var batch = PeerStoreFile.Batch()
         if loaded.skipped > 0 {
             persistence.onError("storage_load_failure", loaded.skipped)
@@ -84,6 +90,6 @@ extension Sidecar {
             ])
         return PeerStoreWriter(
             file: file, logger: logger, expiry: persistence.expiry,
-            onFailure: { persistence.onError("storage_failure", 1) })
+            onFailure: { persistence.onError("storage_failure", 1) }, onExpired: persistence.onExpired)
     }
 }

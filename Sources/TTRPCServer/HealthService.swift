@@ -69,8 +69,8 @@ public enum HealthService {
             guard request.service.isEmpty || knownServices.contains(request.service) else {
                 try await writer.write(Health.CheckResponse(status: .serviceUnknown))
                 // gRPC keeps the stream open in case the service appears; ours never will, so wait
-                // for the client to go away or for its deadline.
-                while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+                // for the client to go away or for its deadline (no timer: see untilCancelled).
+                await untilCancelled()
                 return
             }
             for await update in status.updates() {

@@ -24,7 +24,8 @@ extension Peerd {
             }
             return PersistenceConfiguration(
                 file: file, expiry: persistence.expiryDuration, importNwakuPath: persistence.importNwakuPath,
-                onError: { type, count in metrics.recordPeersError(type: type, count: count) })
+                onError: { type, count in metrics.recordPeersError(type: type, count: count) },
+                onExpired: { count in metrics.recordExpiredPeers(count) })
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)

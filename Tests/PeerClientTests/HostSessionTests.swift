@@ -69,6 +69,39 @@ struct HostSessionTests {
     }
 
     @Test(
+        "A host that leaves more than commandBufferLimit commands unread: run() throws RESOURCE_EXHAUSTED, no re-attach"
+    )
+    func commandBufferBounded() async throws {
+        try await InProcessSidecar.run { sidecar in
+            let connection = ClientConnection(socketPath: sidecar.socketPath)
+            let session = HostSession(host: HostClient(connection: connection), commandBufferLimit: 2) {
+                PeerManagerV1.HostHello(peerID: Fixtures.hostID, online: true)
+            }
+            #expect(session.commandBufferLimit == 2)
+            let running = Task { try await session.run() }
+            try await Fixtures.waitUntil("attach") { sidecar.hostAttached }
+            // Five dials for a host that reads none of them.
+            let connecting = Task {
+                try await withPeerdClient(socketPath: sidecar.socketPath) { client in
+                    let targets = (1...5).map { "\(Fixtures.address($0))/p2p/\(Fixtures.peerID($0))" }
+                    _ = try await client.peerManager.connect(.init(peers: targets, timeoutMs: 3000))
+                }
+            }
+            defer { connecting.cancel() }
+            let error = await #expect(throws: PeerdClientError.self) { try await running.value }
+            #expect(error?.code == .resourceExhausted)
+            #expect(error?.message.contains("more than 2 commands unread") == true)
+            #expect(session.attachments == 1)
+            // peerd sees the host go; the two buffered commands are still there, then the end.
+            try await Fixtures.waitUntil("detach") { !sidecar.hostAttached }
+            var buffered: [PeerManagerV1.HostCommand] = []
+            for await command in session.commands { buffered.append(command) }
+            #expect(buffered.count == 2)
+            await connection.close()
+        }
+    }
+
+    @Test(
         "Re-attach policy: passing causes re-attach, refusals do not",
         arguments: [
             (StatusCode.unavailable, true), (.cancelled, true), (.deadlineExceeded, true), (.resourceExhausted, true),

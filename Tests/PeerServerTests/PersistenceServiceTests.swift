@@ -184,6 +184,8 @@ struct PersistenceServiceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var persistence = try Self.persistence(path)
         persistence.expiry = .seconds(1)
+        let reported = SharedCount()
+        persistence.onExpired = { count in reported.add(count) }
         try await InProcessSidecar.run(configure: { $0.pruneInterval = .seconds(1) }, persistence: persistence) {
             sidecar in
             let writer = try #require(sidecar.sidecar.storeWriter)
@@ -221,6 +223,7 @@ struct PersistenceServiceTests {
                     try PeerManagerV1.ListPeersResponse(wire: listed.payload).peers.map(\.peerID) == [kept.description])
             }
             #expect(writer.expiredCount == 2)
+            #expect(reported.count == 2)
         }
     }
 }

@@ -85,6 +85,31 @@ struct PersistenceProcessTests {
         }
     }
 
+    @Test("peers expired at start are counted in peerd_store_expired_peers_total; a young one loads")
+    func expiryCounted() throws {
+        let directory = try PeerdProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/peers.db"
+        let now = EngineTime.seconds(Int64(Date().timeIntervalSince1970))
+        do {
+            // Two peers first stored two days ago, never connected; one stored now.
+            let (file, _) = try PeerStoreFile.open(path: path)
+            let old = try [1, 2].map { PeerRecord(id: try PeerID(TestPeers.id($0))) }
+            try file.write(.init(upserts: old), now: now - .seconds(2 * 24 * 3600))
+            try file.write(.init(upserts: [PeerRecord(id: try PeerID(TestPeers.id(3)))]), now: now)
+        }
+        let port = try PeerdProcess.freePort()
+        let peerd = try PeerdProcess(arguments: [
+            "--peer-store-path", path, "--peer-store-expiry", "86400", "--metrics-address", "127.0.0.1:\(port)",
+        ])
+        let peers = try Self.allPeers(try PeerManagerClient(socketPath: peerd.socketPath))
+        #expect(Set(peers.keys) == [TestPeers.id(3)])
+        try waitFor(peerd) {
+            let metrics = (try? PeerdProcess.httpGet(port: port, path: "/metrics").body) ?? ""
+            return metrics.split(separator: "\n").contains("peerd_store_expired_peers_total 2")
+        }
+    }
+
     @Test("a second peerd on the same store exits 1 naming the first and --peer-store-path; the first serves on")
     func secondPeerdRefused() throws {
         let directory = try PeerdProcess.makeTemporaryDirectory()

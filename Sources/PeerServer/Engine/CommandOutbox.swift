@@ -80,7 +80,7 @@ final class CommandOutbox: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForCommands(consumer) }
-            if let wait { group.addTask { try? await Task.sleep(for: wait) } }
+            if let wait { group.addTask { await timerSleep(for: wait) } }
             await group.next()
             group.cancelAll()
         }

@@ -272,7 +272,7 @@ public final class EngineRuntime: Sendable {
         await withTaskGroup(of: CommandOutcome?.self) { group in
             group.addTask { await self.waitForOutcome(id) }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                await timerSleep(for: timeout)
                 return nil
             }
             let first = await group.next() ?? nil

@@ -23,6 +23,9 @@ public final class PeerStoreWriter: Service, Sendable {
     let logger: Logger
     /// Called for every failed transaction (`waku_peers_errors{type="storage_failure"}`).
     let onFailure: @Sendable () -> Void
+    /// Called with the count of each expiry pass that expired peers
+    /// (`peerd_store_expired_peers_total`).
+    let onExpired: @Sendable (Int) -> Void
     /// How often written-behind changes are committed.
     let interval: Duration
     /// Never-connected peers first stored longer ago than this expire (nil: never while running).
@@ -44,13 +47,14 @@ public final class PeerStoreWriter: Service, Sendable {
 
     public init(
         file: PeerStoreFile, logger: Logger, interval: Duration = .milliseconds(100), expiry: Duration? = nil,
-        onFailure: @escaping @Sendable () -> Void = {}
+        onFailure: @escaping @Sendable () -> Void = {}, onExpired: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.file = file
         self.logger = logger
         self.interval = interval
         self.expiry = expiry
         self.onFailure = onFailure
+        self.onExpired = onExpired
     }
 
     /// Marks the peers an engine call changed; called under the engine lock.
@@ -81,7 +85,24 @@ public final class PeerStoreWriter: Service, Sendable {
     public var isIdle: Bool { pending.withLock { $0.dirty.isEmpty && !$0.slotsChanged } }
 
     /// Commits everything marked so far (and waits for it).
+    ///
+    /// The transaction runs in a task of its own, which the caller's cancellation does not reach:
+    /// it carries other callers' changes too, and GRDB aborts the write of a cancelled task with
+    /// CancellationError, which was counted and logged as a storage failure for every client that
+    /// hung up during an AddPeer (and at every shutdown).
     public func commit(from runtime: EngineRuntime) async throws(PeerStorageError) {
+        let result = await Task { () async -> Result<Void, PeerStorageError> in
+            do throws(PeerStorageError) {
+                try await self.commitNow(from: runtime)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        try result.get()
+    }
+
+    private func commitNow(from runtime: EngineRuntime) async throws(PeerStorageError) {
         // What this transaction took, kept by this call and put back on the database's queue if
         // the transaction fails, before any later commit takes its batch.
         let taken = Taken()
@@ -229,8 +250,11 @@ extension PeerStoreWriter {
         do {
             candidates = try await file.neverConnected(storedBefore: runtime.clock.now() - expiry)
         } catch {
-            logger.error(
-                "peer store expiry pass failed", metadata: ["store.path": "\(file.path)", "error": "\(error)"])
+            // Shutdown cancels the pass's read: no failure, the next start expires them.
+            if !Task.isCancelled {
+                logger.error(
+                    "peer store expiry pass failed", metadata: ["store.path": "\(file.path)", "error": "\(error)"])
+            }
             return 0
         }
         guard !candidates.isEmpty else { return 0 }
@@ -257,6 +281,7 @@ extension PeerStoreWriter {
         // Peers the engine removed are marked by the runtime; the others are marked here.
         mark(expired)
         let total = self.expired.add(expired.count, ordering: .relaxed).newValue
+        onExpired(expired.count)
         // A failed commit keeps them marked (retried by run()) and is logged there.
         try? await commit(from: runtime)
         logger.info(

@@ -26,7 +26,7 @@ final class WakeSignal: Sendable {
     func wait(for duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
-            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await timerSleep(for: duration) }
             await group.next()
             group.cancelAll()
         }

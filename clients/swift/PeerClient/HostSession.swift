@@ -19,10 +19,19 @@ public final class HostSession: Sendable {
 
     /// peerd's commands, from every attachment in turn; finishes when ``run()`` returns. One
     /// consumer. Commands of an attachment that dropped are void (peerd dropped them too): the
-    /// host may carry them out or not, but their results are ignored. Buffered without bound
-    /// between the stream and the consumer: a host should read them as they come (peerd bounds
-    /// what it queues for a host, `--max-queued-commands`, but not what a host reads and leaves).
+    /// host may carry them out or not, but their results are ignored. At most
+    /// ``commandBufferLimit`` commands wait between the stream and the consumer: a host that
+    /// leaves more unread ends the session (``run()`` throws RESOURCE_EXHAUSTED and does not
+    /// attach again, since a host that does not read would overflow the next attachment too),
+    /// as peerd detaches a host that leaves more than `--max-queued-commands` untaken.
     public let commands: AsyncStream<PeerManagerV1.HostCommand>
+
+    /// The most commands ``commands`` holds unread; one more ends the session.
+    public let commandBufferLimit: Int
+
+    /// The bound peerd puts on what it queues for a host (`--max-queued-commands`' default), so
+    /// the host side holds no more than peerd would.
+    public static let defaultCommandBufferLimit = 4096
 
     private let host: HostClient
     private let hello: Hello
@@ -38,12 +47,18 @@ public final class HostSession: Sendable {
     /// - Parameters:
     ///   - host: the Host service client.
     ///   - reattachDelay: the pause between a drop and the next attach.
+    ///   - commandBufferLimit: the most commands left unread before the session ends (at least 1).
     ///   - hello: builds the hello, with the current snapshot, for every attach.
-    public init(host: HostClient, reattachDelay: Duration = .milliseconds(200), hello: @escaping Hello) {
+    public init(
+        host: HostClient, reattachDelay: Duration = .milliseconds(200),
+        commandBufferLimit: Int = HostSession.defaultCommandBufferLimit, hello: @escaping Hello
+    ) {
         self.host = host
         self.hello = hello
         self.reattachDelay = reattachDelay
-        (commands, commandSink) = AsyncStream.makeStream(of: PeerManagerV1.HostCommand.self)
+        self.commandBufferLimit = max(1, commandBufferLimit)
+        (commands, commandSink) = AsyncStream.makeStream(
+            of: PeerManagerV1.HostCommand.self, bufferingPolicy: .bufferingOldest(self.commandBufferLimit))
     }
 
     /// Whether a hello has been sent on the current Attach stream.
@@ -54,7 +69,9 @@ public final class HostSession: Sendable {
 
     /// Attaches and re-attaches until the task is cancelled (then returns) or peerd ends the
     /// session with a status that a new attach would not change (then throws it). An error the
-    /// hello closure throws ends it too.
+    /// hello closure throws ends it too, and so does a consumer that leaves more than
+    /// ``commandBufferLimit`` commands unread (RESOURCE_EXHAUSTED; the commands already buffered
+    /// stay readable, then ``commands`` finishes).
     public func run() async throws {
         defer { commandSink.finish() }
         while !Task.isCancelled {
@@ -114,9 +131,18 @@ public final class HostSession: Sendable {
             }
             defer { state.withLock { $0.stream = nil } }
             for try await command in stream {
-                commandSink.yield(command)
+                if case .dropped = commandSink.yield(command) {
+                    // peerd learns of it as of any host gone: the stream is cancelled.
+                    stream.cancel()
+                    throw CommandOverflow(limit: commandBufferLimit)
+                }
             }
             return nil
+        } catch let overflow as CommandOverflow {
+            throw PeerdClientError(
+                code: .resourceExhausted,
+                message: "the host left more than \(overflow.limit) commands unread (commandBufferLimit): session ended"
+            )
         } catch let error as PeerdClientError {
             return error
         } catch is CancellationError {
@@ -127,6 +153,11 @@ public final class HostSession: Sendable {
             // Anything else came from the connection: re-attach as after any loss.
             return PeerdClientError(code: .unavailable, message: "the Attach stream failed: \(error)")
         }
+    }
+
+    /// The consumer of ``commands`` fell more than ``commandBufferLimit`` behind.
+    private struct CommandOverflow: Error {
+        let limit: Int
     }
 
     /// An error the hello closure threw, told apart from the connection's.
