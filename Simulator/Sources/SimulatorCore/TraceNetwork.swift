@@ -202,6 +202,7 @@ public struct TraceNetwork: Sendable {
             peers.append(
                 VirtualPeer(
                     index: n, id: peer.id, address: address, ip: Self.ip(address) ?? (0x0B00_0000 &+ UInt32(n)),
+                    concentrated: false,
                     clusterID: shardsOfPeer.0, shards: shardsOfPeer.1.sorted(), relay: peer.relay, reachable: reachable,
                     refuses: recordedUnreachable ? peer.lastFailureRefused : rng.chance(scenario.refusedFraction),
                     dialLatency: latency, identifyDelay: identify, metadataDelay: metadata, isProtected: false))
