@@ -227,8 +227,8 @@ extension PeerEngine {
 
     /// How many of `wanted` dials `--max-connections` leaves room for; `nil` (with a decision)
     /// when there is none.
-    func dialAllowance(_ wanted: Int, into actions: inout [EngineAction]) -> Int? {
-        let room = connectionRoom
+    func dialAllowance(_ wanted: Int, freed: Int = 0, into actions: inout [EngineAction]) -> Int? {
+        let room = connectionRoom + freed
         guard wanted > 0, room == 0 else { return min(wanted, room) }
         actions.append(
             .decision(

@@ -59,6 +59,7 @@ extension PeerEngine {
             for shard in subscribedShards(of: handle) { counts[shard]? += 1 }
         }
         let short = ShardCoverage.needs(connected, floor: coverageFloor)
+        coverageWanted = false
         guard !short.isEmpty else { return }
         let needs = ShardCoverage.needs(counts, floor: coverageFloor)
         let pool = connectablePool(now: now)
@@ -84,11 +85,21 @@ extension PeerEngine {
                         "subscribed shards below the floor of \(coverageFloor): \(list); "
                         + "\(serving) connectable candidates serve them"
                         + (serving == 0 ? " (none known: discovery must find some)" : ""))))
+        // Candidates exist: the loop comes back soon rather than at the next 30 s step
+        // (``nextInterval(now:)``), so a failed dial or a lost peer is replaced in seconds.
+        coverageWanted = serving > 0
         guard !needs.isEmpty else { return }
         requestDiscovery(needs: needs, candidates: servingPerShard, now: now, into: &actions)
         let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
         let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
-        guard !picked.isEmpty, let allowed = dialAllowance(picked.count, into: &actions) else { return }
+        guard !picked.isEmpty else { return }
+        // At --max-connections the short shard's dials take the places of inbound relay peers
+        // its shards can spare (the youngest first), one per peer it misses: otherwise inbound
+        // and service peers hold every connection and the shard waits for one to leave.
+        let freed =
+            connectionRoom < picked.count
+            ? makeRoomForCoverage(picked.count - connectionRoom, now: now, into: &actions) : 0
+        guard let allowed = dialAllowance(picked.count, freed: freed, into: &actions) else { return }
         var dialed: [PeerID] = []
         for index in picked.prefix(allowed) where isConnectable(candidates[index], now: now) {
             dial(candidates[index], purpose: .connectivity, now: now, into: &actions)
@@ -102,6 +113,20 @@ extension PeerEngine {
                     .shardOutboundFill, peers: dialed, target: coverageFloor, chosen: dialed.count,
                     available: candidates.count,
                     detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
+    }
+
+    /// Disconnects up to `count` inbound relay peers no subscribed shard needs (the youngest
+    /// unprotected, off-shard first; ``RelaySurplus``) to make room for a short shard's dials.
+    /// Returns how many go.
+    mutating func makeRoomForCoverage(_ count: Int, now: EngineTime, into actions: inout [EngineAction]) -> Int {
+        let candidates = surplusCandidates(store.inboundRelaySet.elements, now: now)
+        guard
+            let surplus = ConnectivityPlan.Surplus.of(
+                candidates, target: max(candidates.count - count, 0), direction: "in (room for a short shard)",
+                reason: .shardInboundPruned)
+        else { return 0 }
+        apply(surplus, now: now, into: &actions)
+        return surplus.plan.chosen.count
     }
 
     /// Asks the host to discover peers of the short shards the store knows too few connectable
