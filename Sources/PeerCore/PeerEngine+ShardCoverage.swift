@@ -91,7 +91,11 @@ extension PeerEngine {
         guard !needs.isEmpty else { return }
         requestDiscovery(needs: needs, candidates: servingPerShard, now: now, into: &actions)
         let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
-        let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
+        // Oversubscribed as the outbound round is: a third of the known peers are offline or
+        // unreachable, and each such dial holds the shard short until it times out.
+        let picked = ShardCoverage.pick(
+            candidates.map { subscribedShards(of: $0) }, needs: needs,
+            percent: configuration.dialOversubscriptionPercent)
         guard !picked.isEmpty else { return }
         // At --max-connections the short shard's dials take the places of inbound relay peers
         // its shards can spare (the youngest first), one per peer it misses: otherwise inbound

@@ -27,11 +27,16 @@ public enum ShardCoverage {
     }
 
     /// Picks candidates for the short shards: walks `candidates` (already in random order) and
-    /// takes a candidate while it serves a shard that still misses peers, counting it on every
-    /// short shard it serves. Returns the indices taken, in order.
-    public static func pick(_ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)]) -> [Int] {
+    /// takes a candidate while it serves a shard that still misses dials, counting it on every
+    /// short shard it serves. Each shard misses its peers times `percent` (rounded up,
+    /// ``oversubscribed(_:percent:)``: many dials fail). Returns the indices taken, in order.
+    public static func pick(
+        _ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)], percent: Int = 100
+    ) -> [Int] {
         var missing: [UInt16: Int] = [:]
-        for need in needs where need.missing > 0 { missing[need.shard] = need.missing }
+        for need in needs where need.missing > 0 {
+            missing[need.shard] = oversubscribed(need.missing, percent: percent)
+        }
         var taken: [Int] = []
         for (index, shards) in candidates.enumerated() {
             guard !missing.isEmpty else { break }
