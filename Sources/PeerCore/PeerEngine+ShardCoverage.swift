@@ -119,6 +119,13 @@ extension PeerEngine {
                     detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
     }
 
+    /// The peers of a surplus plan that may go together without a subscribed shard going below
+    /// the floor (``ShardCoverage/spareable(_:counts:floor:)``), in order.
+    func sparedByCoverage(_ chosen: [PeerID]) -> [PeerID] {
+        let shards = chosen.map { store.handle($0).map(subscribedShards(of:)) ?? [] }
+        return ShardCoverage.spareable(shards, counts: shardCoverageCounts(), floor: coverageFloor).map { chosen[$0] }
+    }
+
     /// Disconnects up to `count` inbound relay peers no subscribed shard needs (the youngest
     /// unprotected, off-shard first; ``RelaySurplus``) to make room for a short shard's dials.
     /// Returns how many go.
@@ -129,8 +136,9 @@ extension PeerEngine {
                 candidates, target: max(candidates.count - count, 0), direction: "in (room for a short shard)",
                 reason: .shardInboundPruned)
         else { return 0 }
+        let going = sparedByCoverage(surplus.plan.chosen).count
         apply(surplus, now: now, into: &actions)
-        return surplus.plan.chosen.count
+        return going
     }
 
     /// Asks the host to discover peers of the short shards the store knows too few connectable

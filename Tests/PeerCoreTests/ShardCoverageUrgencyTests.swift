@@ -24,6 +24,44 @@ struct ShardCoveragePickTests {
     }
 }
 
+@Suite("Shard coverage: peers that may go together (pure)")
+struct ShardCoverageSpareTests {
+    @Test(
+        "spareable: in order, each peer that goes lowers its shards for the next",
+        arguments: [
+            // Shard 0 at 5, shard 1 at 4 (the floor), shard 2 at 6.
+            ([[UInt16(0)], [0]], [0]),
+            ([[UInt16(2)], [2], [2]], [0, 1]),
+            ([[UInt16(1)], [0]], [1]),
+            ([[UInt16(0), 2], [2], [0]], [0, 1]),
+            ([[], [UInt16(9)]], [0, 1]),
+            ([[UInt16]](), []),
+        ])
+    func spareable(chosen: [[UInt16]], expected: [Int]) {
+        #expect(ShardCoverage.spareable(chosen, counts: [0: 5, 1: 4, 2: 6], floor: 4) == expected)
+    }
+
+    @Test("a surplus prune never takes two peers a shard one above the floor needs one of")
+    func pruneKeepsFloor() throws {
+        // 12 outbound on shard 0 and 5 outbound on shard 1 over a target of 10 (max-connections
+        // 30, relay only): the 2 youngest are shard 1's, and only one of them may go.
+        var engine = try ShardCoverageUrgencyTests().covered()
+        for n in 1...12 {
+            engine.addPeer(relayInfo(n, shards: [0]), origin: .discv5, now: at(0))
+            engine.open(n, direction: .outbound, now: at(1))
+        }
+        for n in 13...17 {
+            engine.addPeer(relayInfo(n, shards: [1]), origin: .discv5, now: at(0))
+            engine.open(n, direction: .outbound, now: at(Int64(n)))
+        }
+        var rng = SeededGenerator()
+        let disconnects = engine.tick(now: at(20), using: &rng).actions.disconnects
+        #expect(disconnects.filter { (13...17).map(peer).contains($0) }.count <= 1)
+        // Pending disconnects no longer count: shard 1 keeps its floor.
+        #expect(engine.shardCoverageCensus(now: at(20))[1]?.connected == 4)
+    }
+}
+
 @Suite("Shard coverage: urgency (engine)")
 struct ShardCoverageUrgencyTests {
     /// Relay peers only (so max-connections 30 is 10 outbound and 20 inbound relay slots), and no
