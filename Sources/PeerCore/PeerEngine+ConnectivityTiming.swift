@@ -21,7 +21,7 @@ extension PeerEngine {
             interval = min(interval, max(at - now, configuration.minimumConnectivityInterval))
         }
         // A short shard with candidates is not left waiting a whole step (issue 14).
-        if coverageWanted { interval = configuration.minimumConnectivityInterval }
+        if coverageWanted, isOnline, coverageFloor > 0 { interval = configuration.minimumConnectivityInterval }
         return interval
     }
 

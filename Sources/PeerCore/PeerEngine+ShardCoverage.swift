@@ -85,10 +85,14 @@ extension PeerEngine {
                         "subscribed shards below the floor of \(coverageFloor): \(list); "
                         + "\(serving) connectable candidates serve them"
                         + (serving == 0 ? " (none known: discovery must find some)" : ""))))
-        // Candidates exist: the loop comes back soon rather than at the next 30 s step
-        // (``nextInterval(now:)``), so a failed dial or a lost peer is replaced in seconds.
-        coverageWanted = serving > 0
-        guard !needs.isEmpty else { return }
+        // While the short shards' dials are in flight, the loop comes back at its shortest
+        // interval once they report (``nextInterval(now:)``) rather than at the next 30 s step,
+        // so a failed dial is replaced in seconds. Not when nothing could be dialled (no
+        // candidate, no room): the alarm would repeat every second for nothing.
+        guard !needs.isEmpty else {
+            coverageWanted = true
+            return
+        }
         requestDiscovery(needs: needs, candidates: servingPerShard, now: now, into: &actions)
         let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
         // Oversubscribed as the outbound round is: a third of the known peers are offline or
@@ -110,6 +114,7 @@ extension PeerEngine {
             dialed.append(store.entry(candidates[index]).id)
         }
         guard !dialed.isEmpty else { return }
+        coverageWanted = true
         let missing = needs.map { "\($0.shard) needs \($0.missing)" }.joined(separator: ", ")
         actions.append(
             .decision(
