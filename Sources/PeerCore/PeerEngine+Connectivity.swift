@@ -164,8 +164,11 @@ extension PeerEngine {
     /// Disconnects one direction's surplus and records the decision.
     mutating func apply(_ surplus: ConnectivityPlan.Surplus, now: EngineTime, into actions: inout [EngineAction]) {
         var plan = surplus.plan
-        if coverageFloor > 0 { plan.chosen = sparedByCoverage(plan.chosen) }
-        guard !plan.chosen.isEmpty else { return }
+        if coverageFloor > 0, !plan.chosen.isEmpty {
+            // Peers that together would take a shard below the floor do not all go.
+            plan.chosen = sparedByCoverage(plan.chosen)
+            guard !plan.chosen.isEmpty else { return }
+        }
         for peer in plan.chosen { policyDisconnect(peer, reason: surplus.reason, now: now, into: &actions) }
         actions.append(
             .decision(

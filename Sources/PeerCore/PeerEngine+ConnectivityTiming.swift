@@ -20,7 +20,8 @@ extension PeerEngine {
         if let at = reconnectAt, at > now {
             interval = min(interval, max(at - now, configuration.minimumConnectivityInterval))
         }
-        // A short shard with candidates is not left waiting a whole step (issue 14).
+        // A short shard whose dials are in flight is not left waiting a whole step when they
+        // report (issue 14): a failed dial is replaced a second later.
         if coverageWanted, isOnline, coverageFloor > 0 { interval = configuration.minimumConnectivityInterval }
         return interval
     }
@@ -65,7 +66,7 @@ extension PeerEngine {
     /// server's signal to re-read ``nextWake(now:)``.
     mutating func coverageLost(now: EngineTime) {
         guard coverageFloor > 0, batchInFlight.isEmpty, isOnline,
-            ShardCoverage.needs(shardCoverageCounts(), floor: coverageFloor).contains(where: { $0.missing > 0 })
+            !ShardCoverage.needs(shardCoverageCounts(), floor: coverageFloor).isEmpty
         else { return }
         nextRoundAt = now
         roundsSettled &+= 1

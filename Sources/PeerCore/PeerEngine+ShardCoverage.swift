@@ -102,7 +102,7 @@ extension PeerEngine {
             percent: configuration.dialOversubscriptionPercent)
         guard !picked.isEmpty else { return }
         // At --max-connections the short shard's dials take the places of inbound relay peers
-        // its shards can spare (the youngest first), one per peer it misses: otherwise inbound
+        // the subscribed shards can spare (the youngest first), one per dial: otherwise inbound
         // and service peers hold every connection and the shard waits for one to leave.
         let freed =
             connectionRoom < picked.count
