@@ -174,7 +174,12 @@ extension PeerEngine {
 
     /// Disconnects one direction's surplus and records the decision.
     mutating func apply(_ surplus: ConnectivityPlan.Surplus, now: EngineTime, into actions: inout [EngineAction]) {
-        let plan = surplus.plan
+        var plan = surplus.plan
+        if coverageFloor > 0, !plan.chosen.isEmpty {
+            // Peers that together would take a shard below the floor do not all go.
+            plan.chosen = sparedByCoverage(plan.chosen)
+            guard !plan.chosen.isEmpty else { return }
+        }
         for peer in plan.chosen { policyDisconnect(peer, reason: surplus.reason, now: now, into: &actions) }
         actions.append(
             .decision(
@@ -248,8 +253,8 @@ extension PeerEngine {
 
     /// How many of `wanted` dials `--max-connections` leaves room for; `nil` (with a decision)
     /// when there is none.
-    func dialAllowance(_ wanted: Int, into actions: inout [EngineAction]) -> Int? {
-        let room = connectionRoom
+    func dialAllowance(_ wanted: Int, freed: Int = 0, into actions: inout [EngineAction]) -> Int? {
+        let room = connectionRoom + freed
         guard wanted > 0, room == 0 else { return min(wanted, room) }
         actions.append(
             .decision(

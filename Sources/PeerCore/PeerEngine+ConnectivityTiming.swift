@@ -20,6 +20,9 @@ extension PeerEngine {
         if let at = reconnectAt, at > now {
             interval = min(interval, max(at - now, configuration.minimumConnectivityInterval))
         }
+        // A short shard whose dials are in flight is not left waiting a whole step when they
+        // report (issue 14): a failed dial is replaced a second later.
+        if coverageWanted, isOnline, coverageFloor > 0 { interval = configuration.minimumConnectivityInterval }
         return interval
     }
 
@@ -55,6 +58,18 @@ extension PeerEngine {
             if earliest.map({ due < $0 }) ?? true { earliest = due }
         }
         return earliest
+    }
+
+    /// A relay peer left (or was cut) and one of the subscribed shards is now below the floor:
+    /// the next step runs now instead of up to a whole interval later (when no round is in
+    /// flight; a round in flight settles soon and the step follows). `roundsSettled` is the
+    /// server's signal to re-read ``nextWake(now:)``.
+    mutating func coverageLost(now: EngineTime) {
+        guard coverageFloor > 0, batchInFlight.isEmpty, isOnline,
+            !ShardCoverage.needs(shardCoverageCounts(), floor: coverageFloor).isEmpty
+        else { return }
+        nextRoundAt = now
+        roundsSettled &+= 1
     }
 
     /// The last dial of a round reported: the next round is due one dynamic interval from now,

@@ -143,6 +143,7 @@ extension PeerEngine {
                 Decision(
                     .peerLeft, peer: peer, current: connections.peers.count, target: configuration.maxConnections,
                     detail: "last connection \(id) closed after \(now - last.joinedAt)")))
+        if coverageFloor > 0, !subscribedShards(of: handle).isEmpty { coverageLost(now: now) }
         return true
     }
 

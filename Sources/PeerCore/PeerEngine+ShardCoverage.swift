@@ -59,6 +59,7 @@ extension PeerEngine {
             for shard in subscribedShards(of: handle) { counts[shard]? += 1 }
         }
         let short = ShardCoverage.needs(connected, floor: coverageFloor)
+        coverageWanted = false
         guard !short.isEmpty else { return }
         let needs = ShardCoverage.needs(counts, floor: coverageFloor)
         let pool = connectablePool(now: now)
@@ -84,17 +85,36 @@ extension PeerEngine {
                         "subscribed shards below the floor of \(coverageFloor): \(list); "
                         + "\(serving) connectable candidates serve them"
                         + (serving == 0 ? " (none known: discovery must find some)" : ""))))
-        guard !needs.isEmpty else { return }
+        // While the short shards' dials are in flight, the loop comes back at its shortest
+        // interval once they report (``nextInterval(now:)``) rather than at the next 30 s step,
+        // so a failed dial is replaced in seconds. Not when nothing could be dialled (no
+        // candidate, no room): the alarm would repeat every second for nothing.
+        guard !needs.isEmpty else {
+            coverageWanted = true
+            return
+        }
         requestDiscovery(needs: needs, candidates: servingPerShard, now: now, into: &actions)
         let candidates = pool.sample(pool.available, using: &rng).filter(eligible)
-        let picked = ShardCoverage.pick(candidates.map { subscribedShards(of: $0) }, needs: needs)
-        guard !picked.isEmpty, let allowed = dialAllowance(picked.count, into: &actions) else { return }
+        // Oversubscribed as the outbound round is: a third of the known peers are offline or
+        // unreachable, and each such dial holds the shard short until it times out.
+        let picked = ShardCoverage.pick(
+            candidates.map { subscribedShards(of: $0) }, needs: needs,
+            percent: configuration.dialOversubscriptionPercent)
+        guard !picked.isEmpty else { return }
+        // At --max-connections the short shard's dials take the places of inbound relay peers
+        // the subscribed shards can spare (the youngest first), one per dial: otherwise inbound
+        // and service peers hold every connection and the shard waits for one to leave.
+        let freed =
+            connectionRoom < picked.count
+            ? makeRoomForCoverage(picked.count - connectionRoom, now: now, into: &actions) : 0
+        guard let allowed = dialAllowance(picked.count, freed: freed, into: &actions) else { return }
         var dialed: [PeerID] = []
         for index in picked.prefix(allowed) where isConnectable(candidates[index], now: now) {
             dial(candidates[index], purpose: .connectivity, now: now, into: &actions)
             dialed.append(store.entry(candidates[index]).id)
         }
         guard !dialed.isEmpty else { return }
+        coverageWanted = true
         let missing = needs.map { "\($0.shard) needs \($0.missing)" }.joined(separator: ", ")
         actions.append(
             .decision(
@@ -102,6 +122,28 @@ extension PeerEngine {
                     .shardOutboundFill, peers: dialed, target: coverageFloor, chosen: dialed.count,
                     available: candidates.count,
                     detail: "shards below the floor of \(coverageFloor) (\(missing)): dialing \(dialed.count)")))
+    }
+
+    /// The peers of a surplus plan that may go together without a subscribed shard going below
+    /// the floor (``ShardCoverage/spareable(_:counts:floor:)``), in order.
+    func sparedByCoverage(_ chosen: [PeerID]) -> [PeerID] {
+        let shards = chosen.map { store.handle($0).map(subscribedShards(of:)) ?? [] }
+        return ShardCoverage.spareable(shards, counts: shardCoverageCounts(), floor: coverageFloor).map { chosen[$0] }
+    }
+
+    /// Disconnects up to `count` inbound relay peers no subscribed shard needs (the youngest
+    /// unprotected, off-shard first; ``RelaySurplus``) to make room for a short shard's dials.
+    /// Returns how many go.
+    mutating func makeRoomForCoverage(_ count: Int, now: EngineTime, into actions: inout [EngineAction]) -> Int {
+        let candidates = surplusCandidates(store.inboundRelaySet.elements, now: now)
+        guard
+            let surplus = ConnectivityPlan.Surplus.of(
+                candidates, target: max(candidates.count - count, 0), direction: "in (room for a short shard)",
+                reason: .shardInboundPruned)
+        else { return 0 }
+        let going = sparedByCoverage(surplus.plan.chosen).count
+        apply(surplus, now: now, into: &actions)
+        return going
     }
 
     /// Asks the host to discover peers of the short shards the store knows too few connectable

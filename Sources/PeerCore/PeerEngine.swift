@@ -93,6 +93,9 @@ public struct PeerEngine: Sendable {
     var nextRoundAt: EngineTime?
     /// Rounds whose dials have all reported; the server wakes its loop when this changes.
     public internal(set) var roundsSettled: UInt64 = 0
+    /// A subscribed shard was below the floor at the last step and dials for it were in flight:
+    /// the loop runs at its shortest interval (``nextInterval(now:)``).
+    var coverageWanted = false
     /// When persisted (`.cache`) peers are to be redialled.
     public internal(set) var reconnectAt: EngineTime?
 

@@ -26,12 +26,32 @@ public enum ShardCoverage {
         peerShards.contains { shard in counts[shard].map { $0 <= floor } ?? false }
     }
 
+    /// The peers of `chosen` (each by the subscribed shards it serves, in the order they would
+    /// go) that may go one after another without a shard going below `floor`: each peer that
+    /// goes lowers its shards' counts for the next. (``isScarce(_:counts:floor:)`` judges each
+    /// peer alone: two peers of a shard one above the floor are each spare, not both.) Returns
+    /// the indices that may go, in order.
+    public static func spareable(_ chosen: [[UInt16]], counts: [UInt16: Int], floor: Int) -> [Int] {
+        var counts = counts
+        var spared: [Int] = []
+        for (index, shards) in chosen.enumerated() where !isScarce(shards, counts: counts, floor: floor) {
+            spared.append(index)
+            for shard in shards { counts[shard]? -= 1 }
+        }
+        return spared
+    }
+
     /// Picks candidates for the short shards: walks `candidates` (already in random order) and
-    /// takes a candidate while it serves a shard that still misses peers, counting it on every
-    /// short shard it serves. Returns the indices taken, in order.
-    public static func pick(_ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)]) -> [Int] {
+    /// takes a candidate while it serves a shard that still misses dials, counting it on every
+    /// short shard it serves. Each shard misses its peers times `percent` (rounded up,
+    /// ``oversubscribed(_:percent:)``: many dials fail). Returns the indices taken, in order.
+    public static func pick(
+        _ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)], percent: Int = 100
+    ) -> [Int] {
         var missing: [UInt16: Int] = [:]
-        for need in needs where need.missing > 0 { missing[need.shard] = need.missing }
+        for need in needs where need.missing > 0 {
+            missing[need.shard] = oversubscribed(need.missing, percent: percent)
+        }
         var taken: [Int] = []
         for (index, shards) in candidates.enumerated() {
             guard !missing.isEmpty else { break }

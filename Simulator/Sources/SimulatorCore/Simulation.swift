@@ -71,6 +71,11 @@ public struct Simulation {
     var externals: [(at: Duration, event: TraceNetwork.External)] = []
     /// This run as a host trace, when recording (``recordTrace()``, TraceRecording.swift).
     var recording: TraceRecording?
+    /// Why the shards were short (``ShortfallCensus``): the loss that last took each shard's
+    /// peers, the loss that began its current episode (nil: not short at the last sample).
+    public internal(set) var census = ShortfallCensus()
+    var lastLoss: [String]
+    var episodeLoss: [String?]
 
     public init(scenario: Scenario, policy: PolicyKind) throws {
         try self.init(scenario: scenario, policy: policy.make(scenario), network: VirtualNetwork(scenario))
@@ -96,6 +101,8 @@ public struct Simulation {
         ourShardIndex = index
         reachableOnShard = Array(repeating: 0, count: scenario.ourShards.count)
         shardShort = Array(repeating: 0, count: scenario.ourShards.count)
+        lastLoss = Array(repeating: "start", count: scenario.ourShards.count)
+        episodeLoss = Array(repeating: nil, count: scenario.ourShards.count)
         online = Array(repeating: true, count: network.peers.count)
         summary = Summary(
             scenario: scenario.name, policy: policy.name, seed: scenario.seed, peers: scenario.peers,
@@ -123,7 +130,7 @@ public struct Simulation {
             summary.meanLargestGroupPercent = spreadSums.largest / count
             summary.meanConcentratedPercent = spreadSums.concentrated / count
         }
-        return SimulationResult(summary: summary, samples: samples)
+        return SimulationResult(summary: summary, samples: samples, census: census)
     }
 
     // MARK: Set-up
@@ -280,7 +287,7 @@ public struct Simulation {
                 summary.policyDisconnects += 1
                 summary.disconnectsByReason[reason.rawValue, default: 0] += 1
                 if network.peers[index].isProtected { summary.protectedEvicted += 1 }
-                close(connection)
+                close(connection, loss: reason.rawValue)
             }
             deliver(.commandCompleted(command.id, .succeeded))
         case .requestMetadata(let peer, let timeout):
@@ -374,11 +381,14 @@ public struct Simulation {
         }
     }
 
-    mutating func close(_ id: ConnectionID) {
+    mutating func close(_ id: ConnectionID, loss: String) {
         guard let (index, direction) = connections.removeValue(forKey: id) else { return }
         connectionOf[index] = nil
         if isUseful(index) {
             if direction == .outbound { usefulOutbound -= 1 } else { usefulInbound -= 1 }
+            for shard in network.peers[index].shards {
+                if let position = ourShardIndex[shard] { lastLoss[position] = loss }
+            }
         }
         deliver(.connectionClosed(id))
     }
@@ -388,7 +398,7 @@ public struct Simulation {
     mutating func toggle(_ index: Int) {
         online[index].toggle()
         countReachable(index, delta: online[index] ? 1 : -1)
-        if !online[index], let connection = connectionOf[index] { close(connection) }
+        if !online[index], let connection = connectionOf[index] { close(connection, loss: "offline") }
         let mean = (online[index] ? scenario.meanSessionMinutes : scenario.meanOfflineMinutes) * 60
         queue.push(.toggle(peer: index), at: now + seconds(churnRNG.exponential(mean: mean)))
     }
@@ -430,9 +440,23 @@ public struct Simulation {
                 if peer.reachable, online[index] { connectedReachable[position] += 1 }
             }
         }
-        for position in perShard.indices
-        where perShard[position] < scenario.shardFloor && reachableOnShard[position] > connectedReachable[position] {
+        let engineCensus = (policy as? PeerdPolicy)?.engine.shardCoverageCensus(now: now)
+        for position in perShard.indices {
+            guard perShard[position] < scenario.shardFloor, reachableOnShard[position] > connectedReachable[position]
+            else {
+                episodeLoss[position] = nil
+                continue
+            }
             shardShort[position] += scenario.sampleSeconds
+            let cause = ShortfallCensus.cause(
+                engineCensus?[scenario.ourShards[position]], hostCount: perShard[position], floor: scenario.shardFloor,
+                atMax: connections.count >= scenario.maxConnections)
+            census.seconds[cause.rawValue, default: 0] += scenario.sampleSeconds
+            if episodeLoss[position] == nil {
+                episodeLoss[position] = lastLoss[position]
+                census.episodes[lastLoss[position], default: 0] += 1
+            }
+            census.episodeSeconds[episodeLoss[position]!, default: 0] += scenario.sampleSeconds
         }
         outboundRelaySum += usefulOutbound
         sampleSpread()

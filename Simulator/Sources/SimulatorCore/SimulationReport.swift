@@ -64,6 +64,8 @@ public struct Summary: Sendable, Equatable {
 public struct SimulationResult: Sendable {
     public var summary: Summary
     public var samples: [Sample]
+    /// Where the shard-seconds below D_low went.
+    public var census = ShortfallCensus()
 
     /// The samples as CSV, with a header.
     public func csv(shards: [UInt16]) -> String {

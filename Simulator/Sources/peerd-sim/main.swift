@@ -107,7 +107,8 @@ for file in files {
             try result.csv(shards: scenario.ourShards).write(
                 toFile: "\(outDirectory)/\(scenario.name)-\(kind.rawValue).csv", atomically: true, encoding: .utf8)
         }
-        FileHandle.standardError.write(Data("\(scenario.name) \(kind.rawValue): \(wall) s wall\n".utf8))
+        FileHandle.standardError.write(
+            Data("\(scenario.name) \(kind.rawValue): \(wall) s wall\n\(result.census.text)\n".utf8))
     }
 }
 print(SummaryTable.markdown(rows), terminator: "")
