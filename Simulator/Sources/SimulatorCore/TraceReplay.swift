@@ -44,7 +44,7 @@ extension Simulation {
                 online[index] = false
                 countReachable(index, delta: -1)
             }
-            if let connection = connectionOf[index] { close(connection) }
+            if let connection = connectionOf[index] { close(connection, loss: "offline") }
         case .back(let index):
             if !online[index] {
                 online[index] = true
