@@ -53,7 +53,10 @@ let package = Package(
         // Pure Swift, no I/O: the peer store and every policy.
         .target(name: "PeerCore", dependencies: ["PeerIdentity"], swiftSettings: swiftSettings),
         // Pure, no I/O: the host trace format (JSON Lines) that peerd records and the simulator replays.
-        .target(name: "PeerTrace", dependencies: ["PeerCore", "PeerIdentity"], swiftSettings: swiftSettings),
+        .target(
+            name: "PeerTrace", dependencies: ["PeerCore", "PeerIdentity", "UTCTime"], swiftSettings: swiftSettings),
+        // ISO 8601 UTC timestamps (the JSON log line, the host trace's header): no dependency.
+        .target(name: "UTCTime", swiftSettings: swiftSettings),
         // Frames, envelopes, Swift <-> protobuf-c: the only unsafe-pointer code.
         .target(
             name: "PeerWire",
@@ -105,7 +108,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The JSON log line (`--log-format json`): a pure format, tested apart from the binary.
         .target(
-            name: "PeerLogging", dependencies: [.product(name: "Logging", package: "swift-log")],
+            name: "PeerLogging", dependencies: ["UTCTime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "peerd",

@@ -1,4 +1,5 @@
 import Logging
+import UTCTime
 
 /// One log record as one line of JSON, for `peerd --log-format json`.
 ///
@@ -94,24 +95,9 @@ public enum JSONLogFormat {
     /// `2026-11-24T21:17:24.123Z` for a time since the Unix epoch (proleptic Gregorian calendar).
     static func iso8601(_ time: Duration) -> String {
         let (seconds, attoseconds) = time.components
-        let millis = max(0, Int(attoseconds / 1_000_000_000_000_000))
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let secondOfDay = Int(seconds) - days * 86_400
-        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        // Saturating: a time past year 2262 is clamped (never traps), and before 1970 reads as 1970.
+        let (nanos, overflow) = max(seconds, 0).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, overflowed) = nanos.addingReportingOverflow(max(0, attoseconds / 1_000_000_000))
+        return UTCTimestamp.format(nanosecondsSinceEpoch: overflow || overflowed ? .max : total)
     }
 }

@@ -46,6 +46,9 @@ struct JSONLogFormatTests {
             (.seconds(951_782_400), "2000-02-29T00:00:00.000Z"),
             (.seconds(1_735_689_599) + .milliseconds(999), "2024-12-31T23:59:59.999Z"),
             (.seconds(4_102_444_800), "2100-01-01T00:00:00.000Z"),
+            // Far past what Int64 nanoseconds hold: clamped, never a trap.
+            (.seconds(Int64.max), "2262-04-11T23:47:16.854Z"),
+            (.seconds(-5), "1970-01-01T00:00:00.000Z"),
         ])
     func iso8601(time: Duration, expected: String) {
         #expect(JSONLogFormat.iso8601(time) == expected)
