@@ -269,7 +269,7 @@ extension PeerEngine {
 
     /// A persisted peer waits for its scheduled reconnection (the gossipsub prune backoff).
     func awaitsReconnect(_ handle: Int32) -> Bool {
-        reconnectAt != nil && store.entry(handle).origin == .cache
+        reconnectAt != nil && store.entries[Int(handle)].origin == .cache
     }
 
     /// Not connected, outside backoff, dialable addresses, not already being dialled.

@@ -46,7 +46,7 @@ public enum ShardCoverage {
     /// short shard it serves. Each shard misses its peers times `percent` (rounded up,
     /// ``oversubscribed(_:percent:)``: many dials fail). Returns the indices taken, in order.
     public static func pick(
-        _ candidates: [[UInt16]], needs: [(shard: UInt16, missing: Int)], percent: Int = 100
+        _ candidates: some Sequence<[UInt16]>, needs: [(shard: UInt16, missing: Int)], percent: Int = 100
     ) -> [Int] {
         var missing: [UInt16: Int] = [:]
         for need in needs where need.missing > 0 {
