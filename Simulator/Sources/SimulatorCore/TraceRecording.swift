@@ -45,8 +45,9 @@ struct TraceRecording {
         }
     }
 
-    mutating func note(staticPeers: [PeerInfo]) {
-        for info in staticPeers { note(.peerAdded(traceable(info), origin: .static), at: .epoch) }
+    /// The application's static peers, at the run's start unless a replay gives them later.
+    mutating func note(staticPeers: [PeerInfo], at now: EngineTime = .epoch) {
+        for info in staticPeers { note(.peerAdded(traceable(info), origin: .static), at: now) }
     }
 
     mutating func traceable(_ info: PeerInfo) -> PeerInfo {

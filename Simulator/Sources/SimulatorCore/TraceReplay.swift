@@ -32,8 +32,11 @@ extension Simulation {
     /// One recorded external event, now.
     mutating func replay(_ external: TraceNetwork.External) {
         switch external {
-        case .discovered(_, let info):
-            send(discovered(info))
+        case .discovered(_, let info, let origin):
+            send(discovered(info, origin: origin))
+        case .staticPeer(_, let info):
+            recording?.note(staticPeers: [info], at: now)
+            send(policy.start(staticPeers: [info], now: now))
         case .inbound(let index):
             // libp2p refuses an inbound connection once max-connections are open.
             if online[index], connectionOf[index] == nil, connections.count < scenario.maxConnections {
